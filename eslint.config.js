@@ -1,0 +1,33 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The engine never sees UI code: dependencies point bin -> cli -> tui -> (engine, widgets).
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['blessed', 'blessed-contrib', 'neo-blessed'], message: 'src/engine must not import UI libraries.' },
+          { group: ['**/tui/**', '**/widgets/**', '**/cli/**'], message: 'src/engine must not import tui, widgets or cli.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/widgets/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/engine/**', '**/tui/**', '**/cli/**'], message: 'widgets take plain data only.' }],
+      }],
+    },
+  },
+);

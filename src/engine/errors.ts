@@ -1,0 +1,53 @@
+/**
+ * One registry of error codes. Every code is documented in README ("Errors"); a test keeps them equal.
+ * `retryable` decides the retry policy: false sends a task to the dead-letter queue at once.
+ */
+export const ERROR_CODES = {
+  WHT_ERR_CONFIG_INVALID: { retryable: false, doc: 'The configuration file or a flag has an invalid value.' },
+  WHT_ERR_ENGINE_RUNNING: { retryable: false, doc: 'Another engine already owns the data dir.' },
+  WHT_ERR_ENGINE_UNREACHABLE: { retryable: false, doc: 'No engine answers on the control socket.' },
+  WHT_ERR_SPOOL_UNSAFE: { retryable: false, doc: 'The spool dir is a symlink, not a directory, or writable by other users.' },
+  WHT_ERR_TEXT_UNSAFE: { retryable: false, doc: 'The command text holds control characters, escape sequences or unsupported newlines.' },
+  WHT_ERR_TEXT_EMPTY: { retryable: false, doc: 'The command text is empty.' },
+  WHT_ERR_TOO_LARGE: { retryable: false, doc: 'The trigger is larger than the size limit.' },
+  WHT_ERR_BAD_TRIGGER: { retryable: false, doc: 'A trigger file or payload is malformed (invalid JSON, wrong field types, not UTF-8).' },
+  WHT_ERR_TARGET_UNKNOWN: { retryable: false, doc: 'The task names a target that is not configured.' },
+  WHT_ERR_TARGET_MISSING: { retryable: true, doc: 'The target pane does not exist (yet).' },
+  WHT_ERR_TARGET_BUSY: { retryable: true, doc: 'The target pane is in a mode (copy mode), has input disabled or is not ready.' },
+  WHT_ERR_TMUX_FAILED: { retryable: true, doc: 'A tmux command failed or the tmux server is not reachable.' },
+  WHT_ERR_NOT_CONFIRMED: { retryable: true, doc: 'The text did not show up in the pane after sending.' },
+  WHT_ERR_QUEUE_FULL: { retryable: true, doc: 'The queue is at capacity; the trigger waits.' },
+  WHT_ERR_TASK_NOT_FOUND: { retryable: false, doc: 'No task has that id.' },
+  WHT_ERR_TASK_STATE: { retryable: false, doc: 'The task is not in a state that allows the action.' },
+  WHT_ERR_STORAGE: { retryable: true, doc: 'The database could not be read or written.' },
+  WHT_ERR_CLOSED: { retryable: false, doc: 'The engine is closing or closed.' },
+} as const satisfies Record<string, { retryable: boolean; doc: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class WhtError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WhtError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+}
+
+export function isWhtError(err: unknown, code?: ErrorCode): err is WhtError {
+  return err instanceof WhtError && (code === undefined || err.code === code);
+}
+
+/** Normalise anything thrown into a WhtError; unknown errors count as retryable tmux/storage faults by default. */
+export function toWhtError(err: unknown, fallback: ErrorCode = 'WHT_ERR_TMUX_FAILED'): WhtError {
+  if (err instanceof WhtError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new WhtError(fallback, message, undefined, { cause: err });
+}
