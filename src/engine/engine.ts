@@ -11,7 +11,6 @@ import { deliver, recoverDelivering } from './delivery/deliverer.js';
 import { Targets } from './delivery/targets.js';
 import { printable } from './delivery/text-safety.js';
 import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
-import type { QueueStore } from './queue/store.js';
 import { Dispatcher } from './queue/dispatcher.js';
 import { backoffDelay } from './queue/backoff.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
