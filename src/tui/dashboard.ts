@@ -20,8 +20,15 @@ import { fromLogEntry, fromTaskEvent, LogRing, type LogLine } from './vm-log.js'
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** The EngineApi methods the dashboard calls; sync (embedded engine) or async (control-socket client) both fit. */
+export type DashboardApi = {
+  [K in 'snapshot' | 'getTask' | 'pause' | 'resume' | 'retry' | 'retryAllDead' | 'drop']: (
+    ...args: Parameters<EngineApi[K]>
+  ) => MaybePromise<ReturnType<EngineApi[K]>>;
+};
+
 export interface DashboardSource {
-  api: EngineApi;
+  api: DashboardApi;
   events: EventEmitter<EngineEventMap>;
   mode: 'embedded' | 'attached';
   close(): Promise<void>;

@@ -14,7 +14,7 @@ export interface MemorySourceOptions {
   capacity?: number;
 }
 
-export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSource & { delivered: Task[] } {
+export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSource & { api: EngineApi; delivered: Task[] } {
   const events = new EventEmitter<EngineEventMap>();
   const tasks = new Map<number, Task>();
   const delivered: Task[] = [];

@@ -1,0 +1,193 @@
+/**
+ * The dashboard in a real pseudo-terminal over the real engine (SQLite temp dir, tmux on its own -L socket).
+ * Reads the screen through a headless xterm.js, like a user would.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { attachedSource, createTmuxWorld, embeddedSource, testConfig, type TmuxWorld } from '../helpers/engine-source.js';
+import { BUILD_DIR, buildForPty, PtyScreen } from '../helpers/pty.js';
+
+const FIXTURE = path.join(BUILD_DIR, 'test/fixtures/dashboard-fixture.js');
+let world: TmuxWorld | null = null;
+let screen: PtyScreen | null = null;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(() => buildForPty(), 90_000);
+afterEach(async () => {
+  await screen?.close();
+  screen = null;
+  for (const c of cleanups.splice(0)) await c();
+  world?.kill();
+  world = null;
+});
+
+function start(cols: number, rows: number, env: Record<string, string | undefined> = {}): PtyScreen {
+  world = world ?? createTmuxWorld('e2e');
+  screen = new PtyScreen({
+    args: [FIXTURE],
+    cols,
+    rows,
+    env: { FIXTURE_SOURCE: 'engine', FIXTURE_DATA_DIR: world.dataDir, FIXTURE_TMUX_SOCKET: world.socket, FIXTURE_PANE: world.pane, TMUX: undefined, ...env },
+  });
+  return screen;
+}
+
+/** q; when deliveries are still in flight the dashboard asks first, and y confirms. */
+async function quit(s: PtyScreen): Promise<void> {
+  s.write('q');
+  const asked = await Promise.race([s.exited.then(() => false), s.waitFor('in flight. Quit', 10_000).then(() => true, () => false)]);
+  if (asked) s.write('y');
+  const exit = await s.exited;
+  expect(exit.exitCode).toBe(0);
+  expect(s.raw).toContain('dashboard exited 0');
+}
+
+const PANELS_WIDE = ['1 queue', '2 dead letters', '3 alerts', '4 latency', '5 log', 'delivered / min', 'p95 end-to-end ms', 'engine'];
+
+describe('dashboard over the real engine in a pty', () => {
+  it('shows every panel at 120x40, delivers into the tmux pane and lists the dead task', async () => {
+    const s = start(120, 40);
+    const text = await s.waitFor((t) => t.includes('dead letters (1)') && t.includes('delivered #'), 15_000);
+    for (const p of PANELS_WIDE) expect(text).toContain(p);
+    expect(text).toMatch(/RUNNING\s+embedded/);
+    expect(text).toContain('TARGET_MISSING');
+    await expect.poll(() => world?.capture() ?? '', { timeout: 5000 }).toContain('seeded-4');
+    await quit(s);
+  });
+
+  it('p pauses delivery (PAUSED shows and nothing reaches the pane) and p again resumes', async () => {
+    const s = start(100, 30, { FIXTURE_PAUSED: '1' });
+    await s.waitFor('PAUSED');
+    await s.waitFor('queue (5)');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(world?.capture()).not.toContain('seeded-');
+    s.write('p');
+    await s.waitFor((t) => t.includes('RUNNING') && !t.includes('PAUSED'));
+    await expect.poll(() => world?.capture() ?? '', { timeout: 8000 }).toContain('seeded-4');
+    s.write('p');
+    await s.waitFor('PAUSED');
+    await quit(s);
+  });
+
+  it('? opens the help overlay from the key table, Esc closes it', async () => {
+    const s = start(80, 24);
+    await s.waitFor('1 queue');
+    s.write('?');
+    const help = await s.waitFor('Keys');
+    expect(help).toContain('Pause or resume the queue');
+    s.write('\x1b');
+    await s.waitFor((t) => !t.includes('Pause or resume the queue'));
+    await quit(s);
+  });
+
+  it('r retries the selected dead task and it gets delivered once its pane exists', async () => {
+    const s = start(100, 30, { FIXTURE_SEED: '0' });
+    await s.waitFor('1 queue');
+    // the `later` target's session does not exist yet: the task goes dead
+    await enqueueViaSpool({ command: 'echo back-from-the-dead', target: 'later' });
+    await s.waitFor('dead letters (1)', 15_000);
+    world!.tmux('new-session', '-d', '-s', 'later', '-x', '80', '-y', '10', 'sh');
+    s.write('2');
+    await s.waitFor('>2 dead letters');
+    s.write('r');
+    await s.waitFor(/queued again/);
+    await s.waitFor('dead letters (0)', 10_000);
+    await expect.poll(() => world!.capture('=later:0.0'), { timeout: 8000 }).toContain('back-from-the-dead');
+    await quit(s);
+  });
+
+  it('d asks before dropping the selected dead task; y drops it', async () => {
+    const s = start(100, 30);
+    await s.waitFor('dead letters (1)', 15_000);
+    s.write('2');
+    s.write('d');
+    await s.waitFor(/Drop task #\d+ \(dead\)\?/);
+    s.write('n');
+    await s.waitFor('Cancelled.');
+    expect(s.text()).toContain('dead letters (1)');
+    s.write('d');
+    await s.waitFor('Drop task #');
+    s.write('y');
+    await s.waitFor('dead letters (0)');
+    await quit(s);
+  });
+
+  it('uses the compact layout at 60x24, shows alerts in the shared slot on 3, and resizes to too-small and back', async () => {
+    const s = start(60, 24);
+    const t = await s.waitFor('5 log');
+    expect(t).toContain('1 queue');
+    expect(t).toContain('2 dead letters');
+    expect(t).not.toContain('3 alerts');
+    s.write('3');
+    await s.waitFor('3 alerts');
+    s.resize(40, 12);
+    await s.waitFor('Terminal too small');
+    s.resize(120, 40);
+    await s.waitFor((x) => x.includes('4 latency') && x.includes('delivered / min') && !x.includes('too small'));
+    s.resize(80, 24);
+    await s.waitFor((x) => x.includes('4 latency') && !x.includes('delivered / min'));
+    await quit(s);
+  });
+
+  it('restores the terminal on q: normal screen, cursor shown, no stray stderr', async () => {
+    const s = start(80, 24, { TERM: 'tmux-256color' });
+    await s.waitFor('1 queue');
+    await quit(s);
+    expect(s.term.buffer.active.type).toBe('normal');
+    expect(s.raw.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(s.raw.lastIndexOf('\x1b[?1049h'));
+    expect(s.raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(s.raw.lastIndexOf('\x1b[?25l'));
+    expect(s.raw).not.toMatch(/Error on|plab_norm|Setulc/);
+  });
+
+  it('draws 256 colours inside tmux (TERM=tmux-256color) and none with NO_COLOR', async () => {
+    const s = start(100, 30, { TERM: 'tmux-256color' });
+    await s.waitFor('1 queue');
+    await new Promise((r) => setTimeout(r, 800));
+    await s.waitFor(() => true);
+    expect(s.colouredCells().some((c) => c.fgPalette && c.fg >= 16)).toBe(true);
+    await quit(s);
+    await screen?.close();
+    // control: blessed's own choice for this TERM (the 8-colour fallback) has no colour above 15
+    const eight = start(100, 30, { TERM: 'tmux-256color', WEBHOOK_TUI_TERM: 'xterm' });
+    await eight.waitFor('1 queue');
+    await new Promise((r) => setTimeout(r, 800));
+    await eight.waitFor(() => true);
+    expect(eight.colouredCells().some((c) => c.fgPalette && c.fg >= 16)).toBe(false);
+    await quit(eight);
+    await screen?.close();
+    const n = start(100, 30, { TERM: 'tmux-256color', NO_COLOR: '1' });
+    await n.waitFor('1 queue');
+    await new Promise((r) => setTimeout(r, 800));
+    await n.waitFor(() => true);
+    expect(n.colouredCells()).toEqual([]);
+    expect(n.text()).toContain('RUNNING');
+    await quit(n);
+  });
+});
+
+describe('dashboard attached to a running engine', () => {
+  it('shows the engine as attached and p pauses that engine', async () => {
+    world = createTmuxWorld('attach');
+    const config = testConfig(world);
+    const host = await embeddedSource(config);
+    cleanups.push(() => host.close());
+    host.engine.enqueue({ text: 'echo from-the-host', source: 'cli' });
+    const s = start(100, 30, { FIXTURE_SOURCE: 'attached' });
+    await s.waitFor(/RUNNING\s+attached/);
+    s.write('p');
+    await s.waitFor('PAUSED');
+    await expect.poll(() => host.engine.isPaused(), { timeout: 3000 }).toBe(true);
+    await quit(s);
+    expect(host.engine.isPaused()).toBe(true);
+    // quitting an attached dashboard leaves the engine running: its control socket still answers
+    const again = await attachedSource(config);
+    await expect(Promise.resolve(again.api.snapshot())).resolves.toMatchObject({ paused: true });
+    await again.close();
+  });
+});
+
+async function enqueueViaSpool(payload: Record<string, unknown>): Promise<void> {
+  const { writeSpoolFile } = await import('../../src/engine/intake/spool-writer.js');
+  writeSpoolFile(path.join(world!.dataDir, 'spool'), JSON.stringify(payload));
+}

@@ -1,0 +1,81 @@
+/**
+ * Dashboard sources over the real engine: embedded (createEngine in this process) and attached (control socket).
+ * Test setup: a real tmux server on its own -L socket and a real SQLite data dir.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveConfig } from '../../src/engine/config/resolve.js';
+import type { Config } from '../../src/engine/config/schema.js';
+import { connectControl, remoteApi } from '../../src/engine/control/client.js';
+import { createEngine, dataPaths, type Engine } from '../../src/engine/engine.js';
+import type { DashboardSource } from '../../src/tui/dashboard.js';
+
+export interface TmuxWorld {
+  socket: string;
+  pane: string;
+  dataDir: string;
+  /** Text currently shown in the target pane (or another pane of this server). */
+  capture(target?: string): string;
+  tmux(...args: string[]): string;
+  kill(): void;
+}
+
+/** A tmux server on its own socket with one shell pane, plus a temp data dir. */
+export function createTmuxWorld(tag: string): TmuxWorld {
+  const socket = `wht-tui-${tag}-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  tmux('new-session', '-d', '-s', 'work', '-x', '120', '-y', '40', 'sh');
+  const pane = tmux('display-message', '-p', '-t', 'work', '#{pane_id}').trim();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wht-tui-'));
+  return {
+    socket,
+    pane,
+    dataDir,
+    capture: (target = pane) => tmux('capture-pane', '-p', '-t', target),
+    tmux,
+    kill: () => {
+      try {
+        tmux('kill-server');
+      } catch {
+        /* already gone */
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Engine config for tests: fast retries, a `ghost` target whose pane never exists (its tasks go dead) and a `later`
+ * target whose session (`later`) a test may create after the fact.
+ */
+export function testConfig(world: { socket: string; pane: string; dataDir: string }): Config {
+  return resolveConfig(
+    {
+      dataDir: world.dataDir,
+      spool: { dir: path.join(world.dataDir, 'spool'), rescanMs: 500 },
+      tmux: { socketName: world.socket },
+      targets: { default: { pane: world.pane }, ghost: { pane: '%9999' }, later: { pane: '=later:0.0' } },
+      queue: { retry: { attempts: 2, baseMs: 100, maxMs: 200, jitter: 0 }, rateLimit: { perSecond: 0 } },
+    },
+    { ...process.env, XDG_RUNTIME_DIR: undefined },
+  );
+}
+
+export async function embeddedSource(config: Config): Promise<DashboardSource & { engine: Engine }> {
+  const engine = await createEngine(config, {});
+  await engine.start();
+  return { api: engine, events: engine, mode: 'embedded', engine, close: () => engine.close() };
+}
+
+export async function attachedSource(config: Config): Promise<DashboardSource> {
+  const client = await connectControl(dataPaths(config.dataDir).socket);
+  await client.subscribe();
+  return {
+    api: remoteApi(client),
+    events: client.events,
+    mode: 'attached',
+    close: async () => client.close(),
+  };
+}
