@@ -1,6 +1,7 @@
 /** Pure text helpers for the dashboard: every cell is one column wide, untrusted text is made inert. */
 
 // C0/C1 control characters and DEL; wide (East Asian, emoji) and astral characters.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const NEWLINES = /\r\n|\r|\n|\t/g;
 const WIDE =

@@ -30,7 +30,7 @@ export interface Layout {
 }
 
 export const MIN_COLS = 48;
-export const MIN_ROWS = 14;
+export const MIN_ROWS = 18;
 
 export function computeLayout(cols: number, rows: number): Layout {
   if (cols < MIN_COLS || rows < MIN_ROWS) return { mode: 'too-small', cols, rows, panels: {}, shared: [] };
@@ -98,12 +98,12 @@ function normal(cols: number, rows: number): Layout {
 }
 
 function compact(cols: number, rows: number): Layout {
-  const statusH = 2;
+  const statusH = rows >= 22 ? 2 : 1;
   const metricsH = 6;
   const body = rows - statusH - metricsH - 1;
-  const queueH = Math.max(4, Math.floor(body * 0.4));
+  const slotH = Math.max(3, Math.floor(body * 0.3));
   const deadH = Math.max(3, Math.floor(body * 0.3));
-  const slotH = body - queueH - deadH;
+  const queueH = body - slotH - deadH;
   const slot = rect(statusH + metricsH + queueH + deadH, 0, cols, slotH);
   return {
     mode: 'compact',

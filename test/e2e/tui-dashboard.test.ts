@@ -2,7 +2,6 @@
  * The dashboard in a real pseudo-terminal over the real engine (SQLite temp dir, tmux on its own -L socket).
  * Reads the screen through a headless xterm.js, like a user would.
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attachedSource, createTmuxWorld, embeddedSource, testConfig, type TmuxWorld } from '../helpers/engine-source.js';

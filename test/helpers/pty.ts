@@ -17,7 +17,7 @@ export function buildForPty(): void {
   try {
     execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit', 'false', '--outDir', BUILD_DIR, '--sourceMap', 'false'], { cwd: ROOT, stdio: 'pipe' });
   } catch (err) {
-    throw new Error(`tsc failed:\n${String((err as { stdout?: Buffer }).stdout ?? err)}`);
+    throw new Error(`tsc failed:\n${String((err as { stdout?: Buffer }).stdout ?? err)}`, { cause: err });
   }
   if (!existsSync(path.join(BUILD_DIR, 'test/fixtures/dashboard-fixture.js'))) throw new Error('fixture not built');
 }
