@@ -99,35 +99,58 @@ describe('ResilientTmux when control mode is unavailable or wedged', () => {
     }
   });
 
-  it('fails over on a reply timeout: repeats safe commands via exec, refuses to repeat send-keys', async () => {
+  function fakeTmux(name: string, script: string): string {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\n${script}\n`);
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  it('stays on exec when the control client attaches but never answers (the tmux 3.6 wedge)', async () => {
     await rec.start();
-    // A control client that attaches and then never answers (the tmux 3.6 wedge).
-    const wedged = join(dir, 'wedged-tmux');
-    writeFileSync(wedged, "#!/bin/sh\necho '%begin 1 1 0'; echo '%end 1 1 0'; exec cat >/dev/null\n");
-    chmodSync(wedged, 0o755);
+    const wedged = fakeTmux('wedged', "echo '%begin 1 1 0'; echo '%end 1 1 0'; exec cat >/dev/null");
     const tmux = new ResilientTmux(rec.server, {
-      exec: new ExecTmux(rec.server),
-      commandTimeoutMs: 200,
       reconnectMinMs: 60_000,
-      createControl: (opts) => new ControlModeTmux(rec.server, { ...opts, binary: wedged, session: 'any' }),
+      createControl: (opts) => new ControlModeTmux(rec.server, { ...opts, binary: wedged, session: 'any', startTimeoutMs: 300 }),
+    });
+    try {
+      await tmux.start();
+      expect(tmux.status().mode).toBe('exec');
+      await tmux.run(['send-keys', '-t', rec.pane, '-l', '--', 'via exec|']);
+      expect(await rec.waitRecorded(9)).toBe('via exec|');
+    } finally {
+      await tmux.close();
+    }
+  });
+
+  it('on a reply timeout repeats a safe command via exec but never repeats send-keys', async () => {
+    await rec.start();
+    // Answers the start-up probe, then never again.
+    const wedgesLater = fakeTmux('wedges-later', [
+      "echo '%begin 1 1 0'; echo '%end 1 1 0'",
+      "read line; echo '%begin 1 2 1'; echo 'wht-probe'; echo '%end 1 2 1'",
+      'exec cat >/dev/null',
+    ].join('\n'));
+    const tmux = new ResilientTmux(rec.server, {
+      commandTimeoutMs: 200,
+      reconnectMinMs: 20,
+      createControl: (opts) => new ControlModeTmux(rec.server, { ...opts, binary: wedgesLater, session: 'any' }),
     });
     try {
       await tmux.start();
       expect(tmux.status().mode).toBe('control');
       const shown = await tmux.run(['display-message', '-p', '-t', rec.pane, '#{pane_id}']);
       expect(shown.stdout).toBe(rec.pane);
-      expect(tmux.status()).toMatchObject({ mode: 'exec', failovers: 1 });
-      await tmux.run(['send-keys', '-t', rec.pane, '-l', '--', 'via exec|']);
-      expect(await rec.waitRecorded(9)).toBe('via exec|');
+      expect(tmux.status().failovers).toBe(1);
+      await waitFor(() => tmux.status().mode === 'control', 5000, 'reconnect');
+      const execCalls = tmux.status().execCalls;
+      const err = await tmux.run(['send-keys', '-t', rec.pane, '-l', '--', 'x']).catch((e: unknown) => e);
+      expect(isWhtError(err, 'WHT_ERR_TMUX_FAILED')).toBe(true);
+      expect((err as { details: unknown }).details).toMatchObject({ transport: 'timeout', sent: true });
+      expect(tmux.status().execCalls).toBe(execCalls);
     } finally {
       await tmux.close();
     }
-    const direct = new ControlModeTmux(rec.server, { binary: wedged, session: 'any', commandTimeoutMs: 200 });
-    await direct.start();
-    const err = await direct.run(['send-keys', '-t', rec.pane, '-l', '--', 'x']).catch((e: unknown) => e);
-    await direct.close();
-    expect(isWhtError(err, 'WHT_ERR_TMUX_FAILED')).toBe(true);
-    expect((err as { details: unknown }).details).toMatchObject({ transport: 'timeout', sent: true });
   });
 });
 

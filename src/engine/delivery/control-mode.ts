@@ -11,9 +11,9 @@ import { ExecTmux } from './exec-tmux.js';
  * A persistent tmux control-mode client (`tmux -C attach-session -f no-output,ignore-size -t SESSION`): one child
  * process, one command line per command, replies matched first-in first-out by their `%begin/%end/%error` block.
  *
- * Which session: `options.session` (any attach-session target; use `=name` for an exact name) or else the first
- * session the server lists. tmux requires a control client to be attached to some session; commands still reach any
- * pane by `-t %ID`. It never creates a session: with no session there is no pane to type into, and creating one
+ * Which session: the one named `options.preferSession` if it exists (the engine's own session is the natural
+ * choice: no user session then counts the client), else the first session the server lists. tmux requires a
+ * control client to be attached to some session; commands still reach any pane by `-t %ID`. It never creates a session: with no session there is no pane to type into, and creating one
  * would start or keep alive a server the user did not ask for. `no-output` keeps pane output off the pipe,
  * `ignore-size` keeps the client from resizing the user's windows. It does count as an attached client
  * (list-clients, #{session_attached}) and fires client-attached/client-detached hooks.
@@ -29,7 +29,9 @@ import { ExecTmux } from './exec-tmux.js';
 export interface ControlModeOptions {
   /** @default 'tmux' */
   binary?: string | undefined;
-  /** attach-session target; @default the first session listed */
+  /** Name of the session to attach to when it exists. @default the first session listed */
+  preferSession?: string | undefined;
+  /** Exact attach-session target, skipping the lookup (tests). */
   session?: string | undefined;
   logger?: Logger | undefined;
   /** Time allowed for the client to attach. @default 3000 */
@@ -81,7 +83,7 @@ export class ControlModeTmux implements Tmux {
     return this.child?.pid;
   }
 
-  /** Attach. Rejects (WHT_ERR_TMUX_FAILED) if no session exists or the client does not come up. Once only. */
+  /** Attach and probe with one command. Rejects (WHT_ERR_TMUX_FAILED) if no session exists or the client does not answer. Once only. */
   start(): Promise<void> {
     this.starting ??= this.attach();
     return this.starting;
@@ -130,11 +132,14 @@ export class ControlModeTmux implements Tmux {
     if (this.state === 'closed') throw transportError('closed', 'attach-session', false);
     this.state = 'starting';
     try {
-      const target = this.opts.session ?? (await this.firstSession());
+      const target = this.opts.session ?? (await this.pickSession());
       if ((this.state as State) === 'closed') throw transportError('closed', 'attach-session', false);
       await this.spawnClient(target);
       if ((this.state as State) === 'closed') throw transportError('closed', 'attach-session', false);
       this.state = 'up';
+      // Prove that commands are answered (a wedged server can attach clients and then never reply).
+      const probe = await this.send("display-message -p 'wht-probe'", this.opts.startTimeoutMs ?? 3000);
+      if (probe.join('\n') !== 'wht-probe') throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: probe answered wrongly', { transport: 'down', sent: false });
       this.log.info('tmux control mode attached', { session: target, pid: this.child?.pid });
     } catch (err) {
       if ((this.state as State) !== 'closed') this.state = 'down';
@@ -143,10 +148,11 @@ export class ControlModeTmux implements Tmux {
     }
   }
 
-  private async firstSession(): Promise<string> {
+  private async pickSession(): Promise<string> {
     const exec = new ExecTmux(this.server, this.opts.binary);
-    const { stdout } = await exec.run(['list-sessions', '-F', '#{session_id}'], { timeoutMs: this.opts.startTimeoutMs ?? 3000 });
-    const first = stdout.split('\n').find((s) => s !== '');
+    const { stdout } = await exec.run(['list-sessions', '-F', '#{session_id} #{session_name}'], { timeoutMs: this.opts.startTimeoutMs ?? 3000 });
+    const sessions = stdout.split('\n').filter((s) => s !== '').map((l) => ({ id: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
+    const first = (sessions.find((s) => s.name === this.opts.preferSession) ?? sessions[0])?.id;
     if (!first) throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: no session to attach to', { transport: 'down', sent: false });
     return first;
   }

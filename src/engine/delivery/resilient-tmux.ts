@@ -38,8 +38,8 @@ export interface ResilientTmuxOptions {
   binary?: string | undefined;
   /** Use control mode at all. @default true */
   controlMode?: boolean | undefined;
-  /** attach-session target for the control client. @default the first session listed */
-  session?: string | undefined;
+  /** Session the control client attaches to when it exists (e.g. the engine's own). @default the first listed */
+  preferSession?: string | undefined;
   /** Reply timeout for control-mode commands when the call gives none. @default 5000 */
   commandTimeoutMs?: number | undefined;
   /** First reconnect delay; doubles per failed attempt. @default 100 */
@@ -84,6 +84,7 @@ export class ResilientTmux implements Tmux {
   private control: ControlModeTmux | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
+  private lastKick = 0;
   private connecting: Promise<void> | undefined;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -131,16 +132,31 @@ export class ResilientTmux implements Tmux {
     return this.closing;
   }
 
-  private viaExec(args: readonly string[], options: { input?: string | undefined; timeoutMs?: number | undefined }): Promise<TmuxResult> {
+  private async viaExec(args: readonly string[], options: { input?: string | undefined; timeoutMs?: number | undefined }): Promise<TmuxResult> {
     this.counts.execCalls++;
-    return this.exec.run(args, options);
+    const result = await this.exec.run(args, options);
+    this.kick();
+    return result;
+  }
+
+  /**
+   * tmux answered on the exec path while control mode is down (e.g. the engine just created its session): try to
+   * attach now instead of waiting out the backoff. At most once per second.
+   */
+  private kick(): void {
+    const now = Date.now();
+    if (this.closed || this.opts.controlMode === false || this.control || this.connecting || now - this.lastKick < 1000) return;
+    this.lastKick = now;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.connecting = this.connect().finally(() => { this.connecting = undefined; });
   }
 
   private async connect(): Promise<void> {
     if (this.closed) return;
     const opts: ControlModeOptions = {
       binary: this.opts.binary,
-      session: this.opts.session,
+      preferSession: this.opts.preferSession,
       logger: this.log,
       commandTimeoutMs: this.opts.commandTimeoutMs,
       onDown: (reason) => this.onDown(control, reason),
