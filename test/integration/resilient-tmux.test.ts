@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlModeTmux } from '../../src/engine/delivery/control-mode.js';
-import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import { ResilientTmux } from '../../src/engine/delivery/resilient-tmux.js';
 import { sendLiteralArgs } from '../../src/engine/delivery/tmux-args.js';
 import { isWhtError } from '../../src/engine/errors.js';
