@@ -7,6 +7,7 @@
  *   npm run bench:tmux -- 1000
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ControlModeTmux } from '../src/engine/delivery/control-mode.js';
 import { ExecTmux } from '../src/engine/delivery/exec-tmux.js';
@@ -68,6 +69,8 @@ async function main(): Promise<void> {
     await control.close();
     await resilient.close();
     try { tmux('kill-server'); } catch { /* gone */ }
+    // tmux 3.3a leaves the socket file behind after kill-server.
+    rmSync(`${process.env.TMUX_TMPDIR ?? '/tmp'}/tmux-${process.getuid?.() ?? 0}/${name}`, { force: true });
   }
 }
 

@@ -42,6 +42,8 @@ export interface ResilientTmuxOptions {
   preferSession?: string | undefined;
   /** Reply timeout for control-mode commands when the call gives none. @default 5000 */
   commandTimeoutMs?: number | undefined;
+  /** Time allowed for the control client to attach and answer its probe. @default 3000 */
+  startTimeoutMs?: number | undefined;
   /** First reconnect delay; doubles per failed attempt. @default 100 */
   reconnectMinMs?: number | undefined;
   /** @default 5000 */
@@ -159,6 +161,7 @@ export class ResilientTmux implements Tmux {
       preferSession: this.opts.preferSession,
       logger: this.log,
       commandTimeoutMs: this.opts.commandTimeoutMs,
+      startTimeoutMs: this.opts.startTimeoutMs,
       onDown: (reason) => this.onDown(control, reason),
     };
     const control = this.opts.createControl?.(opts) ?? new ControlModeTmux(this.server, opts);
