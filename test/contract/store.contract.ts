@@ -349,6 +349,30 @@ export function describeStoreContract(
       });
     });
 
+    describe('get and list', () => {
+      it('get returns undefined for an unknown id; an empty batch inserts nothing', () => {
+        expect(store.get(12345)).toBeUndefined();
+        expect(store.insertMany([], 2000, HOUR)).toEqual([]);
+        expect(store.counters().received).toBe(0);
+      });
+
+      it('lists newest first, filtered by state and target, paged with before and limit', () => {
+        const ids = store.insertMany(['a', 'b', 'c', 'd', 'e'].map((t, i) => row(t, { target: i % 2 ? 'odd' : 'even' })), 2000, HOUR).map((r) => r.task.id);
+        deliver(ids[0]!);
+        expect(store.list().map((t) => t.id)).toEqual([...ids].reverse());
+        expect(store.list({ target: 'odd' }).map((t) => t.text)).toEqual(['d', 'b']);
+        expect(store.list({ state: 'delivered' }).map((t) => t.text)).toEqual(['a']);
+        expect(store.list({ state: 'queued', target: 'even' }).map((t) => t.text)).toEqual(['c', 'e']);
+        expect(store.list({ limit: 2 }).map((t) => t.text)).toEqual(['e', 'd']);
+        expect(store.list({ before: ids[3]!, limit: 2 }).map((t) => t.text)).toEqual(['c', 'b']);
+      });
+
+      it('lists a pending state in delivery order (priority desc, then FIFO)', () => {
+        store.insertMany([row('p0'), row('p5', { priority: 5 }), row('p0b'), row('p-1', { priority: -1 })], 2000, HOUR);
+        expect(store.list({ state: 'queued' }).map((t) => t.text)).toEqual(['p5', 'p0', 'p0b', 'p-1']);
+      });
+    });
+
     describe('meta and prune', () => {
       it('stores meta values', () => {
         expect(store.getMeta('paused')).toBeUndefined();

@@ -29,6 +29,21 @@ describe('formatAge', () => {
   });
 });
 
+describe('formatAge rounding', () => {
+  it('never shows a full unit in the smaller one (no 60s, 60m, 24h) over a sweep', () => {
+    for (let ms = 0; ms < 3 * 86_400_000; ms += 4_999) {
+      const text = formatAge(ms);
+      const m = /^(?:(\d+)d(\d+)h|(\d+)h(\d+)m|(\d+)m(\d+)s|([\d.]+)s|(\d+)ms)$/.exec(text);
+      expect(m, `${ms} -> ${text}`).not.toBeNull();
+      const [, , h, , mi, , se, sec] = m!;
+      if (h !== undefined) expect(Number(h), `${ms} -> ${text}`).toBeLessThan(24);
+      if (mi !== undefined) expect(Number(mi), `${ms} -> ${text}`).toBeLessThan(60);
+      if (se !== undefined) expect(Number(se), `${ms} -> ${text}`).toBeLessThan(60);
+      if (sec !== undefined) expect(Number(sec), `${ms} -> ${text}`).toBeLessThan(60);
+    }
+  });
+});
+
 const task = (over: Partial<Task>): Task => ({
   id: 1, text: 'echo hi', target: 'default', priority: 0, category: 'default', idemKey: null, source: 'spool', state: 'queued',
   attempts: 0, nextAttemptAt: 0, errors: [], receivedAt: 0, committedAt: 0, startedAt: null, deliveredAt: null, finishedAt: null, ...over,
@@ -64,6 +79,19 @@ describe('formatTasks', () => {
     const [header, line] = text.split('\n');
     expect(header).toMatch(/^ID\s+STATE\s+PRI\s+TARGET\s+AGE\s+TRIES\s+COMMAND$/);
     expect(line).toMatch(/^42\s+retrying\s+5\s+build\s+1m30s\s+2\s+make\\x1b\[2J$/);
+  });
+
+  it('lines every value up under its column header', () => {
+    const text = formatTasks([task({ id: 42, state: 'retrying', priority: 5, target: 'build', attempts: 2, receivedAt: 0, text: 'make' })], 90_000);
+    const [header, line] = text.split('\n') as [string, string];
+    const end = (s: string, word: string) => s.indexOf(word) + word.length;
+    // Left-aligned columns start where their header starts; numeric ones end where their header ends.
+    expect(line.indexOf('retrying')).toBe(header.indexOf('STATE'));
+    expect(line.indexOf('build')).toBe(header.indexOf('TARGET'));
+    expect(line.indexOf('1m30s')).toBe(header.indexOf('AGE'));
+    expect(line.indexOf('make')).toBe(header.indexOf('COMMAND'));
+    expect(end(line, ' 5 ') - 1).toBe(end(header, 'PRI'));
+    expect(end(line, ' 2 ') - 1).toBe(end(header, 'TRIES'));
   });
 
   it('says so when there are no tasks', () => {
