@@ -22,6 +22,15 @@ describe('judgeRecovery', () => {
   });
 });
 
+describe('judgeRecovery after a crash between send-keys chunks', () => {
+  it('does not judge partly typed long text as not sent (sending it again would append to the partial line)', () => {
+    const text = `echo ${'x'.repeat(5000)}`;
+    const partial = text.slice(0, 4000);
+    const verdict = judgeRecovery(`$ ${partial}`, partial.slice(-100), text);
+    expect(verdict.kind).not.toBe('not-sent');
+  });
+});
+
 describe('parsePaneState', () => {
   it('reads every field of the format line', () => {
     expect(parsePaneState('%3\t0\t1\t0\t120\t5\t4242\tbash')).toEqual({
