@@ -301,6 +301,18 @@ export function describeStoreContract(
         expect(store.counters().rate_limited).toBe(5);
       });
 
+      it('peak_pending is the highest pending count ever, also when retries bring dead tasks back', () => {
+        const ids = store.insertMany([row('a'), row('b'), row('c')], 2000, HOUR).map((r) => r.task.id);
+        for (const id of ids) kill(id);
+        store.insertMany([row('d'), row('e')], 4000, HOUR);
+        expect(store.counters().peak_pending).toBe(3);
+        store.retry(ids[0]!, 5000);
+        expect(store.pendingCount()).toBe(3);
+        expect(store.retryAllDead(5000)).toBe(2);
+        expect(store.pendingCount()).toBe(5);
+        expect(store.counters().peak_pending).toBe(5);
+      });
+
       it('starts every counter at 0', () => {
         const c = store.counters();
         for (const k of ['received', 'delivered', 'dead', 'failed_attempts', 'retries', 'rate_limited', 'deduplicated', 'sum_processing_ms', 'sum_e2e_ms', 'peak_pending'] as const) {
