@@ -3,7 +3,7 @@ import { Dispatcher } from '../../src/engine/queue/dispatcher.js';
 import { openDatabase, SqliteStore } from '../../src/engine/queue/sqlite-store.js';
 import type { BucketRate } from '../../src/engine/queue/token-bucket.js';
 import type { Task } from '../../src/engine/types.js';
-import { err, row } from '../contract/store.contract.js';
+import { err, row, seeded } from '../contract/store.contract.js';
 
 interface Harness {
   store: SqliteStore;
@@ -203,6 +203,45 @@ describe('Dispatcher', () => {
     h.dispatcher.pump();
     expect(h.started).toEqual(['a']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('random load: never over workers, one per target, and every task is delivered by timers alone (no lost wake-up)', () => {
+    const random = seeded(1234);
+    const rates: Record<string, BucketRate> = { fast: { perSecond: 0, burst: 1 }, slow: { perSecond: 3, burst: 2 }, crawl: { perSecond: 0.5, burst: 1 } };
+    h = harness({ workers: 2, rate: (c) => rates[c]! });
+    const failures = new Map<number, number>();
+    let total = 0;
+    for (let step = 0; step < 400; step++) {
+      const roll = random();
+      if (roll < 0.3 && total < 120) {
+        total++;
+        h.enqueue(`t${total}`, {
+          target: ['A', 'B', 'C', 'D'][Math.floor(random() * 4)]!, priority: Math.floor(random() * 3),
+          category: ['fast', 'slow', 'crawl'][Math.floor(random() * 3)]!,
+        });
+      } else if (roll < 0.6 && h.inFlight.size) {
+        const target = [...h.inFlight.keys()][Math.floor(random() * h.inFlight.size)]!;
+        const id = h.inFlight.get(target)!.id;
+        const failed = failures.get(id) ?? 0;
+        if (failed < 2 && random() < 0.3) {
+          failures.set(id, failed + 1);
+          h.finish(target, Date.now() + 1 + Math.floor(random() * 3000));
+        } else h.finish(target);
+      } else if (roll < 0.65) {
+        h.paused.value = !h.paused.value;
+        if (!h.paused.value) h.dispatcher.pump();
+      } else vi.advanceTimersByTime(Math.floor(random() * 400));
+      expect(h.inFlight.size).toBeLessThanOrEqual(2);
+    }
+    // Drain: only finishing deliveries and the passing of time may start the rest.
+    h.paused.value = false;
+    h.dispatcher.pump();
+    for (let i = 0; i < 2000 && h.store.countByState().delivered < total; i++) {
+      for (const target of [...h.inFlight.keys()]) h.finish(target);
+      vi.advanceTimersByTime(100);
+    }
+    expect(h.store.countByState()).toMatchObject({ delivered: total, queued: 0, retrying: 0, delivering: 0 });
+    expect(total).toBeGreaterThan(60);
   });
 
   it('does not deliver a dead or dropped task', () => {
