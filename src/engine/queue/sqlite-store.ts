@@ -80,6 +80,7 @@ export class SqliteStore implements QueueStore {
         WHERE id = @id AND state IN ('dead', 'retrying') RETURNING *`),
       retryAllDead: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead'`),
       drop: db.prepare(`UPDATE tasks SET state = 'dropped', finished_at = @now WHERE id = @id AND state IN ('queued', 'retrying', 'dead') RETURNING *`),
+      paneMark: db.prepare('SELECT pane_mark FROM tasks WHERE id = ?').pluck(),
       listDelivering: db.prepare(`SELECT * FROM tasks WHERE state = 'delivering' ORDER BY id`),
       countByState: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
       oldest: db.prepare(`SELECT received_at FROM tasks WHERE state IN ('queued', 'retrying') ORDER BY id LIMIT 1`),
@@ -218,6 +219,11 @@ export class SqliteStore implements QueueStore {
     const task = this.one(this.stmt.drop.get({ id, now }), id, 'drop');
     this.move(before!.state, 'dropped');
     return task;
+  }
+
+  paneMark(id: number): number | null {
+    const mark = this.stmt.paneMark.get(id) as string | null | undefined;
+    return mark === null || mark === undefined ? null : Number(mark);
   }
 
   delivering(): Task[] {
