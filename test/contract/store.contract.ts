@@ -209,6 +209,20 @@ export function describeStoreContract(
         expect(store.countByState()).toMatchObject({ delivered: 1, queued: 0 });
       });
 
+      it('paneMark keeps where the pane cursor was when the last attempt started', () => {
+        const t = insert(row('a')).task;
+        expect(store.paneMark(t.id)).toBeNull();
+        store.markDelivering(t.id, 3000, '120');
+        expect(store.paneMark(t.id)).toBe(120);
+        store.markFailed(t.id, err(1), 3500, 3001);
+        store.markDelivering(t.id, 3500, '133');
+        expect(store.paneMark(t.id)).toBe(133);
+        store.requeue(t.id, null);
+        store.markDelivering(t.id, 3600, null);
+        expect(store.paneMark(t.id)).toBeNull();
+        expect(store.paneMark(424242)).toBeNull();
+      });
+
       it('markFailed appends to the error history: retrying with a retry time, dead without', () => {
         const t = insert(row('a')).task;
         store.markDelivering(t.id, 3000, null);

@@ -22,7 +22,10 @@ describe('resolveConfig', () => {
       categories: {}, dedupeWindowMs: 86_400_000, retainDays: 7, defaultPriority: 0, defaultCategory: 'default', synchronous: 'NORMAL',
     });
     expect(c.spool).toMatchObject({ maxBytes: 65_536, rescanMs: 2000, batchSize: 500, legacyTriggerFile: null });
-    expect(c.tmux).toEqual({ socketName: null, socketPath: null, defaultSession: 'webhook-tui', commandTimeoutMs: 5000 });
+    expect(c.tmux).toEqual({
+      socketName: null, socketPath: null, defaultSession: 'webhook-tui', commandTimeoutMs: 5000,
+      controlMode: { enabled: true, startTimeoutMs: 3000, reconnectMinMs: 100, reconnectMaxMs: 5000 },
+    });
     expect(c.targets).toEqual({});
     expect(c.log).toEqual({ level: 'info' });
     expect(resolveConfig(undefined, env)).toEqual(c);
