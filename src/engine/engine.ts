@@ -401,6 +401,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
         this.logger.warn('recovered a delivery interrupted by a crash', { id: task.id, verdict: verdict.kind });
         if (verdict.kind === 'submitted' || verdict.kind === 'typed-not-submitted') {
           this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
+        } else if (verdict.kind === 'partly-typed') {
+          this.fail(task, new WhtError('WHT_ERR_PARTLY_TYPED', `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`));
         } else {
           this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: 'WHT_ERR_CLOSED', message: `interrupted by a crash; ${verdict.kind}, sent again` });
           this.dispatcher.markReady(task.target);

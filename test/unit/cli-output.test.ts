@@ -22,8 +22,8 @@ describe('exitCodeFor', () => {
 
 describe('formatAge', () => {
   it.each([
-    [0, '0ms'], [999, '999ms'], [1000, '1.0s'], [59_940, '59.9s'], [60_000, '1m0s'], [61_500, '1m2s'], [3_599_000, '59m59s'],
-    [3_600_000, '1h0m'], [5_400_000, '1h30m'], [86_400_000, '1d0h'], [90_000_000, '1d1h'],
+    [0, '0ms'], [999, '999ms'], [1000, '1.0s'], [59_940, '59.9s'], [60_000, '1m00s'], [61_500, '1m02s'], [3_599_000, '59m59s'],
+    [3_600_000, '1h00m'], [5_400_000, '1h30m'], [86_400_000, '1d00h'], [90_000_000, '1d01h'],
   ])('%i ms -> %s', (ms, text) => {
     expect(formatAge(ms)).toBe(text);
   });
@@ -63,7 +63,7 @@ describe('formatStats', () => {
     expect(text).toContain('processed:  12 (successful 10, failed 2); failed attempts 5, retries 3');
     expect(text).toContain('received:   20 (deduplicated 1, rate limited 4)');
     expect(text).toContain('avg processing 12.35 ms, avg end to end 100.00 ms');
-    expect(text).toContain('peak queue: 9; oldest pending 1m1s');
+    expect(text).toContain('peak queue: 9; oldest pending 1m01s');
   });
 
   it('says running and shows - when nothing is pending', () => {
