@@ -16,7 +16,7 @@ import { LocalStats } from './local-stats.js';
 import { asMonitor, monitorView, type HistoryPointLike, type MonitorView } from './monitor-view.js';
 import { initialUiState, reduceKey, withFlash, type Effect, type KeyContext, type UiState } from './state.js';
 import { DashboardView, type DrawnLists, type Frame } from './view.js';
-import { fromLogEntry, fromTaskEvent, LogRing, type LogLine } from './vm-log.js';
+import { fromLogEntry, fromTaskEvent, LogRing } from './vm-log.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -136,23 +136,16 @@ class Dashboard {
   }
 
   private subscribe(): void {
-    const push = (l: LogLine): void => this.log.push(l);
-    this.on('task:queued', (t) => {
-      this.local.received(Date.now());
-      push(fromTaskEvent('queued', t, Date.now()));
-    });
+    // The engine logs retries, dead tasks, drops and operator actions itself (`log` events); the dashboard adds only
+    // a line per delivery (the engine logs those at debug). Queued events only feed the counters.
+    this.on('task:queued', () => this.local.received(Date.now()));
     this.on('task:delivered', (t) => {
       this.local.delivered(t, Date.now());
-      push(fromTaskEvent('delivered', t, Date.now()));
+      this.log.push(fromTaskEvent('delivered', t, Date.now()));
     });
-    this.on('task:retrying', (t, e) => push(fromTaskEvent('retrying', t, Date.now(), e)));
-    this.on('task:dead', (t, e) => {
-      this.local.failed(Date.now());
-      push(fromTaskEvent('dead', t, Date.now(), e));
-    });
-    this.on('task:dropped', (t) => push(fromTaskEvent('dropped', t, Date.now())));
-    this.on('log', (e) => push(fromLogEntry(e)));
-    this.on('error', (e) => push({ at: Date.now(), level: 'error', text: `engine error: ${e.message}` }));
+    this.on('task:dead', () => this.local.failed(Date.now()));
+    this.on('log', (e) => this.log.push(fromLogEntry(e)));
+    this.on('error', (e) => this.log.push({ at: Date.now(), level: 'error', text: `engine error: ${e.message}` }));
   }
 
   private installProcessHandlers(): void {

@@ -7,8 +7,8 @@ import type { Task } from '../engine/types.js';
 import { STAGES, type LatencySummaryLike, type MonitorView, type Stage } from './monitor-view.js';
 
 const SECONDS = 120;
-const MINUTE_SAMPLES = 5000;
-const START_SAMPLES = 20_000;
+const MINUTE_SAMPLES = 2000;
+const START_SAMPLES = 5000;
 const HISTORY_MINUTES = 60;
 
 interface Sample {
@@ -94,10 +94,16 @@ export class LocalStats {
     const m = this.minuteOf(now);
     m.delivered += 1;
     if (m.e2e.length < MINUTE_SAMPLES) m.e2e.push(ms.endToEnd);
+    // bounded; trimmed in batches so a busy stream does not shift an array per event
     this.minute.push({ at: now, ms });
-    if (this.minute.length > MINUTE_SAMPLES) this.minute.shift();
+    if (this.minute.length > MINUTE_SAMPLES * 1.5) this.minute = this.minute.slice(-MINUTE_SAMPLES);
     this.sinceStart.push({ at: now, ms });
-    if (this.sinceStart.length > START_SAMPLES) this.sinceStart.shift();
+    if (this.sinceStart.length > START_SAMPLES * 1.5) this.sinceStart = this.sinceStart.slice(-START_SAMPLES);
+  }
+
+  /** Whether the since-start window is a sample of the newest deliveries rather than all of them. */
+  get sampled(): boolean {
+    return this.sinceStart.length >= START_SAMPLES;
   }
 
   /** Per-second series over the last `n` seconds up to `now`, oldest first. */
@@ -121,7 +127,7 @@ export class LocalStats {
   }
 
   view(now: number, usage: { cpuPercent: number | null; rssBytes: number | null; totalMemBytes: number | null }): MonitorView {
-    this.minute = this.minute.filter((s) => s.at > now - 60_000);
+    this.minute = this.minute.filter((s) => s.at > now - 60_000).slice(-MINUTE_SAMPLES);
     const latency = {} as MonitorView['latency'];
     for (const st of STAGES) {
       latency[st] = {

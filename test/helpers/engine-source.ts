@@ -50,14 +50,14 @@ export function createTmuxWorld(tag: string): TmuxWorld {
  * Engine config for tests: fast retries, a `ghost` target whose pane never exists (its tasks go dead) and a `later`
  * target whose session (`later`) a test may create after the fact.
  */
-export function testConfig(world: { socket: string; pane: string; dataDir: string }): Config {
+export function testConfig(world: { socket: string; pane: string; dataDir: string }, queue: Record<string, unknown> = {}): Config {
   return resolveConfig(
     {
       dataDir: world.dataDir,
       spool: { dir: path.join(world.dataDir, 'spool'), rescanMs: 500 },
       tmux: { socketName: world.socket },
       targets: { default: { pane: world.pane }, ghost: { pane: '%9999' }, later: { pane: '=later:0.0' } },
-      queue: { retry: { attempts: 2, baseMs: 100, maxMs: 200, jitter: 0 }, rateLimit: { perSecond: 0 } },
+      queue: { retry: { attempts: 2, baseMs: 100, maxMs: 200, jitter: 0 }, rateLimit: { perSecond: 0 }, ...queue },
     },
     { ...process.env, XDG_RUNTIME_DIR: undefined },
   );

@@ -9,7 +9,13 @@ import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 
 const { Terminal } = xterm;
-export const ROOT = path.resolve(import.meta.dirname, '../..');
+/** The package root: the nearest directory up with package.json (also when compiled into .bench-out/). */
+function findRoot(dir: string): string {
+  let d = dir;
+  while (!existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+export const ROOT = findRoot(import.meta.dirname);
 export const BUILD_DIR = path.join(ROOT, '.e2e-build');
 
 /** Compile src + test with tsc into .e2e-build (once per test file). */
