@@ -3,38 +3,17 @@
  * It learns about the engine only through events and snapshot(), and acts only through EngineApi methods.
  * Rendering: one throttled scheduler (at most `maxFps` frames/s), data refresh every `refreshMs`.
  */
-import type { EventEmitter } from 'node:events';
-import os from 'node:os';
 import type blessed from 'blessed';
-import type { EngineApi, EngineEventMap, EngineSnapshot, Task } from '../engine/types.js';
 import type { Logger } from '../engine/ports/logger.js';
 import { createScreen } from '../widgets/screen.js';
 import { themeFor } from '../widgets/styled.js';
 import { exportSnapshot } from './export.js';
 import { redirectOutput } from './io-guard.js';
-import { LocalStats } from './local-stats.js';
-import { asMonitor, monitorView, type HistoryPointLike, type MonitorView } from './monitor-view.js';
+import { DashboardData, type DashboardSource, type FrameData } from './dashboard-data.js';
 import { initialUiState, reduceKey, withFlash, type Effect, type KeyContext, type UiState } from './state.js';
-import { DashboardView, type DrawnLists, type Frame } from './view.js';
-import { fromLogEntry, fromTaskEvent, LogRing } from './vm-log.js';
+import { DashboardView, type DrawnLists } from './view.js';
 
-type MaybePromise<T> = T | Promise<T>;
-
-/** The EngineApi methods the dashboard calls; sync (embedded engine) or async (control-socket client) both fit. */
-export type DashboardApi = {
-  [K in 'snapshot' | 'getTask' | 'pause' | 'resume' | 'retry' | 'retryAllDead' | 'drop']: (
-    ...args: Parameters<EngineApi[K]>
-  ) => MaybePromise<ReturnType<EngineApi[K]>>;
-};
-
-export interface DashboardSource {
-  api: DashboardApi;
-  events: EventEmitter<EngineEventMap>;
-  mode: 'embedded' | 'attached';
-  close(): Promise<void>;
-  /** Optional: the monitor's history (Monitor.history) for the chart; without it the dashboard charts its own minutes. */
-  history?: ((range: 'hour' | 'day') => MaybePromise<{ points: HistoryPointLike[] }>) | undefined;
-}
+export type { DashboardApi, DashboardSource } from './dashboard-data.js';
 
 export interface DashboardOptions {
   source: DashboardSource;
@@ -46,6 +25,8 @@ export interface DashboardOptions {
   exportDir?: string | undefined;
   /** Data refresh period. @default 1000 */
   refreshMs?: number | undefined;
+  /** Target refresh period when the source has `targets`. @default 5000 */
+  targetsMs?: number | undefined;
   /** Render cap. @default 4 */
   maxFps?: number | undefined;
   mouse?: boolean | undefined;
@@ -73,20 +54,12 @@ class Dashboard {
   private screen!: blessed.Widgets.Screen;
   private view!: DashboardView;
   private ui: UiState = initialUiState();
-  private snapshot: EngineSnapshot | null = null;
-  private connected = true;
-  private readonly local = new LocalStats(Date.now());
-  private readonly log = new LogRing(1000);
-  private history: HistoryPointLike[] = [];
-  private historyAt = 0;
-  private detail: Task | undefined;
-  private frozen: Omit<Frame, 'ui' | 'now'> | null = null;
+  private readonly data: DashboardData;
+  private frozen: FrameData | null = null;
   private drawn: DrawnLists = { queue: null, dead: null, alerts: 0, log: 0 };
   private lastFrameAt = 0;
   private renderTimer: NodeJS.Timeout | null = null;
   private tickTimer: NodeJS.Timeout | null = null;
-  private pulling = false;
-  private cpu = { usage: process.cpuUsage(), at: Date.now(), percent: null as number | null };
   private readonly offs: (() => void)[] = [];
   private finishing: Promise<number> | null = null;
   private resolveRun: (code: number) => void = () => {};
@@ -96,6 +69,7 @@ class Dashboard {
     this.source = opts.source;
     this.refreshMs = opts.refreshMs ?? 1000;
     this.minFrameMs = 1000 / (opts.maxFps ?? 4);
+    this.data = new DashboardData(opts.source, opts.targetsMs);
   }
 
   run(): Promise<number> {
@@ -114,7 +88,8 @@ class Dashboard {
       this.view.relayout();
       this.requestRender();
     });
-    this.subscribe();
+    this.data.subscribe();
+    this.offs.push(() => this.data.unsubscribe());
     this.installProcessHandlers();
     void this.tick();
     this.tickTimer = setInterval(() => void this.tick(), this.refreshMs);
@@ -123,29 +98,9 @@ class Dashboard {
 
   private external(stream: string, text: string): void {
     for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
-      this.log.push({ at: Date.now(), level: stream === 'stderr' ? 'warn' : 'info', text: `[${stream}] ${line}` });
+      this.data.log.push({ at: Date.now(), level: stream === 'stderr' ? 'warn' : 'info', text: `[${stream}] ${line}` });
       this.opts.logger?.warn('output while the dashboard owns the terminal', { stream, line });
     }
-  }
-
-  private on<K extends keyof EngineEventMap>(name: K, fn: (...args: EngineEventMap[K]) => void): void {
-    const events = this.source.events as unknown as EventEmitter;
-    const listener = fn as (...args: unknown[]) => void;
-    events.on(name, listener);
-    this.offs.push(() => events.off(name, listener));
-  }
-
-  private subscribe(): void {
-    // The engine logs retries, dead tasks, drops and operator actions itself (`log` events); the dashboard adds only
-    // a line per delivery (the engine logs those at debug). Queued events only feed the counters.
-    this.on('task:queued', () => this.local.received(Date.now()));
-    this.on('task:delivered', (t) => {
-      this.local.delivered(t, Date.now());
-      this.log.push(fromTaskEvent('delivered', t, Date.now()));
-    });
-    this.on('task:dead', () => this.local.failed(Date.now()));
-    this.on('log', (e) => this.log.push(fromLogEntry(e)));
-    this.on('error', (e) => this.log.push({ at: Date.now(), level: 'error', text: `engine error: ${e.message}` }));
   }
 
   private installProcessHandlers(): void {
@@ -163,73 +118,15 @@ class Dashboard {
     this.offs.push(() => process.off('uncaughtException', crash));
   }
 
-  private sampleCpu(now: number): void {
-    if (this.source.mode !== 'embedded') return;
-    const usage = process.cpuUsage(this.cpu.usage);
-    const wall = (now - this.cpu.at) * 1000;
-    if (wall > 0) this.cpu = { usage: process.cpuUsage(), at: now, percent: ((usage.user + usage.system) / wall) * 100 };
-  }
-
   private async tick(): Promise<void> {
-    if (this.pulling || this.finishing) return;
-    this.pulling = true;
-    const now = Date.now();
-    this.sampleCpu(now);
-    try {
-      this.snapshot = await Promise.resolve(this.source.api.snapshot());
-      this.connected = true;
-      if (this.ui.overlay?.kind === 'detail') this.detail = await Promise.resolve(this.source.api.getTask(this.ui.overlay.taskId));
-      if (this.source.history && now - this.historyAt > 30_000) {
-        this.historyAt = now;
-        this.history = (await Promise.resolve(this.source.history('hour'))).points;
-      }
-    } catch (err) {
-      this.connected = false;
-      if (this.source.mode === 'embedded') this.log.push({ at: now, level: 'error', text: `snapshot failed: ${(err as Error).message}` });
-    } finally {
-      this.pulling = false;
-    }
+    if (this.finishing) return;
+    await this.data.pull(this.ui.overlay?.kind === 'detail' ? this.ui.overlay.taskId : undefined);
     this.requestRender();
   }
 
-  private monitorData(now: number): MonitorView {
-    const m = asMonitor(this.snapshot?.monitor);
-    if (m) return monitorView(m);
-    const embedded = this.source.mode === 'embedded';
-    return this.local.view(now, {
-      cpuPercent: embedded ? this.cpu.percent : null,
-      rssBytes: embedded ? process.memoryUsage.rss() : null,
-      totalMemBytes: embedded ? os.totalmem() : null,
-    });
-  }
-
-  private historyData(now: number): { points: HistoryPointLike[]; label: string } {
-    if (this.source.history) return { points: this.history, label: 'last hour' };
-    const zero = { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
-    const points = this.local.history(now).map((p) => ({
-      at: p.at,
-      delivered: p.delivered,
-      failed: p.failed,
-      resolutionMs: 60_000,
-      latency: { intake: zero, wait: zero, delivery: zero, endToEnd: { ...zero, count: 1, p95Ms: p.p95Ms } },
-    }));
-    return { points, label: 'since the dashboard started' };
-  }
-
-  private frameData(now: number): Omit<Frame, 'ui' | 'now'> {
-    if (this.ui.frozen && this.frozen) return { ...this.frozen, detailTask: this.detail };
-    const h = this.historyData(now);
-    const data = {
-      mode: this.source.mode,
-      connected: this.connected,
-      snapshot: this.snapshot,
-      monitor: this.monitorData(now),
-      e2eSeries: this.local.series(now, 60).e2eMaxMs,
-      log: this.log.lines(),
-      history: h.points,
-      historyLabel: h.label,
-      detailTask: this.detail,
-    };
+  private frameData(now: number): FrameData {
+    if (this.ui.frozen && this.frozen) return { ...this.frozen, detailTask: this.data.detail };
+    const data = this.data.frame(now);
     this.frozen = this.ui.frozen ? data : null;
     return data;
   }
@@ -250,11 +147,12 @@ class Dashboard {
   }
 
   private keyContext(): KeyContext {
-    const stats = this.snapshot?.stats;
+    const snapshot = this.data.snapshot;
+    const stats = snapshot?.stats;
     const refs = (v: DrawnLists['queue']): { id: number; state: string }[] => v?.rows.map((t) => ({ id: t.id, state: t.state })) ?? [];
     return {
       now: Date.now(),
-      paused: this.snapshot?.paused ?? false,
+      paused: snapshot?.paused ?? false,
       attached: this.source.mode === 'attached',
       inFlight: stats?.depth.delivering ?? 0,
       deadCount: stats?.depth.dead ?? 0,
@@ -271,18 +169,11 @@ class Dashboard {
     const before = this.ui.overlay;
     const { state, effects } = reduceKey(this.ui, key, this.keyContext());
     this.ui = state;
-    if (state.overlay?.kind === 'detail' && before !== state.overlay) void this.loadDetail(state.overlay.taskId);
-    for (const e of effects) void this.runEffect(e);
-    this.requestRender();
-  }
-
-  private async loadDetail(id: number): Promise<void> {
-    this.detail = this.snapshot?.pending.find((t) => t.id === id) ?? this.snapshot?.dead.find((t) => t.id === id);
-    try {
-      this.detail = await Promise.resolve(this.source.api.getTask(id));
-    } catch (err) {
-      this.flash(`Could not load task #${id}: ${(err as Error).message}`, 'bad');
+    if (state.overlay?.kind === 'detail' && before !== state.overlay) {
+      const id = state.overlay.taskId;
+      this.data.loadDetail(id).then(() => this.requestRender(), (err: unknown) => this.flash(`Could not load task #${id}: ${(err as Error).message}`, 'bad'));
     }
+    for (const e of effects) void this.runEffect(e);
     this.requestRender();
   }
 
@@ -322,7 +213,7 @@ class Dashboard {
           break;
         }
         case 'export': {
-          const snap = this.snapshot ?? (await Promise.resolve(api.snapshot()));
+          const snap = this.data.snapshot ?? (await Promise.resolve(api.snapshot()));
           const files = await exportSnapshot(this.opts.exportDir ?? process.cwd(), snap, Date.now());
           this.flash(`Exported ${files.json} and .csv`, 'ok');
           return;

@@ -51,6 +51,8 @@ describe('dashboard over the real engine in a pty', () => {
     for (const p of PANELS_WIDE) expect(text).toContain(p);
     expect(text).toMatch(/RUNNING\s+embedded/);
     expect(text).toContain('TARGET_MISSING');
+    // targets and their panes in the status line: the shell pane exists, the ghost pane does not
+    await s.waitFor((t) => t.includes('default:idle') && t.includes('ghost:missing'));
     await expect.poll(() => world?.capture() ?? '', { timeout: 5000 }).toContain('seeded-4');
     await quit(s);
   });
@@ -100,6 +102,12 @@ describe('dashboard over the real engine in a pty', () => {
     const s = start(100, 30);
     await s.waitFor('dead letters (1)', 15_000);
     s.write('2');
+    s.write('\r');
+    const detail = await s.waitFor('Attempts (2 failed)');
+    expect(detail).toMatch(/Task #\d+\s+dead/);
+    expect(detail).toContain('echo to-the-ghost');
+    s.write('\x1b');
+    await s.waitFor((t) => !t.includes('Attempts (2 failed)'));
     s.write('d');
     await s.waitFor(/Drop task #\d+ \(dead\)\?/);
     s.write('n');
@@ -162,6 +170,44 @@ describe('dashboard over the real engine in a pty', () => {
     expect(n.colouredCells()).toEqual([]);
     expect(n.text()).toContain('RUNNING');
     await quit(n);
+  });
+});
+
+describe('dashboard process behaviour', () => {
+  it('routes stray console/stderr output into the log pane instead of the terminal', async () => {
+    const s = start(100, 30, { FIXTURE_NOISE: '1' });
+    const t = await s.waitFor((x) => x.includes('[console] noise from a library') && x.includes('[stderr] raw stderr noise'));
+    for (const line of t.split('\n').filter((l) => l.includes('noise'))) expect(line.startsWith('│')).toBe(true);
+    await quit(s);
+  });
+
+  it('SIGTERM closes the engine and restores the terminal', async () => {
+    const s = start(80, 24);
+    await s.waitFor('1 queue');
+    s.proc.kill('SIGTERM');
+    const exit = await s.exited;
+    expect(exit.exitCode).toBe(0);
+    expect(s.raw).toContain('dashboard exited 0');
+    expect(s.term.buffer.active.type).toBe('normal');
+  });
+
+  it('/ filters the log and e exports the snapshot (path shown, files written)', async () => {
+    const dir = world?.dataDir ?? (world = createTmuxWorld('e2e')).dataDir;
+    const s = start(100, 30, { FIXTURE_EXPORT_DIR: path.join(dir, 'exports') });
+    await s.waitFor('delivered #', 15_000);
+    s.write('5');
+    s.write('/');
+    for (const ch of 'seeded-2') s.write(ch);
+    s.write('\r');
+    await s.waitFor('5 log /seeded-2');
+    s.write('e');
+    const t = await s.waitFor(/Exported \S+\.json/);
+    const file = /Exported (\S+\.json)/.exec(t)?.[1] ?? '';
+    expect(file.startsWith(path.join(dir, 'exports'))).toBe(true);
+    const { readFileSync } = await import('node:fs');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ stats: { capacity: expect.any(Number) } });
+    expect(readFileSync(file.replace(/\.json$/, '.csv'), 'utf8')).toMatch(/^id,state,target/);
+    await quit(s);
   });
 });
 
