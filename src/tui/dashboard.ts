@@ -30,7 +30,7 @@ export interface DashboardOptions {
   /** Render cap. @default 4 */
   maxFps?: number | undefined;
   mouse?: boolean | undefined;
-  /** Install SIGINT/SIGTERM/SIGHUP handlers that close cleanly. @default true */
+  /** Install SIGINT/SIGTERM/SIGHUP/SIGQUIT and uncaughtException handlers that close the source and restore the terminal. @default true */
   handleSignals?: boolean | undefined;
 }
 
@@ -105,7 +105,7 @@ class Dashboard {
 
   private installProcessHandlers(): void {
     if (this.opts.handleSignals === false) return;
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
       const h = (): void => void this.finish(0);
       process.on(sig, h);
       this.offs.push(() => process.off(sig, h));

@@ -91,3 +91,13 @@ describe('demoSchedule (--demo)', () => {
     }
   });
 });
+
+describe('tui config', () => {
+  it('fills every default and names the key of a bad value', async () => {
+    const { tuiConfigSchema } = await import('../../src/tui/config.js');
+    expect(tuiConfigSchema.parse({})).toEqual({ refreshMs: 1000, maxFps: 4, targetsMs: 5000, mouse: false, exportDir: null, split: { direction: 'horizontal', size: '40%' }, demo: { meanGapMs: 700, failEvery: 7 } });
+    const bad = tuiConfigSchema.safeParse({ split: { size: 'big' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]?.path).toEqual(['split', 'size']);
+  });
+});
