@@ -140,10 +140,18 @@ class Dashboard {
     }, wait);
   }
 
+  /**
+   * Gather the frame's data now and draw it in the next macrotask: two shorter event-loop blocks instead of one, so
+   * an embedded engine's deliveries wait less behind a frame.
+   */
   private render(): void {
     const now = Date.now();
     this.lastFrameAt = now;
-    this.drawn = this.view.draw({ ...this.frameData(now), now, ui: this.ui });
+    const data = this.frameData(now);
+    setImmediate(() => {
+      if (this.tornDown) return;
+      this.drawn = this.view.draw({ ...data, now, ui: this.ui });
+    });
   }
 
   private keyContext(): KeyContext {

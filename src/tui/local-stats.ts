@@ -7,8 +7,8 @@ import type { Task } from '../engine/types.js';
 import { STAGES, type LatencySummaryLike, type MonitorView, type Stage } from './monitor-view.js';
 
 const SECONDS = 120;
-const MINUTE_SAMPLES = 2000;
-const START_SAMPLES = 5000;
+const MINUTE_SAMPLES = 1000;
+const START_SAMPLES = 2000;
 const HISTORY_MINUTES = 60;
 
 interface Sample {

@@ -18,6 +18,32 @@ interface LineWidget extends blessed.Widgets.BoxElement {
   setData(data: { title: string; x: string[]; y: number[]; style?: { line: string } }[]): void;
 }
 
+interface CanvasLike {
+  ctx?: { _canvas: { frame(): string } };
+  clearPos(force: boolean): void;
+  setContent(text: string): void;
+  _render(): unknown;
+  render(): unknown;
+}
+
+/**
+ * contrib's Canvas.render re-sets (and blessed re-parses) its whole braille frame on every screen render, even when
+ * nothing changed: ~10 ms a frame at 120x40. Only re-set the content when the frame text differs.
+ */
+function cacheCanvasContent(widget: unknown): void {
+  const w = widget as CanvasLike;
+  let last: string | null = null;
+  w.render = function render(this: CanvasLike): unknown {
+    this.clearPos(true);
+    const inner = this.ctx ? this.ctx._canvas.frame() : '';
+    if (inner !== last) {
+      last = inner;
+      this.setContent(inner);
+    }
+    return this._render();
+  };
+}
+
 export class LineChart {
   private readonly widget: LineWidget;
   private data: LineSeries[] = [];
@@ -39,6 +65,7 @@ export class LineChart {
       border: { type: 'line' },
     } as unknown as contrib.Widgets.LineOptions) as unknown as LineWidget;
     screen.append(this.widget);
+    cacheCanvasContent(this.widget);
     if (theme.border) (this.widget.style as { border?: { fg?: string } }).border = { fg: theme.border };
     this.widget.hide();
   }
