@@ -75,6 +75,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private closing: Promise<void> | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private control: ControlServer | undefined;
+  private readonly aborter = new AbortController();
 
   constructor(config: Config, deps: EngineDeps = {}) {
     super();
@@ -268,6 +269,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       this.dispatcher.stop();
+      this.aborter.abort();
       await this.control?.close();
       if (this.pruneTimer) clearInterval(this.pruneTimer);
       await this.legacy?.close();
@@ -345,7 +347,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     };
     try {
       const target = await this.targets.resolve(task.target);
-      await deliver(this.tmux, task, target, { beforeSend: markStarted }, this.config.tmux.commandTimeoutMs);
+      await deliver(this.tmux, task, target, { beforeSend: markStarted, signal: this.aborter.signal }, this.config.tmux.commandTimeoutMs);
       const done = this.store.markDelivered(task.id, this.clock.now());
       this.logger.debug('delivered', { id: task.id, target: task.target });
       this.emit('task:delivered', done);

@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import { controlModeConfigSchema } from '../delivery/control-mode-config.js';
+import { targetSchema, type ResolvedTarget } from '../delivery/profiles.js';
 
-const targetSchema = z.object({
-  /** tmux pane: `%id` or an exact `=session:window.pane`. Prefix matching is never used. */
-  pane: z.string().min(1).refine((p) => p.startsWith('%') || p.startsWith('='), {
-    message: 'must be a pane id (%3) or an exact target starting with = (=work:1.0)',
-  }),
-  /** `shell`: text then Enter. `agent`: waits for the pane to be idle first (see README). @default "shell" */
-  profile: z.enum(['shell', 'agent']).default('shell'),
-}).strict();
+export type { ResolvedTarget };
+
 
 const retrySchema = z.object({
   /** Attempts in all before a task goes dead. @default 3 */
@@ -87,10 +82,6 @@ export const configSchema = z.object({
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
 
-export interface ResolvedTarget {
-  pane: string;
-  profile: 'shell' | 'agent';
-}
 
 /** Resolved, frozen configuration: every default applied and every path absolute. */
 export type Config = Readonly<Omit<Parsed, 'dataDir' | 'spool' | 'targets'> & {
