@@ -31,7 +31,7 @@ async function screenTail(tmux: Tmux, pane: string, lines: number): Promise<stri
  */
 async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSignal): Promise<PaneState> {
   const until = Date.now() + target.readyTimeoutMs;
-  let why = '';
+  let why: string;
   for (;;) {
     const pane = await inspectPane(tmux, target.pane);
     assertWritable(target.pane, pane);
