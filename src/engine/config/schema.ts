@@ -52,8 +52,8 @@ export const configSchema = z.object({
     dir: z.string().min(1).optional(),
     /** Largest trigger file accepted, bytes. @default 65536 */
     maxBytes: z.number().int().min(16).max(16 * 1024 * 1024).default(65_536),
-    /** Safety-net rescan of new/ in ms (a missed watch event delays, never loses). @default 2000 */
-    rescanMs: z.number().int().min(100).default(2000),
+    /** Safety-net rescan of new/ in ms (a missed watch event delays, never loses). @default 5000 */
+    rescanMs: z.number().int().min(100).default(5000),
     /** Files committed per transaction at most. @default 500 */
     batchSize: z.number().int().min(1).max(10_000).default(500),
     /** Old single-file protocol (`echo CMD > FILE`); lossy under bursts. @default null */
