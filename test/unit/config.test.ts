@@ -21,7 +21,7 @@ describe('resolveConfig', () => {
       workers: 3, capacity: 1000, retry: { attempts: 3, baseMs: 1000, maxMs: 60_000, jitter: 0.2 }, rateLimit: { perSecond: 10 },
       categories: {}, dedupeWindowMs: 86_400_000, retainDays: 7, defaultPriority: 0, defaultCategory: 'default', synchronous: 'NORMAL',
     });
-    expect(c.spool).toMatchObject({ maxBytes: 65_536, rescanMs: 2000, batchSize: 500, legacyTriggerFile: null });
+    expect(c.spool).toMatchObject({ maxBytes: 65_536, rescanMs: 5000, batchSize: 500, legacyTriggerFile: null });
     expect(c.tmux).toEqual({
       socketName: null, socketPath: null, defaultSession: 'webhook-tui', commandTimeoutMs: 5000,
       controlMode: { enabled: true, startTimeoutMs: 3000, reconnectMinMs: 100, reconnectMaxMs: 5000 },
