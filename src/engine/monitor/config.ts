@@ -76,6 +76,8 @@ export const monitorConfigSchema = z.object({
   sampleMs: z.number().int().min(1000).default(5_000),
   /** Health check interval. @default 30000 */
   healthCheckMs: z.number().int().min(1000).default(30_000),
+  /** A health check taking longer than this counts as failed. @default 5000 */
+  healthCheckTimeoutMs: z.number().int().min(10).default(5_000),
   /** History kept this many days (1 h resolution beyond a week). @default 30 */
   retentionDays: z.number().int().min(1).max(3650).default(30),
   /** Hard cap on stored rollup rows (oldest coarse rows go first). @default 50000 */

@@ -95,6 +95,10 @@ export class LatencyRecorder {
     return out;
   }
 
+  lastMinute(stage: Stage, now: number): LatencySummary {
+    return this.window(stage).lastMinute(now);
+  }
+
   /** Returns the sketches of the current rollup interval and starts new ones. */
   takeRollup(): Record<Stage, LogSketch> {
     const out = {} as Record<Stage, LogSketch>;
