@@ -90,6 +90,15 @@ describe('LatencyRecorder (perf_hooks HDR histograms)', () => {
     expect(rec.summary(t0 + 200_000).endToEnd.lastMinute.count).toBe(0);
   });
 
+  it('recomputes the summary at most once a second', () => {
+    const rec = new LatencyRecorder();
+    rec.recordMs('wait', 1, 0);
+    expect(rec.summary(0).wait.lastMinute.count).toBe(1);
+    rec.recordMs('wait', 1, 500);
+    expect(rec.summary(500).wait.lastMinute.count).toBe(1);
+    expect(rec.summary(1000).wait.lastMinute.count).toBe(2);
+  });
+
   it('hands out the current rollup sketch once and starts a new one', () => {
     const rec = new LatencyRecorder();
     rec.recordMs('wait', 3, 0);
