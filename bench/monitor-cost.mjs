@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console, setTimeout, setInterval, clearInterval */
 // Monitor cost: CPU and RSS of a process that receives engine events at RATE tasks/s (queued+started+delivered
 // per task), with the monitor attached vs not attached, and idle. Prints figures; never pass/fail.
 // Usage: npm run build && node bench/monitor-cost.mjs [seconds=20] [rate=500]
