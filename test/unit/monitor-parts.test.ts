@@ -101,3 +101,28 @@ describe('monitor config', () => {
     expect(() => resolveMonitorConfig({ notify: { webhookUrl: 'not a url' } })).toThrow(/webhookUrl/);
   });
 });
+
+describe('formatMonitorStatus', () => {
+  it('prints health, failing checks, latency per stage and active alerts readably', async () => {
+    const { formatMonitorStatus, formatMs } = await import('../../src/engine/monitor/format-status.js');
+    const { ThroughputCounter } = await import('../../src/engine/monitor/throughput.js');
+    const { LatencyRecorder } = await import('../../src/engine/monitor/latency.js');
+    const rec = new LatencyRecorder();
+    rec.recordMs('endToEnd', 42, 0);
+    const text = formatMonitorStatus({
+      at: 0, startedAt: 0, sampleMs: 5000, latency: rec.summary(0), throughput: new ThroughputCounter().block(0),
+      queue: { depth: { queued: 2, delivering: 1, retrying: 0, delivered: 5, dead: 1, dropped: 0 }, pending: 3, capacity: 100, oldestPendingAgeMs: 1500, paused: true, retries: 0, rateLimited: 0, dead: 1 },
+      resources: null,
+      health: { at: 0, status: 'DEGRADED', failing: ['target:agent'], checks: [{ name: 'target:agent', status: 'fail', message: '%2 missing', critical: false }] },
+      alerts: { active: [{ rule: 'oldestAge', severity: 'warning', since: 0, value: 1, threshold: 1, message: 'old' }], recent: [] },
+    });
+    expect(text).toContain('Health: DEGRADED  (failing: target:agent)');
+    expect(text).toContain('FAIL target:agent: %2 missing');
+    expect(text).toContain('Queue: 3/100 pending');
+    expect(text).toContain('PAUSED');
+    expect(text).toMatch(/end to end +p50 42ms +p95 42ms/);
+    expect(text).toContain('WARNING oldestAge');
+    expect(formatMs(0.25)).toBe('250µs');
+    expect(formatMs(12_345)).toBe('12.3s');
+  });
+});

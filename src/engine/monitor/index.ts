@@ -4,3 +4,4 @@ export { monitorConfigSchema, resolveMonitorConfig, type MonitorConfig, type Mon
 export { exportHistory, parseDuration, type ExportFormat, type ExportOptions } from './export.js';
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export * from './types.js';
+export { formatMonitorStatus } from './format-status.js';

@@ -35,7 +35,7 @@ export async function diskUsage(path: string): Promise<DiskUsage> {
 export class ResourceSampler {
   private lastCpu = process.cpuUsage();
   private lastHr = process.hrtime.bigint();
-  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 100 });
   private readonly pidStats: PidStats;
   latest: ResourceSample | null = null;
 

@@ -1,25 +1,26 @@
-#!/usr/bin/env node
-/* global process, console, setTimeout, setInterval, clearInterval */
 // Monitor cost: CPU and RSS of a process that receives engine events at RATE tasks/s (queued+started+delivered
 // per task), with the monitor attached vs not attached, and idle. Prints figures; never pass/fail.
-// Usage: npm run build && node bench/monitor-cost.mjs [seconds=20] [rate=500]
+// Usage: npm run bench:monitor -- [seconds=20] [rate=500]
 import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { createMonitor, resolveMonitorConfig } from '../src/engine/monitor/index.js';
+import type { EngineEventMap, QueueStats, Task } from '../src/engine/types.js';
 
 const [, , secondsArg = '20', rateArg = '500', modeArg] = process.argv;
 const seconds = Number(secondsArg);
 const rate = Number(rateArg);
 
 if (!modeArg) {
-  const rows = [];
+  const rows: Array<{ mode: string; cpu: number; rss: number; heap: number; tasks: number }> = [];
   for (const mode of ['off-idle', 'on-idle', 'off-load', 'on-load']) {
     const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), secondsArg, rateArg, mode], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
-    rows.push(JSON.parse(r.stdout.trim().split('\n').at(-1)));
+    rows.push(JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { mode: string; cpu: number; rss: number; heap: number; tasks: number });
   }
   console.log(`node ${process.version}, ${seconds} s per run, load = ${rate} tasks/s (3 events each)`);
   console.log('mode       cpu%(1 core)  rss MiB(end)  heap MiB(end)  tasks');
@@ -27,22 +28,21 @@ if (!modeArg) {
   process.exit(0);
 }
 
-const { createMonitor, resolveMonitorConfig } = await import('../dist/engine/monitor/index.js');
-const Database = (await import('better-sqlite3')).default;
 const dir = mkdtempSync(join(tmpdir(), 'wht-bench-'));
 const db = new Database(join(dir, 'queue.db'));
 db.pragma('journal_mode = WAL');
-const events = new EventEmitter();
+const events = new EventEmitter<EngineEventMap>();
 const [on, load] = [modeArg.startsWith('on'), modeArg.endsWith('load')];
+const noop = () => {};
 let tasks = 0;
-const stats = () => ({
+const stats = (): QueueStats => ({
   totalProcessed: tasks, successful: tasks, failed: 0, failedAttempts: 0, retries: 0, rateLimited: 0, received: tasks, deduplicated: 0,
   avgProcessingMs: 0, avgEndToEndMs: 0, peakQueueSize: 0, depth: { queued: 0, delivering: 0, retrying: 0, delivered: tasks, dead: 0, dropped: 0 },
   pending: 0, capacity: 10000, oldestPendingAgeMs: 0, paused: false,
 });
 const monitor = on
   ? createMonitor({
-      events, db, stats, clock: { now: () => Date.now() }, logger: { debug() {}, info() {}, warn() {}, error() {} },
+      events, db, stats, clock: { now: () => Date.now() }, logger: { debug: noop, info: noop, warn: noop, error: noop },
       config: resolveMonitorConfig({}),
       checks: { dbWritable: () => true, spoolOk: () => ({ ok: true }), tmuxReachable: async () => true, targets: async () => [], dataDirs: [dir] },
       watchedPids: async () => [process.ppid],
@@ -59,7 +59,7 @@ const timer = load
       const due = Math.floor(((now - start) / 1000) * rate);
       while (tasks < due) {
         const id = ++tasks;
-        const task = { id, text: 'x', target: 'default', priority: 0, category: 'c', idemKey: null, source: 'spool', state: 'delivered', attempts: 1,
+        const task: Task = { id, text: 'x', target: 'default', priority: 0, category: 'c', idemKey: null, source: 'spool', state: 'delivered', attempts: 1,
           nextAttemptAt: 0, errors: [], receivedAt: now - 20 - (id % 50), committedAt: now - 18, startedAt: now - 5, deliveredAt: now, finishedAt: now };
         events.emit('task:queued', task);
         events.emit('task:started', task);
@@ -68,10 +68,10 @@ const timer = load
     }, 10)
   : null;
 // Read the snapshot 4 times a second, like the dashboard.
-const snap = on ? setInterval(() => monitor.snapshot(), 250) : null;
+const snap = monitor ? setInterval(() => monitor.snapshot(), 250) : null;
 await new Promise((r) => setTimeout(r, seconds * 1000));
-clearInterval(timer);
-clearInterval(snap);
+if (timer) clearInterval(timer);
+if (snap) clearInterval(snap);
 const cpu = process.cpuUsage(t0);
 const elapsedUs = Number(process.hrtime.bigint() - h0) / 1000;
 const mem = process.memoryUsage();
