@@ -77,16 +77,28 @@ describe('rollup helpers', () => {
     expect(cpuPercent({ user: 0, system: 0 }, { user: 300_000, system: 200_000 }, 1_000_000)).toBe(50);
     expect(cpuPercent({ user: 0, system: 0 }, { user: 1, system: 0 }, 0)).toBe(0);
   });
-  it('defines tiers of 5 s / 1 min / 1 h and drops a tier not coarser than the sample interval', () => {
-    expect(tiersFor(5000, 30).map((t) => t.resMs)).toEqual([5000, 60_000, 3_600_000]);
-    expect(tiersFor(60_000, 30).map((t) => t.resMs)).toEqual([60_000, 3_600_000]);
-    expect(tiersFor(5000, 3).map((t) => t.keepMs)).toEqual([86_400_000, 3 * 86_400_000, 3 * 86_400_000]);
+  it('defines tiers of 5 s / 1 min / 15 min / 1 h and drops a tier not coarser than the sample interval', () => {
+    expect(tiersFor(5000, 30).map((t) => t.resMs)).toEqual([5000, 60_000, 900_000, 3_600_000]);
+    expect(tiersFor(60_000, 30).map((t) => t.resMs)).toEqual([60_000, 900_000, 3_600_000]);
+    expect(tiersFor(5000, 3).map((t) => t.keepMs)).toEqual([86_400_000, 3 * 86_400_000, 3 * 86_400_000, 3 * 86_400_000]);
   });
   it('downsamples into aligned buckets with summed counts', () => {
     const rows = [0, 5000, 55_000, 60_000, 125_000].map((at) => ({ ...emptyRollup(at, 5000), samples: 1, delivered: 1, pendingMax: at / 1000 }));
     const out = downsample(rows, 60_000);
     expect(out.map((r) => [r.at, r.delivered, r.pendingMax])).toEqual([[0, 3, 55], [60_000, 1, 60], [120_000, 1, 125]]);
     expect(bucketStart(-1, 60_000)).toBe(-60_000);
+  });
+});
+
+describe('chooseResolution', () => {
+  it.each([
+    ['hour', 30_000, 60_000],
+    ['day', 720_000, 900_000],
+    ['week', 5_040_000, 3_600_000],
+    ['tiny range', 100, 5000],
+  ])('%s (step %d ms) reads the %d ms tier', async (_name, step, res) => {
+    const { chooseResolution } = await import('../../src/engine/monitor/history-query.js');
+    expect(chooseResolution([5000, 60_000, 900_000, 3_600_000], step)).toBe(res);
   });
 });
 

@@ -3,6 +3,7 @@
  * part the chosen tier no longer holds, merge to an even step. Percentiles come from merged sketches.
  */
 import type { Database } from 'better-sqlite3';
+import { decodeRollup } from './codec.js';
 import { downsample, latencyOver, toHistoryPoint, type Rollup } from './rollup.js';
 import type { HistoryRange, HistoryRangeName, HistoryResult } from './types.js';
 
@@ -40,10 +41,13 @@ export function readStitched(read: TierReader, resolutions: readonly number[], s
   return out;
 }
 
-/** Coarsest resolution not above the step, else the finest. */
+/**
+ * Coarsest resolution not above twice the step (so a chart gets between maxPoints/2 and maxPoints points from the
+ * fewest rows), else the finest.
+ */
 export function chooseResolution(resolutions: readonly number[], stepMs: number): number {
   const sorted = [...resolutions].sort((a, b) => a - b);
-  const fit = sorted.filter((r) => r <= stepMs);
+  const fit = sorted.filter((r) => r <= 2 * stepMs);
   return fit.at(-1) ?? sorted[0] ?? stepMs;
 }
 
@@ -63,7 +67,8 @@ export function dbTierReader(db: Database): { read: TierReader; resolutions: num
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monitor_rollups'").get();
   if (!exists) return { read: () => [], resolutions: [] };
   const resolutions = (db.prepare('SELECT DISTINCT res_ms FROM monitor_rollups ORDER BY res_ms').all() as Array<{ res_ms: number }>).map((r) => r.res_ms);
-  const stmt = db.prepare('SELECT data FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at');
-  const read: TierReader = (res, since, until) => (stmt.all(res, since, until) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as Rollup);
+  const stmt = db.prepare('SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at');
+  const read: TierReader = (res, since, until) =>
+    (stmt.all(res, since, until) as Array<{ data: string; sketches: Buffer }>).map((r) => decodeRollup(r.data, r.sketches));
   return { read, resolutions };
 }

@@ -5,6 +5,7 @@
  * row cap bound the size. Every statement is a small indexed read or write; no query scans the whole history.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { decodeRollup, encodeRollup } from './codec.js';
 import { bucketStart, downsample, mergeRollups, type Rollup, type Tier } from './rollup.js';
 import type { AlertTransition } from './types.js';
 
@@ -14,6 +15,7 @@ const MIGRATIONS: readonly string[] = [
      res_ms INTEGER NOT NULL,
      at INTEGER NOT NULL,
      data TEXT NOT NULL,
+     sketches BLOB NOT NULL,
      PRIMARY KEY (res_ms, at)
    ) WITHOUT ROWID;
    CREATE TABLE monitor_alerts (
@@ -43,8 +45,13 @@ export function migrateMonitorTables(db: Database): void {
 
 const ALERTS_KEEP = 1000;
 
+interface RowData {
+  data: string;
+  sketches: Buffer;
+}
+
 export class HistoryStore {
-  private readonly upsert: Statement<[number, number, string]>;
+  private readonly upsert: Statement<[number, number, string, Buffer]>;
   private readonly getRow: Statement<[number, number]>;
   private readonly range: Statement<[number, number, number, number]>;
   private readonly insertAlert: Statement<[number, string, string, string, number, number, string]>;
@@ -58,20 +65,25 @@ export class HistoryStore {
     private readonly maxRows: number,
   ) {
     migrateMonitorTables(db);
-    this.upsert = db.prepare('INSERT OR REPLACE INTO monitor_rollups (res_ms, at, data) VALUES (?, ?, ?)');
-    this.getRow = db.prepare('SELECT data FROM monitor_rollups WHERE res_ms = ? AND at = ?');
-    this.range = db.prepare('SELECT data FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at LIMIT ?');
+    this.upsert = db.prepare('INSERT OR REPLACE INTO monitor_rollups (res_ms, at, data, sketches) VALUES (?, ?, ?, ?)');
+    this.getRow = db.prepare('SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at = ?');
+    this.range = db.prepare('SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at LIMIT ?');
     this.insertAlert = db.prepare(
       'INSERT INTO monitor_alerts (at, rule, state, severity, value, threshold, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.incremental = (db.pragma('auto_vacuum', { simple: true }) as number) === 2;
   }
 
+  private write(resMs: number, r: Rollup): void {
+    const { data, sketches } = encodeRollup(r);
+    this.upsert.run(resMs, r.at, data, sketches);
+  }
+
   /** Store one raw sample (finest tier) and queue it for the coarser tiers. */
   append(sample: Rollup): void {
     const fine = this.tiers[0];
     if (!fine) return;
-    this.upsert.run(fine.resMs, sample.at, JSON.stringify(sample));
+    this.write(fine.resMs, sample);
     this.tiers.forEach((tier, i) => {
       if (i === 0) return;
       const byBucket = this.pending.get(i) ?? new Map<number, Rollup[]>();
@@ -93,9 +105,9 @@ export class HistoryStore {
         const tier = this.tiers[i];
         if (!tier) continue;
         for (const [at, parts] of byBucket) {
-          const existing = this.getRow.get(tier.resMs, at) as { data: string } | undefined;
-          const all = existing ? [JSON.parse(existing.data) as Rollup, ...parts] : parts;
-          this.upsert.run(tier.resMs, at, JSON.stringify(mergeRollups(at, tier.resMs, all)));
+          const existing = this.getRow.get(tier.resMs, at) as RowData | undefined;
+          const all = existing ? [decodeRollup(existing.data, existing.sketches), ...parts] : parts;
+          this.write(tier.resMs, mergeRollups(at, tier.resMs, all));
         }
       }
     })();
@@ -132,7 +144,7 @@ export class HistoryStore {
   read(tierIndex: number, sinceMs: number, untilMs: number, limit = 100_000): Rollup[] {
     const tier = this.tiers[tierIndex];
     if (!tier) return [];
-    const rows = (this.range.all(tier.resMs, sinceMs, untilMs, limit) as Array<{ data: string }>).map((r) => JSON.parse(r.data) as Rollup);
+    const rows = (this.range.all(tier.resMs, sinceMs, untilMs, limit) as RowData[]).map((r) => decodeRollup(r.data, r.sketches));
     const deltas = [...(this.pending.get(tierIndex)?.values() ?? [])].flat().filter((r) => r.at >= sinceMs && r.at < untilMs);
     return deltas.length === 0 ? rows : downsample([...rows, ...deltas], tier.resMs);
   }

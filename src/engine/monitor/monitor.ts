@@ -19,6 +19,7 @@ import type { AttemptError, EngineEventMap, Task } from '../types.js';
 
 const RECENT_ALERTS = 20;
 const FLUSH_MS = 60_000;
+const HISTORY_CACHE_MS = 10_000;
 
 type Listeners = { [K in keyof EngineEventMap]?: (...args: EngineEventMap[K]) => void };
 
@@ -39,6 +40,7 @@ class MonitorImpl implements Monitor {
   private started = false;
   private closing: Promise<void> | null = null;
   private readonly listeners: Listeners;
+  private readonly historyCache = new Map<string, { at: number; result: HistoryResult }>();
 
   constructor(private readonly deps: MonitorDeps) {
     const cfg = deps.config;
@@ -251,8 +253,15 @@ class MonitorImpl implements Monitor {
     };
   }
 
+  /** Named ranges are cached for HISTORY_CACHE_MS (a dashboard polling them costs one query per 10 s). */
   history(range: HistoryRange): HistoryResult {
-    return queryHistory(this.store.reader, this.store.tiers.map((t) => t.resMs), range, this.deps.clock.now());
+    const now = this.deps.clock.now();
+    const key = typeof range === 'string' ? range : null;
+    const hit = key ? this.historyCache.get(key) : undefined;
+    if (hit && now >= hit.at && now - hit.at < HISTORY_CACHE_MS) return hit.result;
+    const result = queryHistory(this.store.reader, this.store.tiers.map((t) => t.resMs), range, now);
+    if (key) this.historyCache.set(key, { at: now, result });
+    return result;
   }
 
   prometheus(): string {

@@ -34,12 +34,13 @@ export interface Tier {
 
 const DAY = 86_400_000;
 
-/** Downsampling tiers, finest first: raw samples for a day, 1 min for a week, 1 h for `retentionDays`. */
+/** Downsampling tiers, finest first: raw samples for a day, 1 min for a week, 15 min and 1 h for `retentionDays`. */
 export function tiersFor(sampleMs: number, retentionDays: number): Tier[] {
   const keep = retentionDays * DAY;
   const all: Tier[] = [
     { resMs: sampleMs, keepMs: Math.min(DAY, keep) },
     { resMs: 60_000, keepMs: Math.min(7 * DAY, keep) },
+    { resMs: 900_000, keepMs: keep },
     { resMs: 3_600_000, keepMs: keep },
   ];
   // A coarser tier must be coarser than the finest (sampleMs may be configured to 1 min or more).
@@ -77,7 +78,7 @@ export function mergeRollups(at: number, resMs: number, parts: readonly Rollup[]
     out.load1Sum += p.load1Sum;
     out.pendingMax = Math.max(out.pendingMax, p.pendingMax);
     out.oldestMax = Math.max(out.oldestMax, p.oldestMax);
-    for (const s of STAGES) sketches[s].merge(LogSketch.from(p.stages[s]));
+    for (const s of STAGES) sketches[s].mergeData(p.stages[s]);
   }
   for (const s of STAGES) out.stages[s] = sketches[s].toJSON();
   return out;
@@ -123,7 +124,7 @@ export function latencyOver(rows: readonly Rollup[]): Record<Stage, LatencySumma
   const out = {} as Record<Stage, LatencySummary>;
   for (const s of STAGES) {
     const sk = new LogSketch();
-    for (const r of rows) if (r.stages[s].n > 0) sk.merge(LogSketch.from(r.stages[s]));
+    for (const r of rows) sk.mergeData(r.stages[s]);
     out[s] = summariseSketch(sk);
   }
   return out;
