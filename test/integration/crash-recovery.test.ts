@@ -34,7 +34,7 @@ describe('crash safety', () => {
     const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } } });
     const store = openStore(config);
     const now = Date.now();
-    const [{ task }] = store.insertMany([{ text, target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: now }], now, 0) as [{ task: { id: number } }];
+    const { task } = store.insertMany([{ text, target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: now }], now, 0)[0]!;
     const state = await inspectPane(new ExecTmux({ socketName: tmux.socket }), pane);
     store.markDelivering(task.id, now, paneMark(state!));
     store.close();
