@@ -24,11 +24,13 @@ describe('monitor checks (real tmux, real SQLite)', () => {
     const [serverPid, paneId, panePid] = execFileSync('tmux', ['-L', socket, 'display-message', '-p', '-t', 'w', '#{pid} #{pane_id} #{pane_pid}'], { encoding: 'utf8' }).trim().split(' ');
     expect(await tmuxWatchedPids(tmux, () => [paneId ?? ''])()).toEqual([Number(serverPid), Number(panePid)]);
     expect(await tmuxWatchedPids(tmux, () => [])()).toEqual([Number(serverPid)]);
+    expect(await tmuxWatchedPids(tmux, () => ['=w:0.0'])()).toEqual([Number(serverPid), Number(panePid)]);
     await tmux.close();
   });
 
   it('parses list-panes output, ignoring other panes and junk', () => {
-    expect(parseWatchedPids('100 %1 200\n100 %2 300\n\nx', new Set(['%2']))).toEqual([100, 300]);
+    expect(parseWatchedPids('100 %1 200 a:0.0\n100 %2 300 a:0.1\n\nx', new Set(['%2']))).toEqual([100, 300]);
+    expect(parseWatchedPids('100 %1 200 my work:1.0\n', new Set(['=my work:1.0']))).toEqual([100, 200]);
   });
 
   it('detects a read-only database and an unsafe spool dir', () => {

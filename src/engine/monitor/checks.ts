@@ -43,24 +43,30 @@ export function tmuxReachableCheck(tmux: Tmux, timeoutMs = 3000): () => Promise<
   };
 }
 
-/** Parses `list-panes -a -F '#{pid} #{pane_id} #{pane_pid}'`: the server pid plus the pids of the given panes. */
-export function parseWatchedPids(stdout: string, paneIds: ReadonlySet<string>): number[] {
+export const WATCH_FORMAT = '#{pid} #{pane_id} #{pane_pid} #{session_name}:#{window_index}.#{pane_index}';
+
+/**
+ * Parses `list-panes -a -F WATCH_FORMAT`: the server pid plus the pids of the given panes, which may be named by
+ * id (`%3`) or address (`work:1.0`, `=work:1.0`).
+ */
+export function parseWatchedPids(stdout: string, panes: ReadonlySet<string>): number[] {
   const out = new Set<number>();
   for (const line of stdout.split('\n')) {
-    const [server, pane, panePid] = line.trim().split(' ');
+    const [server, pane, panePid, ...rest] = line.trim().split(' ');
     if (!server || !pane) continue;
     out.add(Number(server));
-    if (paneIds.has(pane) && panePid) out.add(Number(panePid));
+    const address = rest.join(' ');
+    if (panePid && (panes.has(pane) || panes.has(address) || panes.has(`=${address}`))) out.add(Number(panePid));
   }
   return [...out].filter((p) => Number.isInteger(p) && p > 0);
 }
 
-/** tmux server pid and the pids of the processes in the target panes (`%N` ids), in one tmux call. */
+/** tmux server pid and the pids of the processes in the target panes (ids or addresses), in one tmux call. */
 export function tmuxWatchedPids(tmux: Tmux, paneIds: () => string[] | Promise<string[]>): () => Promise<number[]> {
   return async () => {
     try {
       const ids = new Set(await paneIds());
-      const { stdout } = await tmux.run(['list-panes', '-a', '-F', '#{pid} #{pane_id} #{pane_pid}'], { timeoutMs: 3000 });
+      const { stdout } = await tmux.run(['list-panes', '-a', '-F', WATCH_FORMAT], { timeoutMs: 3000 });
       return parseWatchedPids(stdout, ids);
     } catch {
       return [];
