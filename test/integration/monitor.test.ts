@@ -270,6 +270,16 @@ describe('Monitor', () => {
     }
   });
 
+  it('raises the health alert from an UNHEALTHY health result on the next sample', async () => {
+    const { clock, monitor } = setup({}, { tmuxReachable: async () => false });
+    monitor.start();
+    await monitor.health();
+    clock.t += 5000;
+    await monitor.tick();
+    expect(monitor.snapshot().alerts.active).toMatchObject([{ rule: 'health', severity: 'critical', message: 'health UNHEALTHY' }]);
+    expect(monitor.prometheus()).toMatch(/webhook_tui_alert_active\{rule="health"\} 1/);
+  });
+
   it('close is idempotent and stops listening', async () => {
     const { events, monitor } = setup();
     monitor.start();
