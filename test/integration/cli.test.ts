@@ -50,7 +50,7 @@ describe('the built CLI', () => {
     const { file } = await setup();
     expect(cli('send', '--priority', '5', '--', '-n', 'queued while down;').code).toBe(0);
     const first = serve();
-    await waitFor(() => recorded(file).length >= 1, 15_000, 'delivery');
+    await waitFor(() => recorded(file).length >= 1, 30_000, 'delivery');
     expect(recorded(file)).toEqual(['-n queued while down;']);
     const second = cli('serve');
     expect(second.code).toBe(2);
@@ -60,17 +60,17 @@ describe('the built CLI', () => {
     expect(first.child.exitCode).toBe(0);
   });
 
-  it('status, tasks, pause, resume and dlq work against a running engine and without one', async () => {
+  it('status, tasks, pause, resume and dlq work against a running engine and without one', { timeout: 120_000 }, async () => {
     const { file } = await setup({ targets: { default: { pane: '%0' }, gone: { pane: '=nosuch:0.0' } } });
     const engine = serve();
-    await waitFor(() => engine.stderr().includes('webhook-tui engine'), 15_000, 'engine start');
+    await waitFor(() => engine.stderr().includes('webhook-tui engine'), 30_000, 'engine start');
     expect(cli('pause').out).toContain('queue paused');
     expect(cli('send', '--target', 'gone', '--', 'echo lost pane').code).toBe(0);
     const json = () => JSON.parse(cli('status', '--json').out) as { paused: boolean; stats: { pending: number; depth: Record<string, number> } };
-    await waitFor(() => json().stats.pending === 1, 10_000, 'task committed');
+    await waitFor(() => json().stats.pending === 1, 30_000, 'task committed');
     expect(json().paused).toBe(true);
     expect(cli('resume').out).toContain('queue resumed');
-    await waitFor(() => json().stats.depth.dead === 1, 10_000, 'task dead');
+    await waitFor(() => json().stats.depth.dead === 1, 30_000, 'task dead');
     const dead = cli('dlq', 'list');
     expect(dead.out).toMatch(/#1 target=gone/);
     expect(dead.out).toContain('WHT_ERR_TARGET_MISSING');

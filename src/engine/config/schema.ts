@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { controlModeConfigSchema } from '../delivery/control-mode-config.js';
 import { targetSchema, type ResolvedTarget } from '../delivery/profiles.js';
+import { monitorConfigSchema } from '../monitor/config.js';
 
 export type { ResolvedTarget };
 
@@ -73,6 +74,8 @@ export const configSchema = z.object({
   }).strict().prefault({}),
   /** Named targets: `targets.NAME.pane`. Tasks without a target go to `default`. @default {} */
   targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), targetSchema).default({}),
+  /** Latency histograms, resource samples, health checks, alerts and history (README: Monitor). */
+  monitor: monitorConfigSchema.prefault({}),
   log: z.object({
     /** debug | info | warn | error. @default "info" */
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

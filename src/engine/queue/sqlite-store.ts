@@ -32,6 +32,8 @@ export interface SqliteStoreOptions {
 /** Open (creating and migrating) a SQLite database for the queue. WAL; one writer: the engine. */
 export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
   const db = new Database(path);
+  // Space freed by pruning (tasks, monitor history) can be given back; only takes effect on a new file.
+  if ((db.pragma('user_version', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
