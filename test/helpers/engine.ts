@@ -9,7 +9,7 @@ import { TestTmux } from './tmux.js';
 
 export function tempDir(prefix = 'wht-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }) };
 }
 
 /** Config for a test: data and spool in `dir`, the test's tmux server, no rate limit, fast retries. */
@@ -27,6 +27,11 @@ export function testConfig(dir: string, tmux: TestTmux, extra: ConfigInput = {})
 
 export async function startEngine(config: Config, deps: EngineDeps = {}): Promise<Engine> {
   const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined, ...deps });
-  await engine.start();
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   return engine;
 }
