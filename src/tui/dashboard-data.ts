@@ -129,7 +129,8 @@ export class DashboardData {
   }
 
   private historyData(now: number): { points: HistoryPointLike[]; label: string } {
-    if (this.source.history) return { points: this.history, label: 'last hour' };
+    // the monitor's rollups need a minute or two before they chart anything; until then chart our own minutes
+    if (this.source.history && this.history.length >= 2) return { points: this.history, label: 'last hour' };
     const zero = { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
     const points = this.local.history(now).map((p) => ({
       at: p.at,

@@ -66,7 +66,15 @@ export function testConfig(world: { socket: string; pane: string; dataDir: strin
 export async function embeddedSource(config: Config): Promise<DashboardSource & { engine: Engine }> {
   const engine = await createEngine(config, {});
   await engine.start();
-  return { api: engine, events: engine, mode: 'embedded', engine, targets: () => engine.targetStatus(), close: () => engine.close() };
+  return {
+    api: engine,
+    events: engine,
+    mode: 'embedded',
+    engine,
+    targets: () => engine.targetStatus(),
+    history: (range) => engine.monitor.history(range),
+    close: () => engine.close(),
+  };
 }
 
 export async function attachedSource(config: Config): Promise<DashboardSource> {

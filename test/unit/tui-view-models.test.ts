@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { HistoryPoint, MonitorSnapshot } from '../../src/engine/monitor/types.js';
 import type { EngineSnapshot, Task } from '../../src/engine/types.js';
 import { snapshotCsv, exportStem } from '../../src/tui/export.js';
 import { LocalStats, percentileSummary } from '../../src/tui/local-stats.js';
-import { asMonitor, monitorView, type MonitorLike } from '../../src/tui/monitor-view.js';
+import { asMonitor, monitorView, type HistoryPointLike, type MonitorLike } from '../../src/tui/monitor-view.js';
 import { initialUiState } from '../../src/tui/state.js';
 import { fromLogEntry, fromTaskEvent, LogRing, logView } from '../../src/tui/vm-log.js';
 import { alertLines, footerLine, historySeries, metricsLines, percentileLines, statusLines } from '../../src/tui/vm-panels.js';
@@ -124,6 +125,11 @@ const monitor: MonitorLike = {
 };
 
 describe('monitor block', () => {
+  it('MonitorSnapshot and HistoryPoint fit what the dashboard reads (compile-time check)', () => {
+    const fits = (m: MonitorSnapshot, h: HistoryPoint): [MonitorLike, HistoryPointLike] => [m, h];
+    expect(fits).toBeTypeOf('function');
+  });
+
   it('reads a MonitorSnapshot-shaped block and ignores anything else', () => {
     expect(asMonitor(monitor)).toBe(monitor);
     expect(asMonitor(undefined)).toBeUndefined();
