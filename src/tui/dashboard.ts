@@ -96,10 +96,19 @@ class Dashboard {
     return done;
   }
 
+  private inExternal = false;
+  private crashError: unknown = null;
+
   private external(stream: string, text: string): void {
-    for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
-      this.data.log.push({ at: Date.now(), level: stream === 'stderr' ? 'warn' : 'info', text: `[${stream}] ${line}` });
-      this.opts.logger?.warn('output while the dashboard owns the terminal', { stream, line });
+    if (this.inExternal) return; // a logger that itself prints must not loop
+    this.inExternal = true;
+    try {
+      for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+        this.data.log.push({ at: Date.now(), level: stream === 'stderr' ? 'warn' : 'info', text: `[${stream}] ${line}` });
+        this.opts.logger?.warn('output while the dashboard owns the terminal', { stream, line });
+      }
+    } finally {
+      this.inExternal = false;
     }
   }
 
@@ -111,6 +120,7 @@ class Dashboard {
       this.offs.push(() => process.off(sig, h));
     }
     const crash = (err: unknown): void => {
+      this.crashError ??= err;
       this.opts.logger?.error('dashboard crashed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       void this.finish(1, true);
     };
@@ -270,6 +280,8 @@ class Dashboard {
     for (const off of this.offs.splice(0)) off();
     this.screen.destroy();
     this.restoreOutput();
+    // the terminal is ours again: say why a crash ended the dashboard
+    if (this.crashError) process.stderr.write(`webhook-tui: the dashboard stopped after an error: ${this.crashError instanceof Error ? (this.crashError.stack ?? this.crashError.message) : String(this.crashError)}\n`);
     const input = this.opts.stdin ?? process.stdin;
     (input as NodeJS.ReadStream).setRawMode?.(false);
     input.pause();

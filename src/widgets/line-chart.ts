@@ -3,7 +3,8 @@
  * yaronn/blessed-contrib#10; re-emitting `attach` after a move is gtop's fix) and takes plain series.
  */
 import type blessed from 'blessed';
-import contrib from 'blessed-contrib';
+import type contrib from 'blessed-contrib';
+import line from 'blessed-contrib/lib/widget/charts/line.js';
 import type { PanelRect } from './panel.js';
 import type { Theme } from './styled.js';
 
@@ -55,7 +56,7 @@ export class LineChart {
     label: string,
   ) {
     const plainStyle = theme.noColor ? { line: 'normal', text: 'normal', baseline: 'normal' } : { line: 'cyan', text: 'white', baseline: 'white' };
-    this.widget = contrib.line({
+    this.widget = line({
       label: ` ${label} `,
       showLegend: false,
       wholeNumbersOnly: false,

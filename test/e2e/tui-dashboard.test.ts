@@ -191,6 +191,17 @@ describe('dashboard process behaviour', () => {
     expect(s.term.buffer.active.type).toBe('normal');
   });
 
+  it('an uncaught error closes the engine, restores the terminal, then prints the error and exits 1', async () => {
+    const s = start(80, 24, { FIXTURE_CRASH: '1' });
+    const exit = await s.exited;
+    expect(exit.exitCode).toBe(1);
+    expect(s.term.buffer.active.type).toBe('normal');
+    const restoredAt = s.raw.lastIndexOf('\x1b[?1049l');
+    expect(restoredAt).toBeGreaterThan(0);
+    expect(s.raw.indexOf('the dashboard stopped after an error: Error: boom from a timer')).toBeGreaterThan(restoredAt);
+    expect(s.raw).toContain('dashboard exited 1');
+  });
+
   it('/ filters the log and e exports the snapshot (path shown, files written)', async () => {
     const dir = world?.dataDir ?? (world = createTmuxWorld('e2e')).dataDir;
     const s = start(100, 30, { FIXTURE_EXPORT_DIR: path.join(dir, 'exports') });
