@@ -80,6 +80,14 @@ class Dashboard {
     this.restoreOutput = redirectOutput((stream, text) => this.external(stream, text));
     for (const w of warnings.join('').split('\n').filter(Boolean).slice(0, 3)) this.external('stderr', `terminfo: ${w}`);
     this.view = new DashboardView(screen, themeFor(env));
+    if (this.opts.mouse) {
+      this.view.enableMouse((panel, action) => {
+        if (this.finishing || this.ui.prompt || this.ui.overlay) return;
+        this.ui = { ...this.ui, focus: panel };
+        if (action === 'focus') this.requestRender();
+        else this.onKey(action === 'down' ? 'j' : 'k');
+      });
+    }
     screen.on('keypress', (ch: string | undefined, key: { full?: string; name?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
       const k = normalizeKey(ch, key);
       if (k) this.onKey(k);

@@ -70,6 +70,19 @@ export class DashboardView {
     this.layout = computeLayout(screen.width as number, screen.height as number);
   }
 
+  /**
+   * Optional mouse: wheel scrolls and a click focuses a list panel. Registering these listeners is what turns mouse
+   * tracking on in blessed, so without `mouse` tmux keeps its own mouse bindings.
+   */
+  enableMouse(onMouse: (panel: FocusPanel, action: 'focus' | 'down' | 'up') => void): void {
+    for (const id of ['queue', 'dead', 'alerts', 'percentiles', 'log'] as const) {
+      const box = this.panels[id].box;
+      box.on('click', () => onMouse(id, 'focus'));
+      box.on('wheeldown', () => onMouse(id, 'down'));
+      box.on('wheelup', () => onMouse(id, 'up'));
+    }
+  }
+
   relayout(): void {
     this.layout = computeLayout(this.screen.width as number, this.screen.height as number);
   }

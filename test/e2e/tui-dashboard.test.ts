@@ -191,6 +191,27 @@ describe('dashboard process behaviour', () => {
     expect(s.term.buffer.active.type).toBe('normal');
   });
 
+  it('with mouse on, a click focuses a panel; without it no mouse tracking is requested', async () => {
+    const s = start(100, 30, { FIXTURE_MOUSE: '1' });
+    const t = await s.waitFor('2 dead letters');
+    const row = t.split('\n').findIndex((l) => l.includes('2 dead letters'));
+    const col = (t.split('\n')[row] ?? '').indexOf('2 dead letters');
+    // blessed asks for xterm mouse reporting (1000/1002/1003 with 1005 coordinates): press + release one row
+    // below the title, inside the panel; values are 32 + button / 32 + 1-based column and row
+    const at = (b: number): string => `\x1b[M${String.fromCharCode(32 + b, 32 + col + 3, 32 + row + 2)}`;
+    // (blessed reads one mouse report per input chunk)
+    s.write(at(0));
+    await new Promise((r) => setTimeout(r, 150));
+    s.write(at(3));
+    await s.waitFor('>2 dead letters (');
+    await quit(s);
+    await screen?.close();
+    const plain = start(100, 30);
+    await plain.waitFor('1 queue');
+    expect(plain.raw).not.toMatch(/\x1b\[\?100[0236]h/);
+    await quit(plain);
+  });
+
   it('an uncaught error closes the engine, restores the terminal, then prints the error and exits 1', async () => {
     const s = start(80, 24, { FIXTURE_CRASH: '1' });
     const exit = await s.exited;
