@@ -208,7 +208,7 @@ describe('dashboard process behaviour', () => {
     await screen?.close();
     const plain = start(100, 30);
     await plain.waitFor('1 queue');
-    expect(plain.raw).not.toMatch(/\x1b\[\?100[0236]h/);
+    expect(plain.raw).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\?100[0236]h`));
     await quit(plain);
   });
 
