@@ -145,6 +145,9 @@ describe('dashboard over the real engine in a pty', () => {
     expect(s.raw.lastIndexOf('\x1b[?1049l')).toBeGreaterThan(s.raw.lastIndexOf('\x1b[?1049h'));
     expect(s.raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(s.raw.lastIndexOf('\x1b[?25l'));
     expect(s.raw).not.toMatch(/Error on|plab_norm|Setulc/);
+    // the embedded engine is closed: its control socket no longer answers
+    const config = testConfig(world!);
+    await expect(attachedSource(config)).rejects.toMatchObject({ code: 'WHT_ERR_ENGINE_UNREACHABLE' });
   });
 
   it('draws 256 colours inside tmux (TERM=tmux-256color) and none with NO_COLOR', async () => {
