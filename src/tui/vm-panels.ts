@@ -120,15 +120,16 @@ const STAGE_LABEL: Record<Stage, string> = { intake: 'intake', wait: 'wait', del
 /** Latency table: P50/P95/P99/max per stage, last minute and (when wide enough) since start. */
 export function percentileLines(latency: MonitorView['latency'], width: number): StyledLine[] {
   const cw = 6;
-  const both = width >= 8 + cw * 8 + 3;
+  const lw = 7;
+  const both = width >= lw + cw * 8 + 3;
   const cells = (s: LatencySummaryLike): string =>
     s.count === 0 ? ['-', '-', '-', '-'].map((x) => padStart(x, cw)).join('') : [s.p50Ms, s.p95Ms, s.p99Ms, s.maxMs].map((x) => padStart(formatMs(x), cw)).join('');
   const head = ['p50', 'p95', 'p99', 'max'].map((x) => padStart(x, cw)).join('');
-  const header: StyledLine = [{ text: padEnd('1m', 8), bold: true }, { text: head, bold: true }];
-  if (both) header.push({ text: ' | all', bold: true }, { text: head.slice(3), bold: true });
+  const header: StyledLine = [{ text: padEnd('1m', lw), bold: true }, { text: head, bold: true }];
+  if (both) header.push({ text: ' |all', bold: true }, { text: head.slice(2), bold: true });
   const rows = STAGES.map((st): StyledLine => {
     const l = latency[st];
-    const line: StyledLine = [{ text: padEnd(STAGE_LABEL[st], 8) }, { text: cells(l.lastMinute), tone: st === 'endToEnd' ? 'accent' : undefined }];
+    const line: StyledLine = [{ text: padEnd(STAGE_LABEL[st], lw) }, { text: cells(l.lastMinute), tone: st === 'endToEnd' ? 'accent' : undefined }];
     if (both) line.push({ text: ' | ' }, { text: cells(l.sinceStart), tone: 'dim' });
     return fit(line, width);
   });

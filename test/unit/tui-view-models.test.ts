@@ -154,8 +154,11 @@ describe('monitor block', () => {
     expect(narrow[0]).toMatch(/^1m\s+p50\s+p95\s+p99\s+max$/);
     expect(narrow[2]).toMatch(/^wait\s+-\s+-\s+-\s+-$/);
     expect(narrow[4]).toMatch(/^e2e\s+120ms\s+1\.5s\s+1\.9s\s+2\.0s$/);
+    // 58 columns: the latency panel inside the 120x40 layout shows both windows
+    expect(texts(percentileLines(monitor.latency, 58))[0]).toMatch(/max \|all p50 +p95 +p99 +max$/);
+    expect(texts(percentileLines(monitor.latency, 57))[0]).not.toContain('|all');
     const wide = texts(percentileLines(monitor.latency, 70));
-    expect(wide[0]).toContain('| all');
+    expect(wide[0]).toContain('|all p50');
     expect(wide[4]).toMatch(/1m05s$/);
   });
 
