@@ -8,6 +8,11 @@ import { assertSafeBind } from './config.js';
 import type { HttpDeps } from './context.js';
 import { createHttpHandler, type HttpHandler } from './handler.js';
 
+const CLIENT_ERROR_STATUS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
 export interface RunningHttpServer {
   address: { host: string; port: number };
   /** `http://host:port` (IPv6 hosts in brackets). */
@@ -33,15 +38,24 @@ export async function startHttpServer(deps: HttpDeps): Promise<RunningHttpServer
   const { config } = deps;
   assertSafeBind(config.host, handler.state.hooks);
 
+  const { headersMs, requestMs, keepAliveMs } = config.timeouts;
   const server = createServer(
-    { maxHeaderSize: config.maxHeaderBytes, requestTimeout: config.timeouts.requestMs, headersTimeout: config.timeouts.headersMs, keepAlive: true },
+    {
+      maxHeaderSize: config.maxHeaderBytes,
+      requestTimeout: requestMs,
+      // node requires headersTimeout <= requestTimeout; both are checked every connectionsCheckingInterval.
+      headersTimeout: Math.min(headersMs, requestMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersMs / 2))),
+      keepAlive: true,
+    },
     handler,
   );
-  server.keepAliveTimeout = config.timeouts.keepAliveMs;
-  server.on('clientError', (err, socket) => {
-    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.keepAliveTimeout = keepAliveMs;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
+    if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
-    deps.logger.debug('http client error', { code: (err as NodeJS.ErrnoException).code });
+    deps.logger.debug('http client error', { code: err.code });
   });
   await listen(server, config.host, config.port);
 
