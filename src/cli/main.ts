@@ -1,0 +1,124 @@
+import yargs, { type Argv } from 'yargs';
+import { isWhtError, WhtError } from '../engine/errors.js';
+import { toTaskRow } from '../engine/intake/trigger.js';
+import { writeSpoolFile } from '../engine/intake/spool-writer.js';
+import { prepareSpool } from '../engine/intake/spool-dirs.js';
+import { TASK_STATES, type TaskState } from '../engine/types.js';
+import { extractOverrides, loadConfig, openApi, type GlobalArgs } from './context.js';
+import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
+import { runEngineUntilSignal } from './serve.js';
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
+export function exitCodeFor(err: unknown): number {
+  if (!isWhtError(err)) return 1;
+  switch (err.code) {
+    case 'WHT_ERR_CONFIG_INVALID': case 'WHT_ERR_ENGINE_RUNNING': case 'WHT_ERR_SPOOL_UNSAFE':
+    case 'WHT_ERR_TEXT_UNSAFE': case 'WHT_ERR_TEXT_EMPTY': case 'WHT_ERR_BAD_TRIGGER': case 'WHT_ERR_TOO_LARGE':
+      return 2;
+    case 'WHT_ERR_ENGINE_UNREACHABLE':
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+interface Ctx { global: GlobalArgs; out: Out; code: number }
+
+async function withApi<T>(ctx: Ctx, fn: (api: Awaited<ReturnType<typeof openApi>>) => Promise<T>): Promise<T> {
+  const handle = await openApi(loadConfig(ctx.global));
+  try {
+    return await fn(handle);
+  } finally {
+    handle.close();
+  }
+}
+
+function parseId(raw: unknown): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `task id must be a positive integer (got ${String(raw)})`);
+  return id;
+}
+
+function build(argv: string[], ctx: Ctx): Argv {
+  const out = ctx.out;
+  return yargs(argv)
+    .scriptName('webhook-tui')
+    .parserConfiguration({ 'populate--': true })
+    .usage('$0 <command> [options]\n\nDurable priority queue from trigger files and webhooks into tmux panes.\nAny config key can be set with a dotted flag, e.g. --queue.capacity 5000.')
+    .option('config', { type: 'string', describe: 'config file (default $XDG_CONFIG_HOME/webhook-tui/config.json)', global: true })
+    .option('json', { type: 'boolean', default: false, describe: 'print data as JSON', global: true })
+    .middleware((args) => { ctx.global.config = args.config as string | undefined; })
+    .command('serve', 'run the engine headless (for systemd)', {}, async () => {
+      ctx.code = await runEngineUntilSignal(loadConfig(ctx.global), out);
+    })
+    .command('send [text..]', 'enqueue a command through the spool (works while the engine is down)', (y) => y
+      .positional('text', { type: 'string', array: true, describe: 'the command; put it after -- when it starts with -' })
+      .option('target', { type: 'string', describe: 'target name (targets.NAME); default: default' })
+      .option('priority', { type: 'number', describe: 'higher runs first (-100..100)' })
+      .option('category', { type: 'string', describe: 'rate-limit category' })
+      .option('id', { type: 'string', describe: 'idempotency key' }), async (args) => {
+      const config = loadConfig(ctx.global);
+      const words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])];
+      const text = words.map(String).join(' ');
+      const payload = { command: text, target: args.target, priority: args.priority, category: args.category, id: args.id };
+      toTaskRow({ text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' }, config, Date.now()); // same checks as the engine: fail here, exit 2
+      prepareSpool(config.spool.dir);
+      const path = writeSpoolFile(config.spool.dir, JSON.stringify(payload));
+      out.out(args.json ? JSON.stringify({ spooled: path }) : `spooled ${path}`);
+    })
+    .command('status', 'queue statistics', {}, async (args) => withApi(ctx, async ({ api, via }) => {
+      const stats = await api.stats();
+      if (args.json) return out.out(JSON.stringify(await api.snapshot(), null, 2));
+      out.out(`${formatStats(stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}`);
+    }))
+    .command('tasks', 'list tasks', (y) => y
+      .option('state', { choices: TASK_STATES as unknown as string[], describe: 'only tasks in this state' })
+      .option('limit', { type: 'number', default: 50 }), async (args) => withApi(ctx, async ({ api }) => {
+      const tasks = await api.listTasks({ state: args.state as TaskState | undefined, limit: args.limit });
+      out.out(args.json ? JSON.stringify(tasks, null, 2) : formatTasks(tasks));
+    }))
+    .command('dlq <action> [id]', 'dead-letter queue: list | retry ID | retry --all | drop ID', (y) => y
+      .positional('action', { choices: ['list', 'retry', 'drop'] as const })
+      .positional('id', { type: 'string' })
+      .option('all', { type: 'boolean', default: false, describe: 'with retry: every dead task' }), async (args) => withApi(ctx, async ({ api }) => {
+      if (args.action === 'list') {
+        const dead = await api.listTasks({ state: 'dead', limit: 1000 });
+        return out.out(args.json ? JSON.stringify(dead, null, 2) : formatDead(dead));
+      }
+      if (args.action === 'retry' && args.all) {
+        const n = await api.retryAllDead();
+        return out.out(args.json ? JSON.stringify({ retried: n }) : `${n} dead task(s) queued again`);
+      }
+      const id = parseId(args.id);
+      const task = args.action === 'retry' ? await api.retry(id) : await api.drop(id);
+      out.out(args.json ? JSON.stringify(task) : `task ${task.id} is ${task.state}`);
+    }))
+    .command('pause', 'pause delivery (survives restarts)', {}, async (args) => withApi(ctx, async ({ api }) => {
+      await api.pause();
+      out.out(args.json ? JSON.stringify({ paused: true }) : 'queue paused');
+    }))
+    .command('resume', 'resume delivery', {}, async (args) => withApi(ctx, async ({ api }) => {
+      await api.resume();
+      out.out(args.json ? JSON.stringify({ paused: false }) : 'queue resumed');
+    }))
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => { throw err ?? new WhtError('WHT_ERR_CONFIG_INVALID', msg); })
+    .help()
+    .version();
+}
+
+export async function main(argv: string[], out: Out = stdio): Promise<number> {
+  const ctx: Ctx = { global: { overrides: [] }, out, code: 0 };
+  try {
+    const { rest, overrides } = extractOverrides(argv);
+    ctx.global.overrides = overrides;
+    await build(rest, ctx).parseAsync();
+    return ctx.code;
+  } catch (err) {
+    const code = exitCodeFor(err);
+    out.err(`webhook-tui: ${err instanceof Error ? err.message : String(err)}`);
+    return code;
+  }
+}

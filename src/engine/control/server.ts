@@ -1,0 +1,114 @@
+import { chmodSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { toWhtError, WhtError } from '../errors.js';
+import type { Logger } from '../ports/logger.js';
+import type { EngineApi, EngineEventMap, ListTasksQuery, NewTask } from '../types.js';
+import type { EventEmitter } from 'node:events';
+import { CONTROL_METHODS, LineSplitter, type ControlRequest, type ControlResponse } from './protocol.js';
+
+const EVENTS: Array<keyof EngineEventMap> = [
+  'task:queued', 'task:deduplicated', 'task:started', 'task:delivered', 'task:retrying', 'task:dead', 'task:dropped',
+  'task:rate-limited', 'intake:rejected', 'queue:paused', 'queue:resumed', 'log',
+];
+
+function idParam(params: unknown): number {
+  const id = (params as { id?: unknown } | undefined)?.id;
+  if (typeof id !== 'number' || !Number.isInteger(id)) throw new WhtError('WHT_ERR_TASK_NOT_FOUND', 'params.id must be an integer task id');
+  return id;
+}
+
+/** Run one control method against the engine API. Pure dispatch; one code path per action. */
+export function dispatchControl(api: EngineApi, method: ControlRequest['method'], params: unknown): unknown {
+  switch (method) {
+    case 'enqueue': return api.enqueue(params as NewTask);
+    case 'getTask': return api.getTask(idParam(params)) ?? null;
+    case 'listTasks': return api.listTasks(params as ListTasksQuery | undefined);
+    case 'retry': return api.retry(idParam(params));
+    case 'retryAllDead': return api.retryAllDead();
+    case 'drop': return api.drop(idParam(params));
+    case 'pause': api.pause(); return { paused: true };
+    case 'resume': api.resume(); return { paused: false };
+    case 'isPaused': return api.isPaused();
+    case 'stats': return api.stats();
+    case 'snapshot': return api.snapshot();
+    case 'subscribe': return { subscribed: true };
+  }
+}
+
+/** The engine's local control socket (0600), used by CLI commands and an attached dashboard. */
+export class ControlServer {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly api: EngineApi,
+    private readonly events: EventEmitter<EngineEventMap>,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    try { unlinkSync(this.path); } catch { /* none left */ }
+    const server = createServer((socket) => this.onConnection(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.path, () => resolve());
+    });
+    chmodSync(this.path, 0o600);
+    this.server = server;
+  }
+
+  private onConnection(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.setEncoding('utf8');
+    const unsubscribe: Array<() => void> = [];
+    const send = (msg: unknown) => { if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`); };
+    const splitter = new LineSplitter((line) => {
+      let req: ControlRequest;
+      try {
+        req = JSON.parse(line) as ControlRequest;
+      } catch {
+        send({ id: -1, error: { code: 'WHT_ERR_BAD_TRIGGER', message: 'control request is not JSON' } });
+        return;
+      }
+      const res: ControlResponse = { id: req.id };
+      try {
+        if (!CONTROL_METHODS.includes(req.method)) throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
+        res.result = dispatchControl(this.api, req.method, req.params);
+        if (req.method === 'subscribe' && unsubscribe.length === 0) {
+          for (const name of EVENTS) {
+            const listener = (...args: unknown[]) => send({ event: name, args });
+            this.events.on(name, listener as never);
+            unsubscribe.push(() => this.events.off(name, listener as never));
+          }
+        }
+      } catch (err) {
+        const e = toWhtError(err, 'WHT_ERR_STORAGE');
+        res.error = { code: e.code, message: e.message };
+      }
+      send(res);
+    });
+    socket.on('data', (chunk: string) => {
+      try { splitter.push(chunk); } catch { socket.destroy(); }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      for (const off of unsubscribe) off();
+      this.sockets.delete(socket);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = new Promise<void>((resolve) => {
+      for (const s of this.sockets) s.destroy();
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+    }).then(() => {
+      try { unlinkSync(this.path); } catch { /* gone */ }
+      this.logger.debug('control socket closed');
+    });
+    return this.closing;
+  }
+}

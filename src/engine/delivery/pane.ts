@@ -1,0 +1,65 @@
+import { WhtError } from '../errors.js';
+import type { Tmux } from '../ports/tmux.js';
+
+/** What delivery needs to know about a pane before typing into it. */
+export interface PaneState {
+  id: string;
+  inMode: boolean;
+  inputOff: boolean;
+  dead: boolean;
+  historySize: number;
+  cursorY: number;
+  currentCommand: string;
+  pid: number;
+}
+
+const FORMAT = ['#{pane_id}', '#{pane_in_mode}', '#{pane_input_off}', '#{pane_dead}', '#{history_size}', '#{cursor_y}', '#{pane_pid}', '#{pane_current_command}'].join('\t');
+
+/** Parse one line of FORMAT output; null when the pane does not exist. Pure. */
+export function parsePaneState(line: string): PaneState | null {
+  const parts = line.split('\t');
+  const [id, inMode, inputOff, dead, hist, cy, pid, ...cmd] = parts;
+  if (!id || !id.startsWith('%')) return null;
+  return {
+    id, inMode: inMode === '1', inputOff: inputOff === '1', dead: dead === '1',
+    historySize: Number(hist) || 0, cursorY: Number(cy) || 0, pid: Number(pid) || 0, currentCommand: cmd.join('\t'),
+  };
+}
+
+/**
+ * Look a pane up by exact target. `list-panes -t` fails for a missing target (display-message does not), and
+ * `-t %id` / `-t =name` never prefix-match. For a window or session target, its active pane is used.
+ */
+export async function inspectPane(tmux: Tmux, target: string): Promise<PaneState | null> {
+  let out: string;
+  try {
+    out = (await tmux.run(['display-message', '-p', '-t', target, FORMAT])).stdout;
+  } catch (err) {
+    if (err instanceof WhtError && /can't find|no such|not found/i.test(err.message)) return null;
+    throw err;
+  }
+  return parsePaneState(out.split('\n')[0] ?? '');
+}
+
+/** Throws a retryable error when the pane cannot take input now. */
+export function assertWritable(target: string, pane: PaneState | null): asserts pane is PaneState {
+  if (!pane) throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} does not exist`, { target });
+  if (pane.dead) throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} is dead (its program exited)`, { target });
+  if (pane.inMode) throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target} is in a mode (copy mode?): keys would be swallowed`, { target });
+  if (pane.inputOff) throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target} has input disabled (select-pane -d)`, { target });
+}
+
+/** Where the pane's cursor line is in absolute history coordinates; stored before sending for crash recovery. */
+export function paneMark(pane: PaneState): string {
+  return String(pane.historySize + pane.cursorY);
+}
+
+/**
+ * The lines the pane shows from an absolute mark on (joined wrapped lines), for checking whether text arrived.
+ * capture-pane -S takes a line relative to the visible screen's top (negative = history).
+ */
+export async function captureSince(tmux: Tmux, target: string, mark: number | null, pane: PaneState): Promise<string> {
+  const start = mark === null ? -pane.historySize : Math.max(-pane.historySize, mark - pane.historySize);
+  const { stdout } = await tmux.run(['capture-pane', '-p', '-J', '-t', target, '-S', String(start)]);
+  return stdout;
+}

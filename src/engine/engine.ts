@@ -1,0 +1,403 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './config/schema.js';
+import { WhtError, toWhtError } from './errors.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import type { Logger } from './ports/logger.js';
+import type { Tmux } from './ports/tmux.js';
+import { ExecTmux } from './delivery/exec-tmux.js';
+import { deliver, recoverDelivering } from './delivery/deliverer.js';
+import { Targets } from './delivery/targets.js';
+import { printable } from './delivery/text-safety.js';
+import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
+import { Dispatcher } from './queue/dispatcher.js';
+import { backoffDelay } from './queue/backoff.js';
+import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
+import { LegacyTriggerFile } from './intake/legacy-trigger.js';
+import { toTaskRow } from './intake/trigger.js';
+import { acquireLock } from './lock.js';
+import { createFileLogger } from './logs/logger.js';
+import { buildStats } from './stats.js';
+import { VERSION } from './version.js';
+import type {
+  AttemptError, EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus,
+} from './types.js';
+import { inspectPane } from './delivery/pane.js';
+import { ControlServer } from './control/server.js';
+
+export interface EngineDeps {
+  clock?: Clock;
+  tmux?: Tmux;
+  logger?: Logger;
+  random?: () => number;
+  /** $TMUX_PANE, for the default target when running inside tmux. @default process.env.TMUX_PANE */
+  tmuxPane?: string | undefined;
+  /** Also write log lines here (serve mode: stderr for journald). The dashboard passes nothing. */
+  logEcho?: (line: string) => void;
+}
+
+export function dataPaths(dataDir: string) {
+  return {
+    db: join(dataDir, 'webhook-tui.db'),
+    lock: join(dataDir, 'engine.pid'),
+    socket: join(dataDir, 'control.sock'),
+    log: join(dataDir, 'logs', 'engine.log'),
+    token: join(dataDir, 'token'),
+  };
+}
+
+/** Open the queue database of a data dir (also used by CLI commands when no engine runs). */
+export function openStore(config: Config): SqliteStore {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  return new SqliteStore(openDatabase(dataPaths(config.dataDir).db, { synchronous: config.queue.synchronous }));
+}
+
+/**
+ * The engine: intake -> queue store -> delivery, with events and a plain-data snapshot for the UI.
+ * Create with `createEngine`, then `start()`; `close()` drains in-flight deliveries and closes in reverse order.
+ */
+export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
+  readonly config: Config;
+  readonly store: SqliteStore;
+  readonly tmux: Tmux;
+  readonly targets: Targets;
+  readonly logger: Logger;
+  readonly startedAt: number;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly dispatcher: Dispatcher;
+  private readonly inflight = new Map<number, Promise<void>>();
+  private readonly releaseLock: () => void;
+  private spool: SpoolIntake | undefined;
+  private legacy: LegacyTriggerFile | undefined;
+  private paused: boolean;
+  private closing: Promise<void> | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private control: ControlServer | undefined;
+
+  constructor(config: Config, deps: EngineDeps = {}) {
+    super();
+    this.config = config;
+    this.clock = deps.clock ?? systemClock;
+    this.random = deps.random ?? Math.random;
+    const paths = dataPaths(config.dataDir);
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    this.releaseLock = acquireLock(paths.lock);
+    try {
+      this.logger = deps.logger ?? createFileLogger({
+        path: paths.log, level: config.log.level,
+        onEntry: (entry) => {
+          if (deps.logEcho) {
+            const { at, level, msg, ...fields } = entry;
+            const extra = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`).join(' ');
+            deps.logEcho(`${new Date(at).toISOString()} ${level} ${msg}${extra ? ` ${extra}` : ''}`);
+          }
+          this.emit('log', entry);
+        },
+      });
+      this.store = openStore(config);
+    } catch (err) {
+      this.releaseLock();
+      throw err;
+    }
+    this.startedAt = this.clock.now();
+    this.tmux = deps.tmux ?? new ExecTmux({ socketName: config.tmux.socketName ?? undefined, socketPath: config.tmux.socketPath ?? undefined });
+    this.targets = new Targets(config, this.tmux, { tmuxPane: 'tmuxPane' in deps ? deps.tmuxPane : process.env.TMUX_PANE }, this.logger);
+    this.paused = this.store.getMeta('paused') === '1';
+    this.dispatcher = new Dispatcher({
+      store: this.store, clock: this.clock, workers: config.queue.workers,
+      rateFor: (category) => {
+        const rate = config.queue.categories[category] ?? config.queue.rateLimit;
+        return { perSecond: rate.perSecond, burst: rate.burst ?? Math.max(1, Math.ceil(rate.perSecond)) };
+      },
+      isPaused: () => this.paused,
+      start: (task) => this.startDelivery(task),
+      onRateLimited: (task) => {
+        this.store.bumpCounter('rate_limited');
+        this.emit('task:rate-limited', task);
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.recover();
+    this.spool = new SpoolIntake({
+      dir: this.config.spool.dir, maxBytes: this.config.spool.maxBytes, batchSize: this.config.spool.batchSize,
+      rescanMs: this.config.spool.rescanMs, clock: this.clock, logger: this.logger,
+      accept: (files) => this.acceptSpool(files),
+      onRejected: (name, reason) => this.emit('intake:rejected', { source: 'spool', name, reason }),
+    });
+    await this.spool.start();
+    if (this.config.spool.legacyTriggerFile) {
+      this.legacy = new LegacyTriggerFile({
+        path: this.config.spool.legacyTriggerFile, maxBytes: this.config.spool.maxBytes, logger: this.logger,
+        enqueue: (task) => this.enqueue(task),
+        onRejected: (name, reason) => this.emit('intake:rejected', { source: 'legacy', name, reason }),
+      });
+      await this.legacy.start();
+    }
+    this.control = new ControlServer(dataPaths(this.config.dataDir).socket, this, this, this.logger);
+    await this.control.start();
+    this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
+    this.pruneTimer.unref();
+    this.prune();
+    this.logger.info('engine started', { pid: process.pid, version: VERSION, paused: this.paused, spool: this.config.spool.dir });
+    this.dispatcher.pump();
+  }
+
+  // ---- EngineApi -------------------------------------------------------------------------------------------
+
+  enqueue(input: NewTask): EnqueueResult {
+    this.assertOpen();
+    const now = this.clock.now();
+    const row = toTaskRow(input, this.config, now);
+    if (this.store.pendingCount() >= this.config.queue.capacity) {
+      throw new WhtError('WHT_ERR_QUEUE_FULL', `queue is full (${this.config.queue.capacity} pending tasks)`, { capacity: this.config.queue.capacity });
+    }
+    const [result] = this.store.insertMany([row], now, this.config.queue.dedupeWindowMs);
+    this.afterInsert(result!);
+    return result!;
+  }
+
+  getTask(id: number): Task | undefined {
+    return this.store.get(id);
+  }
+
+  listTasks(query?: ListTasksQuery): Task[] {
+    return this.store.list(query);
+  }
+
+  retry(id: number): Task {
+    const task = this.store.retry(id, this.clock.now());
+    this.logger.info('task retried by operator', { id });
+    this.emit('task:queued', task);
+    this.dispatcher.markReady(task.target);
+    this.dispatcher.pump();
+    return task;
+  }
+
+  retryAllDead(): number {
+    const targets = new Set(this.store.list({ state: 'dead', limit: 10_000 }).map((t) => t.target));
+    const n = this.store.retryAllDead(this.clock.now());
+    this.logger.info('all dead tasks retried by operator', { count: n });
+    for (const t of targets) this.dispatcher.markReady(t);
+    for (const t of this.store.readyTargets()) this.dispatcher.markReady(t);
+    this.dispatcher.pump();
+    return n;
+  }
+
+  drop(id: number): Task {
+    const task = this.store.drop(id, this.clock.now());
+    this.logger.info('task dropped by operator', { id });
+    this.emit('task:dropped', task);
+    this.spool?.kick();
+    this.dispatcher.pump();
+    return task;
+  }
+
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.store.setMeta('paused', '1');
+    this.logger.info('queue paused');
+    this.emit('queue:paused');
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.store.setMeta('paused', '0');
+    this.logger.info('queue resumed');
+    this.emit('queue:resumed');
+    this.dispatcher.pump();
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  stats(): QueueStats {
+    return buildStats(this.store, this.config.queue.capacity, this.paused, this.clock.now());
+  }
+
+  snapshot(): EngineSnapshot {
+    return {
+      at: this.clock.now(), startedAt: this.startedAt, pid: process.pid, version: VERSION, paused: this.paused,
+      stats: this.stats(), targets: this.lastTargets,
+      pending: [...this.store.list({ state: 'delivering', limit: 50 }), ...this.store.list({ state: 'queued', limit: 200 }), ...this.store.list({ state: 'retrying', limit: 50 })],
+      dead: this.store.list({ state: 'dead', limit: 200 }),
+    };
+  }
+
+  private lastTargets: TargetStatus[] = [];
+
+  /** Ask tmux about every target pane (for the dashboard and health checks). */
+  async targetStatus(): Promise<TargetStatus[]> {
+    const out: TargetStatus[] = [];
+    for (const name of this.targets.names()) {
+      let pane = this.targets.configured(name)?.pane ?? '';
+      let profile: string = this.targets.configured(name)?.profile ?? 'shell';
+      try {
+        const resolved = await this.targets.resolve(name);
+        pane = resolved.pane;
+        profile = resolved.profile;
+        const state = await inspectPane(this.tmux, pane);
+        const busy = this.dispatcher.busyTargets().includes(name);
+        out.push({ name, pane, profile, present: state !== null && !state.dead, activity: state ? (busy ? 'busy' : 'idle') : 'unknown', inMode: state?.inMode ?? false, currentCommand: state?.currentCommand ?? null });
+      } catch {
+        out.push({ name, pane, profile, present: false, activity: 'unknown', inMode: false, currentCommand: null });
+      }
+    }
+    this.lastTargets = out;
+    return out;
+  }
+
+  /** Resolves when every delivery in flight now has finished. */
+  async idle(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      this.dispatcher.stop();
+      await this.control?.close();
+      if (this.pruneTimer) clearInterval(this.pruneTimer);
+      await this.legacy?.close();
+      await this.spool?.close();
+      await this.idle();
+      await this.tmux.close();
+      this.logger.info('engine closed');
+      this.store.close();
+      this.releaseLock();
+    })();
+    return this.closing;
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closing) throw new WhtError('WHT_ERR_CLOSED', 'the engine is shutting down');
+  }
+
+  private afterInsert(result: EnqueueResult): void {
+    if (result.created) {
+      this.emit('task:queued', result.task);
+      this.dispatcher.markReady(result.task.target);
+      this.dispatcher.pump();
+    } else {
+      this.emit('task:deduplicated', result.task);
+    }
+  }
+
+  private acceptSpool(files: SpoolFile[]): AcceptOutcome {
+    const outcome: AcceptOutcome = { committed: [], rejected: [], full: false };
+    if (this.closing) return { ...outcome, full: true };
+    const now = this.clock.now();
+    const rows = [];
+    const names: string[] = [];
+    for (const f of files) {
+      try {
+        rows.push(toTaskRow(f.task, this.config, now));
+        names.push(f.name);
+      } catch (err) {
+        const e = toWhtError(err, 'WHT_ERR_BAD_TRIGGER');
+        outcome.rejected.push({ name: f.name, reason: `${e.code}: ${e.message}` });
+      }
+    }
+    const room = Math.max(0, this.config.queue.capacity - this.store.pendingCount());
+    if (rows.length > room) {
+      outcome.full = true;
+      rows.length = room;
+      names.length = room;
+      this.logger.warn('queue full: spool files wait in new/', { capacity: this.config.queue.capacity });
+    }
+    if (!rows.length) return outcome;
+    const results = this.store.insertMany(rows, now, this.config.queue.dedupeWindowMs);
+    outcome.committed = names;
+    for (const r of results) this.afterInsert(r);
+    return outcome;
+  }
+
+  private startDelivery(task: Task): void {
+    const run = this.runDelivery(task).finally(() => {
+      this.inflight.delete(task.id);
+      this.dispatcher.done(task.target);
+      this.spool?.kick();
+      this.dispatcher.pump();
+    });
+    this.inflight.set(task.id, run);
+  }
+
+  private async runDelivery(task: Task): Promise<void> {
+    let started = false;
+    const markStarted = (mark: string | null) => {
+      const t = this.store.markDelivering(task.id, this.clock.now(), mark);
+      started = true;
+      this.emit('task:started', t);
+    };
+    try {
+      const target = await this.targets.resolve(task.target);
+      await deliver(this.tmux, task, target, { beforeSend: markStarted }, this.config.tmux.commandTimeoutMs);
+      const done = this.store.markDelivered(task.id, this.clock.now());
+      this.logger.debug('delivered', { id: task.id, target: task.target });
+      this.emit('task:delivered', done);
+    } catch (err) {
+      const e = toWhtError(err);
+      if (e.code === 'WHT_ERR_TARGET_MISSING') this.targets.invalidate(task.target);
+      if (!started) markStarted(null);
+      this.fail(task, e);
+    }
+  }
+
+  private fail(task: Task, e: WhtError): void {
+    const now = this.clock.now();
+    const current = this.store.get(task.id);
+    const attempt = current?.attempts ?? task.attempts + 1;
+    const error: AttemptError = { attempt, at: now, code: e.code, message: e.message };
+    const last = !e.retryable || attempt >= this.config.queue.retry.attempts;
+    const retryAt = last ? null : now + backoffDelay(attempt, this.config.queue.retry, this.random);
+    const failed = this.store.markFailed(task.id, error, retryAt, now);
+    if (last) {
+      this.logger.error('task dead', { id: task.id, target: task.target, code: e.code, error: e.message, text: printable(task.text, 80) });
+      this.emit('task:dead', failed, error);
+    } else {
+      this.logger.warn('delivery failed, will retry', { id: task.id, target: task.target, code: e.code, error: e.message, retryAt });
+      this.emit('task:retrying', failed, error);
+    }
+  }
+
+  /** Tasks left `delivering` by a crash: look at the pane before typing anything again. */
+  private async recover(): Promise<void> {
+    for (const task of this.store.delivering()) {
+      const mark = this.store.db.prepare('SELECT pane_mark FROM tasks WHERE id = ?').pluck().get(task.id) as string | null;
+      try {
+        const target = await this.targets.resolve(task.target);
+        const verdict = await recoverDelivering(this.tmux, task, target, mark === null ? null : Number(mark), this.config.tmux.commandTimeoutMs);
+        this.logger.warn('recovered a delivery interrupted by a crash', { id: task.id, verdict: verdict.kind });
+        if (verdict.kind === 'submitted' || verdict.kind === 'typed-not-submitted') {
+          this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
+        } else {
+          this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: 'WHT_ERR_CLOSED', message: `interrupted by a crash; ${verdict.kind}, sent again` });
+          this.dispatcher.markReady(task.target);
+        }
+      } catch (err) {
+        const e = toWhtError(err);
+        this.logger.warn('cannot check an interrupted delivery; requeued', { id: task.id, error: e.message });
+        this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: e.code, message: `interrupted by a crash; pane not checked: ${e.message}` });
+        this.dispatcher.markReady(task.target);
+      }
+    }
+  }
+
+  private prune(): void {
+    if (this.config.queue.retainDays <= 0) return;
+    const n = this.store.prune(this.clock.now() - this.config.queue.retainDays * 86_400_000);
+    if (n) this.logger.info('pruned finished tasks', { count: n });
+  }
+}
+
+export async function createEngine(config: Config, deps: EngineDeps = {}): Promise<Engine> {
+  return new Engine(config, deps);
+}

@@ -1,0 +1,97 @@
+import type { Clock } from '../ports/clock.js';
+import type { QueueStore } from './store.js';
+import { takeToken, type Bucket, type BucketRate } from './token-bucket.js';
+import type { Task } from '../types.js';
+
+export interface DispatcherOptions {
+  store: QueueStore;
+  clock: Clock;
+  workers: number;
+  rateFor: (category: string) => BucketRate;
+  isPaused: () => boolean;
+  /** Start delivering a task (the dispatcher marks its target busy until `done(target)`). */
+  start: (task: Task) => void;
+  onRateLimited: (task: Task) => void;
+}
+
+/**
+ * Decides what runs next: per target one delivery at a time, highest priority first, FIFO within a priority,
+ * `workers` targets in parallel, a token bucket per category. Event-driven: `pump()` on every change, one timer for
+ * the earliest future wake-up (backoff or rate limit); no polling.
+ */
+export class Dispatcher {
+  private readonly opts: DispatcherOptions;
+  private readonly busy = new Set<string>();
+  private readonly ready = new Set<string>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly rateLimitedIds = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+
+  constructor(opts: DispatcherOptions) {
+    this.opts = opts;
+    for (const t of opts.store.readyTargets()) this.ready.add(t);
+  }
+
+  /** A target got work (enqueue, retry, requeue). */
+  markReady(target: string): void {
+    this.ready.add(target);
+  }
+
+  busyTargets(): string[] {
+    return [...this.busy];
+  }
+
+  /** A delivery for `target` finished (either way). */
+  done(target: string): void {
+    this.busy.delete(target);
+  }
+
+  pump(): void {
+    if (this.stopped || this.opts.isPaused()) return;
+    const now = this.opts.clock.now();
+    let wakeAt = Infinity;
+    for (const target of [...this.ready]) {
+      if (this.busy.size >= this.opts.workers) break;
+      if (this.busy.has(target)) continue;
+      const head = this.opts.store.head(target);
+      if (!head) { this.ready.delete(target); continue; }
+      if (head.nextAttemptAt > now) { wakeAt = Math.min(wakeAt, head.nextAttemptAt); continue; }
+      const take = takeToken(this.buckets.get(head.category), this.opts.rateFor(head.category), now);
+      this.buckets.set(head.category, take.bucket);
+      if (!take.ok) {
+        wakeAt = Math.min(wakeAt, now + take.waitMs);
+        if (!this.rateLimitedIds.has(head.id)) {
+          this.rateLimitedIds.add(head.id);
+          this.opts.onRateLimited(head);
+        }
+        continue;
+      }
+      this.rateLimitedIds.delete(head.id);
+      this.busy.add(target);
+      // Round-robin: a served target goes to the back so no target starves the others.
+      this.ready.delete(target);
+      this.ready.add(target);
+      this.opts.start(head);
+    }
+    if (wakeAt < Infinity) this.wakeAt(wakeAt);
+  }
+
+  private wakeAt(at: number): void {
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.pump();
+    }, Math.max(0, Math.ceil(at - this.opts.clock.now())));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,267 @@
+import Database from 'better-sqlite3';
+import { WhtError } from '../errors.js';
+import { PENDING_STATES, TASK_STATES, type AttemptError, type ListTasksQuery, type Task, type TaskState } from '../types.js';
+import { MIGRATIONS } from './migrations.js';
+import type { CounterName, InsertResult, QueueStore, TaskRow } from './store.js';
+
+interface Row {
+  id: number; text: string; target: string; priority: number; category: string; idem_key: string | null;
+  source: Task['source']; state: TaskState; attempts: number; next_attempt_at: number; errors: string;
+  received_at: number; committed_at: number; started_at: number | null; delivered_at: number | null; finished_at: number | null;
+  pane_mark: string | null;
+}
+
+function toTask(r: Row): Task {
+  return {
+    id: r.id, text: r.text, target: r.target, priority: r.priority, category: r.category, idemKey: r.idem_key,
+    source: r.source, state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at,
+    errors: JSON.parse(r.errors) as AttemptError[], receivedAt: r.received_at, committedAt: r.committed_at,
+    startedAt: r.started_at, deliveredAt: r.delivered_at, finishedAt: r.finished_at,
+  };
+}
+
+const COUNTERS: readonly CounterName[] = [
+  'received', 'delivered', 'dead', 'failed_attempts', 'retries', 'rate_limited', 'deduplicated',
+  'sum_processing_ms', 'sum_e2e_ms', 'peak_pending',
+];
+
+export interface SqliteStoreOptions {
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** Open (creating and migrating) a SQLite database for the queue. WAL; one writer: the engine. */
+export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new WhtError('WHT_ERR_STORAGE', `database schema version ${version} is newer than this webhook-tui (${MIGRATIONS.length}); upgrade webhook-tui`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
+
+export class SqliteStore implements QueueStore {
+  readonly db: Database.Database;
+  private readonly counts: Record<TaskState, number>;
+  private readonly stmt;
+
+  constructor(db: Database.Database) {
+    this.db = db;
+    this.stmt = {
+      insert: db.prepare(`INSERT INTO tasks (text, target, priority, category, idem_key, source, state, next_attempt_at, received_at, committed_at)
+        VALUES (@text, @target, @priority, @category, @idemKey, @source, 'queued', @now, @receivedAt, @now) RETURNING *`),
+      byIdem: db.prepare('SELECT * FROM tasks WHERE idem_key = ? AND committed_at >= ? ORDER BY id DESC LIMIT 1'),
+      get: db.prepare('SELECT * FROM tasks WHERE id = ?'),
+      head: db.prepare(`SELECT * FROM tasks WHERE target = ? AND state IN ('queued', 'retrying') ORDER BY priority DESC, id LIMIT 1`),
+      readyTargets: db.prepare(`SELECT DISTINCT target FROM tasks WHERE state IN ('queued', 'retrying')`),
+      setState: db.prepare('UPDATE tasks SET state = @state WHERE id = @id AND state = @from RETURNING *'),
+      delivering: db.prepare(`UPDATE tasks SET state = 'delivering', attempts = attempts + 1, started_at = @now, pane_mark = @mark
+        WHERE id = @id AND state IN ('queued', 'retrying') RETURNING *`),
+      delivered: db.prepare(`UPDATE tasks SET state = 'delivered', delivered_at = @now, finished_at = @now WHERE id = @id AND state = 'delivering' RETURNING *`),
+      failed: db.prepare(`UPDATE tasks SET state = @state, errors = json_insert(errors, '$[#]', json(@error)), next_attempt_at = @retryAt, finished_at = @finished
+        WHERE id = @id AND state = 'delivering' RETURNING *`),
+      requeue: db.prepare(`UPDATE tasks SET state = 'queued', attempts = max(0, attempts - 1),
+        errors = CASE WHEN @note IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(@note)) END
+        WHERE id = @id AND state = 'delivering' RETURNING *`),
+      retry: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL
+        WHERE id = @id AND state IN ('dead', 'retrying') RETURNING *`),
+      retryAllDead: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead'`),
+      drop: db.prepare(`UPDATE tasks SET state = 'dropped', finished_at = @now WHERE id = @id AND state IN ('queued', 'retrying', 'dead') RETURNING *`),
+      listDelivering: db.prepare(`SELECT * FROM tasks WHERE state = 'delivering' ORDER BY id`),
+      countByState: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
+      oldest: db.prepare(`SELECT received_at FROM tasks WHERE state IN ('queued', 'retrying') ORDER BY id LIMIT 1`),
+      counters: db.prepare('SELECT name, value FROM counters'),
+      bump: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value'),
+      setMax: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)'),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      prune: db.prepare(`DELETE FROM tasks WHERE state IN ('delivered', 'dropped') AND finished_at < ?`),
+    };
+    this.counts = this.loadCounts();
+  }
+
+  private loadCounts(): Record<TaskState, number> {
+    const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+    for (const { state, n } of this.stmt.countByState.all() as Array<{ state: TaskState; n: number }>) counts[state] = n;
+    return counts;
+  }
+
+  private move(from: TaskState, to: TaskState, n = 1): void {
+    this.counts[from] -= n;
+    this.counts[to] += n;
+  }
+
+  private one(row: unknown, id: number, action: string): Task {
+    if (row) return toTask(row as Row);
+    const existing = this.get(id);
+    if (!existing) throw new WhtError('WHT_ERR_TASK_NOT_FOUND', `no task with id ${id}`, { id });
+    throw new WhtError('WHT_ERR_TASK_STATE', `cannot ${action} task ${id}: it is ${existing.state}`, { id, state: existing.state });
+  }
+
+  insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[] {
+    const run = this.db.transaction(() => {
+      const results: InsertResult[] = [];
+      let created = 0;
+      for (const row of rows) {
+        if (row.idemKey !== null) {
+          const existing = this.stmt.byIdem.get(row.idemKey, now - dedupeWindowMs) as Row | undefined;
+          if (existing) {
+            results.push({ task: toTask(existing), created: false });
+            continue;
+          }
+        }
+        results.push({ task: toTask(this.stmt.insert.get({ ...row, now }) as Row), created: true });
+        created++;
+      }
+      if (created) this.stmt.bump.run('received', created);
+      if (results.length > created) this.stmt.bump.run('deduplicated', results.length - created);
+      this.stmt.setMax.run('peak_pending', this.pendingCount() + created);
+      return { results, created };
+    });
+    const { results, created } = run.immediate();
+    this.counts.queued += created;
+    return results;
+  }
+
+  get(id: number): Task | undefined {
+    const row = this.stmt.get.get(id) as Row | undefined;
+    return row ? toTask(row) : undefined;
+  }
+
+  list(query: ListTasksQuery = {}): Task[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.state) { where.push('state = ?'); params.push(query.state); }
+    if (query.target) { where.push('target = ?'); params.push(query.target); }
+    if (query.before !== undefined) { where.push('id < ?'); params.push(query.before); }
+    const pending = query.state && (PENDING_STATES as string[]).includes(query.state);
+    const order = pending ? 'priority DESC, id ASC' : 'id DESC';
+    const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
+    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`;
+    return (this.db.prepare(sql).all(...params) as Row[]).map(toTask);
+  }
+
+  head(target: string): Task | undefined {
+    const row = this.stmt.head.get(target) as Row | undefined;
+    return row ? toTask(row) : undefined;
+  }
+
+  readyTargets(): string[] {
+    return (this.stmt.readyTargets.all() as Array<{ target: string }>).map((r) => r.target);
+  }
+
+  markDelivering(id: number, now: number, paneMark: string | null): Task {
+    const before = this.get(id);
+    const task = this.one(this.stmt.delivering.get({ id, now, mark: paneMark }), id, 'start');
+    this.move(before!.state, 'delivering');
+    return task;
+  }
+
+  markDelivered(id: number, now: number): Task {
+    const task = this.db.transaction(() => {
+      const t = this.one(this.stmt.delivered.get({ id, now }), id, 'complete');
+      this.stmt.bump.run('delivered', 1);
+      this.stmt.bump.run('sum_processing_ms', now - (t.startedAt ?? now));
+      this.stmt.bump.run('sum_e2e_ms', now - t.receivedAt);
+      return t;
+    }).immediate();
+    this.move('delivering', 'delivered');
+    return task;
+  }
+
+  markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task {
+    const state: TaskState = retryAt === null ? 'dead' : 'retrying';
+    const task = this.db.transaction(() => {
+      const t = this.one(this.stmt.failed.get({ id, state, error: JSON.stringify(error), retryAt: retryAt ?? now, finished: retryAt === null ? now : null }), id, 'fail');
+      this.stmt.bump.run('failed_attempts', 1);
+      this.stmt.bump.run(state === 'dead' ? 'dead' : 'retries', 1);
+      return t;
+    }).immediate();
+    this.move('delivering', state);
+    return task;
+  }
+
+  requeue(id: number, note: AttemptError | null): Task {
+    const task = this.one(this.stmt.requeue.get({ id, note: note ? JSON.stringify(note) : null }), id, 'requeue');
+    this.move('delivering', 'queued');
+    return task;
+  }
+
+  retry(id: number, now: number): Task {
+    const before = this.get(id);
+    const task = this.one(this.stmt.retry.get({ id, now }), id, 'retry');
+    this.move(before!.state, 'queued');
+    return task;
+  }
+
+  retryAllDead(now: number): number {
+    const n = this.stmt.retryAllDead.run({ now }).changes;
+    this.move('dead', 'queued', n);
+    return n;
+  }
+
+  drop(id: number, now: number): Task {
+    const before = this.get(id);
+    const task = this.one(this.stmt.drop.get({ id, now }), id, 'drop');
+    this.move(before!.state, 'dropped');
+    return task;
+  }
+
+  delivering(): Task[] {
+    return (this.stmt.listDelivering.all() as Row[]).map(toTask);
+  }
+
+  countByState(): Record<TaskState, number> {
+    return { ...this.counts };
+  }
+
+  pendingCount(): number {
+    return this.counts.queued + this.counts.delivering + this.counts.retrying;
+  }
+
+  oldestPendingReceivedAt(): number | null {
+    const row = this.stmt.oldest.get() as { received_at: number } | undefined;
+    return row ? row.received_at : null;
+  }
+
+  counters(): Record<CounterName, number> {
+    const out = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+    for (const { name, value } of this.stmt.counters.all() as Array<{ name: CounterName; value: number }>) out[name] = value;
+    return out;
+  }
+
+  bumpCounter(name: CounterName, by = 1): void {
+    this.stmt.bump.run(name, by);
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.stmt.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmt.setMeta.run(key, value);
+  }
+
+  prune(before: number): number {
+    const n = this.stmt.prune.run(before).changes;
+    if (n) Object.assign(this.counts, this.loadCounts());
+    return n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

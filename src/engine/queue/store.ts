@@ -1,0 +1,59 @@
+import type { AttemptError, ListTasksQuery, Task, TaskSource, TaskState } from '../types.js';
+
+/** A task as validated by intake, ready to insert. */
+export interface TaskRow {
+  text: string;
+  target: string;
+  priority: number;
+  category: string;
+  idemKey: string | null;
+  source: TaskSource;
+  receivedAt: number;
+}
+
+export interface InsertResult {
+  task: Task;
+  created: boolean;
+}
+
+export type CounterName =
+  | 'received' | 'delivered' | 'dead' | 'failed_attempts' | 'retries' | 'rate_limited' | 'deduplicated'
+  | 'sum_processing_ms' | 'sum_e2e_ms' | 'peak_pending';
+
+/**
+ * The storage port. One contract suite (test/contract/store.contract.ts) runs against every implementation.
+ * All methods are synchronous and each is one transaction.
+ */
+export interface QueueStore {
+  /** Insert a batch in one transaction; a repeated idempotency key inside the window returns the existing task. */
+  insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[];
+  get(id: number): Task | undefined;
+  list(query?: ListTasksQuery): Task[];
+  /** Next task for a target in delivery order (priority desc, FIFO), among queued and retrying. */
+  head(target: string): Task | undefined;
+  /** Targets that have queued or retrying tasks. */
+  readyTargets(): string[];
+  /** queued/retrying -> delivering; attempts + 1; records where the pane was (for crash recovery). */
+  markDelivering(id: number, now: number, paneMark: string | null): Task;
+  markDelivered(id: number, now: number): Task;
+  /** delivering -> retrying (retryAt given) or dead (retryAt null), appending the error. */
+  markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task;
+  /** delivering -> queued without counting an attempt (crash recovery found it was never sent). */
+  requeue(id: number, note: AttemptError | null): Task;
+  /** dead or retrying -> queued, attempts reset. */
+  retry(id: number, now: number): Task;
+  retryAllDead(now: number): number;
+  drop(id: number, now: number): Task;
+  /** Tasks left in `delivering` (after a crash). */
+  delivering(): Task[];
+  countByState(): Record<TaskState, number>;
+  pendingCount(): number;
+  oldestPendingReceivedAt(): number | null;
+  counters(): Record<CounterName, number>;
+  bumpCounter(name: CounterName, by?: number): void;
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  /** Delete delivered/dropped tasks finished before `before`; returns how many. */
+  prune(before: number): number;
+  close(): void;
+}
