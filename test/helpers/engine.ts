@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../src/engine/config/resolve.js';
+import type { Config, ConfigInput } from '../../src/engine/config/schema.js';
+import { createEngine, type Engine, type EngineDeps } from '../../src/engine/engine.js';
+import { silentLogger } from '../../src/engine/ports/logger.js';
+import { TestTmux } from './tmux.js';
+
+export function tempDir(prefix = 'wht-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Config for a test: data and spool in `dir`, the test's tmux server, no rate limit, fast retries. */
+export function testConfig(dir: string, tmux: TestTmux, extra: ConfigInput = {}): Config {
+  const base: ConfigInput = {
+    dataDir: join(dir, 'data'),
+    spool: { dir: join(dir, 'spool'), rescanMs: 500, ...extra.spool },
+    tmux: { socketName: tmux.socket, ...extra.tmux },
+    queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 3, baseMs: 20, maxMs: 200, jitter: 0 }, ...extra.queue },
+    targets: extra.targets ?? {},
+    log: { level: 'debug' },
+  };
+  return resolveConfig({ ...extra, ...base }, {});
+}
+
+export async function startEngine(config: Config, deps: EngineDeps = {}): Promise<Engine> {
+  const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined, ...deps });
+  await engine.start();
+  return engine;
+}
