@@ -1,30 +1,67 @@
-/** Start the real HTTP server on 127.0.0.1 port 0 for tests; everything started here is closed by `stop()`. */
+/**
+ * Start the real HTTP server on 127.0.0.1 port 0 in front of the real engine (real SQLite in a temp dir) for tests;
+ * everything started here is closed by `stop()`.
+ */
 import { request } from 'node:http';
 import { hooksConfigSchema, httpConfigSchema } from '../../src/engine/intake/http/config.js';
 import type { HttpDeps, ReadyReport } from '../../src/engine/intake/http/context.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/engine/intake/http/server.js';
 import { systemClock } from '../../src/engine/ports/clock.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
-import type { EngineApi } from '../../src/engine/types.js';
-import { createFakeApi, type FakeApi } from './http-fake-api.js';
+import type { EngineApi, Task } from '../../src/engine/types.js';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { resolveConfig } from '../../src/engine/config/resolve.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FakeApi } from './http-fake-api.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
-export interface TestServer<A extends EngineApi = FakeApi> {
-  api: A;
+export interface TestServer {
+  /** The real engine (SQLite in a temp dir, delivery paused), or the fake when one was passed. */
+  api: EngineApi;
+  engine: Engine | null;
   server: RunningHttpServer;
   url: string;
   ready: { report: ReadyReport };
+  /** Every task, oldest first. */
+  tasks(): Task[];
   stop(): Promise<void>;
 }
 
-export async function startTestServer<A extends EngineApi = FakeApi>(opts: {
-  api?: A;
+let seq = 0;
+
+/** A real engine on a temp data dir; delivery paused so no tmux is touched (the HTTP layer ends at the commit). */
+export async function startTestEngine(queue: Record<string, unknown> = {}): Promise<{ engine: Engine; dir: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'wht-http-'));
+  const config = resolveConfig({
+    dataDir: dir,
+    spool: { dir: join(dir, 'spool') },
+    queue,
+    tmux: { socketName: `wht-http-unused-${process.pid}-${++seq}` },
+  }, {});
+  const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined });
+  engine.pause();
+  return {
+    engine,
+    dir,
+    stop: async () => {
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startTestServer(opts: {
+  fake?: FakeApi;
+  queue?: Record<string, unknown>;
   http?: Record<string, unknown>;
   hooks?: Record<string, unknown>;
   deps?: Partial<HttpDeps>;
-} = {}): Promise<TestServer<A>> {
-  const api = (opts.api ?? createFakeApi()) as A;
+} = {}): Promise<TestServer> {
+  const real = opts.fake ? null : await startTestEngine(opts.queue);
+  const api: EngineApi = opts.fake ?? real!.engine;
   const ready = { report: { ok: true, checks: { database: 'ok', tmux: 'ok' } } as ReadyReport };
   const server = await startHttpServer({
     api,
@@ -36,7 +73,18 @@ export async function startTestServer<A extends EngineApi = FakeApi>(opts: {
     logger: silentLogger,
     ...opts.deps,
   });
-  return { api, server, url: server.url, ready, stop: () => server.close(500) };
+  return {
+    api,
+    engine: real?.engine ?? null,
+    server,
+    url: server.url,
+    ready,
+    tasks: () => api.listTasks({ limit: 1000 }).sort((a, b) => a.id - b.id),
+    stop: async () => {
+      await server.close(500);
+      await real?.stop();
+    },
+  };
 }
 
 export const auth = { authorization: `Bearer ${TOKEN}` };

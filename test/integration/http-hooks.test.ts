@@ -37,7 +37,7 @@ describe('POST /hooks/:name with Standard Webhooks', () => {
     const r = await postJson(`${t.url}/hooks/deploy`, payload, standardHeaders(whsec, 'msg_1', payload));
     expect(r.status).toBe(202);
     expect(await jsonOf(r)).toEqual({ id: 1, state: 'queued' });
-    expect(t.api.tasks[0]).toMatchObject({ text: 'deploy web main', priority: 7, category: 'deploys', source: 'http', idemKey: 'hook:deploy:msg_1' });
+    expect(t.tasks()[0]).toMatchObject({ text: 'deploy web main', priority: 7, category: 'deploys', source: 'http', idemKey: 'hook:deploy:msg_1' });
   });
 
   it('accepts the new secret during rotation', async () => {
@@ -53,7 +53,7 @@ describe('POST /hooks/:name with Standard Webhooks', () => {
     expect(first.status).toBe(202);
     expect(retry.status).toBe(200);
     expect((await jsonOf(retry)).id).toBe((await jsonOf(first)).id);
-    expect(t.api.tasks).toHaveLength(1);
+    expect(t.tasks()).toHaveLength(1);
   });
 
   it('401 for a byte-for-byte replay of an accepted request', async () => {
@@ -63,7 +63,7 @@ describe('POST /hooks/:name with Standard Webhooks', () => {
     const replay = await postJson(`${t.url}/hooks/deploy`, payload, headers);
     expect(replay.status).toBe(401);
     expect((await jsonOf(replay)).message).toContain('replay');
-    expect(t.api.tasks).toHaveLength(1);
+    expect(t.tasks()).toHaveLength(1);
   });
 
   it.each([
@@ -79,7 +79,7 @@ describe('POST /hooks/:name with Standard Webhooks', () => {
     const body = await jsonOf(r);
     expect(body).toEqual({ error: 'WHT_ERR_AUTH_FAILED', message: expect.stringContaining(reason) });
     expect(JSON.stringify(body)).not.toContain(whsec.slice(6, 20));
-    expect(t.api.tasks).toHaveLength(0);
+    expect(t.tasks()).toHaveLength(0);
   });
 
   it('401 for a body changed after signing', async () => {
@@ -101,7 +101,7 @@ describe('POST /hooks/:name with Standard Webhooks', () => {
     expect((await jsonOf(nl)).message).toContain('field ref');
     const sh = await send({ repository: { name: 'web' }, ref: '$(reboot); echo pwned' }, 'd');
     expect(sh.status).toBe(202);
-    expect(t.api.tasks.at(-1)?.text).toBe(`deploy web '$(reboot); echo pwned'`);
+    expect(t.tasks().at(-1)?.text).toBe(`deploy web '$(reboot); echo pwned'`);
   });
 
   it('400 for malformed JSON that is correctly signed; 415 for a template hook sent as text/plain', async () => {
@@ -121,9 +121,9 @@ describe('POST /hooks/:name with GitHub signatures and tokens', () => {
     const headers = { 'x-hub-signature-256': sig, 'x-github-delivery': 'd-1', 'x-github-event': 'push' };
     const r = await postJson(`${t.url}/hooks/gh`, payload, headers);
     expect(r.status).toBe(202);
-    expect(t.api.tasks[0]?.text).toBe('git -C /srv/web pull');
+    expect(t.tasks()[0]?.text).toBe('git -C /srv/web pull');
     expect((await postJson(`${t.url}/hooks/gh`, payload, headers)).status).toBe(200);
-    expect(t.api.tasks).toHaveLength(1);
+    expect(t.tasks()).toHaveLength(1);
   });
 
   it('401 for a GitHub signature made with another secret', async () => {
@@ -136,7 +136,7 @@ describe('POST /hooks/:name with GitHub signatures and tokens', () => {
     t = await startTestServer({ hooks });
     const ok = await fetch(`${t.url}/hooks/phone`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer phone-token-123' }, body: 'git status\n' });
     expect(ok.status).toBe(202);
-    expect(t.api.tasks[0]?.text).toBe('git status');
+    expect(t.tasks()[0]?.text).toBe('git status');
     const j = await postJson(`${t.url}/hooks/phone`, { command: 'ls -la' }, { authorization: 'Bearer phone-token-123' });
     expect(j.status).toBe(202);
     const bad = await postJson(`${t.url}/hooks/phone`, { command: 'ls' }, { authorization: 'Bearer phone-token-12' });
@@ -153,7 +153,7 @@ describe('POST /hooks/:name with GitHub signatures and tokens', () => {
       expect({ path, status: r.status }).toEqual({ path, status: 404 });
       expect(JSON.parse(r.body).error).toBe('WHT_ERR_NOT_FOUND');
     }
-    expect(t.api.tasks).toHaveLength(0);
+    expect(t.tasks()).toHaveLength(0);
   });
 });
 
@@ -172,6 +172,6 @@ describe('concurrent identical idempotency keys', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(24);
     const ids = new Set(await Promise.all(results.map(async (r) => (await jsonOf(r)).id)));
     expect(ids.size).toBe(1);
-    expect(t.api.tasks).toHaveLength(1);
+    expect(t.tasks()).toHaveLength(1);
   });
 });

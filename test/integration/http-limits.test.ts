@@ -46,7 +46,7 @@ describe('HTTP limits', () => {
     const r = await postJson(`${t.url}/v1/tasks`, JSON.stringify({ command: 'x'.repeat(70_000) }), auth);
     expect(r.status).toBe(413);
     expect((await jsonOf(r)).error).toBe('WHT_ERR_TOO_LARGE');
-    expect(t.api.tasks).toHaveLength(0);
+    expect(t.tasks()).toHaveLength(0);
   });
 
   it('a 10 MB body sent slowly without Content-Length: 413 after about the limit, connection closed, server fine', async () => {
@@ -79,7 +79,7 @@ describe('HTTP limits', () => {
     expect(response).toContain('WHT_ERR_TOO_LARGE');
     expect(sent).toBeLessThan(1024 * 1024); // cut off long before 10 MB
     expect((await fetch(`${t.url}/livez`)).status).toBe(200);
-    expect(t.api.tasks).toHaveLength(0);
+    expect(t.tasks()).toHaveLength(0);
   });
 
   it('408 when the headers do not arrive in time (slow-loris), server fine', async () => {
@@ -108,7 +108,7 @@ describe('HTTP limits', () => {
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(last?.headers.get('retry-after'))).toBeLessThanOrEqual(2);
     expect((await jsonOf(last)).error).toBe('WHT_ERR_RATE_LIMITED');
-    expect(t.api.tasks).toHaveLength(3);
+    expect(t.tasks()).toHaveLength(3);
   });
 
   it('keep-alive: many requests reuse one connection', async () => {

@@ -16,7 +16,7 @@ async function createTask(ctx: RequestCtx): Promise<void> {
   const t = parsed.data;
   const headerKey = firstHeader(ctx, 'idempotency-key');
   if (headerKey !== undefined && !validIdemKey(headerKey)) {
-    throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field Idempotency-Key must be 1-200 printable characters');
+    throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field Idempotency-Key must be 1-256 printable characters');
   }
   if (headerKey !== undefined && t.id !== undefined && headerKey !== t.id) {
     throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field id differs from the Idempotency-Key header');

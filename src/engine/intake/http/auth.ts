@@ -57,7 +57,7 @@ export function verifyStandard(headers: Headers, body: Buffer, secrets: readonly
   if (id === undefined || ts === undefined || sigs === undefined) {
     return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header' };
   }
-  if (id.length === 0 || id.length > 200 || id.includes('.') || !/^[\x21-\x7e]+$/.test(id)) {
+  if (id.length === 0 || id.length > 180 || id.includes('.') || !/^[\x21-\x7e]+$/.test(id)) {
     return { ok: false, reason: 'malformed webhook-id' };
   }
   if (!/^\d{1,12}$/.test(ts)) return { ok: false, reason: 'malformed webhook-timestamp' };

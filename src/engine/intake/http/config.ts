@@ -68,11 +68,11 @@ export const hookAuthSchema = z.strictObject({
 
 export const hookSchema = z.strictObject({
   /** Target name (`targets.NAME`). @default "default" */
-  target: z.string().min(1).default('default'),
+  target: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'target names are 1-64 of A-Z a-z 0-9 _ . -').default('default'),
   /** Higher runs first. @default 0 */
-  priority: z.number().int().min(-1000).max(1000).default(0),
+  priority: z.number().int().min(-100).max(100).default(0),
   /** Rate-limit category. @default "default" */
-  category: z.string().min(1).default('default'),
+  category: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'category names are 1-64 of A-Z a-z 0-9 _ . -').default('default'),
   /**
    * Command template, e.g. `deploy {{repository.name}} {{ref}}`. Placeholders take values from the JSON payload;
    * without a template the body is the command (text/plain) or JSON `{"command": "..."}`. @default none

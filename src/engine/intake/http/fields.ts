@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { TASK_STATES } from '../../types.js';
 
-// C0 (incl. tab, CR, LF), DEL, C1, line/paragraph separators, bidi embeddings/overrides/isolates, BOM.
+// C0 except TAB (as the engine's checkText; CR and LF refused), DEL, C1, line/paragraph separators, bidi embeddings/overrides/isolates, BOM.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
+const UNSAFE_RE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
 
 /** The first unsafe character as `U+XXXX`, or null. */
 export function unsafeCharIn(text: string): string | null {
@@ -22,16 +22,17 @@ const safeText = (max: number) =>
     message: 'holds a control character, line break or bidi override',
   });
 
-const NAME_RE = /^[A-Za-z0-9_.:@-]{1,64}$/;
-const name = z.string().regex(NAME_RE, 'must be 1-64 of A-Z a-z 0-9 _ . : @ -');
+// Same rule as the engine's toTaskRow.
+const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+const name = z.string().regex(NAME_RE, 'must be 1-64 of A-Z a-z 0-9 _ . -');
 
 /** Body of `POST /v1/tasks`. */
 export const newTaskBodySchema = z.strictObject({
   command: safeText(1_000_000),
   target: name.optional(),
-  priority: z.number().int().min(-1000).max(1000).optional(),
+  priority: z.number().int().min(-100).max(100).optional(),
   category: name.optional(),
-  id: safeText(200).optional(),
+  id: safeText(256).optional(),
 });
 export type NewTaskBody = z.output<typeof newTaskBodySchema>;
 
@@ -45,9 +46,9 @@ export const listQuerySchema = z.strictObject({
   before: z.coerce.number().int().min(1).optional(),
 });
 
-/** `Idempotency-Key` / `webhook-id` header value check. */
-export function validIdemKey(value: string): boolean {
-  return value.length >= 1 && value.length <= 200 && unsafeCharIn(value) === null;
+/** `Idempotency-Key` / `webhook-id` value check (the store takes keys of up to 256 characters). */
+export function validIdemKey(value: string, max = 256): boolean {
+  return value.length >= 1 && value.length <= max && unsafeCharIn(value) === null;
 }
 
 /** First zod issue as `field X: message` (field = dotted path, or `body`). */

@@ -108,8 +108,9 @@ export async function handleHook(ctx: RequestCtx): Promise<void> {
 
   const text = commandFrom(hook, type, body);
   const rawId = auth.id ?? firstHeader(ctx, 'idempotency-key');
-  if (rawId !== undefined && !validIdemKey(rawId)) {
-    throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field Idempotency-Key must be 1-200 printable characters');
+  // stored as `hook:NAME:ID` (at most 6 + 64 + 1 + 180 characters, under the store's 256)
+  if (rawId !== undefined && !validIdemKey(rawId, 180)) {
+    throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field Idempotency-Key must be 1-180 printable characters');
   }
   const result = ctx.state.deps.api.enqueue({
     text,

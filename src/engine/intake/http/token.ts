@@ -1,5 +1,5 @@
 /**
- * The /v1 bearer token: `<dataDir>/http-token`, mode 0600, 32 random bytes (base64url), created on first start.
+ * The /v1 bearer token: `<dataDir>/token`, mode 0600, 32 random bytes (base64url), created on first start.
  * A token file that is a symlink, not a regular file, or readable by group/others is refused.
  */
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,8 @@ import { constants, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { WhtError } from '../../errors.js';
 
-export const TOKEN_FILE = 'http-token';
+/** Same file as `dataPaths(dataDir).token` in engine.ts. */
+export const TOKEN_FILE = 'token';
 
 export function tokenPath(dataDir: string): string {
   return join(dataDir, TOKEN_FILE);
