@@ -9,9 +9,11 @@ export interface FakeApi extends EngineApi {
   tasks: Task[];
   capacity: number;
   failStorage: boolean;
+  /** Group commits made through enqueueMany (when created with groupCommit). */
+  commits?: number;
 }
 
-export function createFakeApi(opts: { capacity?: number; targets?: string[] } = {}): FakeApi {
+export function createFakeApi(opts: { capacity?: number; targets?: string[]; groupCommit?: boolean } = {}): FakeApi {
   const targets = new Set(opts.targets ?? ['default']);
   const byKey = new Map<string, Task>();
   let paused = false;
@@ -74,5 +76,19 @@ export function createFakeApi(opts: { capacity?: number; targets?: string[] } = 
       return { at: Date.now(), startedAt: 0, pid: process.pid, version: 'test', paused, stats: api.stats(), targets: [], pending: [], dead: [] };
     },
   };
+  if (opts.groupCommit) {
+    api.commits = 0;
+    api.enqueueMany = (inputs) => {
+      if (api.failStorage) throw new WhtError('WHT_ERR_STORAGE', 'disk I/O error');
+      api.commits = (api.commits ?? 0) + 1;
+      return inputs.map((input) => {
+        try {
+          return api.enqueue(input);
+        } catch (err) {
+          return err as Error;
+        }
+      });
+    };
+  }
   return api;
 }

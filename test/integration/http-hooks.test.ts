@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { sign as githubSign } from '@octokit/webhooks-methods';
-import { json, postJson, rawRequest, startTestServer, type TestServer } from '../helpers/http-server.js';
+import { auth, json, postJson, rawRequest, startTestServer, type TestServer } from '../helpers/http-server.js';
+import { createFakeApi } from '../helpers/http-fake-api.js';
 import { jsonOf } from '../helpers/http-server.js';
 
 const whsec = `whsec_${randomBytes(32).toString('base64')}`;
@@ -157,13 +158,16 @@ describe('POST /hooks/:name with GitHub signatures and tokens', () => {
   });
 });
 
-describe('concurrent identical idempotency keys', () => {
+describe.each([
+  ['real engine, one commit per request', () => undefined],
+  ['fake engine with group commit', () => createFakeApi({ groupCommit: true })],
+])('concurrent identical idempotency keys (%s)', (_name, makeFake) => {
   it('exactly one task, one 202, the rest 200 with the same id', async () => {
-    t = await startTestServer({ hooks });
-    const ats = new Date();
+    t = await startTestServer({ hooks, fake: makeFake() });
+    const now = Date.now();
     const results = await Promise.all(
       Array.from({ length: 25 }, (_, i) => {
-        const at = new Date(ats.getTime() - i * 1000); // distinct timestamps: sender retries, not replays
+        const at = new Date(now - i * 1000); // distinct timestamps: sender retries, not replays
         return postJson(`${t.url}/hooks/deploy`, payload, standardHeaders(whsec, 'same-id', payload, at));
       }),
     );
@@ -172,6 +176,22 @@ describe('concurrent identical idempotency keys', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(24);
     const ids = new Set(await Promise.all(results.map(async (r) => (await jsonOf(r)).id)));
     expect(ids.size).toBe(1);
+    expect(t.tasks()).toHaveLength(1);
+  });
+
+  it('the same signed request sent 10 times at once: one 202, nine 401 replays, one task', async () => {
+    t = await startTestServer({ hooks, fake: makeFake() });
+    const headers = standardHeaders(whsec, 'replayed', payload);
+    const results = await Promise.all(Array.from({ length: 10 }, () => postJson(`${t.url}/hooks/deploy`, payload, headers)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([202, ...Array(9).fill(401)]);
+    expect(t.tasks()).toHaveLength(1);
+  });
+
+  it('/v1/tasks with one Idempotency-Key from 25 clients at once: one task', async () => {
+    t = await startTestServer({ fake: makeFake() });
+    const results = await Promise.all(Array.from({ length: 25 }, () => postJson(`${t.url}/v1/tasks`, { command: 'once' }, { ...auth, 'idempotency-key': 'k-1' })));
+    expect(results.map((r) => r.status).filter((s) => s === 202)).toHaveLength(1);
     expect(t.tasks()).toHaveLength(1);
   });
 });

@@ -21,7 +21,7 @@ async function createTask(ctx: RequestCtx): Promise<void> {
   if (headerKey !== undefined && t.id !== undefined && headerKey !== t.id) {
     throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field id differs from the Idempotency-Key header');
   }
-  const result = ctx.state.deps.api.enqueue({
+  const result = await ctx.state.batcher.enqueue({
     text: t.command,
     target: t.target,
     priority: t.priority,

@@ -5,6 +5,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { EngineApi } from '../../types.js';
 import type { HooksConfig, HttpConfig, ResolvedHook, SecretSources } from './config.js';
 import type { HttpCounters } from './metrics.js';
+import type { CommitBatcher } from './batch.js';
 import type { ClientLimiter } from './rate-limit.js';
 import type { ReplayCache } from './replay-cache.js';
 
@@ -40,6 +41,7 @@ export interface HandlerState {
   limiter: ClientLimiter | null;
   replay: ReplayCache;
   counters: HttpCounters;
+  batcher: CommitBatcher;
 }
 
 export interface RequestCtx {

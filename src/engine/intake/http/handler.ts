@@ -4,11 +4,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleV1 } from './api-v1.js';
+import { CommitBatcher } from './batch.js';
 import { verifyBearer } from './auth.js';
 import { resolveHooks } from './config.js';
 import type { HandlerState, HttpDeps, RequestCtx } from './context.js';
 import { handleHook } from './hooks.js';
-import { HttpCounters, formatQueueMetrics } from './metrics.js';
+import { HttpCounters, formatBatchMetrics, formatQueueMetrics } from './metrics.js';
 import { ClientLimiter } from './rate-limit.js';
 import { ReplayCache } from './replay-cache.js';
 import { HttpError, sendError, sendJson, sendText, toHttpError } from './responses.js';
@@ -26,6 +27,7 @@ export function createHandlerState(deps: HttpDeps): HandlerState {
     limiter: rl.enabled ? new ClientLimiter({ perSecond: rl.perSecond, burst: rl.burst }, rl.maxClients) : null,
     replay: new ReplayCache(config.signatureToleranceSec * 2 * 1000 + 60_000, config.replayCacheSize),
     counters: new HttpCounters(),
+    batcher: new CommitBatcher(deps.api),
   };
 }
 
@@ -47,9 +49,10 @@ async function readyz(ctx: RequestCtx): Promise<void> {
 }
 
 function metrics(ctx: RequestCtx): void {
-  const { deps, counters } = ctx.state;
+  const { deps, counters, batcher } = ctx.state;
   if (deps.config.metricsRequireToken) requireToken(ctx);
-  const text = deps.metrics ? deps.metrics() + counters.format() : formatQueueMetrics(deps.api.stats()) + counters.format();
+  const own = counters.format() + formatBatchMetrics(batcher.commits, batcher.committed);
+  const text = (deps.metrics ? deps.metrics() : formatQueueMetrics(deps.api.stats())) + own;
   sendText(ctx.res, 200, text, 'text/plain; version=0.0.4; charset=utf-8');
 }
 

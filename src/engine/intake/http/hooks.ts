@@ -97,6 +97,14 @@ export async function handleHook(ctx: RequestCtx): Promise<void> {
     ctx.state.deps.logger.warn('http hook auth failed', { hook: name, reason: auth.reason, client: ctx.client });
     throw new HttpError(401, 'WHT_ERR_AUTH_FAILED', `hook ${name}: ${auth.reason}`);
   }
+  const text = commandFrom(hook, type, body);
+  const rawId = auth.id ?? firstHeader(ctx, 'idempotency-key');
+  // stored as `hook:NAME:ID` (at most 6 + 64 + 1 + 180 characters, under the store's 256)
+  if (rawId !== undefined && !validIdemKey(rawId, 180)) {
+    throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field Idempotency-Key must be 1-180 printable characters');
+  }
+  // Reserve the replay key before the (possibly batched) commit, so an identical request in flight is refused too;
+  // release it if the commit fails, so the sender may try again.
   let replayKey: string | null = null;
   if (hook.auth?.type === 'standard') {
     replayKey = ReplayCache.key(name, auth.id ?? '', firstHeader(ctx, 'webhook-timestamp') ?? '');
@@ -104,23 +112,21 @@ export async function handleHook(ctx: RequestCtx): Promise<void> {
       ctx.state.deps.logger.warn('http hook replay refused', { hook: name, client: ctx.client });
       throw new HttpError(401, 'WHT_ERR_AUTH_FAILED', `hook ${name}: webhook-id and timestamp already used (replay)`);
     }
+    ctx.state.replay.add(replayKey, ctx.now);
   }
-
-  const text = commandFrom(hook, type, body);
-  const rawId = auth.id ?? firstHeader(ctx, 'idempotency-key');
-  // stored as `hook:NAME:ID` (at most 6 + 64 + 1 + 180 characters, under the store's 256)
-  if (rawId !== undefined && !validIdemKey(rawId, 180)) {
-    throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field Idempotency-Key must be 1-180 printable characters');
+  try {
+    const result = await ctx.state.batcher.enqueue({
+      text,
+      target: hook.target,
+      priority: hook.priority,
+      category: hook.category,
+      idemKey: rawId === undefined ? undefined : `hook:${name}:${rawId}`,
+      source: 'http',
+      receivedAt: ctx.now,
+    });
+    sendEnqueued(ctx, result);
+  } catch (err) {
+    if (replayKey !== null) ctx.state.replay.delete(replayKey);
+    throw err;
   }
-  const result = ctx.state.deps.api.enqueue({
-    text,
-    target: hook.target,
-    priority: hook.priority,
-    category: hook.category,
-    idemKey: rawId === undefined ? undefined : `hook:${name}:${rawId}`,
-    source: 'http',
-    receivedAt: ctx.now,
-  });
-  if (replayKey !== null) ctx.state.replay.add(replayKey, ctx.now);
-  sendEnqueued(ctx, result);
 }

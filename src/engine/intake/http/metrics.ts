@@ -48,3 +48,11 @@ export class HttpCounters {
     return family('webhook_tui_http_requests_total', 'counter', 'HTTP requests by route and status code.', samples) + '\n';
   }
 }
+
+/** Group-commit counters of the HTTP intake (CommitBatcher). */
+export function formatBatchMetrics(commits: number, requests: number): string {
+  return [
+    family('webhook_tui_http_group_commits_total', 'counter', 'Group commits made for HTTP requests (0 without EngineApi.enqueueMany).', [['', commits]]),
+    family('webhook_tui_http_group_committed_total', 'counter', 'HTTP requests committed through group commits.', [['', requests]]),
+  ].join('\n') + '\n';
+}

@@ -34,6 +34,10 @@ export class ReplayCache {
     }
   }
 
+  delete(key: string): void {
+    this.#seen.delete(key);
+  }
+
   #expire(nowMs: number): void {
     for (const [key, at] of this.#seen) {
       if (nowMs - at < this.#ttlMs) break;
