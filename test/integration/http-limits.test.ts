@@ -82,6 +82,22 @@ describe('HTTP limits', () => {
     expect(t.tasks()).toHaveLength(0);
   });
 
+  it('a large streamed body from fetch (no Content-Length) gets its 413, not a reset', async () => {
+    t = await startTestServer({ hooks: { open: {} } });
+    let n = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (n++ >= 160) c.close(); // 160 x 64 KiB = 10 MiB
+        else c.enqueue(new Uint8Array(65536).fill(0x61));
+      },
+    });
+    const r = await fetch(`${t.url}/hooks/open`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body, duplex: 'half' } as RequestInit);
+    expect(r.status).toBe(413);
+    expect((await jsonOf(r)).error).toBe('WHT_ERR_TOO_LARGE');
+    expect(n).toBeLessThan(160);
+    expect(t.tasks()).toHaveLength(0);
+  });
+
   it('408 when the headers do not arrive in time (slow-loris), server fine', async () => {
     t = await startTestServer({ http: { timeouts: { headersMs: 300, requestMs: 1000 } } });
     const r = await slowUpload(t.url, 'POST /v1/tasks HTTP/1.1\r\nHost: x\r\n', 0, 1, 10);

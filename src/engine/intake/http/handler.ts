@@ -3,6 +3,7 @@
  * can mount it anywhere. Order per request: route -> rate limit -> auth -> body (limited) -> validate -> enqueue.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { handleV1 } from './api-v1.js';
 import { CommitBatcher } from './batch.js';
 import { verifyBearer } from './auth.js';
@@ -83,6 +84,25 @@ function rateLimit(ctx: RequestCtx): void {
   });
 }
 
+const LINGER_MS = 2000;
+
+/**
+ * Lingering close (as nginx does): after an early answer, send FIN but keep reading and discarding what the client
+ * is still sending, for a bounded time. Closing at once would make the kernel answer the client's next bytes with a
+ * reset, which can destroy our answer in the client's receive buffer before it reads it.
+ * node's http server calls `socket.destroySoon()` after a `Connection: close` response; this replaces that call.
+ */
+function lingerThenClose(socket: Socket, ms: number): void {
+  const s = socket as Socket & { destroySoon: () => void };
+  s.destroySoon = () => {
+    s.end();
+    const timer = setTimeout(() => s.destroy(), ms);
+    timer.unref();
+    s.once('close', () => clearTimeout(timer));
+    s.resume();
+  };
+}
+
 /** A request whose body we did not read must not keep its connection: the rest of the body would be parsed as the next request. */
 function closeIfBodyUnread(req: IncomingMessage, e: HttpError): HttpError {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -110,8 +130,8 @@ async function handle(state: HandlerState, req: IncomingMessage, res: ServerResp
   } catch (err) {
     const e = closeIfBodyUnread(req, toHttpError(err, state.deps.config.queueFullRetryAfterSec));
     if (e.status >= 500) state.deps.logger.error('http request failed', { route: name, error: (err as Error).message });
+    if (e.headers['connection'] === 'close') lingerThenClose(req.socket, LINGER_MS);
     sendError(res, e);
-    if (e.headers['connection'] === 'close') res.once('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
   } finally {
     state.counters.count(routeGroup(name), res.statusCode);
   }
