@@ -11,13 +11,17 @@ export const stdio: Out = {
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 };
 
+/** A short age: 850ms, 12.5s, 3m07s, 2h05m, 4d03h (rounded first, so 59.99 s is 1m00s, never 60.0s). */
 export function formatAge(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${Math.round(s % 60)}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86_400)}d${Math.round((s % 86_400) / 3600)}h`;
+  if (Math.round(ms) < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (Math.round(ms / 100) < 600) return `${(Math.round(ms / 100) / 10).toFixed(1)}s`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const secs = Math.round(ms / 1000);
+  if (secs < 3600) return `${Math.floor(secs / 60)}m${two(secs % 60)}s`;
+  const mins = Math.round(ms / 60_000);
+  if (mins < 1440) return `${Math.floor(mins / 60)}h${two(mins % 60)}m`;
+  const hours = Math.round(ms / 3_600_000);
+  return `${Math.floor(hours / 24)}d${two(hours % 24)}h`;
 }
 
 export function formatStats(s: QueueStats): string {
@@ -34,11 +38,10 @@ export function formatStats(s: QueueStats): string {
 
 export function formatTasks(tasks: Task[], now = Date.now()): string {
   if (!tasks.length) return '(no tasks)';
-  const header = 'ID      STATE       PRI  TARGET        AGE      TRIES  COMMAND';
-  const rows = tasks.map((t) => [
-    String(t.id).padEnd(7), t.state.padEnd(11), String(t.priority).padStart(3), ' ', t.target.slice(0, 13).padEnd(13),
-    formatAge(now - t.receivedAt).padEnd(8), String(t.attempts).padStart(5), ' ', printable(t.text, 60),
-  ].join(' ').replace(/ {2}(?=\S)/g, '  '));
+  const cols = (id: string, state: string, pri: string, target: string, age: string, tries: string, cmd: string) =>
+    `${id.padEnd(7)} ${state.padEnd(11)} ${pri.padStart(4)} ${target.padEnd(13)} ${age.padEnd(8)} ${tries.padStart(5)}  ${cmd}`;
+  const header = cols('ID', 'STATE', 'PRI', 'TARGET', 'AGE', 'TRIES', 'COMMAND');
+  const rows = tasks.map((t) => cols(String(t.id), t.state, String(t.priority), t.target.slice(0, 13), formatAge(now - t.receivedAt), String(t.attempts), printable(t.text, 60)));
   return [header, ...rows].join('\n');
 }
 

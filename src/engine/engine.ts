@@ -6,7 +6,7 @@ import { WhtError, toWhtError } from './errors.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Tmux } from './ports/tmux.js';
-import { ExecTmux } from './delivery/exec-tmux.js';
+import { ResilientTmux } from './delivery/resilient-tmux.js';
 import { deliver, recoverDelivering } from './delivery/deliverer.js';
 import { Targets } from './delivery/targets.js';
 import { printable } from './delivery/text-safety.js';
@@ -102,7 +102,12 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       throw err;
     }
     this.startedAt = this.clock.now();
-    this.tmux = deps.tmux ?? new ExecTmux({ socketName: config.tmux.socketName ?? undefined, socketPath: config.tmux.socketPath ?? undefined });
+    const cm = config.tmux.controlMode;
+    this.tmux = deps.tmux ?? new ResilientTmux({ socketName: config.tmux.socketName ?? undefined, socketPath: config.tmux.socketPath ?? undefined }, {
+      logger: this.logger, preferSession: config.tmux.defaultSession, commandTimeoutMs: config.tmux.commandTimeoutMs,
+      controlMode: cm.enabled, startTimeoutMs: cm.startTimeoutMs, reconnectMinMs: cm.reconnectMinMs, reconnectMaxMs: cm.reconnectMaxMs,
+      onModeChange: (mode) => this.logger.info(`tmux calls now use ${mode === 'control' ? 'the control-mode client' : 'one tmux process per call'}`),
+    });
     this.targets = new Targets(config, this.tmux, { tmuxPane: 'tmuxPane' in deps ? deps.tmuxPane : process.env.TMUX_PANE }, this.logger);
     this.paused = this.store.getMeta('paused') === '1';
     this.dispatcher = new Dispatcher({
@@ -121,6 +126,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   async start(): Promise<void> {
+    if (this.tmux instanceof ResilientTmux) await this.tmux.start();
     await this.recover();
     this.spool = new SpoolIntake({
       dir: this.config.spool.dir, maxBytes: this.config.spool.maxBytes, batchSize: this.config.spool.batchSize,
@@ -347,7 +353,25 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       const e = toWhtError(err);
       if (e.code === 'WHT_ERR_TARGET_MISSING') this.targets.invalidate(task.target);
       if (!started) markStarted(null);
+      if (e.details?.sent === true && (await this.arrivedAnyway(task))) return;
       this.fail(task, e);
+    }
+  }
+
+  /**
+   * A keystroke command failed after it was written (control client died or timed out): it may have run. Check the
+   * pane as after a crash instead of typing again.
+   */
+  private async arrivedAnyway(task: Task): Promise<boolean> {
+    try {
+      const target = await this.targets.resolve(task.target);
+      const verdict = await recoverDelivering(this.tmux, task, target, this.store.paneMark(task.id), this.config.tmux.commandTimeoutMs);
+      if (verdict.kind !== 'submitted' && verdict.kind !== 'typed-not-submitted') return false;
+      this.logger.warn('an interrupted send had reached the pane; not typing it again', { id: task.id, verdict: verdict.kind });
+      this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -371,13 +395,14 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   /** Tasks left `delivering` by a crash: look at the pane before typing anything again. */
   private async recover(): Promise<void> {
     for (const task of this.store.delivering()) {
-      const mark = this.store.db.prepare('SELECT pane_mark FROM tasks WHERE id = ?').pluck().get(task.id) as string | null;
       try {
         const target = await this.targets.resolve(task.target);
-        const verdict = await recoverDelivering(this.tmux, task, target, mark === null ? null : Number(mark), this.config.tmux.commandTimeoutMs);
+        const verdict = await recoverDelivering(this.tmux, task, target, this.store.paneMark(task.id), this.config.tmux.commandTimeoutMs);
         this.logger.warn('recovered a delivery interrupted by a crash', { id: task.id, verdict: verdict.kind });
         if (verdict.kind === 'submitted' || verdict.kind === 'typed-not-submitted') {
           this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
+        } else if (verdict.kind === 'partly-typed') {
+          this.fail(task, new WhtError('WHT_ERR_PARTLY_TYPED', `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`));
         } else {
           this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: 'WHT_ERR_CLOSED', message: `interrupted by a crash; ${verdict.kind}, sent again` });
           this.dispatcher.markReady(task.target);

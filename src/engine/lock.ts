@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { WhtError } from './errors.js';
 
 function alive(pid: number): boolean {
@@ -10,10 +11,10 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The PID that holds the lock, if that process is alive. */
-export function lockHolder(path: string): number | null {
+/** The PID recorded in the PID file, if that process is alive (informational: the lock itself is `<path>.lock`). */
+export function lockHolder(pidPath: string): number | null {
   try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
+    const pid = Number(readFileSync(pidPath, 'utf8').trim());
     return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : null;
   } catch {
     return null;
@@ -21,31 +22,33 @@ export function lockHolder(path: string): number | null {
 }
 
 /**
- * One engine per data dir: a PID file created with O_EXCL. A file left by a dead process (kill -9) is taken over.
- * Returns a release function.
+ * One engine per data dir. The lock is an exclusive SQLite lock (POSIX advisory locks underneath) on
+ * `<pidPath>.lock`, held by an open connection: atomic, and released by the kernel when the process dies, so a
+ * kill -9 never leaves a stale lock and two engines can never both win a race. The PID file beside it only names
+ * the holder in messages. Returns an idempotent release function.
  */
-export function acquireLock(path: string): () => void {
-  for (let tries = 0; tries < 3; tries++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        try {
-          if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
-        } catch { /* already gone */ }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = lockHolder(path);
-      if (holder !== null && holder !== process.pid) {
-        throw new WhtError('WHT_ERR_ENGINE_RUNNING', `another engine (PID ${holder}) already runs on this data dir`, { pid: holder });
-      }
-      try { unlinkSync(path); } catch { /* raced */ }
+export function acquireLock(pidPath: string): () => void {
+  const db = new Database(`${pidPath}.lock`, { timeout: 0 });
+  try {
+    db.pragma('journal_mode = DELETE');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY' || /locked|busy/i.test((err as Error).message)) {
+      const holder = lockHolder(pidPath);
+      throw new WhtError('WHT_ERR_ENGINE_RUNNING', `another engine${holder ? ` (PID ${holder})` : ''} already runs on this data dir`, { pid: holder });
     }
+    throw err;
   }
-  throw new WhtError('WHT_ERR_ENGINE_RUNNING', `cannot take the engine lock ${path}`);
+  writeFileSync(pidPath, `${process.pid}\n`, { mode: 0o600 });
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      if (readFileSync(pidPath, 'utf8').trim() === String(process.pid)) unlinkSync(pidPath);
+    } catch { /* already gone */ }
+    db.close();
+  };
 }

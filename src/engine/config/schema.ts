@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { controlModeConfigSchema } from '../delivery/control-mode-config.js';
 
 const targetSchema = z.object({
   /** tmux pane: `%id` or an exact `=session:window.pane`. Prefix matching is never used. */
@@ -72,6 +73,8 @@ export const configSchema = z.object({
     defaultSession: z.string().min(1).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('webhook-tui'),
     /** Timeout for one tmux command. @default 5000 */
     commandTimeoutMs: z.number().int().min(100).default(5000),
+    /** The persistent control-mode client (fast path). */
+    controlMode: controlModeConfigSchema.prefault({}),
   }).strict().prefault({}),
   /** Named targets: `targets.NAME.pane`. Tasks without a target go to `default`. @default {} */
   targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), targetSchema).default({}),

@@ -37,6 +37,7 @@ export class LineSplitter {
     while ((nl = this.buf.indexOf('\n')) >= 0) {
       const line = this.buf.slice(0, nl);
       this.buf = this.buf.slice(nl + 1);
+      if (line.length > this.maxLine) throw new Error('control line too long');
       if (line) this.onLine(line);
     }
     if (this.buf.length > this.maxLine) throw new Error('control line too long');

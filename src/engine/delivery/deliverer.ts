@@ -25,6 +25,8 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
 export type RecoveryVerdict =
   | { kind: 'submitted' }
   | { kind: 'typed-not-submitted' }
+  /** A crash between two send-keys chunks of a long text: the input line holds `typed` characters of it. */
+  | { kind: 'partly-typed'; typed: number }
   | { kind: 'not-sent' }
   | { kind: 'pane-missing' };
 
@@ -34,11 +36,25 @@ export type RecoveryVerdict =
  */
 export function judgeRecovery(captured: string, cursorRow: string, text: string): RecoveryVerdict {
   const body = captured.trimEnd();
-  if (cursorRow.trim() !== '' && body.endsWith(text.trimEnd())) {
+  const waiting = cursorRow.trim() !== '';
+  if (waiting && body.endsWith(text.trimEnd())) {
     // The text ends where the cursor waits: typed, Enter not (yet) pressed.
     return { kind: 'typed-not-submitted' };
   }
-  return body.includes(text.trimEnd()) ? { kind: 'submitted' } : { kind: 'not-sent' };
+  if (body.includes(text.trimEnd())) return { kind: 'submitted' };
+  const typed = waiting ? typedPrefix(body, text) : 0;
+  return typed > 0 ? { kind: 'partly-typed', typed } : { kind: 'not-sent' };
+}
+
+/** Length of the longest prefix of `text` (64 characters at least) that `body` ends with; 0 if none. Pure. */
+export function typedPrefix(body: string, text: string, minimum = 64): number {
+  if (text.length <= minimum) return 0;
+  const head = text.slice(0, minimum);
+  for (let pos = body.lastIndexOf(head); pos >= 0; pos = pos > 0 ? body.lastIndexOf(head, pos - 1) : -1) {
+    const tail = body.slice(pos);
+    if (tail.length < text.length && text.startsWith(tail)) return tail.length;
+  }
+  return 0;
 }
 
 /**

@@ -80,9 +80,11 @@ export class SqliteStore implements QueueStore {
         WHERE id = @id AND state IN ('dead', 'retrying') RETURNING *`),
       retryAllDead: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead'`),
       drop: db.prepare(`UPDATE tasks SET state = 'dropped', finished_at = @now WHERE id = @id AND state IN ('queued', 'retrying', 'dead') RETURNING *`),
+      paneMark: db.prepare('SELECT pane_mark FROM tasks WHERE id = ?').pluck(),
       listDelivering: db.prepare(`SELECT * FROM tasks WHERE state = 'delivering' ORDER BY id`),
       countByState: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
       oldest: db.prepare(`SELECT received_at FROM tasks WHERE state IN ('queued', 'retrying') ORDER BY id LIMIT 1`),
+      oldestDelivering: db.prepare(`SELECT min(received_at) AS received_at FROM tasks WHERE state = 'delivering'`),
       counters: db.prepare('SELECT name, value FROM counters'),
       bump: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value'),
       setMax: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)'),
@@ -204,12 +206,14 @@ export class SqliteStore implements QueueStore {
     const before = this.get(id);
     const task = this.one(this.stmt.retry.get({ id, now }), id, 'retry');
     this.move(before!.state, 'queued');
+    this.stmt.setMax.run('peak_pending', this.pendingCount());
     return task;
   }
 
   retryAllDead(now: number): number {
     const n = this.stmt.retryAllDead.run({ now }).changes;
     this.move('dead', 'queued', n);
+    if (n) this.stmt.setMax.run('peak_pending', this.pendingCount());
     return n;
   }
 
@@ -218,6 +222,11 @@ export class SqliteStore implements QueueStore {
     const task = this.one(this.stmt.drop.get({ id, now }), id, 'drop');
     this.move(before!.state, 'dropped');
     return task;
+  }
+
+  paneMark(id: number): number | null {
+    const mark = this.stmt.paneMark.get(id) as string | null | undefined;
+    return mark === null || mark === undefined ? null : Number(mark);
   }
 
   delivering(): Task[] {
@@ -233,8 +242,10 @@ export class SqliteStore implements QueueStore {
   }
 
   oldestPendingReceivedAt(): number | null {
-    const row = this.stmt.oldest.get() as { received_at: number } | undefined;
-    return row ? row.received_at : null;
+    const ready = (this.stmt.oldest.get() as { received_at: number } | undefined)?.received_at ?? null;
+    const delivering = this.counts.delivering > 0 ? (this.stmt.oldestDelivering.get() as { received_at: number | null }).received_at : null;
+    if (ready === null) return delivering;
+    return delivering === null ? ready : Math.min(ready, delivering);
   }
 
   counters(): Record<CounterName, number> {

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/engine.js';
+import { openStore } from '../../src/engine/engine.js';
+import { inspectPane, paneMark } from '../../src/engine/delivery/pane.js';
+import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
+import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
+import { prepareSpool } from '../../src/engine/intake/spool-dirs.js';
+import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
+import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+
+const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
+
+describe('crash safety', () => {
+  let tmux: TestTmux;
+  let tmp: ReturnType<typeof tempDir>;
+  let engine: Engine | undefined;
+  const children: ChildProcess[] = [];
+
+  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    tmux.kill();
+    tmp.cleanup();
+  });
+
+  /** A task left `delivering` by a crash, with the pane's mark taken before anything was typed. */
+  async function leftDelivering(pane: string, text: string, typed: 'nothing' | 'text' | 'text+enter') {
+    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } } });
+    const store = openStore(config);
+    const now = Date.now();
+    const { task } = store.insertMany([{ text, target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: now }], now, 0)[0]!;
+    const state = await inspectPane(new ExecTmux({ socketName: tmux.socket }), pane);
+    store.markDelivering(task.id, now, paneMark(state!));
+    store.close();
+    if (typed !== 'nothing') tmux.run('send-keys', '-t', pane, '-l', '--', text);
+    if (typed === 'text+enter') tmux.run('send-keys', '-t', pane, 'C-m');
+    return { config, id: task.id };
+  }
+
+  it('does not type a task again when the pane shows it was submitted before the crash', async () => {
+    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    await waitFor(() => true);
+    const { config, id } = await leftDelivering(pane, 'echo sent-before-crash', 'text+enter');
+    await waitFor(() => recorded(file).length === 1, 5000, 'manual line');
+    engine = await startEngine(config);
+    await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'recovered');
+    engine.enqueue({ text: 'after', source: 'api' });
+    await waitFor(() => recorded(file).includes('after'), 10_000, 'after');
+    expect(recorded(file)).toEqual(['echo sent-before-crash', 'after']);
+  });
+
+  it('presses Enter only when the text was typed but not submitted', async () => {
+    // A shell pane: the typed text stays on the cursor line until Enter.
+    const pane = tmux.session('sh', ['bash', '--norc', '--noprofile']);
+    const out = join(tmp.dir, 'out.txt');
+    const { config, id } = await leftDelivering(pane, `echo typed-only >> ${out}`, 'text');
+    engine = await startEngine(config);
+    await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'recovered');
+    const { readFileSync, existsSync } = await import('node:fs');
+    await waitFor(() => existsSync(out), 5000, 'command ran');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(readFileSync(out, 'utf8')).toBe('typed-only\n');
+  });
+
+  it('types the task when the crash came before anything reached the pane', async () => {
+    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { config, id } = await leftDelivering(pane, 'echo never-sent', 'nothing');
+    engine = await startEngine(config);
+    await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'delivered');
+    expect(recorded(file)).toEqual(['echo never-sent']);
+    expect(engine.getTask(id)?.attempts).toBe(1);
+  });
+
+  it('kill -9 in the middle of a spool burst, then restart: every trigger typed exactly once, in order', async () => {
+    const n = Number(process.env.WHT_CRASH_BURST ?? 2000);
+    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const configFile = join(tmp.dir, 'config.json');
+    const dataDir = join(tmp.dir, 'data');
+    const spoolDir = join(tmp.dir, 'spool');
+    writeFileSync(configFile, JSON.stringify({
+      dataDir, spool: { dir: spoolDir, rescanMs: 500 }, tmux: { socketName: tmux.socket },
+      targets: { default: { pane } }, queue: { capacity: 10_000, rateLimit: { perSecond: 0 } },
+    }));
+    mkdirSync(dataDir, { recursive: true });
+    prepareSpool(spoolDir);
+    const texts = Array.from({ length: n }, (_, i) => `burst ${String(i).padStart(5, '0')}`);
+    const serve = () => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMUX_PANE: '' } });
+      children.push(child);
+      return child;
+    };
+    const first = serve();
+    // The burst arrives while the engine runs.
+    for (const t of texts) writeSpoolFile(spoolDir, JSON.stringify({ command: t }));
+    await waitFor(() => recorded(file).length >= Math.min(100, n / 4), 120_000, 'some deliveries');
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const before = recorded(file).length;
+    expect(before).toBeLessThan(n);
+    const second = serve();
+    await waitFor(() => recorded(file).length >= n, 300_000, `${n} lines`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(recorded(file)).toEqual(texts);
+    expect(readdirSync(join(spoolDir, 'new'))).toEqual([]);
+    second.kill('SIGTERM');
+    await new Promise((r) => second.once('exit', r));
+    expect(second.exitCode).toBe(0);
+  }, 600_000);
+});
