@@ -27,6 +27,11 @@ export function testConfig(dir: string, tmux: TestTmux, extra: ConfigInput = {})
 
 export async function startEngine(config: Config, deps: EngineDeps = {}): Promise<Engine> {
   const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined, ...deps });
-  await engine.start();
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   return engine;
 }
