@@ -17,6 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { resolveConfig } from '../src/engine/config/resolve.js';
@@ -210,6 +212,13 @@ async function throughput(): Promise<void> {
     console.log(throughputRow('adnanh/webhook (200 before the command runs)', await load({ url: ad.url, concurrency: C, requests: nb, mode: { kind: 'plain-hook', path: '/hooks/bench' }, tag: 'ad' })));
     ad.stop();
   }
+  // ceiling: a bare node:http server that answers 202 without doing anything, same generator, same machine
+  const bare = createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(202, { 'content-type': 'application/json' }); res.end('{"id":1}'); }); });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const barePort = (bare.address() as AddressInfo).port;
+  console.log(throughputRow('bare node:http 202, no work (ceiling here)', await load({ url: `http://127.0.0.1:${barePort}`, concurrency: C, requests: N, mode: { kind: 'plain-hook', path: '/x' }, tag: 'bare' })));
+  bare.closeAllConnections();
+  bare.close();
   console.log(row(['old bash+python system (issue #4)', '16.7 req/s', '', '', '']));
 }
 
