@@ -29,8 +29,10 @@ export interface LoadResult {
   elapsedMs: number;
   /** Per-request latency in ms, sorted. */
   latencies: number[];
-  /** Open loop only: epoch ms at which request i was sent. */
+  /** Open loop only: epoch ms at which request i was due (scheduled). */
   sendTimes: number[];
+  /** Open loop only: epoch ms at which request i got its connection and went on the wire. */
+  wireTimes: number[];
 }
 
 interface Req {
@@ -75,7 +77,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
-  const one = (r: Req): Promise<void> =>
+  const wireTimes: number[] = [];
+  const one = (r: Req, i = -1): Promise<void> =>
     new Promise((resolve) => {
       const t0 = performance.now();
       const req = request({ host: u.hostname, port: u.port, method: 'POST', path: r.path, headers: r.headers, agent }, (res) => {
@@ -86,6 +89,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
           resolve();
         });
       });
+      if (i >= 0) req.once('socket', () => { wireTimes[i] = epochNow(); });
       req.on('error', () => {
         errors++;
         resolve();
@@ -107,7 +111,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
       if (due > performance.now() + 1) await sleep(due - performance.now());
       sendTimes[i] = epochNow();
       const r = reqs[i];
-      if (r) inflight.push(one(r));
+      if (r) inflight.push(one(r, i));
     }
     await Promise.all(inflight);
   };
@@ -117,7 +121,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const elapsedMs = performance.now() - start;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { sent: reqs.length, statuses, errors, elapsedMs, latencies, sendTimes };
+  return { sent: reqs.length, statuses, errors, elapsedMs, latencies, sendTimes, wireTimes };
 }
 
 if (parentPort && workerData) {

@@ -11,6 +11,9 @@
  * 2. End to end at a steady rate, one sender on one keep-alive connection: request sent -> line seen by the pane
  *    recorder (test/fixtures/recorder.mjs). Delivery is the engine's (today: ExecTmux, three tmux processes per task).
  * 3. Burst: lost, duplicated and out-of-order lines in the pane.
+ * Steps 2 and 3 use one sender on one keep-alive connection, so send order is arrival order. Latency is given from
+ * the time a request was due (includes waiting behind the previous answer on that connection) and from the time it
+ * went on the wire.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -222,7 +225,7 @@ async function throughput(): Promise<void> {
   console.log(row(['old bash+python system (issue #4)', '16.7 req/s', '', '', '']));
 }
 
-interface PaneRun { name: string; lost: number; dup: number; outOfOrder: number; lat: number[]; drainMs: number; accepted: number }
+interface PaneRun { name: string; lost: number; dup: number; outOfOrder: number; lat: number[]; wireLat: number[]; drainMs: number; accepted: number; achievedRate: number }
 
 async function paced(name: string, url: string, path: string, file: string, count: number, rate: number, tag: string, waitMs: number): Promise<PaneRun> {
   // one keep-alive connection, as one sender: send order = arrival order, so 'reordered' is the receiver's doing
@@ -239,6 +242,7 @@ async function paced(name: string, url: string, path: string, file: string, coun
   let outOfOrder = 0;
   let max = -1;
   const lat: number[] = [];
+  const wireLat: number[] = [];
   for (const l of lines) {
     const i = Number(l.line.slice(`echo ${tag} `.length));
     if (seen.has(i)) dup++;
@@ -247,13 +251,19 @@ async function paced(name: string, url: string, path: string, file: string, coun
     max = Math.max(max, i);
     const sent = r.sendTimes[i];
     if (sent !== undefined) lat.push(l.t - sent);
+    const wire = r.wireTimes[i];
+    if (wire !== undefined) wireLat.push(l.t - wire);
   }
   lat.sort((a, b) => a - b);
-  return { name, lost: count - seen.size, dup, outOfOrder, lat, drainMs, accepted };
+  wireLat.sort((a, b) => a - b);
+  const wires = r.wireTimes.filter((x) => x !== undefined);
+  const achievedRate = wires.length > 1 ? ((wires.length - 1) * 1000) / (Math.max(...wires) - Math.min(...wires)) : NaN;
+  return { name, lost: count - seen.size, dup, outOfOrder, lat, wireLat, drainMs, accepted, achievedRate };
 }
 
 function paneRow(p: PaneRun): string {
-  return row([p.name, ms(pct(p.lat, 50)), ms(pct(p.lat, 99)), `${p.lost}`, `${p.dup}`, `${p.outOfOrder}`]) + `   accepted ${p.accepted}, drained in ${p.drainMs} ms after the last send`;
+  return row([p.name, ms(pct(p.lat, 50)), ms(pct(p.lat, 99)), ms(pct(p.wireLat, 50)), ms(pct(p.wireLat, 99)), `${p.lost}`, `${p.dup}`, `${p.outOfOrder}`]) +
+    `   accepted ${p.accepted}, sent at ${p.achievedRate.toFixed(0)}/s, drained ${p.drainMs} ms after the last send`;
 }
 
 async function endToEnd(): Promise<void> {
@@ -261,7 +271,7 @@ async function endToEnd(): Promise<void> {
   const e2eRate = Number(opt['e2e-rate']);
   const burst = Number(opt.burst);
   const burstRate = Number(opt['burst-rate']);
-  const head = row(['', 'p50', 'p99', 'lost', 'dup', 'reordered']);
+  const head = row(['(latency from: due time | on the wire)', 'p50 due', 'p99 due', 'p50 wire', 'p99 wire', 'lost', 'dup', 'reordered']);
   const results: Array<[string, PaneRun[]]> = [[`## 2. End to end: ${e2e} requests at ${e2eRate}/s, request sent -> line in pane`, []], [`## 3. Burst: ${burst} requests at ${burstRate}/s`, []]];
 
   const a = await recorderPane('wt');
