@@ -7,6 +7,8 @@ import { TASK_STATES, type TaskState } from '../engine/types.js';
 import { extractOverrides, loadConfig, openApi, type GlobalArgs } from './context.js';
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
 import { runEngineUntilSignal } from './serve.js';
+import { exportHistory, formatMonitorStatus, parseDuration } from '../engine/monitor/index.js';
+import { openStore } from '../engine/engine.js';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
 export function exitCodeFor(err: unknown): number {
@@ -67,9 +69,10 @@ function build(argv: string[], ctx: Ctx): Argv {
       out.out(args.json ? JSON.stringify({ spooled: path }) : `spooled ${path}`);
     })
     .command('status', 'queue statistics', {}, async (args) => withApi(ctx, async ({ api, via }) => {
-      const stats = await api.stats();
-      if (args.json) return out.out(JSON.stringify(await api.snapshot(), null, 2));
-      out.out(`${formatStats(stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}`);
+      const snapshot = await api.snapshot();
+      if (args.json) return out.out(JSON.stringify(snapshot, null, 2));
+      const monitor = snapshot.monitor ? `\n\n${formatMonitorStatus(snapshot.monitor)}` : '';
+      out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${monitor}`);
     }))
     .command('tasks', 'list tasks', (y) => y
       .option('state', { choices: TASK_STATES as unknown as string[], describe: 'only tasks in this state' })
@@ -93,6 +96,24 @@ function build(argv: string[], ctx: Ctx): Argv {
       const task = args.action === 'retry' ? await api.retry(id) : await api.drop(id);
       out.out(args.json ? JSON.stringify(task) : `task ${task.id} is ${task.state}`);
     }))
+    .command('metrics <action>', 'monitor history: export --since 24h --format csv|json', (y) => y
+      .positional('action', { choices: ['export'] as const })
+      .option('since', { type: 'string', default: '24h', describe: 'how far back: 30m, 24h, 7d, ...' })
+      .option('format', { choices: ['csv', 'json'] as const, default: 'csv' as const }), async (args) => {
+      const config = loadConfig(ctx.global);
+      let sinceMs: number;
+      try {
+        sinceMs = Date.now() - parseDuration(args.since);
+      } catch (err) {
+        throw new WhtError('WHT_ERR_CONFIG_INVALID', `--since: ${(err as Error).message}`);
+      }
+      const store = openStore(config);
+      try {
+        out.out(exportHistory(store.db, { sinceMs, format: args.format }));
+      } finally {
+        store.close();
+      }
+    })
     .command('pause', 'pause delivery (survives restarts)', {}, async (args) => withApi(ctx, async ({ api }) => {
       await api.pause();
       out.out(args.json ? JSON.stringify({ paused: true }) : 'queue paused');

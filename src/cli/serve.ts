@@ -25,7 +25,6 @@ export async function runEngineUntilSignal(config: Config, out: Out, onStarted?:
   const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
     await engine.start();
-    await engine.targetStatus().catch(() => []);
     out.err(`webhook-tui engine ${process.pid}: spool ${config.spool.dir}, data ${config.dataDir}, default target ${await engine.targets.describeDefault()}${engine.isPaused() ? ' (PAUSED)' : ''}`);
     await onStarted?.(engine);
     await done;

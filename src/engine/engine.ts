@@ -25,6 +25,7 @@ import type {
 } from './types.js';
 import { inspectPane } from './delivery/pane.js';
 import { ControlServer } from './control/server.js';
+import { createMonitor, dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 
 export interface EngineDeps {
   clock?: Clock;
@@ -75,6 +76,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private closing: Promise<void> | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private control: ControlServer | undefined;
+  private readonly aborter = new AbortController();
+  readonly monitor: Monitor;
 
   constructor(config: Config, deps: EngineDeps = {}) {
     super();
@@ -123,6 +126,18 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
         this.emit('task:rate-limited', task);
       },
     });
+    this.monitor = createMonitor({
+      events: this, stats: () => this.stats(), db: this.store.db, clock: this.clock, logger: this.logger, config: config.monitor,
+      checks: {
+        dbWritable: dbWritableCheck(this.store.db),
+        spoolOk: spoolCheck(config.spool.dir),
+        tmuxReachable: tmuxReachableCheck(this.tmux),
+        targets: () => this.targetStatus(),
+        dataDirs: [config.dataDir, config.spool.dir],
+      },
+      watchedPids: tmuxWatchedPids(this.tmux, () => this.lastTargets.map((t) => t.pane)),
+      tmux: (args) => this.tmux.run(args),
+    });
   }
 
   async start(): Promise<void> {
@@ -145,6 +160,9 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     }
     this.control = new ControlServer(dataPaths(this.config.dataDir).socket, this, this, this.logger);
     await this.control.start();
+    // Resolve targets first (this creates the default session when needed), so the first health check sees them.
+    await this.targetStatus().catch(() => []);
+    this.monitor.start();
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
     this.prune();
@@ -233,6 +251,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       stats: this.stats(), targets: this.lastTargets,
       pending: [...this.store.list({ state: 'delivering', limit: 50 }), ...this.store.list({ state: 'queued', limit: 200 }), ...this.store.list({ state: 'retrying', limit: 50 })],
       dead: this.store.list({ state: 'dead', limit: 200 }),
+      monitor: this.monitor.snapshot(),
     };
   }
 
@@ -268,11 +287,13 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       this.dispatcher.stop();
+      this.aborter.abort();
       await this.control?.close();
       if (this.pruneTimer) clearInterval(this.pruneTimer);
       await this.legacy?.close();
       await this.spool?.close();
       await this.idle();
+      await this.monitor.close();
       await this.tmux.close();
       this.logger.info('engine closed');
       this.store.close();
@@ -345,7 +366,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     };
     try {
       const target = await this.targets.resolve(task.target);
-      await deliver(this.tmux, task, target, { beforeSend: markStarted }, this.config.tmux.commandTimeoutMs);
+      await deliver(this.tmux, task, target, { beforeSend: markStarted, signal: this.aborter.signal }, this.config.tmux.commandTimeoutMs);
       const done = this.store.markDelivered(task.id, this.clock.now());
       this.logger.debug('delivered', { id: task.id, target: task.target });
       this.emit('task:delivered', done);

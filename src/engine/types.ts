@@ -1,3 +1,5 @@
+import type { MonitorSnapshot } from './monitor/types.js';
+
 /**
  * Plain data shared by the engine and everything that reads it (CLI, HTTP, TUI).
  * Nothing here holds a resource; everything is JSON-serialisable.
@@ -112,8 +114,8 @@ export interface EngineSnapshot {
   pending: Task[];
   /** Dead-letter tasks, newest first, capped. */
   dead: Task[];
-  /** Monitor block; filled by the monitor (issue: monitor). */
-  monitor?: unknown;
+  /** Latency percentiles, throughput, resources, health and alerts (absent when no monitor runs). */
+  monitor?: MonitorSnapshot | undefined;
 }
 
 /** Events the engine emits; listeners get plain data. */

@@ -9,7 +9,7 @@ import { TestTmux } from './tmux.js';
 
 export function tempDir(prefix = 'wht-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }) };
 }
 
 /** Config for a test: data and spool in `dir`, the test's tmux server, no rate limit, fast retries. */

@@ -21,7 +21,7 @@ describe('resolveConfig', () => {
       workers: 3, capacity: 1000, retry: { attempts: 3, baseMs: 1000, maxMs: 60_000, jitter: 0.2 }, rateLimit: { perSecond: 10 },
       categories: {}, dedupeWindowMs: 86_400_000, retainDays: 7, defaultPriority: 0, defaultCategory: 'default', synchronous: 'NORMAL',
     });
-    expect(c.spool).toMatchObject({ maxBytes: 65_536, rescanMs: 2000, batchSize: 500, legacyTriggerFile: null });
+    expect(c.spool).toMatchObject({ maxBytes: 65_536, rescanMs: 5000, batchSize: 500, legacyTriggerFile: null });
     expect(c.tmux).toEqual({
       socketName: null, socketPath: null, defaultSession: 'webhook-tui', commandTimeoutMs: 5000,
       controlMode: { enabled: true, startTimeoutMs: 3000, reconnectMinMs: 100, reconnectMaxMs: 5000 },
@@ -91,7 +91,17 @@ describe('resolveConfig', () => {
 
   it('accepts targets as %id or =exact and gives them the shell profile', () => {
     const c = resolveConfig({ targets: { a: { pane: '%3' }, b: { pane: '=work:1.0', profile: 'agent' } } }, env);
-    expect(c.targets).toEqual({ a: { pane: '%3', profile: 'shell' }, b: { pane: '=work:1.0', profile: 'agent' } });
+    expect(c.targets.a).toMatchObject({ pane: '%3', profile: 'shell', enterDelayMs: 0, multiline: false, confirm: false });
+    expect(c.targets.b).toMatchObject({ pane: '=work:1.0', profile: 'agent', enterDelayMs: 150, multiline: false });
+  });
+
+  it('fills an agent target from its preset under the explicit keys', () => {
+    const c = resolveConfig({ targets: { claude: { pane: '%7', preset: 'claude-code', enterDelayMs: 300 } } }, env);
+    expect(c.targets.claude).toMatchObject({ profile: 'agent', multiline: true, enterDelayMs: 300, busyPattern: '(?i)esc to interrupt' });
+  });
+
+  it('names a target pattern that is not a valid regular expression', () => {
+    expect(() => resolveConfig({ targets: { a: { pane: '%1', readyPattern: '(' } } }, env)).toThrow(/targets\.a\.readyPattern: is not a valid regular expression/);
   });
 });
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { WhtError } from '../errors.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
+import { resolveTarget } from '../delivery/profiles.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -61,7 +62,7 @@ export function resolveConfig(input: unknown, env: Env = process.env): Config {
     ...cfg,
     dataDir,
     spool: { ...cfg.spool, dir: spoolDir },
-    targets: Object.fromEntries(Object.entries(cfg.targets).map(([name, t]) => [name, { pane: t.pane, profile: t.profile }])),
+    targets: Object.fromEntries(Object.entries(cfg.targets).map(([name, t]) => [name, resolveTarget(t)])),
   };
   return deepFreeze(resolved) as Config;
 }

@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import { controlModeConfigSchema } from '../delivery/control-mode-config.js';
+import { targetSchema, type ResolvedTarget } from '../delivery/profiles.js';
+import { monitorConfigSchema } from '../monitor/config.js';
 
-const targetSchema = z.object({
-  /** tmux pane: `%id` or an exact `=session:window.pane`. Prefix matching is never used. */
-  pane: z.string().min(1).refine((p) => p.startsWith('%') || p.startsWith('='), {
-    message: 'must be a pane id (%3) or an exact target starting with = (=work:1.0)',
-  }),
-  /** `shell`: text then Enter. `agent`: waits for the pane to be idle first (see README). @default "shell" */
-  profile: z.enum(['shell', 'agent']).default('shell'),
-}).strict();
+export type { ResolvedTarget };
+
 
 const retrySchema = z.object({
   /** Attempts in all before a task goes dead. @default 3 */
@@ -57,8 +53,8 @@ export const configSchema = z.object({
     dir: z.string().min(1).optional(),
     /** Largest trigger file accepted, bytes. @default 65536 */
     maxBytes: z.number().int().min(16).max(16 * 1024 * 1024).default(65_536),
-    /** Safety-net rescan of new/ in ms (a missed watch event delays, never loses). @default 2000 */
-    rescanMs: z.number().int().min(100).default(2000),
+    /** Safety-net rescan of new/ in ms (a missed watch event delays, never loses). @default 5000 */
+    rescanMs: z.number().int().min(100).default(5000),
     /** Files committed per transaction at most. @default 500 */
     batchSize: z.number().int().min(1).max(10_000).default(500),
     /** Old single-file protocol (`echo CMD > FILE`); lossy under bursts. @default null */
@@ -78,6 +74,8 @@ export const configSchema = z.object({
   }).strict().prefault({}),
   /** Named targets: `targets.NAME.pane`. Tasks without a target go to `default`. @default {} */
   targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), targetSchema).default({}),
+  /** Latency histograms, resource samples, health checks, alerts and history (README: Monitor). */
+  monitor: monitorConfigSchema.prefault({}),
   log: z.object({
     /** debug | info | warn | error. @default "info" */
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -87,10 +85,6 @@ export const configSchema = z.object({
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
 
-export interface ResolvedTarget {
-  pane: string;
-  profile: 'shell' | 'agent';
-}
 
 /** Resolved, frozen configuration: every default applied and every path absolute. */
 export type Config = Readonly<Omit<Parsed, 'dataDir' | 'spool' | 'targets'> & {

@@ -2,6 +2,7 @@ import type { Config, ResolvedTarget } from '../config/schema.js';
 import { WhtError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Tmux } from '../ports/tmux.js';
+import { shellTarget } from './profiles.js';
 
 export interface TargetEnv {
   /** $TMUX_PANE when the engine runs inside tmux on the server it talks to. */
@@ -50,7 +51,7 @@ export class Targets {
     if (name !== 'default') throw new WhtError('WHT_ERR_TARGET_UNKNOWN', `target "${name}" is not configured (targets.${name}.pane)`, { target: name });
     // One resolution at a time: concurrent callers share it (two would both create the session).
     if (!this.defaultPane) {
-      const pending = this.findDefaultPane().then((pane) => ({ pane, profile: 'shell' as const }));
+      const pending = this.findDefaultPane().then((pane) => shellTarget(pane));
       this.defaultPane = pending;
       pending.catch(() => { if (this.defaultPane === pending) this.defaultPane = null; });
     }

@@ -52,8 +52,9 @@ const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
  * Validate a new task against config and apply defaults. Throws WhtError naming the field. Pure.
  * An unknown target is accepted here (the task goes dead at delivery, visible in the DLQ, retryable after a config fix).
  */
-export function toTaskRow(input: NewTask, config: Pick<Config, 'queue'>, now: number): TaskRow {
-  const check = checkText(input.text);
+export function toTaskRow(input: NewTask, config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets'>>, now: number): TaskRow {
+  const multiline = config.targets?.[input.target ?? 'default']?.multiline ?? false;
+  const check = checkText(input.text, { allowNewlines: multiline });
   if (!check.ok) {
     const code: ErrorCode = check.reason === 'empty command' ? 'WHT_ERR_TEXT_EMPTY' : 'WHT_ERR_TEXT_UNSAFE';
     throw new WhtError(code, `command: ${check.reason}`, { field: 'command' });

@@ -25,7 +25,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX tasks_ready ON tasks(target, priority DESC, id) WHERE state IN ('queued', 'retrying');
   CREATE INDEX tasks_ready_id ON tasks(id) WHERE state IN ('queued', 'retrying');
-  CREATE INDEX tasks_state ON tasks(state, id);
+  CREATE INDEX tasks_dead ON tasks(id) WHERE state = 'dead';
+  CREATE INDEX tasks_delivering ON tasks(id) WHERE state = 'delivering';
   CREATE INDEX tasks_idem ON tasks(idem_key, id) WHERE idem_key IS NOT NULL;
   CREATE INDEX tasks_finished ON tasks(finished_at) WHERE finished_at IS NOT NULL;
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

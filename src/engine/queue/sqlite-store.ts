@@ -32,6 +32,8 @@ export interface SqliteStoreOptions {
 /** Open (creating and migrating) a SQLite database for the queue. WAL; one writer: the engine. */
 export function openDatabase(path: string, options: SqliteStoreOptions = {}): Database.Database {
   const db = new Database(path);
+  // Space freed by pruning (tasks, monitor history) can be given back; only takes effect on a new file.
+  if ((db.pragma('user_version', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
@@ -68,6 +70,7 @@ export class SqliteStore implements QueueStore {
       head: db.prepare(`SELECT * FROM tasks WHERE target = ? AND state IN ('queued', 'retrying') ORDER BY priority DESC, id LIMIT 1`),
       readyTargets: db.prepare(`SELECT DISTINCT target FROM tasks WHERE state IN ('queued', 'retrying')`),
       setState: db.prepare('UPDATE tasks SET state = @state WHERE id = @id AND state = @from RETURNING *'),
+      state: db.prepare('SELECT state FROM tasks WHERE id = ?').pluck(),
       delivering: db.prepare(`UPDATE tasks SET state = 'delivering', attempts = attempts + 1, started_at = @now, pane_mark = @mark
         WHERE id = @id AND state IN ('queued', 'retrying') RETURNING *`),
       delivered: db.prepare(`UPDATE tasks SET state = 'delivered', delivered_at = @now, finished_at = @now WHERE id = @id AND state = 'delivering' RETURNING *`),
@@ -86,6 +89,10 @@ export class SqliteStore implements QueueStore {
       oldest: db.prepare(`SELECT received_at FROM tasks WHERE state IN ('queued', 'retrying') ORDER BY id LIMIT 1`),
       oldestDelivering: db.prepare(`SELECT min(received_at) AS received_at FROM tasks WHERE state = 'delivering'`),
       counters: db.prepare('SELECT name, value FROM counters'),
+      received: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'tasks'`).pluck(),
+      bump3: db.prepare(`UPDATE counters SET value = value + CASE name WHEN @a THEN @av WHEN @b THEN @bv WHEN @c THEN @cv ELSE 0 END
+        WHERE name IN (@a, @b, @c)`),
+      seed: db.prepare('INSERT OR IGNORE INTO counters (name, value) VALUES (?, 0)'),
       bump: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value'),
       setMax: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
@@ -93,6 +100,19 @@ export class SqliteStore implements QueueStore {
       prune: db.prepare(`DELETE FROM tasks WHERE state IN ('delivered', 'dropped') AND finished_at < ?`),
     };
     this.counts = this.loadCounts();
+    db.transaction(() => { for (const c of COUNTERS) this.stmt.seed.run(c); })();
+    this.peak = this.counters().peak_pending;
+  }
+
+  private peak: number;
+
+  /** Record a new peak of pending tasks (written only when it grows). */
+  private notePeak(): void {
+    const pending = this.pendingCount();
+    if (pending > this.peak) {
+      this.peak = pending;
+      this.stmt.setMax.run('peak_pending', pending);
+    }
   }
 
   private loadCounts(): Record<TaskState, number> {
@@ -128,14 +148,18 @@ export class SqliteStore implements QueueStore {
         results.push({ task: toTask(this.stmt.insert.get({ ...row, now }) as Row), created: true });
         created++;
       }
-      if (created) this.stmt.bump.run('received', created);
+      // `received` is not counted here: it is the AUTOINCREMENT sequence (one id per created task).
       if (results.length > created) this.stmt.bump.run('deduplicated', results.length - created);
-      this.stmt.setMax.run('peak_pending', this.pendingCount() + created);
+      this.counts.queued += created;
+      try {
+        this.notePeak();
+      } catch (err) {
+        this.counts.queued -= created;
+        throw err;
+      }
       return { results, created };
     });
-    const { results, created } = run.immediate();
-    this.counts.queued += created;
-    return results;
+    return run.immediate().results;
   }
 
   get(id: number): Task | undefined {
@@ -166,18 +190,16 @@ export class SqliteStore implements QueueStore {
   }
 
   markDelivering(id: number, now: number, paneMark: string | null): Task {
-    const before = this.get(id);
+    const before = this.stmt.state.get(id) as TaskState | undefined;
     const task = this.one(this.stmt.delivering.get({ id, now, mark: paneMark }), id, 'start');
-    this.move(before!.state, 'delivering');
+    this.move(before!, 'delivering');
     return task;
   }
 
   markDelivered(id: number, now: number): Task {
     const task = this.db.transaction(() => {
       const t = this.one(this.stmt.delivered.get({ id, now }), id, 'complete');
-      this.stmt.bump.run('delivered', 1);
-      this.stmt.bump.run('sum_processing_ms', now - (t.startedAt ?? now));
-      this.stmt.bump.run('sum_e2e_ms', now - t.receivedAt);
+      this.stmt.bump3.run({ a: 'delivered', av: 1, b: 'sum_processing_ms', bv: now - (t.startedAt ?? now), c: 'sum_e2e_ms', cv: now - t.receivedAt });
       return t;
     }).immediate();
     this.move('delivering', 'delivered');
@@ -188,8 +210,7 @@ export class SqliteStore implements QueueStore {
     const state: TaskState = retryAt === null ? 'dead' : 'retrying';
     const task = this.db.transaction(() => {
       const t = this.one(this.stmt.failed.get({ id, state, error: JSON.stringify(error), retryAt: retryAt ?? now, finished: retryAt === null ? now : null }), id, 'fail');
-      this.stmt.bump.run('failed_attempts', 1);
-      this.stmt.bump.run(state === 'dead' ? 'dead' : 'retries', 1);
+      this.stmt.bump3.run({ a: 'failed_attempts', av: 1, b: state === 'dead' ? 'dead' : 'retries', bv: 1, c: '', cv: 0 });
       return t;
     }).immediate();
     this.move('delivering', state);
@@ -206,14 +227,14 @@ export class SqliteStore implements QueueStore {
     const before = this.get(id);
     const task = this.one(this.stmt.retry.get({ id, now }), id, 'retry');
     this.move(before!.state, 'queued');
-    this.stmt.setMax.run('peak_pending', this.pendingCount());
+    this.notePeak();
     return task;
   }
 
   retryAllDead(now: number): number {
     const n = this.stmt.retryAllDead.run({ now }).changes;
     this.move('dead', 'queued', n);
-    if (n) this.stmt.setMax.run('peak_pending', this.pendingCount());
+    if (n) this.notePeak();
     return n;
   }
 
@@ -251,6 +272,7 @@ export class SqliteStore implements QueueStore {
   counters(): Record<CounterName, number> {
     const out = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
     for (const { name, value } of this.stmt.counters.all() as Array<{ name: CounterName; value: number }>) out[name] = value;
+    out.received = (this.stmt.received.get() as number | undefined) ?? 0;
     return out;
   }
 

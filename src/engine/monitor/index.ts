@@ -1,0 +1,8 @@
+/** Public surface of the monitor for the engine, CLI and HTTP layers. */
+export { createMonitor } from './monitor.js';
+export { monitorConfigSchema, resolveMonitorConfig, type MonitorConfig, type MonitorConfigInput } from './config.js';
+export { exportHistory, parseDuration, type ExportFormat, type ExportOptions } from './export.js';
+export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
+export * from './types.js';
+export { formatMonitorStatus } from './format-status.js';
+export { dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids } from './checks.js';

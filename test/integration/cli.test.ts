@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/engine.js';
+import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+
+const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
+
+describe('the built CLI', () => {
+  let tmux: TestTmux;
+  let tmp: ReturnType<typeof tempDir>;
+  let configFile: string;
+  const children: ChildProcess[] = [];
+
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], { encoding: 'utf8', env: { ...process.env, TMUX_PANE: '' } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const serve = () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMUX_PANE: '' } });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    children.push(child);
+    return { child, stderr: () => err };
+  };
+
+  beforeEach(async () => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+    configFile = join(tmp.dir, 'config.json');
+  });
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    tmux.kill();
+    tmp.cleanup();
+  });
+
+  async function setup(extra: Record<string, unknown> = {}) {
+    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    writeFileSync(configFile, JSON.stringify({
+      dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') }, tmux: { socketName: tmux.socket },
+      targets: { default: { pane } }, queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 1 } }, ...extra,
+    }));
+    return { pane, file };
+  }
+
+  it('send works while the engine is down; serve picks it up; a second serve exits 2 naming the PID; SIGTERM exits 0', async () => {
+    const { file } = await setup();
+    expect(cli('send', '--priority', '5', '--', '-n', 'queued while down;').code).toBe(0);
+    const first = serve();
+    await waitFor(() => recorded(file).length >= 1, 30_000, 'delivery');
+    expect(recorded(file)).toEqual(['-n queued while down;']);
+    const second = cli('serve');
+    expect(second.code).toBe(2);
+    expect(second.err).toContain(`PID ${first.child.pid}`);
+    first.child.kill('SIGTERM');
+    await new Promise((r) => first.child.once('exit', r));
+    expect(first.child.exitCode).toBe(0);
+  });
+
+  it('status, tasks, pause, resume and dlq work against a running engine and without one', { timeout: 120_000 }, async () => {
+    const { file } = await setup({ targets: { default: { pane: '%0' }, gone: { pane: '=nosuch:0.0' } } });
+    const engine = serve();
+    await waitFor(() => engine.stderr().includes('webhook-tui engine'), 30_000, 'engine start');
+    expect(cli('pause').out).toContain('queue paused');
+    expect(cli('send', '--target', 'gone', '--', 'echo lost pane').code).toBe(0);
+    const json = () => JSON.parse(cli('status', '--json').out) as { paused: boolean; stats: { pending: number; depth: Record<string, number> } };
+    await waitFor(() => json().stats.pending === 1, 30_000, 'task committed');
+    expect(json().paused).toBe(true);
+    expect(cli('resume').out).toContain('queue resumed');
+    await waitFor(() => json().stats.depth.dead === 1, 30_000, 'task dead');
+    const dead = cli('dlq', 'list');
+    expect(dead.out).toMatch(/#1 target=gone/);
+    expect(dead.out).toContain('WHT_ERR_TARGET_MISSING');
+    expect(cli('tasks', '--state', 'dead').out).toContain('echo lost pane');
+
+    engine.child.kill('SIGTERM');
+    await new Promise((r) => engine.child.once('exit', r));
+    // Without an engine: the same commands work on the database.
+    const status = cli('status');
+    expect(status.out).toContain('database (no engine running)');
+    expect(status.out).toMatch(/dead 1/);
+    expect(cli('dlq', 'drop', '1').out).toContain('task 1 is dropped');
+    expect(cli('dlq', 'retry', '1').code).toBe(1);
+    expect(cli('dlq', 'retry', '1').err).toContain('cannot retry task 1: it is dropped');
+    expect(recorded(file)).toEqual([]);
+  });
+
+  it('names the config key and exits 2 on a bad value; refuses unsafe text with exit 2', async () => {
+    await setup();
+    const bad = cli('--queue.capacity', '-5', 'status');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('queue.capacity');
+    const unknown = cli('--queue.capcity', '5', 'status');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('queue.capcity: unknown key');
+    const unsafe = cli('send', '--', 'echo \u001b[2J');
+    expect(unsafe.code).toBe(2);
+    expect(unsafe.err).toContain('escape (ESC)');
+    expect(cli('dlq', 'retry', 'abc').code).toBe(2);
+  });
+});

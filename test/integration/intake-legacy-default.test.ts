@@ -1,0 +1,56 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/engine.js';
+import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
+import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+
+describe('legacy trigger file and the default target', () => {
+  let tmux: TestTmux;
+  let tmp: ReturnType<typeof tempDir>;
+  let engine: Engine | undefined;
+
+  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
+  afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
+
+  it('reads the old single trigger file, removes it and types its command', async () => {
+    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const trigger = join(tmp.dir, 'legacy', 'webhook-trigger');
+    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } }, spool: { legacyTriggerFile: trigger } }));
+    writeFileSync(trigger, 'echo from the old protocol\n');
+    await waitFor(() => recorded(file).length >= 1, 15_000, 'legacy line');
+    await new Promise((r) => setTimeout(r, 300));
+    writeFileSync(trigger, 'echo second one\n');
+    await waitFor(() => recorded(file).length >= 2, 15_000, 'second legacy line');
+    expect(recorded(file)).toEqual(['echo from the old protocol', 'echo second one']);
+    const { existsSync } = await import('node:fs');
+    await waitFor(() => !existsSync(trigger), 5000, 'trigger removed');
+    expect(engine.getTask(1)?.source).toBe('legacy');
+  });
+
+  it('creates a detached session for the default target outside tmux and types into it', async () => {
+    tmux.session('other');
+    engine = await startEngine(testConfig(tmp.dir, tmux));
+    engine.enqueue({ text: 'echo into-the-created-session', source: 'api' });
+    await waitFor(() => engine!.stats().successful === 1, 15_000, 'delivered');
+    const sessions = tmux.run('list-sessions', '-F', '#{session_name}').split('\n').sort();
+    expect(sessions).toEqual(['other', 'webhook-tui']);
+    await waitFor(() => tmux.capture('=webhook-tui:').includes('into-the-created-session'), 5000, 'text in the pane');
+  });
+
+  it('serves the other, last active pane of its own window when it runs inside tmux', async () => {
+    const left = tmux.session('work', ['bash', '--norc', '--noprofile']);
+    const right = tmux.run('split-window', '-t', left, '-h', '-P', '-F', '#{pane_id}', 'bash', '--norc', '--noprofile');
+    tmux.run('select-pane', '-t', left);
+    // The engine runs "in" the right pane; the left one was active last.
+    tmux.run('select-pane', '-t', right);
+    const config = testConfig(tmp.dir, tmux);
+    engine = await startEngine({ ...config, tmux: { ...config.tmux, socketName: null } }, {
+      tmuxPane: right,
+      tmux: new (await import('../../src/engine/delivery/exec-tmux.js')).ExecTmux({ socketName: tmux.socket }),
+    });
+    engine.enqueue({ text: 'echo to-the-left-pane', source: 'api' });
+    await waitFor(() => tmux.capture(left).includes('to-the-left-pane'), 15_000, 'text in the left pane');
+    expect(tmux.capture(right)).not.toContain('to-the-left-pane');
+  });
+});
