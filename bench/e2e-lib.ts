@@ -64,6 +64,8 @@ export interface Outcome {
   lost: number;
   duplicated: number;
   outOfOrder: number;
+  /** For each out-of-order line: its text and the text of the later trigger that arrived before it. */
+  oooPairs: Array<[string, string]>;
   /** Lines of this pane that match no trigger text of this run (e.g. the baseline typing an empty file). */
   other: number;
   /** Latency per arrived trigger (first arrival), ms. */
@@ -84,6 +86,8 @@ export function account(tag: string, sentAt: Map<string, number>, lines: Readonl
   let outOfOrder = 0;
   let other = 0;
   let maxSeq = -1;
+  let maxText = '';
+  const oooPairs: Array<[string, string]> = [];
   let firstArrival = Infinity;
   let lastArrival = -Infinity;
   for (const { t, line } of lines.slice(from)) {
@@ -95,14 +99,13 @@ export function account(tag: string, sentAt: Map<string, number>, lines: Readonl
     if (seen.has(line)) { duplicated++; continue; }
     seen.set(line, t);
     const seq = Number(m[2]);
-    if (seq < maxSeq) outOfOrder++;
-    maxSeq = Math.max(maxSeq, seq);
+    if (seq < maxSeq) { outOfOrder++; oooPairs.push([line, maxText]); } else { maxSeq = seq; maxText = line; }
     firstArrival = Math.min(firstArrival, t);
     lastArrival = Math.max(lastArrival, t);
   }
   const latency = [...seen].map(([text, t]) => t - sentAt.get(text)!);
   return {
-    sent: sentAt.size, arrived: seen.size, lost: sentAt.size - seen.size, duplicated, outOfOrder, other, latency,
+    sent: sentAt.size, arrived: seen.size, lost: sentAt.size - seen.size, duplicated, outOfOrder, oooPairs, other, latency,
     arrivalAt: seen, firstArrival, lastArrival,
   };
 }
