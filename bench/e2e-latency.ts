@@ -14,6 +14,7 @@
  *
  *   npm run bench:e2e
  *   BENCH_RATE_N=250 BENCH_BURST_N=1000 npm run bench:e2e     # shorter
+ *   BENCH_PAIRS=200 npm run bench:e2e    # also 200 pairs of back-to-back renames (ordering check)
  *   BENCH_KEEP=1 BENCH_ENGINE_NODE_ARGS=--cpu-prof npm run bench:e2e  # keep temp dirs; profile the engine (cwd = its dir)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -30,6 +31,7 @@ import { account, cmdText, epochNow, fmtMs, paced, pct, RecorderLog, sleep, tabl
 
 const RATE_N = Number(process.env.BENCH_RATE_N ?? 500);
 const SLOW_N = Number(process.env.BENCH_SLOW_N ?? 15);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 0);
 const BURST_N = Number(process.env.BENCH_BURST_N ?? 2000);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SOCK = `wht-bench-${process.pid}`;
@@ -132,14 +134,17 @@ function killChild(child: ChildProcess): void {
 interface Scenario { label: string; outcome: Outcome; writeRate: number; tag: string; sentAt: Map<string, number> }
 
 /** Write n triggers at `rate`/s, then wait until all arrived, or nothing new for `quietMs`, or `maxWaitMs`. */
-async function scenario(label: string, tag: string, n: number, rate: number, log: RecorderLog, write: (text: string) => void, quietMs: number, maxWaitMs = 20_000): Promise<Scenario> {
+async function scenario(label: string, tag: string, n: number, rate: number, log: RecorderLog, write: (text: string) => void, quietMs: number, maxWaitMs = 20_000, group = 1): Promise<Scenario> {
   log.poll();
   const from = log.lines.length;
   const sentAt = new Map<string, number>();
-  const writeRate = await paced(n, rate, (i) => {
-    const text = cmdText(tag, i);
-    write(text);
-    sentAt.set(text, epochNow());
+  // `group` triggers back to back per tick (pairs: two renames a few µs apart).
+  const writeRate = group * await paced(Math.ceil(n / group), rate, (j) => {
+    for (let i = j * group; i < Math.min(n, (j + 1) * group); i++) {
+      const text = cmdText(tag, i);
+      write(text);
+      sentAt.set(text, epochNow());
+    }
   });
   const end = performance.now();
   let lastNew = end;
@@ -226,6 +231,8 @@ async function main(): Promise<void> {
   const s0w = await scenario('webhook-tui 3/s', 's0w', SLOW_N, 3, wht.log, spoolWriter(cm), 3000);
   const s1w = await scenario('webhook-tui 50/s', 's1w', RATE_N, 50, wht.log, spoolWriter(cm), 3000);
   const s2w = await scenario('webhook-tui burst', 's2w', BURST_N, 500, wht.log, spoolWriter(cm), 3000, 15_000);
+  // Optional (BENCH_PAIRS=N): N pairs of back-to-back renames, 10 pairs/s: shows whether the pair keeps its order.
+  const s3w = PAIRS ? await scenario('webhook-tui pairs', 's3w', 2 * PAIRS, 10, wht.log, spoolWriter(cm), 3000, 10_000, 2) : undefined;
   const cmTasks = await stopEngine(cm);
   notes.push(...engineComplaints(cm));
 
@@ -254,20 +261,24 @@ async function main(): Promise<void> {
     return [s.label, `${o.sent}`, `${s.writeRate.toFixed(0)}`, fmtMs(pct(o.latency, 50)), fmtMs(pct(o.latency, 95)), fmtMs(pct(o.latency, 99)), fmtMs(Math.max(...o.latency)),
       `${o.lost}`, `${o.duplicated}`, `${o.outOfOrder}`, `${o.other}`, Number.isFinite(thr) ? thr.toFixed(0) : '-'];
   };
-  table(['scenario', 'sent', 'w/s', 'p50', 'p95', 'p99', 'max', 'unseen', 'dup', 'ooo', 'other', 'lines/s'], [s0w, s0b, s1w, s1x, s1b, s2w, s2b].map(row));
-  const r = (a: Scenario, b: Scenario, p: number): string => (pct(b.outcome.latency, p) / pct(a.outcome.latency, p)).toFixed(1);
+  table(['scenario', 'sent', 'w/s', 'p50', 'p95', 'p99', 'max', 'unseen', 'dup', 'ooo', 'other', 'lines/s'], [s0w, s0b, s1w, s1x, s1b, s2w, s2b, ...(s3w ? [s3w] : [])].map(row));
+  const r = (a: Scenario, b: Scenario, p: number): string => {
+    const x = pct(b.outcome.latency, p) / pct(a.outcome.latency, p);
+    return x >= 1 ? x.toFixed(1) : x.toPrecision(2);
+  };
   console.log(`\nbaseline / webhook-tui at 3/s (one trigger per poll, nothing overwritten): p50 ${r(s0w, s0b, 50)}x, p99 ${r(s0w, s0b, 99)}x`);
   console.log(`baseline / webhook-tui at 50/s: p50 ${r(s1w, s1b, 50)}x, p99 ${r(s1w, s1b, 99)}x (webhook-tui exec mode: p50 ${r(s1x, s1b, 50)}x, p99 ${r(s1x, s1b, 99)}x)`);
   const sendP50 = (sc: Scenario, tasks: Map<string, Task>): number => pct([...sc.sentAt.keys()].map((k) => tasks.get(k))
     .filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null).map((t) => t.deliveredAt! - t.startedAt!), 50);
   console.log(`control mode vs one tmux process per call at 50/s: e2e p50 ${r(s1w, s1x, 50)}x, p99 ${r(s1w, s1x, 99)}x; send stage p50 ${fmtMs(sendP50(s1w, cmTasks))} vs ${fmtMs(sendP50(s1x, exTasks))} ms`);
-  console.log('(unseen: not in the pane when the wait ended (all arrived, 3 s (baseline 1.5 s) without a new line, or\n 20 s (burst 15 s, exec 8 s) after the last write): for the baseline\n'
-    + ' these are lost (overwritten); for webhook-tui see the task states below. w/s: achieved write rate; ooo: lines after a later trigger;\n'
-    + ' other: lines matching no trigger, e.g. an empty file typed; lines/s: first to last arrival)\n');
+  console.log('(unseen: not in the pane when the wait ended (all arrived, 3 s without a new line (baseline 1.5 s), or 20 s after\n'
+    + ' the last write (burst 15 s, exec 8 s)): for the baseline these are lost (overwritten); for webhook-tui see the notes below.\n'
+    + ' w/s: achieved write rate; ooo: lines typed after a later trigger; other: lines matching no trigger (e.g. an empty file\n'
+    + ' typed); lines/s: first to last arrival)\n');
 
   const stageHead = ['per stage (ms, from the engine database)', 'p50', 'p99', 'max'];
   const stageAll: string[][] = [];
-  for (const [s, tasks] of [[s0w, cmTasks], [s1w, cmTasks], [s2w, cmTasks], [s1x, exTasks]] as const) {
+  for (const [s, tasks] of [[s0w, cmTasks], [s1w, cmTasks], [s2w, cmTasks], [s1x, exTasks], ...(s3w ? [[s3w, cmTasks] as const] : [])] as const) {
     const { rows, notes: n } = stageRows(s, tasks, wht.log);
     stageAll.push([s.label, '', '', ''], ...rows);
     notes.push(...n);
