@@ -78,6 +78,7 @@ async function startEngine(label: string, pane: string, extra: string[]): Promis
     tmux: { socketName: SOCK },
     targets: { default: { pane } },
     queue: { rateLimit: { perSecond: 0 }, capacity: 100_000 },
+    http: { enabled: false },
   };
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(configInput, null, 2));

@@ -153,6 +153,7 @@ async function startWebhookTui(target: string | null, groupCommit = false): Prom
     queue: { capacity: 10_000_000, rateLimit: { perSecond: 0 } },
     tmux: { socketName: TMUX_SOCKET },
     targets: target ? { default: { pane: target } } : {},
+    http: { enabled: false }, // the bench starts its own server below
   }, {});
   const engine = await createEngine(config, { tmuxPane: undefined });
   if (target) await engine.start();

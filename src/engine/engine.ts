@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
-import { WhtError, toWhtError } from './errors.js';
+import { WhtError, isWhtError, toWhtError } from './errors.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Tmux } from './ports/tmux.js';
@@ -11,6 +11,7 @@ import { deliver, recoverDelivering } from './delivery/deliverer.js';
 import { Targets } from './delivery/targets.js';
 import { printable } from './delivery/text-safety.js';
 import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
+import type { TaskRow } from './queue/store.js';
 import { Dispatcher } from './queue/dispatcher.js';
 import { backoffDelay } from './queue/backoff.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
@@ -25,6 +26,7 @@ import type {
 } from './types.js';
 import { inspectPane } from './delivery/pane.js';
 import { ControlServer } from './control/server.js';
+import { loadOrCreateToken, readyFromHealth, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
 import { createMonitor, dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 
 export interface EngineDeps {
@@ -45,6 +47,8 @@ export function dataPaths(dataDir: string) {
     socket: join(dataDir, 'control.sock'),
     log: join(dataDir, 'logs', 'engine.log'),
     token: join(dataDir, 'token'),
+    /** Written at start: the HTTP server's base URL (for `send --http` when the port is 0). */
+    httpUrl: join(dataDir, 'http.url'),
   };
 }
 
@@ -78,6 +82,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private control: ControlServer | undefined;
   private readonly aborter = new AbortController();
   readonly monitor: Monitor;
+  private http: RunningHttpServer | undefined;
 
   constructor(config: Config, deps: EngineDeps = {}) {
     super();
@@ -163,6 +168,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     // Resolve targets first (this creates the default session when needed), so the first health check sees them.
     await this.targetStatus().catch(() => []);
     this.monitor.start();
+    if (this.config.http.enabled) await this.startHttp();
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
     this.prune();
@@ -170,18 +176,67 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.dispatcher.pump();
   }
 
+  private async startHttp(): Promise<void> {
+    const token = await loadOrCreateToken(this.config.dataDir);
+    this.http = await startHttpServer({
+      api: this, config: this.config.http, hooks: this.config.hooks, token, clock: this.clock, logger: this.logger,
+      ready: async () => readyFromHealth(await this.monitor.health()),
+      metrics: () => this.monitor.prometheus(),
+    });
+    writeFileSync(dataPaths(this.config.dataDir).httpUrl, `${this.http.url}\n`, { mode: 0o600 });
+    this.logger.info('http listening', { url: this.http.url });
+  }
+
+  /** Base URL of the HTTP server, when it runs. */
+  httpUrl(): string | undefined {
+    return this.http?.url;
+  }
+
   // ---- EngineApi -------------------------------------------------------------------------------------------
 
   enqueue(input: NewTask): EnqueueResult {
+    const [result] = this.enqueueMany([input]);
+    if (result instanceof Error) throw result;
+    return result!;
+  }
+
+  /**
+   * Validate and commit several tasks in one transaction. Per input: the result, or the error that refused it
+   * (a repeated idempotency key returns the existing task even when the queue is full; past capacity:
+   * WHT_ERR_QUEUE_FULL for that input and every new one after it).
+   */
+  enqueueMany(inputs: readonly NewTask[]): Array<EnqueueResult | Error> {
     this.assertOpen();
     const now = this.clock.now();
-    const row = toTaskRow(input, this.config, now);
-    if (this.store.pendingCount() >= this.config.queue.capacity) {
-      throw new WhtError('WHT_ERR_QUEUE_FULL', `queue is full (${this.config.queue.capacity} pending tasks)`, { capacity: this.config.queue.capacity });
+    const out: Array<EnqueueResult | Error> = new Array(inputs.length);
+    const rows: TaskRow[] = [];
+    const at: number[] = [];
+    let room = this.config.queue.capacity - this.store.pendingCount();
+    inputs.forEach((input, i) => {
+      try {
+        const row = toTaskRow(input, this.config, now);
+        const existing = row.idemKey === null ? undefined : this.store.findByIdemKey(row.idemKey, now - this.config.queue.dedupeWindowMs);
+        if (existing) {
+          this.store.bumpCounter('deduplicated');
+          out[i] = { task: existing, created: false };
+          this.emit('task:deduplicated', existing);
+          return;
+        }
+        if (room <= 0) throw new WhtError('WHT_ERR_QUEUE_FULL', `queue is full (${this.config.queue.capacity} pending tasks)`, { capacity: this.config.queue.capacity });
+        room--;
+        rows.push(row);
+        at.push(i);
+      } catch (err) {
+        out[i] = toWhtError(err, 'WHT_ERR_BAD_TRIGGER');
+      }
+    });
+    if (rows.length) {
+      this.store.insertMany(rows, now, this.config.queue.dedupeWindowMs).forEach((r, k) => {
+        out[at[k]!] = r;
+        this.afterInsert(r);
+      });
     }
-    const [result] = this.store.insertMany([row], now, this.config.queue.dedupeWindowMs);
-    this.afterInsert(result!);
-    return result!;
+    return out;
   }
 
   getTask(id: number): Task | undefined {
@@ -288,6 +343,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.closing = (async () => {
       this.dispatcher.stop();
       this.aborter.abort();
+      if (this.http) {
+        await this.http.close();
+        rmSync(dataPaths(this.config.dataDir).httpUrl, { force: true });
+      }
       await this.control?.close();
       if (this.pruneTimer) clearInterval(this.pruneTimer);
       await this.legacy?.close();
@@ -321,29 +380,13 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private acceptSpool(files: SpoolFile[]): AcceptOutcome {
     const outcome: AcceptOutcome = { committed: [], rejected: [], full: false };
     if (this.closing) return { ...outcome, full: true };
-    const now = this.clock.now();
-    const rows = [];
-    const names: string[] = [];
-    for (const f of files) {
-      try {
-        rows.push(toTaskRow(f.task, this.config, now));
-        names.push(f.name);
-      } catch (err) {
-        const e = toWhtError(err, 'WHT_ERR_BAD_TRIGGER');
-        outcome.rejected.push({ name: f.name, reason: `${e.code}: ${e.message}` });
-      }
-    }
-    const room = Math.max(0, this.config.queue.capacity - this.store.pendingCount());
-    if (rows.length > room) {
-      outcome.full = true;
-      rows.length = room;
-      names.length = room;
-      this.logger.warn('queue full: spool files wait in new/', { capacity: this.config.queue.capacity });
-    }
-    if (!rows.length) return outcome;
-    const results = this.store.insertMany(rows, now, this.config.queue.dedupeWindowMs);
-    outcome.committed = names;
-    for (const r of results) this.afterInsert(r);
+    this.enqueueMany(files.map((f) => f.task)).forEach((result, i) => {
+      const name = files[i]!.name;
+      if (!(result instanceof Error)) outcome.committed.push(name);
+      else if (isWhtError(result, 'WHT_ERR_QUEUE_FULL')) outcome.full = true; // stays in new/ until there is room
+      else outcome.rejected.push({ name, reason: `${(result as WhtError).code ?? 'WHT_ERR_BAD_TRIGGER'}: ${result.message}` });
+    });
+    if (outcome.full) this.logger.warn('queue full: spool files wait in new/', { capacity: this.config.queue.capacity });
     return outcome;
   }
 

@@ -28,6 +28,8 @@ export interface QueueStore {
   /** Insert a batch in one transaction; a repeated idempotency key inside the window returns the existing task. */
   insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[];
   get(id: number): Task | undefined;
+  /** The newest task with this idempotency key committed at or after `since`. */
+  findByIdemKey(key: string, since: number): Task | undefined;
   list(query?: ListTasksQuery): Task[];
   /** Next task for a target in delivery order (priority desc, FIFO), among queued and retrying. */
   head(target: string): Task | undefined;
