@@ -7,13 +7,11 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Tmux } from './ports/tmux.js';
 import { ResilientTmux } from './delivery/resilient-tmux.js';
-import { deliver, recoverDelivering } from './delivery/deliverer.js';
+import { DeliveryRunner } from './delivery/runner.js';
 import { Targets } from './delivery/targets.js';
-import { printable } from './delivery/text-safety.js';
 import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
 import type { TaskRow } from './queue/store.js';
 import { Dispatcher } from './queue/dispatcher.js';
-import { backoffDelay } from './queue/backoff.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { toTaskRow } from './intake/trigger.js';
@@ -22,7 +20,7 @@ import { createFileLogger } from './logs/logger.js';
 import { buildStats } from './stats.js';
 import { VERSION } from './version.js';
 import type {
-  AttemptError, EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus,
+  EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus,
 } from './types.js';
 import { inspectPane } from './delivery/pane.js';
 import { ControlServer } from './control/server.js';
@@ -81,6 +79,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private pruneTimer: NodeJS.Timeout | undefined;
   private control: ControlServer | undefined;
   private readonly aborter = new AbortController();
+  private readonly runner: DeliveryRunner;
   readonly monitor: Monitor;
   private http: RunningHttpServer | undefined;
 
@@ -130,6 +129,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
         this.store.bumpCounter('rate_limited');
         this.emit('task:rate-limited', task);
       },
+    });
+    this.runner = new DeliveryRunner({
+      store: this.store, tmux: this.tmux, targets: this.targets, config, clock: this.clock, random: this.random,
+      logger: this.logger, emit: (name, ...args) => (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args), signal: this.aborter.signal,
     });
     this.monitor = createMonitor({
       events: this, stats: () => this.stats(), db: this.store.db, clock: this.clock, logger: this.logger, config: config.monitor,
@@ -391,7 +394,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   private startDelivery(task: Task): void {
-    const run = this.runDelivery(task).finally(() => {
+    const run = this.runner.run(task).finally(() => {
       this.inflight.delete(task.id);
       this.dispatcher.done(task.target);
       this.spool?.kick();
@@ -400,83 +403,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.inflight.set(task.id, run);
   }
 
-  private async runDelivery(task: Task): Promise<void> {
-    let started = false;
-    const markStarted = (mark: string | null) => {
-      const t = this.store.markDelivering(task.id, this.clock.now(), mark);
-      started = true;
-      this.emit('task:started', t);
-    };
-    try {
-      const target = await this.targets.resolve(task.target);
-      await deliver(this.tmux, task, target, { beforeSend: markStarted, signal: this.aborter.signal }, this.config.tmux.commandTimeoutMs);
-      const done = this.store.markDelivered(task.id, this.clock.now());
-      this.logger.debug('delivered', { id: task.id, target: task.target });
-      this.emit('task:delivered', done);
-    } catch (err) {
-      const e = toWhtError(err);
-      if (e.code === 'WHT_ERR_TARGET_MISSING') this.targets.invalidate(task.target);
-      if (!started) markStarted(null);
-      if (e.details?.sent === true && (await this.arrivedAnyway(task))) return;
-      this.fail(task, e);
-    }
-  }
-
-  /**
-   * A keystroke command failed after it was written (control client died or timed out): it may have run. Check the
-   * pane as after a crash instead of typing again.
-   */
-  private async arrivedAnyway(task: Task): Promise<boolean> {
-    try {
-      const target = await this.targets.resolve(task.target);
-      const verdict = await recoverDelivering(this.tmux, task, target, this.store.paneMark(task.id), this.config.tmux.commandTimeoutMs);
-      if (verdict.kind !== 'submitted' && verdict.kind !== 'typed-not-submitted') return false;
-      this.logger.warn('an interrupted send had reached the pane; not typing it again', { id: task.id, verdict: verdict.kind });
-      this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private fail(task: Task, e: WhtError): void {
-    const now = this.clock.now();
-    const current = this.store.get(task.id);
-    const attempt = current?.attempts ?? task.attempts + 1;
-    const error: AttemptError = { attempt, at: now, code: e.code, message: e.message };
-    const last = !e.retryable || attempt >= this.config.queue.retry.attempts;
-    const retryAt = last ? null : now + backoffDelay(attempt, this.config.queue.retry, this.random);
-    const failed = this.store.markFailed(task.id, error, retryAt, now);
-    if (last) {
-      this.logger.error('task dead', { id: task.id, target: task.target, code: e.code, error: e.message, text: printable(task.text, 80) });
-      this.emit('task:dead', failed, error);
-    } else {
-      this.logger.warn('delivery failed, will retry', { id: task.id, target: task.target, code: e.code, error: e.message, retryAt });
-      this.emit('task:retrying', failed, error);
-    }
-  }
-
   /** Tasks left `delivering` by a crash: look at the pane before typing anything again. */
   private async recover(): Promise<void> {
     for (const task of this.store.delivering()) {
-      try {
-        const target = await this.targets.resolve(task.target);
-        const verdict = await recoverDelivering(this.tmux, task, target, this.store.paneMark(task.id), this.config.tmux.commandTimeoutMs);
-        this.logger.warn('recovered a delivery interrupted by a crash', { id: task.id, verdict: verdict.kind });
-        if (verdict.kind === 'submitted' || verdict.kind === 'typed-not-submitted') {
-          this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
-        } else if (verdict.kind === 'partly-typed') {
-          this.fail(task, new WhtError('WHT_ERR_PARTLY_TYPED', `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`));
-        } else {
-          this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: 'WHT_ERR_CLOSED', message: `interrupted by a crash; ${verdict.kind}, sent again` });
-          this.dispatcher.markReady(task.target);
-        }
-      } catch (err) {
-        const e = toWhtError(err);
-        this.logger.warn('cannot check an interrupted delivery; requeued', { id: task.id, error: e.message });
-        this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: e.code, message: `interrupted by a crash; pane not checked: ${e.message}` });
-        this.dispatcher.markReady(task.target);
-      }
+      if (await this.runner.recover(task)) this.dispatcher.markReady(task.target);
     }
   }
 
