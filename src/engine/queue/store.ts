@@ -1,15 +1,7 @@
 import type { AttemptError, ListTasksQuery, Task, TaskSource, TaskState } from '../types.js';
 
-/** A task as validated by intake, ready to insert. */
-export interface TaskRow {
-  text: string;
-  target: string;
-  priority: number;
-  category: string;
-  idemKey: string | null;
-  source: TaskSource;
-  receivedAt: number;
-}
+/** A task as validated by intake, ready to insert: the fields a new task carries, defaults applied. */
+export type TaskRow = Pick<Task, 'text' | 'target' | 'priority' | 'category' | 'idemKey' | 'source' | 'receivedAt'>;
 
 export interface InsertResult {
   task: Task;
