@@ -1,4 +1,4 @@
-import type { AttemptError, ListTasksQuery, Task, TaskSource, TaskState } from '../types.js';
+import type { AttemptError, ListTasksQuery, Task, TaskState } from '../types.js';
 
 /** A task as validated by intake, ready to insert: the fields a new task carries, defaults applied. */
 export type TaskRow = Pick<Task, 'text' | 'target' | 'priority' | 'category' | 'idemKey' | 'source' | 'receivedAt'>;
