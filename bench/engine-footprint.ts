@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     store.setMeta('paused', '1');
     store.close();
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ dataDir, spool: { dir: join(dir, 'spool') }, tmux: { socketName: socket }, queue: { capacity: DEEP * 2 } }));
+    writeFileSync(config, JSON.stringify({ dataDir, spool: { dir: join(dir, 'spool') }, tmux: { socketName: socket }, queue: { capacity: DEEP * 2 }, http: { port: 0 } }));
 
     const baseline = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
     const engine = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: 'ignore', env: { ...process.env, TMUX_PANE: '' } });

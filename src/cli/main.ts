@@ -8,7 +8,10 @@ import { extractOverrides, loadConfig, openApi, type GlobalArgs } from './contex
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
 import { runEngineUntilSignal } from './serve.js';
 import { exportHistory, formatMonitorStatus, parseDuration } from '../engine/monitor/index.js';
-import { openStore } from '../engine/engine.js';
+import { dataPaths, openStore } from '../engine/engine.js';
+import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../engine/intake/http/index.js';
+import type { Config } from '../engine/config/schema.js';
+import { readFileSync } from 'node:fs';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
 export function exitCodeFor(err: unknown): number {
@@ -35,6 +38,20 @@ async function withApi<T>(ctx: Ctx, fn: (api: Awaited<ReturnType<typeof openApi>
   }
 }
 
+async function sendOverHttp(config: Config, url: string | undefined, task: HttpTaskInput): Promise<HttpEnqueueResult> {
+  const token = await readToken(config.dataDir);
+  if (!token) throw new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no token in ${dataPaths(config.dataDir).token}: start the engine once (it creates it)`);
+  let base = url;
+  if (!base) {
+    try {
+      base = readFileSync(dataPaths(config.dataDir).httpUrl, 'utf8').trim();
+    } catch {
+      base = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port}`;
+    }
+  }
+  return httpEnqueue({ url: base, token, task });
+}
+
 function parseId(raw: unknown): number {
   const id = Number(raw);
   if (!Number.isInteger(id) || id <= 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `task id must be a positive integer (got ${String(raw)})`);
@@ -58,12 +75,18 @@ function build(argv: string[], ctx: Ctx): Argv {
       .option('target', { type: 'string', describe: 'target name (targets.NAME); default: default' })
       .option('priority', { type: 'number', describe: 'higher runs first (-100..100)' })
       .option('category', { type: 'string', describe: 'rate-limit category' })
-      .option('id', { type: 'string', describe: 'idempotency key' }), async (args) => {
+      .option('id', { type: 'string', describe: 'idempotency key' })
+      .option('http', { type: 'boolean', default: false, describe: 'send to the running engine over HTTP (POST /v1/tasks) instead of the spool' })
+      .option('url', { type: 'string', describe: 'with --http: base URL (default: the running engine\'s, else http.host:http.port)' }), async (args) => {
       const config = loadConfig(ctx.global);
       const words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])];
       const text = words.map(String).join(' ');
       const payload = { command: text, target: args.target, priority: args.priority, category: args.category, id: args.id };
       toTaskRow({ text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' }, config, Date.now()); // same checks as the engine: fail here, exit 2
+      if (args.http) {
+        const result = await sendOverHttp(config, args.url, payload);
+        return out.out(args.json ? JSON.stringify(result) : `task ${result.id} ${result.duplicate ? 'already existed' : 'queued'} (${result.state})`);
+      }
       prepareSpool(config.spool.dir);
       const path = writeSpoolFile(config.spool.dir, JSON.stringify(payload));
       out.out(args.json ? JSON.stringify({ spooled: path }) : `spooled ${path}`);

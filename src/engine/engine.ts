@@ -1,18 +1,17 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config/schema.js';
-import { WhtError, toWhtError } from './errors.js';
+import { WhtError, isWhtError, toWhtError } from './errors.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Tmux } from './ports/tmux.js';
 import { ResilientTmux } from './delivery/resilient-tmux.js';
-import { deliver, recoverDelivering } from './delivery/deliverer.js';
+import { DeliveryRunner } from './delivery/runner.js';
 import { Targets } from './delivery/targets.js';
-import { printable } from './delivery/text-safety.js';
 import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
+import type { TaskRow } from './queue/store.js';
 import { Dispatcher } from './queue/dispatcher.js';
-import { backoffDelay } from './queue/backoff.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { toTaskRow } from './intake/trigger.js';
@@ -21,10 +20,11 @@ import { createFileLogger } from './logs/logger.js';
 import { buildStats } from './stats.js';
 import { VERSION } from './version.js';
 import type {
-  AttemptError, EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus,
+  EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus,
 } from './types.js';
 import { inspectPane } from './delivery/pane.js';
 import { ControlServer } from './control/server.js';
+import { loadOrCreateToken, readyFromHealth, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
 import { createMonitor, dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 
 export interface EngineDeps {
@@ -45,6 +45,8 @@ export function dataPaths(dataDir: string) {
     socket: join(dataDir, 'control.sock'),
     log: join(dataDir, 'logs', 'engine.log'),
     token: join(dataDir, 'token'),
+    /** Written at start: the HTTP server's base URL (for `send --http` when the port is 0). */
+    httpUrl: join(dataDir, 'http.url'),
   };
 }
 
@@ -77,7 +79,9 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private pruneTimer: NodeJS.Timeout | undefined;
   private control: ControlServer | undefined;
   private readonly aborter = new AbortController();
+  private readonly runner: DeliveryRunner;
   readonly monitor: Monitor;
+  private http: RunningHttpServer | undefined;
 
   constructor(config: Config, deps: EngineDeps = {}) {
     super();
@@ -126,6 +130,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
         this.emit('task:rate-limited', task);
       },
     });
+    this.runner = new DeliveryRunner({
+      store: this.store, tmux: this.tmux, targets: this.targets, config, clock: this.clock, random: this.random,
+      logger: this.logger, emit: (name, ...args) => (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args), signal: this.aborter.signal,
+    });
     this.monitor = createMonitor({
       events: this, stats: () => this.stats(), db: this.store.db, clock: this.clock, logger: this.logger, config: config.monitor,
       checks: {
@@ -163,6 +171,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     // Resolve targets first (this creates the default session when needed), so the first health check sees them.
     await this.targetStatus().catch(() => []);
     this.monitor.start();
+    if (this.config.http.enabled) await this.startHttp();
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
     this.prune();
@@ -170,18 +179,67 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.dispatcher.pump();
   }
 
+  private async startHttp(): Promise<void> {
+    const token = await loadOrCreateToken(this.config.dataDir);
+    this.http = await startHttpServer({
+      api: this, config: this.config.http, hooks: this.config.hooks, token, clock: this.clock, logger: this.logger,
+      ready: async () => readyFromHealth(await this.monitor.health()),
+      metrics: () => this.monitor.prometheus(),
+    });
+    writeFileSync(dataPaths(this.config.dataDir).httpUrl, `${this.http.url}\n`, { mode: 0o600 });
+    this.logger.info('http listening', { url: this.http.url });
+  }
+
+  /** Base URL of the HTTP server, when it runs. */
+  httpUrl(): string | undefined {
+    return this.http?.url;
+  }
+
   // ---- EngineApi -------------------------------------------------------------------------------------------
 
   enqueue(input: NewTask): EnqueueResult {
+    const [result] = this.enqueueMany([input]);
+    if (result instanceof Error) throw result;
+    return result!;
+  }
+
+  /**
+   * Validate and commit several tasks in one transaction. Per input: the result, or the error that refused it
+   * (a repeated idempotency key returns the existing task even when the queue is full; past capacity:
+   * WHT_ERR_QUEUE_FULL for that input and every new one after it).
+   */
+  enqueueMany(inputs: readonly NewTask[]): Array<EnqueueResult | Error> {
     this.assertOpen();
     const now = this.clock.now();
-    const row = toTaskRow(input, this.config, now);
-    if (this.store.pendingCount() >= this.config.queue.capacity) {
-      throw new WhtError('WHT_ERR_QUEUE_FULL', `queue is full (${this.config.queue.capacity} pending tasks)`, { capacity: this.config.queue.capacity });
+    const out: Array<EnqueueResult | Error> = new Array(inputs.length);
+    const rows: TaskRow[] = [];
+    const at: number[] = [];
+    let room = this.config.queue.capacity - this.store.pendingCount();
+    inputs.forEach((input, i) => {
+      try {
+        const row = toTaskRow(input, this.config, now);
+        const existing = row.idemKey === null ? undefined : this.store.findByIdemKey(row.idemKey, now - this.config.queue.dedupeWindowMs);
+        if (existing) {
+          this.store.bumpCounter('deduplicated');
+          out[i] = { task: existing, created: false };
+          this.emit('task:deduplicated', existing);
+          return;
+        }
+        if (room <= 0) throw new WhtError('WHT_ERR_QUEUE_FULL', `queue is full (${this.config.queue.capacity} pending tasks)`, { capacity: this.config.queue.capacity });
+        room--;
+        rows.push(row);
+        at.push(i);
+      } catch (err) {
+        out[i] = toWhtError(err, 'WHT_ERR_BAD_TRIGGER');
+      }
+    });
+    if (rows.length) {
+      this.store.insertMany(rows, now, this.config.queue.dedupeWindowMs).forEach((r, k) => {
+        out[at[k]!] = r;
+        this.afterInsert(r);
+      });
     }
-    const [result] = this.store.insertMany([row], now, this.config.queue.dedupeWindowMs);
-    this.afterInsert(result!);
-    return result!;
+    return out;
   }
 
   getTask(id: number): Task | undefined {
@@ -288,6 +346,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.closing = (async () => {
       this.dispatcher.stop();
       this.aborter.abort();
+      if (this.http) {
+        await this.http.close();
+        rmSync(dataPaths(this.config.dataDir).httpUrl, { force: true });
+      }
       await this.control?.close();
       if (this.pruneTimer) clearInterval(this.pruneTimer);
       await this.legacy?.close();
@@ -321,34 +383,18 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private acceptSpool(files: SpoolFile[]): AcceptOutcome {
     const outcome: AcceptOutcome = { committed: [], rejected: [], full: false };
     if (this.closing) return { ...outcome, full: true };
-    const now = this.clock.now();
-    const rows = [];
-    const names: string[] = [];
-    for (const f of files) {
-      try {
-        rows.push(toTaskRow(f.task, this.config, now));
-        names.push(f.name);
-      } catch (err) {
-        const e = toWhtError(err, 'WHT_ERR_BAD_TRIGGER');
-        outcome.rejected.push({ name: f.name, reason: `${e.code}: ${e.message}` });
-      }
-    }
-    const room = Math.max(0, this.config.queue.capacity - this.store.pendingCount());
-    if (rows.length > room) {
-      outcome.full = true;
-      rows.length = room;
-      names.length = room;
-      this.logger.warn('queue full: spool files wait in new/', { capacity: this.config.queue.capacity });
-    }
-    if (!rows.length) return outcome;
-    const results = this.store.insertMany(rows, now, this.config.queue.dedupeWindowMs);
-    outcome.committed = names;
-    for (const r of results) this.afterInsert(r);
+    this.enqueueMany(files.map((f) => f.task)).forEach((result, i) => {
+      const name = files[i]!.name;
+      if (!(result instanceof Error)) outcome.committed.push(name);
+      else if (isWhtError(result, 'WHT_ERR_QUEUE_FULL')) outcome.full = true; // stays in new/ until there is room
+      else outcome.rejected.push({ name, reason: `${(result as WhtError).code ?? 'WHT_ERR_BAD_TRIGGER'}: ${result.message}` });
+    });
+    if (outcome.full) this.logger.warn('queue full: spool files wait in new/', { capacity: this.config.queue.capacity });
     return outcome;
   }
 
   private startDelivery(task: Task): void {
-    const run = this.runDelivery(task).finally(() => {
+    const run = this.runner.run(task).finally(() => {
       this.inflight.delete(task.id);
       this.dispatcher.done(task.target);
       this.spool?.kick();
@@ -357,83 +403,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.inflight.set(task.id, run);
   }
 
-  private async runDelivery(task: Task): Promise<void> {
-    let started = false;
-    const markStarted = (mark: string | null) => {
-      const t = this.store.markDelivering(task.id, this.clock.now(), mark);
-      started = true;
-      this.emit('task:started', t);
-    };
-    try {
-      const target = await this.targets.resolve(task.target);
-      await deliver(this.tmux, task, target, { beforeSend: markStarted, signal: this.aborter.signal }, this.config.tmux.commandTimeoutMs);
-      const done = this.store.markDelivered(task.id, this.clock.now());
-      this.logger.debug('delivered', { id: task.id, target: task.target });
-      this.emit('task:delivered', done);
-    } catch (err) {
-      const e = toWhtError(err);
-      if (e.code === 'WHT_ERR_TARGET_MISSING') this.targets.invalidate(task.target);
-      if (!started) markStarted(null);
-      if (e.details?.sent === true && (await this.arrivedAnyway(task))) return;
-      this.fail(task, e);
-    }
-  }
-
-  /**
-   * A keystroke command failed after it was written (control client died or timed out): it may have run. Check the
-   * pane as after a crash instead of typing again.
-   */
-  private async arrivedAnyway(task: Task): Promise<boolean> {
-    try {
-      const target = await this.targets.resolve(task.target);
-      const verdict = await recoverDelivering(this.tmux, task, target, this.store.paneMark(task.id), this.config.tmux.commandTimeoutMs);
-      if (verdict.kind !== 'submitted' && verdict.kind !== 'typed-not-submitted') return false;
-      this.logger.warn('an interrupted send had reached the pane; not typing it again', { id: task.id, verdict: verdict.kind });
-      this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private fail(task: Task, e: WhtError): void {
-    const now = this.clock.now();
-    const current = this.store.get(task.id);
-    const attempt = current?.attempts ?? task.attempts + 1;
-    const error: AttemptError = { attempt, at: now, code: e.code, message: e.message };
-    const last = !e.retryable || attempt >= this.config.queue.retry.attempts;
-    const retryAt = last ? null : now + backoffDelay(attempt, this.config.queue.retry, this.random);
-    const failed = this.store.markFailed(task.id, error, retryAt, now);
-    if (last) {
-      this.logger.error('task dead', { id: task.id, target: task.target, code: e.code, error: e.message, text: printable(task.text, 80) });
-      this.emit('task:dead', failed, error);
-    } else {
-      this.logger.warn('delivery failed, will retry', { id: task.id, target: task.target, code: e.code, error: e.message, retryAt });
-      this.emit('task:retrying', failed, error);
-    }
-  }
-
   /** Tasks left `delivering` by a crash: look at the pane before typing anything again. */
   private async recover(): Promise<void> {
     for (const task of this.store.delivering()) {
-      try {
-        const target = await this.targets.resolve(task.target);
-        const verdict = await recoverDelivering(this.tmux, task, target, this.store.paneMark(task.id), this.config.tmux.commandTimeoutMs);
-        this.logger.warn('recovered a delivery interrupted by a crash', { id: task.id, verdict: verdict.kind });
-        if (verdict.kind === 'submitted' || verdict.kind === 'typed-not-submitted') {
-          this.emit('task:delivered', this.store.markDelivered(task.id, this.clock.now()));
-        } else if (verdict.kind === 'partly-typed') {
-          this.fail(task, new WhtError('WHT_ERR_PARTLY_TYPED', `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`));
-        } else {
-          this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: 'WHT_ERR_CLOSED', message: `interrupted by a crash; ${verdict.kind}, sent again` });
-          this.dispatcher.markReady(task.target);
-        }
-      } catch (err) {
-        const e = toWhtError(err);
-        this.logger.warn('cannot check an interrupted delivery; requeued', { id: task.id, error: e.message });
-        this.store.requeue(task.id, { attempt: task.attempts, at: this.clock.now(), code: e.code, message: `interrupted by a crash; pane not checked: ${e.message}` });
-        this.dispatcher.markReady(task.target);
-      }
+      if (await this.runner.recover(task)) this.dispatcher.markReady(task.target);
     }
   }
 

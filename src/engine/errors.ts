@@ -22,6 +22,12 @@ export const ERROR_CODES = {
   WHT_ERR_TASK_STATE: { retryable: false, doc: 'The task is not in a state that allows the action.' },
   WHT_ERR_STORAGE: { retryable: true, doc: 'The database could not be read or written.' },
   WHT_ERR_CLOSED: { retryable: false, doc: 'The engine is closing or closed.' },
+  WHT_ERR_AUTH_FAILED: { retryable: false, doc: 'An HTTP request has a missing, wrong, stale or replayed signature or token.' },
+  WHT_ERR_RATE_LIMITED: { retryable: true, doc: 'An HTTP client sent more requests than its rate limit allows; retry after the Retry-After delay.' },
+  WHT_ERR_UNSUPPORTED_TYPE: { retryable: false, doc: 'An HTTP request body has a content type the endpoint does not accept.' },
+  WHT_ERR_NOT_FOUND: { retryable: false, doc: 'No HTTP endpoint or hook has that path.' },
+  WHT_ERR_METHOD_NOT_ALLOWED: { retryable: false, doc: 'The HTTP endpoint does not accept that method.' },
+  WHT_ERR_HTTP_UNSAFE_BIND: { retryable: false, doc: 'The HTTP server would listen on a non-loopback address while some hook has no secret or token.' },
 } as const satisfies Record<string, { retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -156,6 +156,13 @@ export interface ListTasksQuery {
  */
 export interface EngineApi {
   enqueue(input: NewTask): EnqueueResult;
+  /**
+   * Optional group commit: validate each input as `enqueue` does, insert the accepted ones in ONE transaction, and
+   * return one outcome per input, in order: its EnqueueResult, or the Error (WhtError) that refused it. Within the
+   * batch a repeated idempotency key dedupes against the earlier input. The HTTP intake batches concurrent requests
+   * through this when present (one commit per event-loop turn instead of one per request).
+   */
+  enqueueMany?(inputs: readonly NewTask[]): Array<EnqueueResult | Error>;
   getTask(id: number): Task | undefined;
   listTasks(query?: ListTasksQuery): Task[];
   /** Move a dead (or retrying) task back to queued. Throws WhtError TASK_NOT_FOUND / TASK_STATE. */

@@ -21,6 +21,8 @@ export function testConfig(dir: string, tmux: TestTmux, extra: ConfigInput = {})
     queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 3, baseMs: 20, maxMs: 200, jitter: 0 }, ...extra.queue },
     targets: extra.targets ?? {},
     log: { level: 'debug' },
+    // Tests that want HTTP turn it on (port 0); the default 8787 would collide between parallel tests.
+    http: { enabled: false, port: 0, ...extra.http },
   };
   return resolveConfig({ ...extra, ...base }, {});
 }

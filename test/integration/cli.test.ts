@@ -41,7 +41,7 @@ describe('the built CLI', () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     writeFileSync(configFile, JSON.stringify({
       dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') }, tmux: { socketName: tmux.socket },
-      targets: { default: { pane } }, queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 1 } }, ...extra,
+      targets: { default: { pane } }, queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 1 } }, http: { port: 0 }, ...extra,
     }));
     return { pane, file };
   }
@@ -52,12 +52,22 @@ describe('the built CLI', () => {
     const first = serve();
     await waitFor(() => recorded(file).length >= 1, 30_000, 'delivery');
     expect(recorded(file)).toEqual(['-n queued while down;']);
+    // Over HTTP to the running engine (its URL and token are in the data dir); a repeated id is the same task.
+    const viaHttp = cli('send', '--http', '--id', 'k1', '--json', '--', 'echo over http');
+    expect(viaHttp.code).toBe(0);
+    const again = JSON.parse(cli('send', '--http', '--id', 'k1', '--json', '--', 'echo over http').out) as { id: number; duplicate: boolean };
+    expect(again).toMatchObject({ id: (JSON.parse(viaHttp.out) as { id: number }).id, duplicate: true });
+    await waitFor(() => recorded(file).length >= 2, 30_000, 'http delivery');
+    expect(recorded(file)).toEqual(['-n queued while down;', 'echo over http']);
     const second = cli('serve');
     expect(second.code).toBe(2);
     expect(second.err).toContain(`PID ${first.child.pid}`);
     first.child.kill('SIGTERM');
     await new Promise((r) => first.child.once('exit', r));
     expect(first.child.exitCode).toBe(0);
+    // No engine: --http cannot reach it and says so (exit 3).
+    const down = cli('send', '--http', '--', 'echo nobody home');
+    expect(down.code).toBe(3);
   });
 
   it('status, tasks, pause, resume and dlq work against a running engine and without one', { timeout: 120_000 }, async () => {

@@ -85,7 +85,7 @@ describe('crash safety', () => {
     const spoolDir = join(tmp.dir, 'spool');
     writeFileSync(configFile, JSON.stringify({
       dataDir, spool: { dir: spoolDir, rescanMs: 500 }, tmux: { socketName: tmux.socket },
-      targets: { default: { pane } }, queue: { capacity: 10_000, rateLimit: { perSecond: 0 } },
+      targets: { default: { pane } }, queue: { capacity: 10_000, rateLimit: { perSecond: 0 } }, http: { enabled: false },
     }));
     mkdirSync(dataDir, { recursive: true });
     prepareSpool(spoolDir);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { controlModeConfigSchema } from '../delivery/control-mode-config.js';
 import { targetSchema, type ResolvedTarget } from '../delivery/profiles.js';
 import { monitorConfigSchema } from '../monitor/config.js';
+import { hooksConfigSchema, httpConfigSchema } from '../intake/http/config.js';
 
 export type { ResolvedTarget };
 
@@ -74,6 +75,10 @@ export const configSchema = z.object({
   }).strict().prefault({}),
   /** Named targets: `targets.NAME.pane`. Tasks without a target go to `default`. @default {} */
   targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), targetSchema).default({}),
+  /** The HTTP receiver and API (README: HTTP). */
+  http: httpConfigSchema.prefault({}),
+  /** Webhooks: `hooks.NAME` is served at POST /hooks/NAME. @default {} */
+  hooks: hooksConfigSchema.default({}),
   /** Latency histograms, resource samples, health checks, alerts and history (README: Monitor). */
   monitor: monitorConfigSchema.prefault({}),
   log: z.object({

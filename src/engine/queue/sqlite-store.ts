@@ -162,6 +162,11 @@ export class SqliteStore implements QueueStore {
     return run.immediate().results;
   }
 
+  findByIdemKey(key: string, since: number): Task | undefined {
+    const row = this.stmt.byIdem.get(key, since) as Row | undefined;
+    return row ? toTask(row) : undefined;
+  }
+
   get(id: number): Task | undefined {
     const row = this.stmt.get.get(id) as Row | undefined;
     return row ? toTask(row) : undefined;

@@ -1,15 +1,7 @@
-import type { AttemptError, ListTasksQuery, Task, TaskSource, TaskState } from '../types.js';
+import type { AttemptError, ListTasksQuery, Task, TaskState } from '../types.js';
 
-/** A task as validated by intake, ready to insert. */
-export interface TaskRow {
-  text: string;
-  target: string;
-  priority: number;
-  category: string;
-  idemKey: string | null;
-  source: TaskSource;
-  receivedAt: number;
-}
+/** A task as validated by intake, ready to insert: the fields a new task carries, defaults applied. */
+export type TaskRow = Pick<Task, 'text' | 'target' | 'priority' | 'category' | 'idemKey' | 'source' | 'receivedAt'>;
 
 export interface InsertResult {
   task: Task;
@@ -28,6 +20,8 @@ export interface QueueStore {
   /** Insert a batch in one transaction; a repeated idempotency key inside the window returns the existing task. */
   insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[];
   get(id: number): Task | undefined;
+  /** The newest task with this idempotency key committed at or after `since`. */
+  findByIdemKey(key: string, since: number): Task | undefined;
   list(query?: ListTasksQuery): Task[];
   /** Next task for a target in delivery order (priority desc, FIFO), among queued and retrying. */
   head(target: string): Task | undefined;

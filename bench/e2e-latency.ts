@@ -1,0 +1,319 @@
+/**
+ * End to end: trigger file -> line in a tmux pane, webhook-tui beside the old bash loop, measured in the same run
+ * against the same kind of pane (a raw-mode recorder, test/fixtures/recorder.mjs, on a private tmux server
+ * `tmux -L wht-bench-PID`, killed at the end).
+ *
+ * - webhook-tui: the CLI (`serve --config F`, compiled from this tree into .bench-out; BENCH_CLI=bin uses
+ *   bin/webhook-tui and dist/) as a child process. Writers use writeSpoolFile (tmp/ then rename into new/); the
+ *   spool is on tmpfs (/dev/shm) like the default $XDG_RUNTIME_DIR spool, the database in os.tmpdir().
+ * - baseline: bash `while :; do [ -f FILE ] && { c=$(cat FILE); rm -f FILE; tmux send-keys -t PANE "$c" Enter; };
+ *   sleep 0.2; done`; writers do `echo CMD > FILE` (from node).
+ * Scenarios: 15 triggers at 3/s (slower than the baseline's poll, so its latency is not biased towards the newest
+ * file); 500 at 50/s; 2,000 at 500/s; and 500 at 50/s with --tmux.controlMode.enabled false.
+ * Latency is from the rename (or write) to the recorder seeing the line; lines not seen in time count as lost.
+ *
+ *   npm run bench:e2e
+ *   BENCH_RATE_N=250 BENCH_BURST_N=1000 npm run bench:e2e     # shorter
+ *   BENCH_BURST_WAIT_S=30 npm run bench:e2e     # wait longer for the burst (default 15 s after the last write)
+ *   BENCH_PAIRS=200 npm run bench:e2e    # also 200 pairs of back-to-back renames (ordering check)
+ *   BENCH_KEEP=1 BENCH_ENGINE_NODE_ARGS=--cpu-prof npm run bench:e2e  # keep temp dirs; profile the engine (cwd = its dir)
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveConfig } from '../src/engine/config/resolve.js';
+import type { ConfigInput } from '../src/engine/config/schema.js';
+import { openStore } from '../src/engine/engine.js';
+import { writeSpoolFile } from '../src/engine/intake/spool-writer.js';
+import type { Task } from '../src/engine/types.js';
+import { account, cmdText, epochNow, fmtMs, paced, pct, RecorderLog, sleep, table, type Outcome } from './e2e-lib.js';
+
+const RATE_N = Number(process.env.BENCH_RATE_N ?? 500);
+const SLOW_N = Number(process.env.BENCH_SLOW_N ?? 15);
+const BURST_WAIT_MS = 1000 * Number(process.env.BENCH_BURST_WAIT_S ?? 15);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 0);
+const BURST_N = Number(process.env.BENCH_BURST_N ?? 2000);
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const SOCK = `wht-bench-${process.pid}`;
+const ROOT = mkdtempSync(join(tmpdir(), 'wht-e2e-'));
+const FAST = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/wht-e2e-') : mkdtempSync(join(ROOT, 'fast-'));
+const children = new Set<ChildProcess>();
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCK, ...args], { encoding: 'utf8' }).trim();
+}
+
+/** Start a recorder pane (its own window) and wait until it is in raw mode. */
+async function recorderPane(name: string, first: boolean): Promise<{ pane: string; log: RecorderLog }> {
+  const logPath = join(ROOT, `${name}.jsonl`);
+  const cmd = `exec '${process.execPath}' '${join(REPO, 'test/fixtures/recorder.mjs')}' '${logPath}'`;
+  const pane = first
+    ? tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', '200', '-y', '50', '-n', name, '-P', '-F', '#{pane_id}', cmd)
+    : tmux('new-window', '-d', '-t', '=bench', '-n', name, '-P', '-F', '#{pane_id}', cmd);
+  for (let i = 0; i < 200 && !tmux('capture-pane', '-p', '-t', pane).includes('RECORDER READY'); i++) await sleep(50);
+  return { pane, log: new RecorderLog(logPath) };
+}
+
+async function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), sleep(ms).then(() => false)]);
+}
+
+interface EngineRun {
+  label: string;
+  spool: string;
+  errPath: string;
+  configInput: ConfigInput;
+  child: ChildProcess;
+}
+
+async function startEngine(label: string, pane: string, extra: string[]): Promise<EngineRun> {
+  const dir = mkdtempSync(join(ROOT, `engine-${label}-`));
+  const spool = mkdtempSync(join(FAST, `spool-${label}-`));
+  const configInput: ConfigInput = {
+    dataDir: join(dir, 'data'),
+    spool: { dir: spool },
+    tmux: { socketName: SOCK },
+    targets: { default: { pane } },
+    queue: { rateLimit: { perSecond: 0 }, capacity: 100_000 },
+    http: { enabled: false },
+  };
+  const configPath = join(dir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(configInput, null, 2));
+  const errPath = join(dir, 'engine.err');
+  const errFd = openSync(errPath, 'w');
+  const cli = process.env.BENCH_CLI === 'bin' ? [join(REPO, 'bin/webhook-tui')] : [launcher()];
+  const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  const child = spawn(process.execPath, [...nodeArgs, ...cli, 'serve', '--config', configPath, ...extra], { stdio: ['ignore', errFd, errFd], cwd: dir });
+  closeSync(errFd);
+  children.add(child);
+  for (let i = 0; i < 300; i++) {
+    if (/webhook-tui engine \d+:/.test(readFileSync(errPath, 'utf8'))) return { label, spool, errPath, configInput, child };
+    if (child.exitCode !== null) break;
+    await sleep(50);
+  }
+  throw new Error(`engine ${label} did not start:\n${readFileSync(errPath, 'utf8')}`);
+}
+
+/** bin/webhook-tui, pointed at the CLI compiled into .bench-out by the same tsc run as this bench. */
+function launcher(): string {
+  const path = join(ROOT, 'cli.mjs');
+  const main = new URL('../src/cli/main.js', import.meta.url).href;
+  writeFileSync(path, `import { main } from ${JSON.stringify(main)};
+main(process.argv.slice(2)).then((c) => { process.exitCode = c; }, (e) => { process.stderr.write(String(e?.stack ?? e) + '\\n'); process.exitCode = 1; });
+`);
+  return path;
+}
+
+async function stopEngine(run: EngineRun): Promise<Map<string, Task>> {
+  run.child.kill('SIGTERM');
+  if (!(await waitExit(run.child, 10_000))) { run.child.kill('SIGKILL'); await waitExit(run.child, 2000); }
+  children.delete(run.child);
+  const store = openStore(resolveConfig(run.configInput));
+  try {
+    return new Map(store.list({ limit: 10_000 }).map((t) => [t.text, t]));
+  } finally {
+    store.close();
+  }
+}
+
+function startBaseline(pane: string): { file: string; child: ChildProcess } {
+  const file = join(FAST, 'trigger');
+  const loop = 'while :; do [ -f "$1" ] && { c=$(cat "$1"); rm -f "$1"; tmux -L "$2" send-keys -t "$3" "$c" Enter; }; sleep 0.2; done';
+  const child = spawn('bash', ['-c', loop, 'bash', file, SOCK, pane], { stdio: 'ignore', detached: true });
+  children.add(child);
+  return { file, child };
+}
+
+function killChild(child: ChildProcess): void {
+  try {
+    if (child.spawnargs[0] === 'bash' && child.pid) process.kill(-child.pid, 'SIGKILL'); // its own process group
+    else child.kill('SIGKILL');
+  } catch { /* gone */ }
+}
+
+interface Scenario { label: string; outcome: Outcome; writeRate: number; tag: string; sentAt: Map<string, number> }
+
+/** Write n triggers at `rate`/s, then wait until all arrived, or nothing new for `quietMs`, or `maxWaitMs`. */
+async function scenario(label: string, tag: string, n: number, rate: number, log: RecorderLog, write: (text: string) => void, quietMs: number, maxWaitMs = 20_000, group = 1): Promise<Scenario> {
+  log.poll();
+  const from = log.lines.length;
+  const sentAt = new Map<string, number>();
+  // `group` triggers back to back per tick (pairs: two renames a few µs apart).
+  const writeRate = group * await paced(Math.ceil(n / group), rate, (j) => {
+    for (let i = j * group; i < Math.min(n, (j + 1) * group); i++) {
+      const text = cmdText(tag, i);
+      write(text);
+      sentAt.set(text, epochNow());
+    }
+  });
+  const end = performance.now();
+  let lastNew = end;
+  const got = new Set<string>();
+  while (performance.now() - end < maxWaitMs && performance.now() - lastNew < quietMs) {
+    await sleep(50);
+    const before = log.lines.length;
+    if (log.poll()) lastNew = performance.now();
+    for (const { line } of log.lines.slice(before)) if (sentAt.has(line)) got.add(line);
+    if (got.size >= n) break;
+  }
+  return { label, tag, outcome: account(tag, sentAt, log.lines, from), writeRate, sentAt };
+}
+
+async function warmUp(log: RecorderLog, write: (text: string) => void): Promise<void> {
+  await scenario('warm-up', 'warm', 20, 50, log, write, 3000, 10_000);
+}
+
+function stageRows(s: Scenario, tasks: Map<string, Task>, log: RecorderLog): { rows: string[][]; notes: string[] } {
+  const st: Record<string, number[]> = { 'detect (rename->receivedAt)': [], 'commit (received->committed)': [], 'wait (committed->started)': [], 'send (started->delivered)': [], 'pane (delivered->line seen)': [] };
+  const notes: string[] = [];
+  let missing = 0;
+  const states = new Map<string, number>();
+  let retried = 0;
+  for (const [text, sent] of s.sentAt) {
+    const t = tasks.get(text);
+    if (!t) { missing++; continue; }
+    states.set(t.state, (states.get(t.state) ?? 0) + 1);
+    if (t.attempts > 1) retried++;
+    const seen = s.outcome.arrivalAt.get(text);
+    st['detect (rename->receivedAt)']!.push(t.receivedAt - sent);
+    st['commit (received->committed)']!.push(t.committedAt - t.receivedAt);
+    if (t.startedAt !== null) st['wait (committed->started)']!.push(t.startedAt - t.committedAt);
+    if (t.startedAt !== null && t.deliveredAt !== null) st['send (started->delivered)']!.push(t.deliveredAt - t.startedAt);
+    if (t.deliveredAt !== null && seen !== undefined) st['pane (delivered->line seen)']!.push(seen - t.deliveredAt);
+  }
+  // Per-task overhead between two deliveries to the same pane (dispatcher, store, inspectPane before startedAt).
+  const order = [...s.sentAt.keys()].map((k) => tasks.get(k)).filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null)
+    .sort((a, b) => a.startedAt! - b.startedAt!);
+  const gap = order.slice(1).map((t, i) => t.startedAt! - order[i]!.deliveredAt!);
+  const cycle = order.slice(1).map((t, i) => t.startedAt! - order[i]!.startedAt!);
+  if (missing) notes.push(`${s.label}: ${missing} triggers have no task in the database`);
+  const notDelivered = [...states].filter(([k]) => k !== 'delivered');
+  if (notDelivered.length || retried) {
+    const pending = (states.get('queued') ?? 0) + (states.get('delivering') ?? 0) + (states.get('retrying') ?? 0);
+    notes.push(`${s.label}: task states at engine stop ${JSON.stringify(Object.fromEntries(states))}, ${retried} with more than one attempt`
+      + (pending ? ` (${pending} still pending: the engine was too slow for the wait, not lost)` : ''));
+  }
+  // Lines that came after the wait (the log is read again after the engine stopped) are late, not lost.
+  log.poll();
+  const everSeen = new Set(log.lines.map((l) => l.line));
+  const unseen = [...s.sentAt.keys()].filter((k) => !s.outcome.arrivalAt.has(k));
+  const late = unseen.filter((k) => everSeen.has(k)).length;
+  const neverSeen = unseen.filter((k) => tasks.get(k)?.state === 'delivered' && !everSeen.has(k));
+  if (late) notes.push(`${s.label}: ${late} lines arrived after the wait ended (late, not lost)`);
+  if (neverSeen.length) notes.push(`${s.label}: ${neverSeen.length} tasks delivered by the engine's account never reached the pane, e.g. ${neverSeen.slice(0, 3).join(', ')}`);
+  for (const [text, before] of s.outcome.oooPairs.slice(0, 3)) {
+    const a = tasks.get(text);
+    const b = tasks.get(before);
+    const t0 = s.sentAt.get(before)!;
+    const d = (t: Task | undefined, k: string): string => (t ? `id ${t.id}, written ${fmtMs(s.sentAt.get(k)! - t0)}, received ${fmtMs(t.receivedAt - t0)}, committed ${fmtMs(t.committedAt - t0)}` : 'no task');
+    notes.push(`${s.label}: out of order: ${text} (${d(a, text)}) typed after ${before} (${d(b, before)}); ms from the write of ${before}`);
+  }
+  st['gap (delivered->next started)'] = gap;
+  st['cycle (started->next started)'] = cycle;
+  const rows = Object.entries(st).map(([name, xs]) => [`  ${name}`, fmtMs(pct(xs, 50)), fmtMs(pct(xs, 99)), fmtMs(Math.max(...xs))]);
+  return { rows, notes };
+}
+
+function leftInSpool(run: EngineRun): string[] {
+  const n = readdirSync(join(run.spool, 'new')).length;
+  return n ? [`engine ${run.label}: ${n} files still in the spool's new/ when it stopped (not committed yet; a restart takes them)`] : [];
+}
+
+function engineComplaints(run: EngineRun): string[] {
+  const lines = readFileSync(run.errPath, 'utf8').split('\n').filter((l) => /\b(warn|error|WHT_ERR)/i.test(l));
+  return lines.length ? [`engine ${run.label}: ${lines.length} warn/error log lines, first: ${lines.slice(0, 3).join(' | ')}`] : [];
+}
+
+async function main(): Promise<void> {
+  const wht = await recorderPane('wht', true);
+  const base = await recorderPane('baseline', false);
+  const spoolWriter = (run: EngineRun) => (text: string): void => { writeSpoolFile(run.spool, JSON.stringify({ command: text })); };
+  const notes: string[] = [];
+
+  // 1. webhook-tui, control mode (default config): 50/s, then the burst.
+  const cm = await startEngine('control', wht.pane, []);
+  await warmUp(wht.log, spoolWriter(cm));
+  const s0w = await scenario('webhook-tui 3/s', 's0w', SLOW_N, 3, wht.log, spoolWriter(cm), 3000);
+  const s1w = await scenario('webhook-tui 50/s', 's1w', RATE_N, 50, wht.log, spoolWriter(cm), 3000);
+  const s2w = await scenario('webhook-tui burst', 's2w', BURST_N, 500, wht.log, spoolWriter(cm), 3000, BURST_WAIT_MS);
+  // Optional (BENCH_PAIRS=N): N pairs of back-to-back renames, 10 pairs/s: shows whether the pair keeps its order.
+  const s3w = PAIRS ? await scenario('webhook-tui pairs', 's3w', 2 * PAIRS, 10, wht.log, spoolWriter(cm), 3000, 10_000, 2) : undefined;
+  const cmTasks = await stopEngine(cm);
+  notes.push(...leftInSpool(cm));
+  notes.push(...engineComplaints(cm));
+
+  // 2. baseline: the old bash loop, same kind of pane.
+  const bl = startBaseline(base.pane);
+  const echo = (text: string): void => writeFileSync(bl.file, `${text}\n`);
+  const s0b = await scenario('baseline 3/s', 's0b', SLOW_N, 3, base.log, echo, 1500);
+  const s1b = await scenario('baseline 50/s', 's1b', RATE_N, 50, base.log, echo, 1500);
+  const s2b = await scenario('baseline burst', 's2b', BURST_N, 500, base.log, echo, 1500);
+  killChild(bl.child);
+  children.delete(bl.child);
+
+  // 3. webhook-tui with one tmux process per call.
+  const ex = await startEngine('exec', wht.pane, ['--tmux.controlMode.enabled', 'false']);
+  await warmUp(wht.log, spoolWriter(ex));
+  const s1x = await scenario('webhook-tui exec 50/s', 's1x', RATE_N, 50, wht.log, spoolWriter(ex), 3000, 8000);
+  const exTasks = await stopEngine(ex);
+  notes.push(...leftInSpool(ex));
+  notes.push(...engineComplaints(ex));
+
+  const tmuxV = tmux('-V');
+  console.log(`e2e latency: trigger file -> line in a tmux pane (recorder). ${tmuxV}, node ${process.version}, ${process.env.BENCH_CLI === 'bin' ? 'bin/webhook-tui' : 'CLI from .bench-out'}; spool on ${FAST.startsWith('/dev/shm') ? 'tmpfs' : 'disk'}`);
+  console.log('latency in ms from rename into new/ (webhook-tui) or `echo > FILE` (baseline) to the recorder reading the line\n');
+  const row = (s: Scenario): string[] => {
+    const o = s.outcome;
+    const thr = o.arrived > 1 ? (o.arrived - 1) / ((o.lastArrival - o.firstArrival) / 1000) : NaN;
+    return [s.label, `${o.sent}`, `${s.writeRate.toFixed(0)}`, fmtMs(pct(o.latency, 50)), fmtMs(pct(o.latency, 95)), fmtMs(pct(o.latency, 99)), fmtMs(Math.max(...o.latency)),
+      `${o.lost}`, `${o.duplicated}`, `${o.outOfOrder}`, `${o.other}`, Number.isFinite(thr) ? thr.toFixed(0) : '-'];
+  };
+  table(['scenario', 'sent', 'w/s', 'p50', 'p95', 'p99', 'max', 'unseen', 'dup', 'ooo', 'other', 'lines/s'], [s0w, s0b, s1w, s1x, s1b, s2w, s2b, ...(s3w ? [s3w] : [])].map(row));
+  const r = (a: Scenario, b: Scenario, p: number): string => {
+    const x = pct(b.outcome.latency, p) / pct(a.outcome.latency, p);
+    return x >= 1 ? x.toFixed(1) : x.toPrecision(2);
+  };
+  console.log(`\nbaseline / webhook-tui at 3/s (one trigger per poll, nothing overwritten): p50 ${r(s0w, s0b, 50)}x, p99 ${r(s0w, s0b, 99)}x`);
+  console.log(`baseline / webhook-tui at 50/s: p50 ${r(s1w, s1b, 50)}x, p99 ${r(s1w, s1b, 99)}x (webhook-tui exec mode: p50 ${r(s1x, s1b, 50)}x, p99 ${r(s1x, s1b, 99)}x)`);
+  const sendP50 = (sc: Scenario, tasks: Map<string, Task>): number => pct([...sc.sentAt.keys()].map((k) => tasks.get(k))
+    .filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null).map((t) => t.deliveredAt! - t.startedAt!), 50);
+  console.log(`control mode vs one tmux process per call at 50/s: e2e p50 ${r(s1w, s1x, 50)}x, p99 ${r(s1w, s1x, 99)}x; send stage p50 ${fmtMs(sendP50(s1w, cmTasks))} vs ${fmtMs(sendP50(s1x, exTasks))} ms`);
+  console.log('(unseen: not in the pane when the wait ended (all arrived, 3 s without a new line (baseline 1.5 s), or 20 s after\n'
+    + ' the last write (burst 15 s, exec 8 s)): for the baseline these are lost (overwritten); for webhook-tui see the notes below.\n'
+    + ' w/s: achieved write rate; ooo: lines typed after a later trigger; other: lines matching no trigger (e.g. an empty file\n'
+    + ' typed); lines/s: first to last arrival)\n');
+
+  const stageHead = ['per stage (ms, from the engine database)', 'p50', 'p99', 'max'];
+  const stageAll: string[][] = [];
+  for (const [s, tasks] of [[s0w, cmTasks], [s1w, cmTasks], [s2w, cmTasks], [s1x, exTasks], ...(s3w ? [[s3w, cmTasks] as const] : [])] as const) {
+    const { rows, notes: n } = stageRows(s, tasks, wht.log);
+    stageAll.push([s.label, '', '', ''], ...rows);
+    notes.push(...n);
+  }
+  table(stageHead, stageAll);
+  console.log('(wait includes inspectPane, one tmux call before startedAt; at 50/s the cycle is the trigger interval, in the burst it bounds throughput)');
+  if (notes.length) console.log(`\n${notes.join('\n')}`);
+  console.log(`\nthe machine is shared (load average now ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}): treat the figures as noisy`);
+}
+
+function cleanup(): void {
+  for (const c of children) killChild(c);
+  try { tmux('kill-server'); } catch { /* gone */ }
+  rmSync(`${process.env.TMUX_TMPDIR ?? '/tmp'}/tmux-${process.getuid?.() ?? 0}/${SOCK}`, { force: true });
+  if (process.env.BENCH_KEEP) { console.log(`kept ${ROOT} and ${FAST}`); return; }
+  rmSync(ROOT, { recursive: true, force: true });
+  rmSync(FAST, { recursive: true, force: true });
+}
+
+const watchdog = setTimeout(() => { console.error('e2e bench: over 240 s, giving up'); cleanup(); process.exit(2); }, 240_000);
+process.once('SIGINT', () => { cleanup(); process.exit(130); });
+try {
+  mkdirSync(ROOT, { recursive: true });
+  await main();
+} finally {
+  clearTimeout(watchdog);
+  cleanup();
+}

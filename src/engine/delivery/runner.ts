@@ -1,0 +1,112 @@
+import type { Config } from '../config/schema.js';
+import { WhtError, toWhtError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Tmux } from '../ports/tmux.js';
+import { backoffDelay } from '../queue/backoff.js';
+import type { QueueStore } from '../queue/store.js';
+import type { AttemptError, EngineEventMap, Task } from '../types.js';
+import { deliver, recoverDelivering, type RecoveryVerdict } from './deliverer.js';
+import type { Targets } from './targets.js';
+import { printable } from './text-safety.js';
+
+export interface RunnerDeps {
+  store: QueueStore;
+  tmux: Tmux;
+  targets: Targets;
+  config: Config;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  emit: <K extends keyof EngineEventMap>(name: K, ...args: EngineEventMap[K]) => void;
+  /** Aborted when the engine closes (ends readiness waits). */
+  signal: AbortSignal;
+}
+
+/**
+ * One delivery attempt from start to its recorded outcome: delivered, retrying (with backoff) or dead; and the
+ * pane check that decides what to do with a delivery that was interrupted (crash, control client cut off).
+ */
+export class DeliveryRunner {
+  constructor(private readonly d: RunnerDeps) {}
+
+  async run(task: Task): Promise<void> {
+    const { store, clock, emit } = this.d;
+    let started = false;
+    const markStarted = (mark: string | null) => {
+      emit('task:started', store.markDelivering(task.id, clock.now(), mark));
+      started = true;
+    };
+    try {
+      const target = await this.d.targets.resolve(task.target);
+      await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal }, this.d.config.tmux.commandTimeoutMs);
+      this.d.logger.debug('delivered', { id: task.id, target: task.target });
+      emit('task:delivered', store.markDelivered(task.id, clock.now()));
+    } catch (err) {
+      const e = toWhtError(err);
+      if (e.code === 'WHT_ERR_TARGET_MISSING') this.d.targets.invalidate(task.target);
+      if (!started) markStarted(null);
+      // A keystroke command cut off after it was written may have run: look before typing again.
+      if (e.details?.sent === true && arrived(await this.checkPane(task).catch(() => null))) return;
+      this.fail(task, e);
+    }
+  }
+
+  /**
+   * A task found `delivering` at start (the engine died mid-delivery). Returns true when it must be sent again
+   * (it was requeued); otherwise it is now delivered or dead.
+   */
+  async recover(task: Task): Promise<boolean> {
+    const { store, clock } = this.d;
+    let verdict: RecoveryVerdict;
+    try {
+      verdict = await this.checkPane(task);
+    } catch (err) {
+      const e = toWhtError(err);
+      this.d.logger.warn('cannot check an interrupted delivery; requeued', { id: task.id, error: e.message });
+      store.requeue(task.id, { attempt: task.attempts, at: clock.now(), code: e.code, message: `interrupted by a crash; pane not checked: ${e.message}` });
+      return true;
+    }
+    if (arrived(verdict)) return false;
+    if (verdict.kind === 'partly-typed') {
+      this.fail(task, new WhtError('WHT_ERR_PARTLY_TYPED', `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`));
+      return false;
+    }
+    store.requeue(task.id, { attempt: task.attempts, at: clock.now(), code: 'WHT_ERR_CLOSED', message: `interrupted by a crash (${verdict.kind}); sent again` });
+    return true;
+  }
+
+  /**
+   * Look at the pane from the task's mark. When the text arrived (Enter is pressed now if it was missing), the task
+   * is recorded delivered.
+   */
+  private async checkPane(task: Task): Promise<RecoveryVerdict> {
+    const target = await this.d.targets.resolve(task.target);
+    const verdict = await recoverDelivering(this.d.tmux, task, target, this.d.store.paneMark(task.id), this.d.config.tmux.commandTimeoutMs);
+    this.d.logger.warn('checked an interrupted delivery against the pane', { id: task.id, verdict: verdict.kind });
+    if (arrived(verdict)) this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now()));
+    return verdict;
+  }
+
+  /** Record a failed attempt: retry with backoff, or dead when it cannot be retried or attempts are used up. */
+  fail(task: Task, e: WhtError): void {
+    const { store, clock, config, logger, emit } = this.d;
+    const now = clock.now();
+    const attempt = store.get(task.id)?.attempts ?? task.attempts + 1;
+    const error: AttemptError = { attempt, at: now, code: e.code, message: e.message };
+    const last = !e.retryable || attempt >= config.queue.retry.attempts;
+    const retryAt = last ? null : now + backoffDelay(attempt, config.queue.retry, this.d.random);
+    const failed = store.markFailed(task.id, error, retryAt, now);
+    if (last) {
+      logger.error('task dead', { id: task.id, target: task.target, code: e.code, error: e.message, text: printable(task.text, 80) });
+      emit('task:dead', failed, error);
+    } else {
+      logger.warn('delivery failed, will retry', { id: task.id, target: task.target, code: e.code, error: e.message, retryAt });
+      emit('task:retrying', failed, error);
+    }
+  }
+}
+
+function arrived(verdict: RecoveryVerdict | null): boolean {
+  return verdict?.kind === 'submitted' || verdict?.kind === 'typed-not-submitted';
+}

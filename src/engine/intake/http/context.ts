@@ -1,0 +1,56 @@
+/** Types shared by the handler and the route modules. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { EngineApi } from '../../types.js';
+import type { HooksConfig, HttpConfig, ResolvedHook, SecretSources } from './config.js';
+import type { HttpCounters } from './metrics.js';
+import type { CommitBatcher } from './batch.js';
+import type { ClientLimiter } from './rate-limit.js';
+import type { ReplayCache } from './replay-cache.js';
+
+export interface ReadyReport {
+  ok: boolean;
+  checks: Record<string, unknown>;
+}
+
+export interface HttpDeps {
+  api: EngineApi;
+  /** Resolved `http` config (httpConfigSchema output). */
+  config: HttpConfig;
+  /** `hooks` config (hooksConfigSchema output); secrets are read from env/files when the handler is created. */
+  hooks: HooksConfig;
+  /** Bearer token for /v1 (see loadOrCreateToken). */
+  token: string;
+  /** `GET /readyz`: database writable, tmux server reachable. */
+  ready: () => Promise<ReadyReport>;
+  /** `GET /metrics` body (Prometheus text); default: queue counters from api.stats() + HTTP counters. */
+  metrics?: (() => string) | undefined;
+  /** `GET /v1/stats` document (same as `status --json`); default: api.snapshot(). */
+  status?: (() => unknown) | undefined;
+  clock: Clock;
+  logger: Logger;
+  /** Where secretEnv/secretFile are read from; default process.env and the file system. */
+  secretSources?: SecretSources | undefined;
+}
+
+/** Everything a route needs, built once per handler. */
+export interface HandlerState {
+  deps: HttpDeps;
+  hooks: ReadonlyMap<string, ResolvedHook>;
+  limiter: ClientLimiter | null;
+  replay: ReplayCache;
+  counters: HttpCounters;
+  batcher: CommitBatcher;
+}
+
+export interface RequestCtx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  state: HandlerState;
+  /** Request arrival, epoch ms. */
+  now: number;
+  client: string;
+  param: string | undefined;
+  query: URLSearchParams;
+}

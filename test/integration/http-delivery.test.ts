@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import type { Engine } from '../../src/engine/engine.js';
+import { hooksConfigSchema, httpConfigSchema } from '../../src/engine/intake/http/config.js';
+import { httpEnqueue } from '../../src/engine/intake/http/client.js';
+import { startHttpServer, type RunningHttpServer } from '../../src/engine/intake/http/server.js';
+import { systemClock } from '../../src/engine/ports/clock.js';
+import { silentLogger } from '../../src/engine/ports/logger.js';
+import { isWhtError } from '../../src/engine/errors.js';
+import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
+import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+
+const whsec = `whsec_${randomBytes(32).toString('base64')}`;
+
+describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)', () => {
+  let tmux: TestTmux;
+  let tmp: ReturnType<typeof tempDir>;
+  let engine: Engine | undefined;
+  let server: RunningHttpServer | undefined;
+
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir('wht-http-e2e-');
+  });
+  afterEach(async () => {
+    await server?.close(500);
+    await engine?.close();
+    server = undefined;
+    engine = undefined;
+    tmux.kill();
+    tmp.cleanup();
+  });
+
+  it('signed hooks and /v1 tasks reach the pane in order, each once, with payload values as quoted data', async () => {
+    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
+    server = await startHttpServer({
+      api: engine, config: httpConfigSchema.parse({ port: 0 }),
+      hooks: hooksConfigSchema.parse({ deploy: { command: 'deploy {{ref}}', auth: { type: 'standard', secret: whsec } } }),
+      token: 'tok-0123456789abcdef', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+    });
+    const wh = new Webhook(whsec);
+    const want: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const body = JSON.stringify({ ref: i % 2 ? `main; echo ${i}` : `v${i}` });
+      const at = new Date();
+      const headers = { 'content-type': 'application/json', 'webhook-id': `m${i}`, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': wh.sign(`m${i}`, at, body) };
+      const r = await fetch(`${server.url}/hooks/deploy`, { method: 'POST', headers, body });
+      expect(r.status).toBe(202);
+      want.push(i % 2 ? `deploy 'main; echo ${i}'` : `deploy v${i}`);
+      const sent = await httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: `api ${i}`, id: `k${i}` } });
+      expect(sent).toMatchObject({ state: 'queued', duplicate: false });
+      want.push(`api ${i}`);
+    }
+    const again = await httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'api 0', id: 'k0' } });
+    expect(again.duplicate).toBe(true);
+    await waitFor(() => recorded(file).length >= want.length, 20_000, `${want.length} lines`);
+    await new Promise((r) => setTimeout(r, 300)); // a duplicate would show up by now
+    expect(recorded(file)).toEqual(want);
+  });
+
+  it('httpEnqueue maps refusals and an absent server to error codes', async () => {
+    engine = await startEngine(testConfig(tmp.dir, tmux, {}));
+    engine.pause();
+    server = await startHttpServer({
+      api: engine, config: httpConfigSchema.parse({ port: 0 }), hooks: {},
+      token: 'tok-0123456789abcdef', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+    });
+    await expect(httpEnqueue({ url: server.url, token: 'wrong', task: { command: 'x' } })).rejects.toMatchObject({ code: 'WHT_ERR_AUTH_FAILED' });
+    await expect(httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'a\u001bb' } })).rejects.toMatchObject({ code: 'WHT_ERR_BAD_TRIGGER' });
+    const url = server.url;
+    await server.close();
+    const err = await httpEnqueue({ url, token: 'x', task: { command: 'x' } }).catch((e: unknown) => e);
+    expect(isWhtError(err, 'WHT_ERR_ENGINE_UNREACHABLE')).toBe(true);
+  });
+});
