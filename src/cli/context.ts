@@ -12,7 +12,7 @@ export interface GlobalArgs {
   overrides: Array<[string, string]>;
 }
 
-const CONFIG_ROOTS = new Set(['dataDir', 'queue', 'spool', 'tmux', 'targets', 'log', 'http', 'hooks', 'monitor']);
+const CONFIG_ROOTS = new Set(['dataDir', 'queue', 'spool', 'tmux', 'targets', 'log', 'http', 'hooks', 'monitor', 'tui']);
 
 /**
  * Pull dotted config flags (`--queue.capacity 5000`, `--tmux.socketName=x`, `--dataDir D`) out of argv before yargs

@@ -7,6 +7,7 @@ import { TASK_STATES, type TaskState } from '../engine/types.js';
 import { extractOverrides, loadConfig, openApi, type GlobalArgs } from './context.js';
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
 import { runEngineUntilSignal } from './serve.js';
+import { runDashboardCommand, runDemo, runSplit } from './dashboard.js';
 import { exportHistory, formatMonitorStatus, parseDuration } from '../engine/monitor/index.js';
 import { dataPaths, openStore } from '../engine/engine.js';
 import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../engine/intake/http/index.js';
@@ -27,7 +28,7 @@ export function exitCodeFor(err: unknown): number {
   }
 }
 
-interface Ctx { global: GlobalArgs; out: Out; code: number }
+interface Ctx { global: GlobalArgs; out: Out; code: number; argv: string[] }
 
 async function withApi<T>(ctx: Ctx, fn: (api: Awaited<ReturnType<typeof openApi>>) => Promise<T>): Promise<T> {
   const handle = await openApi(loadConfig(ctx.global));
@@ -67,6 +68,14 @@ function build(argv: string[], ctx: Ctx): Argv {
     .option('config', { type: 'string', describe: 'config file (default $XDG_CONFIG_HOME/webhook-tui/config.json)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'print data as JSON', global: true })
     .middleware((args) => { ctx.global.config = args.config as string | undefined; })
+    .command(['tui', '$0'], 'the dashboard, with the engine embedded (or attached to a running serve)', (y) => y
+      .option('split', { type: 'boolean', default: false, describe: 'inside tmux: open the dashboard in a new pane beside this one, which becomes the target' })
+      .option('demo', { type: 'boolean', default: false, describe: 'a scratch engine, tmux server and sample triggers to look around' }), async (args) => {
+      const config = loadConfig(ctx.global);
+      if (args.demo) ctx.code = await runDemo(config);
+      else if (args.split) ctx.code = await runSplit(config, ctx.argv, out);
+      else ctx.code = await runDashboardCommand(config);
+    })
     .command('serve', 'run the engine headless (for systemd)', {}, async () => {
       ctx.code = await runEngineUntilSignal(loadConfig(ctx.global), out);
     })
@@ -145,7 +154,6 @@ function build(argv: string[], ctx: Ctx): Argv {
       await api.resume();
       out.out(args.json ? JSON.stringify({ paused: false }) : 'queue resumed');
     }))
-    .demandCommand(1, 'name a command (see --help)')
     .strict()
     .exitProcess(false)
     .fail((msg, err) => { throw err ?? new WhtError('WHT_ERR_CONFIG_INVALID', msg); })
@@ -154,7 +162,7 @@ function build(argv: string[], ctx: Ctx): Argv {
 }
 
 export async function main(argv: string[], out: Out = stdio): Promise<number> {
-  const ctx: Ctx = { global: { overrides: [] }, out, code: 0 };
+  const ctx: Ctx = { global: { overrides: [] }, out, code: 0, argv };
   try {
     const { rest, overrides } = extractOverrides(argv);
     ctx.global.overrides = overrides;

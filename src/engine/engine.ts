@@ -166,7 +166,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       });
       await this.legacy.start();
     }
-    this.control = new ControlServer(dataPaths(this.config.dataDir).socket, this, this, this.logger);
+    this.control = new ControlServer(dataPaths(this.config.dataDir).socket, this, this, this.logger, {
+      targetStatus: () => this.targetStatus(),
+      history: (range) => this.monitor.history(range),
+    });
     await this.control.start();
     // Resolve targets first (this creates the default session when needed), so the first health check sees them.
     await this.targetStatus().catch(() => []);

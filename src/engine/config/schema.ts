@@ -3,6 +3,7 @@ import { controlModeConfigSchema } from '../delivery/control-mode-config.js';
 import { targetSchema, type ResolvedTarget } from '../delivery/profiles.js';
 import { monitorConfigSchema } from '../monitor/config.js';
 import { hooksConfigSchema, httpConfigSchema } from '../intake/http/config.js';
+import { tuiConfigSchema } from './tui.js';
 
 export type { ResolvedTarget };
 
@@ -81,6 +82,8 @@ export const configSchema = z.object({
   hooks: hooksConfigSchema.default({}),
   /** Latency histograms, resource samples, health checks, alerts and history (README: Monitor). */
   monitor: monitorConfigSchema.prefault({}),
+  /** The dashboard (README: Dashboard). */
+  tui: tuiConfigSchema.prefault({}),
   log: z.object({
     /** debug | info | warn | error. @default "info" */
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

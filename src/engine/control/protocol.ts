@@ -6,6 +6,7 @@
  */
 export const CONTROL_METHODS = [
   'enqueue', 'getTask', 'listTasks', 'retry', 'retryAllDead', 'drop', 'pause', 'resume', 'isPaused', 'stats', 'snapshot', 'subscribe',
+  'targetStatus', 'history',
 ] as const;
 export type ControlMethod = (typeof CONTROL_METHODS)[number];
 

@@ -17,9 +17,24 @@ function idParam(params: unknown): number {
   return id;
 }
 
+/** What the engine offers beyond EngineApi: live target states and the monitor's history (for an attached dashboard). */
+export interface ControlExtras {
+  targetStatus?: () => Promise<unknown>;
+  history?: (range: 'hour' | 'day' | 'week' | 'month') => unknown;
+}
+
+const RANGES = new Set(['hour', 'day', 'week', 'month']);
+
 /** Run one control method against the engine API. Pure dispatch; one code path per action. */
-export function dispatchControl(api: EngineApi, method: ControlRequest['method'], params: unknown): unknown {
+export function dispatchControl(api: EngineApi, method: ControlRequest['method'], params: unknown, extras: ControlExtras = {}): unknown {
   switch (method) {
+    case 'targetStatus': return extras.targetStatus ? extras.targetStatus() : api.snapshot().targets;
+    case 'history': {
+      const range = (params as { range?: unknown } | undefined)?.range ?? 'hour';
+      if (typeof range !== 'string' || !RANGES.has(range)) throw new WhtError('WHT_ERR_BAD_TRIGGER', 'params.range must be hour, day, week or month');
+      if (!extras.history) throw new WhtError('WHT_ERR_STORAGE', 'this engine keeps no history (monitor off)');
+      return extras.history(range as 'hour');
+    }
     case 'enqueue': return api.enqueue(params as NewTask);
     case 'getTask': return api.getTask(idParam(params)) ?? null;
     case 'listTasks': return api.listTasks(params as ListTasksQuery | undefined);
@@ -46,6 +61,7 @@ export class ControlServer {
     private readonly api: EngineApi,
     private readonly events: EventEmitter<EngineEventMap>,
     private readonly logger: Logger,
+    private readonly extras: ControlExtras = {},
   ) {}
 
   async start(): Promise<void> {
@@ -64,31 +80,7 @@ export class ControlServer {
     socket.setEncoding('utf8');
     const unsubscribe: Array<() => void> = [];
     const send = (msg: unknown) => { if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`); };
-    const splitter = new LineSplitter((line) => {
-      let req: ControlRequest;
-      try {
-        req = JSON.parse(line) as ControlRequest;
-      } catch {
-        send({ id: -1, error: { code: 'WHT_ERR_BAD_TRIGGER', message: 'control request is not JSON' } });
-        return;
-      }
-      const res: ControlResponse = { id: req.id };
-      try {
-        if (!CONTROL_METHODS.includes(req.method)) throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
-        res.result = dispatchControl(this.api, req.method, req.params);
-        if (req.method === 'subscribe' && unsubscribe.length === 0) {
-          for (const name of EVENTS) {
-            const listener = (...args: unknown[]) => send({ event: name, args });
-            this.events.on(name, listener as never);
-            unsubscribe.push(() => this.events.off(name, listener as never));
-          }
-        }
-      } catch (err) {
-        const e = toWhtError(err, 'WHT_ERR_STORAGE');
-        res.error = { code: e.code, message: e.message };
-      }
-      send(res);
-    });
+    const splitter = new LineSplitter((line) => void this.answer(line, send, unsubscribe));
     socket.on('data', (chunk: string) => {
       try { splitter.push(chunk); } catch { socket.destroy(); }
     });
@@ -97,6 +89,32 @@ export class ControlServer {
       for (const off of unsubscribe) off();
       this.sockets.delete(socket);
     });
+  }
+
+  private async answer(line: string, send: (msg: unknown) => void, unsubscribe: Array<() => void>): Promise<void> {
+    let req: ControlRequest;
+    try {
+      req = JSON.parse(line) as ControlRequest;
+    } catch {
+      send({ id: -1, error: { code: 'WHT_ERR_BAD_TRIGGER', message: 'control request is not JSON' } });
+      return;
+    }
+    const res: ControlResponse = { id: req.id };
+    try {
+      if (!CONTROL_METHODS.includes(req.method)) throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
+      res.result = await dispatchControl(this.api, req.method, req.params, this.extras);
+      if (req.method === 'subscribe' && unsubscribe.length === 0) {
+        for (const name of EVENTS) {
+          const listener = (...args: unknown[]) => send({ event: name, args });
+          this.events.on(name, listener as never);
+          unsubscribe.push(() => this.events.off(name, listener as never));
+        }
+      }
+    } catch (err) {
+      const e = toWhtError(err, 'WHT_ERR_STORAGE');
+      res.error = { code: e.code, message: e.message };
+    }
+    send(res);
   }
 
   close(): Promise<void> {

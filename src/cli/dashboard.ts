@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../engine/config/schema.js';
+import { connectControl, remoteApi } from '../engine/control/client.js';
+import { createEngine, dataPaths } from '../engine/engine.js';
+import { lockHolder } from '../engine/lock.js';
+import { resolveConfig } from '../engine/config/resolve.js';
+import { runDashboard, type DashboardSource } from '../tui/dashboard.js';
+import { demoSchedule, playSchedule, DEMO_FAILING_TARGET } from '../tui/demo.js';
+import { splitAndRun } from '../tui/split.js';
+import type { Out } from './output.js';
+
+const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
+
+function dashboardOptions(config: Config, source: DashboardSource) {
+  return {
+    source,
+    exportDir: config.tui.exportDir ?? join(config.dataDir, 'exports'),
+    refreshMs: config.tui.refreshMs, maxFps: config.tui.maxFps, targetsMs: config.tui.targetsMs, mouse: config.tui.mouse,
+  };
+}
+
+/**
+ * The dashboard. When a `serve` engine owns the data dir it attaches through the control socket; otherwise it runs
+ * the engine embedded (nothing is printed: logs go to the log file and the log pane).
+ */
+export async function runDashboardCommand(config: Config): Promise<number> {
+  const paths = dataPaths(config.dataDir);
+  if (lockHolder(paths.lock) !== null) {
+    const client = await connectControl(paths.socket);
+    await client.subscribe();
+    const api = remoteApi(client);
+    return runDashboard(dashboardOptions(config, {
+      api, events: client.events, mode: 'attached',
+      targets: () => client.call('targetStatus'),
+      history: (range) => client.call('history', { range }),
+      close: async () => client.close(),
+    }));
+  }
+  const engine = await createEngine(config);
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  return runDashboard(dashboardOptions(config, {
+    api: engine, events: engine, mode: 'embedded',
+    targets: () => engine.targetStatus(),
+    history: (range) => engine.monitor.history(range),
+    close: () => engine.close(),
+  }));
+}
+
+/** `--split`: from inside tmux, run the dashboard in a new pane of this window; the current pane is the target. */
+export async function runSplit(config: Config, argv: readonly string[], out: Out): Promise<number> {
+  const rest = argv.filter((a) => a !== '--split');
+  const { dashboardPane, targetPane } = await splitAndRun({
+    env: process.env, command: [process.execPath, BIN, ...rest],
+    direction: config.tui.split.direction, size: config.tui.split.size, cwd: process.cwd(),
+  });
+  out.out(`dashboard in pane ${dashboardPane}; commands go to pane ${targetPane}`);
+  return 0;
+}
+
+/**
+ * `--demo`: a scratch engine (temp data dir, private tmux server `-L webhook-tui-demo`) with a shell as target, a
+ * target that does not exist (retries, dead letters) and a trickle of sample triggers. Removed on quit.
+ */
+export async function runDemo(base: Config): Promise<number> {
+  const socket = `webhook-tui-demo-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'webhook-tui-demo-'));
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' }).trim();
+  const pane = tmux('new-session', '-d', '-s', 'demo', '-x', '160', '-y', '40', '-P', '-F', '#{pane_id}');
+  const config = resolveConfig({
+    dataDir: join(dir, 'data'),
+    spool: { dir: join(dir, 'spool') },
+    tmux: { socketName: socket },
+    http: { enabled: false },
+    queue: { retry: { attempts: 3, baseMs: 1500, maxMs: 6000 } },
+    targets: { default: { pane }, [DEMO_FAILING_TARGET]: { pane: '%999999' } },
+    tui: { ...base.tui, exportDir: join(dir, 'exports') },
+  }, {});
+  const engine = await createEngine(config);
+  let stop: () => void = () => {};
+  try {
+    await engine.start();
+    stop = playSchedule(demoSchedule({ meanGapMs: base.tui.demo.meanGapMs, failEvery: base.tui.demo.failEvery }), (t) => engine.enqueue(t), { loop: true });
+    return await runDashboard(dashboardOptions(config, {
+      api: engine, events: engine, mode: 'embedded',
+      targets: () => engine.targetStatus(),
+      history: (range) => engine.monitor.history(range),
+      close: async () => { stop(); await engine.close(); },
+    }));
+  } finally {
+    stop();
+    await engine.close();
+    try { execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }); } catch { /* gone */ }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
