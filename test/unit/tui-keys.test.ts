@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bindingFor, extractKeysSection, helpLines, KEY_BINDINGS, keysMarkdown, KEYS_END_MARKER, KEYS_START_MARKER } from '../../src/tui/keys.js';
@@ -12,8 +12,8 @@ function keysDoc(): string {
     '# Dashboard keys',
     '',
     'Generated from `src/tui/keys.ts` (the same table drives the help overlay, `?`). Regenerate with',
-    '`UPDATE_DOCS=1 npx vitest run test/unit/tui-keys.test.ts`. Paste the block below, markers included, into',
-    "README.md's \"Keys\" section; test/unit/tui-keys.test.ts keeps the two equal.",
+    "`UPDATE_DOCS=1 npx vitest run test/unit/tui-keys.test.ts`; README.md's \"Keys\" section holds the same block between",
+    'the same markers, and test/unit/tui-keys.test.ts keeps all three equal.',
     '',
     '## Keys',
     '',
@@ -56,13 +56,9 @@ describe('key table', () => {
     expect(readFileSync(DOC, 'utf8')).toBe(keysDoc());
   });
 
-  it("README.md's Keys section equals the table (once README carries the markers)", () => {
-    const readme = path.join(ROOT, 'README.md');
-    // README is written on main; until it has the keys markers, docs/keys.md is the source to paste from.
-    if (!existsSync(readme) || !readFileSync(readme, 'utf8').includes(KEYS_START_MARKER)) {
-      expect(extractKeysSection(readFileSync(DOC, 'utf8'))).toBe(keysMarkdown());
-      return;
-    }
-    expect(extractKeysSection(readFileSync(readme, 'utf8'))).toBe(keysMarkdown());
+  it("README.md's Keys section equals the table", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(KEYS_START_MARKER);
+    expect(extractKeysSection(readme)).toBe(keysMarkdown());
   });
 });
