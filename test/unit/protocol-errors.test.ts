@@ -51,9 +51,10 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['x'.repeat(10)]);
   });
 
-  it('names every EngineApi action plus subscribe as a method', () => {
+  it('names every EngineApi action plus subscribe, targetStatus and history as a method', () => {
     expect([...CONTROL_METHODS].sort()).toEqual([
-      'drop', 'enqueue', 'getTask', 'isPaused', 'listTasks', 'pause', 'resume', 'retry', 'retryAllDead', 'snapshot', 'stats', 'subscribe',
+      'drop', 'enqueue', 'getTask', 'history', 'isPaused', 'listTasks', 'pause', 'resume', 'retry', 'retryAllDead', 'snapshot', 'stats',
+      'subscribe', 'targetStatus',
     ]);
   });
 });
