@@ -160,3 +160,11 @@ describe('extractOverrides', () => {
     expect(() => extractOverrides(['status', '--queue.capacity'])).toThrow(expect.objectContaining({ code: 'WHT_ERR_CONFIG_INVALID', message: expect.stringContaining('--queue.capacity') }));
   });
 });
+
+describe('names in config', () => {
+  it('refuses category and target names that no task could use', () => {
+    const long = 'x'.repeat(65);
+    expect(() => resolveConfig({ queue: { categories: { [long]: { perSecond: 1 } } } }, {})).toThrow(/queue\.categories\.x+: invalid name: 1-64 letters/);
+    expect(() => resolveConfig({ targets: { 'bad name': { pane: '%1' } } }, {})).toThrow(/targets\.bad name: invalid name: 1-64 letters/);
+  });
+});

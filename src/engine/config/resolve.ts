@@ -44,6 +44,11 @@ export function formatIssues(input: unknown, issues: readonly z.core.$ZodIssue[]
       return `${issue.keys.map((k) => prefix + k).join(', ')}: unknown key`;
     }
     const key = issue.path.join('.') || '(root)';
+    if (issue.code === 'invalid_key') {
+      // A record key (target or category name) that does not fit: say what names must look like.
+      const why = issue.issues[0]?.message ?? issue.message;
+      return `${key}: invalid name: ${why}`;
+    }
     return `${key}: ${issue.message} (got ${describe(valueAt(input, issue.path))})`;
   });
 }

@@ -38,7 +38,7 @@ export const configSchema = z.object({
     /** Rate limit per category (token bucket). @default {"perSecond":10} */
     rateLimit: rateSchema.prefault({}),
     /** Overrides per category name. @default {} */
-    categories: z.record(z.string(), rateSchema).default({}),
+    categories: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -'), rateSchema).default({}),
     /** A repeated idempotency key within this window returns the existing task. @default 86400000 (24 h) */
     dedupeWindowMs: z.number().int().min(0).default(86_400_000),
     /** Delivered and dropped tasks are deleted after this many days. @default 7 */
@@ -75,7 +75,7 @@ export const configSchema = z.object({
     controlMode: controlModeConfigSchema.prefault({}),
   }).strict().prefault({}),
   /** Named targets: `targets.NAME.pane`. Tasks without a target go to `default`. @default {} */
-  targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), targetSchema).default({}),
+  targets: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -'), targetSchema).default({}),
   /** The HTTP receiver and API (README: HTTP). */
   http: httpConfigSchema.prefault({}),
   /** Webhooks: `hooks.NAME` is served at POST /hooks/NAME. @default {} */
