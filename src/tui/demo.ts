@@ -4,6 +4,7 @@
  * (configure that target with a pane that does not exist) so retries and the dead-letter queue show.
  */
 import type { NewTask } from '../engine/types.js';
+import { seededRandom as rng } from '../engine/ports/random.js';
 
 export const DEMO_FAILING_TARGET = 'offline';
 
@@ -35,17 +36,6 @@ const SAMPLES: readonly { text: string; category: string; priority: number }[] =
   { text: 'uptime', category: 'cron', priority: -1 },
 ];
 
-/** Mulberry32: small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function demoSchedule(opts: DemoOptions = {}): DemoTrigger[] {
   const count = opts.count ?? 120;

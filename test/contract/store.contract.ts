@@ -3,6 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isWhtError } from '../../src/engine/errors.js';
 import type { QueueStore, TaskRow } from '../../src/engine/queue/store.js';
 import type { AttemptError, TaskState } from '../../src/engine/types.js';
+import { seededRandom } from '../../src/engine/ports/random.js';
+
+/** Deterministic PRNG (mulberry32) so a failing random sequence can be replayed. */
+export const seeded = seededRandom;
 
 export interface StoreFixture {
   store: QueueStore;
@@ -30,17 +34,6 @@ export function thrown(fn: () => unknown): { code: string; message: string } {
   throw new Error('expected a WhtError, nothing was thrown');
 }
 
-/** Deterministic PRNG (mulberry32) so a failing random sequence can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The QueueStore contract. `makeStore` returns a fresh, empty store; `countsQuery` (optional) returns the

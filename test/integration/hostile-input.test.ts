@@ -6,18 +6,8 @@ import type { Engine } from '../../src/engine/engine.js';
 import { checkText } from '../../src/engine/delivery/text-safety.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
 import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { seededRandom as rng } from '../../src/engine/ports/random.js';
 
-/** Seeded PRNG so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [';', '\\;', ';;', '\\', '"', "'", '$HOME', '${X}', '$(id)', '`id`', '#{pane_id}', '#[fg=red]', '~', '~root', '-n', '--', '-t', '{', '}',
   'Enter', 'C-c', 'Escape', 'send-keys', 'set -g @pwned 1', ' ', '\t', 'é', '日本', '🎉', '%1', '#', '!', '&&', '|', '>', '*', '?', '%%',
