@@ -188,6 +188,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       api: this, config: this.config.http, hooks: this.config.hooks, token, clock: this.clock, logger: this.logger,
       ready: async () => readyFromHealth(await this.monitor.health()),
       metrics: () => this.monitor.prometheus(),
+    }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;
+      const { host, port } = this.config.http;
+      throw new WhtError('WHT_ERR_CONFIG_INVALID', `http: cannot listen on ${host}:${port} (${err.code}); another program (or a webhook-tui with another data dir) may use it: set http.port, or http.enabled false`, { code: err.code });
     });
     writeFileSync(dataPaths(this.config.dataDir).httpUrl, `${this.http.url}\n`, { mode: 0o600 });
     this.logger.info('http listening', { url: this.http.url });
