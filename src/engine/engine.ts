@@ -11,6 +11,7 @@ import { DeliveryRunner } from './delivery/runner.js';
 import { Targets } from './delivery/targets.js';
 import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
 import type { TaskRow } from './queue/store.js';
+import { Checkpointer } from './queue/checkpointer.js';
 import { Dispatcher } from './queue/dispatcher.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
@@ -80,6 +81,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private control: ControlServer | undefined;
   private readonly aborter = new AbortController();
   private readonly runner: DeliveryRunner;
+  private readonly checkpointer: Checkpointer;
   readonly monitor: Monitor;
   private http: RunningHttpServer | undefined;
 
@@ -104,6 +106,9 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
         },
       });
       this.store = openStore(config);
+      // Checkpoints run in a worker thread, never inside a commit on the event loop (see queue/checkpointer.ts).
+      this.store.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(paths.db, this.logger);
     } catch (err) {
       this.releaseLock();
       throw err;
@@ -364,6 +369,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       await this.idle();
       await this.monitor.close();
       await this.tmux.close();
+      await this.checkpointer.close();
       this.logger.info('engine closed');
       this.store.close();
       this.releaseLock();
