@@ -59,6 +59,7 @@ export class SqliteStore implements QueueStore {
   readonly db: Database.Database;
   private readonly counts: Record<TaskState, number>;
   private readonly stmt;
+  private readonly tx;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -99,6 +100,12 @@ export class SqliteStore implements QueueStore {
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       prune: db.prepare(`DELETE FROM tasks WHERE state IN ('delivered', 'dropped') AND finished_at < ?`),
     };
+    // Transaction functions are made once (better-sqlite3 wraps each in BEGIN/COMMIT, nested ones in savepoints).
+    this.tx = {
+      insertMany: db.transaction(this.insertManyTx.bind(this)),
+      delivered: db.transaction(this.deliveredTx.bind(this)),
+      failed: db.transaction(this.failedTx.bind(this)),
+    };
     this.counts = this.loadCounts();
     db.transaction(() => { for (const c of COUNTERS) this.stmt.seed.run(c); })();
     this.peak = this.counters().peak_pending;
@@ -134,32 +141,33 @@ export class SqliteStore implements QueueStore {
   }
 
   insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[] {
-    const run = this.db.transaction(() => {
-      const results: InsertResult[] = [];
-      let created = 0;
-      for (const row of rows) {
-        if (row.idemKey !== null) {
-          const existing = this.stmt.byIdem.get(row.idemKey, now - dedupeWindowMs) as Row | undefined;
-          if (existing) {
-            results.push({ task: toTask(existing), created: false });
-            continue;
-          }
+    return this.tx.insertMany.immediate(rows, now, dedupeWindowMs);
+  }
+
+  private insertManyTx(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[] {
+    const results: InsertResult[] = [];
+    let created = 0;
+    for (const row of rows) {
+      if (row.idemKey !== null) {
+        const existing = this.stmt.byIdem.get(row.idemKey, now - dedupeWindowMs) as Row | undefined;
+        if (existing) {
+          results.push({ task: toTask(existing), created: false });
+          continue;
         }
-        results.push({ task: toTask(this.stmt.insert.get({ ...row, now }) as Row), created: true });
-        created++;
       }
-      // `received` is not counted here: it is the AUTOINCREMENT sequence (one id per created task).
-      if (results.length > created) this.stmt.bump.run('deduplicated', results.length - created);
-      this.counts.queued += created;
-      try {
-        this.notePeak();
-      } catch (err) {
-        this.counts.queued -= created;
-        throw err;
-      }
-      return { results, created };
-    });
-    return run.immediate().results;
+      results.push({ task: toTask(this.stmt.insert.get({ ...row, now }) as Row), created: true });
+      created++;
+    }
+    // `received` is not counted here: it is the AUTOINCREMENT sequence (one id per created task).
+    if (results.length > created) this.stmt.bump.run('deduplicated', results.length - created);
+    this.counts.queued += created;
+    try {
+      this.notePeak();
+    } catch (err) {
+      this.counts.queued -= created;
+      throw err;
+    }
+    return results;
   }
 
   findByIdemKey(key: string, since: number): Task | undefined {
@@ -202,24 +210,28 @@ export class SqliteStore implements QueueStore {
   }
 
   markDelivered(id: number, now: number): Task {
-    const task = this.db.transaction(() => {
-      const t = this.one(this.stmt.delivered.get({ id, now }), id, 'complete');
-      this.stmt.bump3.run({ a: 'delivered', av: 1, b: 'sum_processing_ms', bv: now - (t.startedAt ?? now), c: 'sum_e2e_ms', cv: now - t.receivedAt });
-      return t;
-    }).immediate();
+    const task = this.tx.delivered.immediate(id, now);
     this.move('delivering', 'delivered');
     return task;
   }
 
+  private deliveredTx(id: number, now: number): Task {
+    const t = this.one(this.stmt.delivered.get({ id, now }), id, 'complete');
+    this.stmt.bump3.run({ a: 'delivered', av: 1, b: 'sum_processing_ms', bv: now - (t.startedAt ?? now), c: 'sum_e2e_ms', cv: now - t.receivedAt });
+    return t;
+  }
+
   markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task {
     const state: TaskState = retryAt === null ? 'dead' : 'retrying';
-    const task = this.db.transaction(() => {
-      const t = this.one(this.stmt.failed.get({ id, state, error: JSON.stringify(error), retryAt: retryAt ?? now, finished: retryAt === null ? now : null }), id, 'fail');
-      this.stmt.bump3.run({ a: 'failed_attempts', av: 1, b: state === 'dead' ? 'dead' : 'retries', bv: 1, c: '', cv: 0 });
-      return t;
-    }).immediate();
+    const task = this.tx.failed.immediate(id, error, retryAt, now, state);
     this.move('delivering', state);
     return task;
+  }
+
+  private failedTx(id: number, error: AttemptError, retryAt: number | null, now: number, state: TaskState): Task {
+    const t = this.one(this.stmt.failed.get({ id, state, error: JSON.stringify(error), retryAt: retryAt ?? now, finished: retryAt === null ? now : null }), id, 'fail');
+    this.stmt.bump3.run({ a: 'failed_attempts', av: 1, b: state === 'dead' ? 'dead' : 'retries', bv: 1, c: '', cv: 0 });
+    return t;
   }
 
   requeue(id: number, note: AttemptError | null): Task {
