@@ -51,9 +51,14 @@ export function bucketStart(at: number, resMs: number): number {
   return at - (((at % resMs) + resMs) % resMs);
 }
 
+/** The serialised form of an empty sketch (no 10 KiB dense sketch allocated for it). */
+function emptySketchData(): SketchData {
+  return { n: 0, sum: 0, min: 0, max: 0, z: 0, b: [] };
+}
+
 export function emptyRollup(at: number, resMs: number): Rollup {
   const stages = {} as Record<Stage, SketchData>;
-  for (const s of STAGES) stages[s] = new LogSketch().toJSON();
+  for (const s of STAGES) stages[s] = emptySketchData();
   return {
     at, resMs, samples: 0, received: 0, delivered: 0, failed: 0, retries: 0, rateLimited: 0,
     cpuSum: 0, rssSum: 0, watchedCpuSum: 0, watchedRssSum: 0, load1Sum: 0, pendingMax: 0, oldestMax: 0, stages,
@@ -63,7 +68,8 @@ export function emptyRollup(at: number, resMs: number): Rollup {
 /** Merge rollups into one bucket [at, at + resMs). */
 export function mergeRollups(at: number, resMs: number, parts: readonly Rollup[]): Rollup {
   const out = emptyRollup(at, resMs);
-  const sketches = Object.fromEntries(STAGES.map((s) => [s, new LogSketch()])) as Record<Stage, LogSketch>;
+  // Dense sketches only for stages that have samples: an idle engine merges empty rollups every tick.
+  const sketches = {} as Partial<Record<Stage, LogSketch>>;
   for (const p of parts) {
     out.samples += p.samples;
     out.received += p.received;
@@ -78,9 +84,9 @@ export function mergeRollups(at: number, resMs: number, parts: readonly Rollup[]
     out.load1Sum += p.load1Sum;
     out.pendingMax = Math.max(out.pendingMax, p.pendingMax);
     out.oldestMax = Math.max(out.oldestMax, p.oldestMax);
-    for (const s of STAGES) sketches[s].mergeData(p.stages[s]);
+    for (const s of STAGES) if (p.stages[s] && p.stages[s].n > 0) (sketches[s] ??= new LogSketch()).mergeData(p.stages[s]);
   }
-  for (const s of STAGES) out.stages[s] = sketches[s].toJSON();
+  for (const s of STAGES) out.stages[s] = sketches[s]?.toJSON() ?? emptySketchData();
   return out;
 }
 

@@ -14,7 +14,14 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { timeout: 1000 });
 const checkpoint = (mode) => { try { db.pragma('wal_checkpoint(' + mode + ')'); } catch (err) { parentPort.postMessage({ error: String(err) }); } };
-const timer = setInterval(() => checkpoint('PASSIVE'), workerData.intervalMs);
+// data_version changes when another connection commits: an idle engine costs one cheap read per interval.
+let seen = -1;
+const timer = setInterval(() => {
+  const version = db.pragma('data_version', { simple: true });
+  if (version === seen) return;
+  seen = version;
+  checkpoint('PASSIVE');
+}, workerData.intervalMs);
 parentPort.on('message', (msg) => {
   if (msg !== 'stop') return;
   clearInterval(timer);
