@@ -12,8 +12,15 @@ import { runDashboard, type DashboardSource } from '../tui/dashboard.js';
 import { demoSchedule, playSchedule, DEMO_FAILING_TARGET } from '../tui/demo.js';
 import { splitAndRun } from '../tui/split.js';
 import type { Out } from './output.js';
+import { WhtError } from '../engine/errors.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
+
+/** The dashboard draws on a terminal; without one (a pipe, systemd, CI) say what to run instead. */
+function assertTerminal(): void {
+  if (process.stdin.isTTY && process.stdout.isTTY) return;
+  throw new WhtError('WHT_ERR_CONFIG_INVALID', 'the dashboard needs a terminal (stdin and stdout are not a TTY); for a headless engine run `webhook-tui serve`');
+}
 
 function dashboardOptions(config: Config, source: DashboardSource) {
   return {
@@ -28,6 +35,7 @@ function dashboardOptions(config: Config, source: DashboardSource) {
  * the engine embedded (nothing is printed: logs go to the log file and the log pane).
  */
 export async function runDashboardCommand(config: Config): Promise<number> {
+  assertTerminal();
   const paths = dataPaths(config.dataDir);
   if (lockHolder(paths.lock) !== null) {
     const client = await connectControl(paths.socket);
@@ -71,6 +79,7 @@ export async function runSplit(config: Config, argv: readonly string[], out: Out
  * target that does not exist (retries, dead letters) and a trickle of sample triggers. Removed on quit.
  */
 export async function runDemo(base: Config): Promise<number> {
+  assertTerminal();
   const socket = `webhook-tui-demo-${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), 'webhook-tui-demo-'));
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' }).trim();

@@ -110,5 +110,10 @@ describe('the built CLI', () => {
     expect(unsafe.code).toBe(2);
     expect(unsafe.err).toContain('escape (ESC)');
     expect(cli('dlq', 'retry', 'abc').code).toBe(2);
+    // The dashboard without a terminal says what to run instead.
+    const noTty = cli();
+    expect(noTty.code).toBe(2);
+    expect(noTty.err).toContain('needs a terminal');
+    expect(noTty.err).toContain('webhook-tui serve');
   });
 });
