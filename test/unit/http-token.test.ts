@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateToken, readToken, tokenPath } from '../../src/engine/intake/http/token.js';
@@ -19,9 +19,14 @@ describe('loadOrCreateToken', () => {
     expect(await readToken(data)).toBe(t1);
   });
 
-  it('two concurrent first starts agree on one token', async () => {
-    const [a, b] = await Promise.all([loadOrCreateToken(dir), loadOrCreateToken(dir)]);
-    expect(a).toBe(b);
+  it('concurrent first starts agree on one token and see it whole', async () => {
+    for (let round = 0; round < 20; round++) {
+      rmSync(tokenPath(dir), { force: true });
+      const tokens = await Promise.all(Array.from({ length: 8 }, () => loadOrCreateToken(dir)));
+      expect(new Set(tokens).size).toBe(1);
+      expect(tokens[0]!.length).toBeGreaterThanOrEqual(40);
+    }
+    expect(readdirSync(dir)).toEqual(['token']);
   });
 
   it('refuses a token file readable by others, or a symlink', async () => {

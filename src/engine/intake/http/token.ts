@@ -40,19 +40,27 @@ export async function readToken(dataDir: string): Promise<string | undefined> {
   }
 }
 
-/** Read the token, or create it (0600, exclusive create so two starts cannot race) on first start. */
+/**
+ * Read the token, or create it (0600) on first start. The token is written whole to a private temp file and then
+ * hard-linked into place, which fails if the file exists: two starts that race agree on one token, and no reader
+ * ever sees a half-written file.
+ */
 export async function loadOrCreateToken(dataDir: string): Promise<string> {
   const existing = await readToken(dataDir);
   if (existing !== undefined) return existing;
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const token = randomBytes(32).toString('base64url');
+  const tmp = `${tokenPath(dataDir)}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await fs.writeFile(tmp, `${token}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    await fs.writeFile(tokenPath(dataDir), `${token}\n`, { mode: 0o600, flag: 'wx' });
+    await fs.link(tmp, tokenPath(dataDir));
     return token;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const raced = await readToken(dataDir);
     if (raced === undefined) throw err;
     return raced;
+  } finally {
+    await fs.unlink(tmp).catch(() => {});
   }
 }
