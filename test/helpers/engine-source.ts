@@ -58,6 +58,8 @@ export function testConfig(world: { socket: string; pane: string; dataDir: strin
       tmux: { socketName: world.socket },
       targets: { default: { pane: world.pane }, ghost: { pane: '%9999' }, later: { pane: '=later:0.0' } },
       queue: { retry: { attempts: 2, baseMs: 100, maxMs: 200, jitter: 0 }, rateLimit: { perSecond: 0 }, ...queue },
+      // No HTTP: the default port 8787 would collide between tests running in parallel.
+      http: { enabled: false },
     },
     { ...process.env, XDG_RUNTIME_DIR: undefined },
   );
