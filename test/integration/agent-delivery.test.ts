@@ -78,6 +78,7 @@ describe('agent targets', () => {
     const { task } = engine.enqueue({ text: 'confirm me please', target: 'claude', source: 'api' });
     await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
     expect(engine.getTask(task.id)?.errors).toEqual([]);
+    await waitFor(() => messages(file).length >= 1, 10_000, 'the submitted message');
     expect(messages(file).map((m) => m.line)).toEqual(['confirm me please']);
   });
 });

@@ -73,6 +73,9 @@ describe('crash safety', () => {
     const { config, id } = await leftDelivering(pane, 'echo never-sent', 'nothing');
     engine = await startEngine(config);
     await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'delivered');
+    // The pane's program reads the keys a moment after tmux accepted them.
+    await waitFor(() => recorded(file).length >= 1, 10_000, 'the line in the pane');
+    await new Promise((r) => setTimeout(r, 200));
     expect(recorded(file)).toEqual(['echo never-sent']);
     expect(engine.getTask(id)?.attempts).toBe(1);
   });

@@ -28,7 +28,7 @@ describe('engine delivery into a real tmux pane', () => {
     for (const t of texts) writeSpoolFile(config.spool.dir, JSON.stringify({ command: t }));
     await waitFor(() => recorded(file).length >= texts.length, 20_000, '30 lines');
     expect(recorded(file)).toEqual(texts);
-    expect(engine.stats().successful).toBe(30);
+    await waitFor(() => engine!.stats().successful === 30, 10_000, 'all recorded as delivered');
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(`${config.spool.dir}/new`)).toEqual([]);
   });
