@@ -14,10 +14,15 @@ export class TestTmux {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' }).replace(/\n$/, '');
   }
 
+  /** The tmux server's pid, learned with the first session. */
+  private serverPid: number | undefined;
+
   /** New detached session whose first pane runs `command`; returns its pane id. */
   session(name: string, command?: string[], size = { x: 200, y: 50 }): string {
-    const args = ['new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), '-P', '-F', '#{pane_id}'];
-    return this.run(...args, ...(command ?? []));
+    const args = ['new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), '-P', '-F', '#{pane_id} #{pid}'];
+    const [pane, pid] = this.run(...args, ...(command ?? [])).split(' ');
+    this.serverPid = Number(pid);
+    return pane!;
   }
 
   /** Pane running the recorder; resolves once it is reading. */
@@ -32,10 +37,20 @@ export class TestTmux {
     return this.run('capture-pane', '-p', '-J', '-t', pane);
   }
 
+  /**
+   * kill-server, then SIGKILL the server if it is still there: tmux 3.3a can hang on exit while a control-mode
+   * client (an engine's, orphaned by a kill -9) is attached, and would outlive the test.
+   */
   kill(): void {
     try {
-      execFileSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
-    } catch { /* not running */ }
+      execFileSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore', timeout: 5000 });
+    } catch { /* not running, or hung */ }
+    if (this.serverPid) {
+      try {
+        // Only if that pid is still a tmux server (not a reused pid).
+        if (readFileSync(`/proc/${this.serverPid}/comm`, 'utf8').startsWith('tmux')) process.kill(this.serverPid, 'SIGKILL');
+      } catch { /* gone */ }
+    }
   }
 }
 
