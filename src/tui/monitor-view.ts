@@ -1,33 +1,18 @@
 /**
- * What the dashboard reads from the monitor. `MonitorLike` is the subset of MonitorSnapshot
- * (src/engine/monitor/types.ts, monitor branch) the TUI uses, spelled with the same names so a real
- * MonitorSnapshot is assignable to it. When the monitor block is missing the dashboard falls back to LocalStats.
+ * What the dashboard reads from the monitor: `MonitorLike` is the subset of MonitorSnapshot
+ * (src/engine/monitor/types.ts) the TUI uses, derived from its types so a real MonitorSnapshot is assignable to
+ * it. When the monitor block is missing the dashboard falls back to LocalStats.
  */
-export const STAGES = ['intake', 'wait', 'delivery', 'endToEnd'] as const;
-export type Stage = (typeof STAGES)[number];
+import {
+  STAGES, type ActiveAlert, type AlertTransition, type HistoryPoint, type LatencySummary, type Stage,
+} from '../engine/monitor/types.js';
 
-export interface LatencySummaryLike {
-  count: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+export { STAGES, type Stage };
 
-export interface AlertLike {
-  rule: string;
-  severity: string;
-  since: number;
-  message: string;
-}
-
-export interface AlertTransitionLike {
-  at: number;
-  rule: string;
-  state: string;
-  severity: string;
-  message: string;
-}
+/** The parts of the monitor's types that the dashboard reads (a real MonitorSnapshot is assignable). */
+export type LatencySummaryLike = Pick<LatencySummary, 'count' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'maxMs'>;
+export type AlertLike = Pick<ActiveAlert, 'rule' | 'severity' | 'since' | 'message'>;
+export type AlertTransitionLike = Pick<AlertTransition, 'at' | 'rule' | 'state' | 'severity' | 'message'>;
 
 export interface MonitorLike {
   at: number;
@@ -43,13 +28,9 @@ export interface MonitorLike {
 }
 
 /** One history bucket as the chart needs it (subset of HistoryPoint). */
-export interface HistoryPointLike {
-  at: number;
-  delivered: number;
-  failed: number;
-  resolutionMs: number;
+export type HistoryPointLike = Pick<HistoryPoint, 'at' | 'delivered' | 'failed' | 'resolutionMs'> & {
   latency: Record<Stage, LatencySummaryLike>;
-}
+};
 
 /** Everything the view-models need, from the monitor or from LocalStats. */
 export interface MonitorView {
@@ -71,7 +52,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-/** Narrow `EngineSnapshot.monitor` (typed unknown on main) to MonitorLike, or undefined when absent/foreign. */
+/** Narrow a monitor block (from the engine, or JSON over the control socket) to MonitorLike; undefined when absent or foreign. */
 export function asMonitor(value: unknown): MonitorLike | undefined {
   if (!isObject(value)) return undefined;
   if (!isObject(value.latency) || !isObject(value.throughput) || !isObject(value.alerts)) return undefined;
