@@ -19,7 +19,10 @@ export function offlineApi(store: SqliteStore, config: Config, clock: Clock = sy
       const row = toTaskRow(input, config, now);
       // As in the engine: a repeated idempotency key answers with its task even when the queue is full.
       const existing = row.idemKey === null ? undefined : store.findByIdemKey(row.idemKey, now - config.queue.dedupeWindowMs);
-      if (existing) return { task: existing, created: false };
+      if (existing) {
+        store.bumpCounter('deduplicated');
+        return { task: existing, created: false };
+      }
       if (store.pendingCount() >= config.queue.capacity) throw new WhtError('WHT_ERR_QUEUE_FULL', `queue is full (${config.queue.capacity} pending tasks)`);
       return store.insertMany([row], now, config.queue.dedupeWindowMs)[0]!;
     },
