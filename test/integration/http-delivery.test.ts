@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import type { Engine } from '../../src/engine/engine.js';
 import { hooksConfigSchema, httpConfigSchema } from '../../src/engine/intake/http/config.js';
@@ -12,6 +13,19 @@ import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
 import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const whsec = `whsec_${randomBytes(32).toString('base64')}`;
+
+function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)', () => {
   let tmux: TestTmux;
@@ -70,16 +84,19 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
     });
     const url = `${server.url}/v1/tasks`;
     const headers = { 'content-type': 'application/json', authorization: 'Bearer tok-0123456789abcdef' };
+    // a sender's connection pool (50 keep-alive connections), not one new connection per request
+    const agent = new Agent({ keepAlive: true, maxSockets: 50 });
     const answers: Promise<{ status: number; id: number; error?: string; command: string }>[] = [];
     const t0 = performance.now();
     for (let i = 0; i < 2000; i++) {
       const wait = t0 + i * 2 - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const command = `burst ${i}`;
-      answers.push(fetch(url, { method: 'POST', headers, body: JSON.stringify({ command, id: `b${i}` }) })
-        .then(async (r) => ({ status: r.status, ...((await r.json()) as { id: number; error?: string }), command })));
+      answers.push(post(agent, url, JSON.stringify({ command, id: `b${i}` }), headers)
+        .then((r) => ({ status: r.status, ...(JSON.parse(r.body) as { id: number; error?: string }), command })));
     }
     const results = await Promise.all(answers);
+    agent.destroy();
     expect(results.filter((r) => r.status !== 202).map((r) => `${r.status} ${r.error}`)).toEqual([]);
     // concurrent connections have no arrival order of their own: the order is the queue's (commit order = id order)
     const want = results.sort((a, b) => a.id - b.id).map((r) => r.command);
