@@ -262,9 +262,8 @@ export class SqliteStore implements QueueStore {
     return task;
   }
 
-  paneMark(id: number): number | null {
-    const mark = this.stmt.paneMark.get(id) as string | null | undefined;
-    return mark === null || mark === undefined ? null : Number(mark);
+  paneMark(id: number): string | null {
+    return (this.stmt.paneMark.get(id) as string | null | undefined) ?? null;
   }
 
   delivering(): Task[] {
