@@ -63,7 +63,19 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   }
   await sleep(target.enterDelayMs);
   await pressEnter(tmux, target.pane, timeoutMs);
+  await assertStillThere(tmux, target.pane);
   if (target.confirm) await confirm(tmux, task, target, mark);
+}
+
+/**
+ * tmux accepts keys for a pane whose program has exited (remain-on-exit) without an error, and a pane killed while
+ * the text was typed may never have read the Enter: check before the task is recorded delivered.
+ */
+async function assertStillThere(tmux: Tmux, target: string): Promise<void> {
+  const pane = await inspectPane(tmux, target);
+  if (pane && !pane.dead) return;
+  const what = pane ? 'its program exited' : 'it was closed';
+  throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} died while the command was typed (${what}); not counted as delivered`, { target });
 }
 
 /** Whitespace and box-drawing characters vary with wrapping and TUI frames: compare without them. */
