@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolveConfig, readConfigFile, applyOverrides, defaultConfigPath } from '../engine/config/resolve.js';
-import type { Config, ConfigInput } from '../engine/config/schema.js';
-import { resolve } from 'node:path';
+import type { Config } from '../engine/config/schema.js';
 import { connectControl, localApi, remoteApi, type AsyncEngineApi } from '../engine/control/client.js';
 import { dataPaths, openStore } from '../engine/engine.js';
 import { offlineApi } from '../engine/offline-api.js';
@@ -40,29 +39,10 @@ export function extractOverrides(argv: readonly string[]): { rest: string[]; ove
 }
 
 export function loadConfig(args: GlobalArgs, env: NodeJS.ProcessEnv = process.env): Config {
-  return loadConfigSources(args, env).config;
-}
-
-export interface ConfigSources {
-  /** The config file read (or that would be read). */
-  path: string;
-  /** How the path was chosen. */
-  pathFrom: 'flag' | 'env' | 'default';
-  exists: boolean;
-  /** The file's contents as written ({} when there is none). */
-  fileInput: ConfigInput;
-  overrides: ReadonlyArray<[string, string]>;
-  config: Config;
-}
-
-/** The resolved config together with what it was made of (for `config show`, `doctor`, `service install`). */
-export function loadConfigSources(args: GlobalArgs, env: NodeJS.ProcessEnv = process.env): ConfigSources {
   const explicit = args.config ?? env.WEBHOOK_TUI_CONFIG;
-  const path = resolve(explicit ?? defaultConfigPath(env));
-  const pathFrom = args.config !== undefined ? 'flag' : env.WEBHOOK_TUI_CONFIG !== undefined ? 'env' : 'default';
-  const fileInput = readConfigFile(path, explicit !== undefined);
-  const config = resolveConfig(applyOverrides(fileInput, args.overrides), env);
-  return { path, pathFrom, exists: existsSync(path), fileInput, overrides: args.overrides, config };
+  const path = explicit ?? defaultConfigPath(env);
+  const input = readConfigFile(path, explicit !== undefined);
+  return resolveConfig(applyOverrides(input, args.overrides), env);
 }
 
 export interface ApiHandle {

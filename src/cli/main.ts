@@ -6,7 +6,7 @@ import { prepareSpool } from '../engine/intake/spool-dirs.js';
 import { TASK_STATES, type TaskState } from '../engine/types.js';
 import { extractOverrides, loadConfig, openApi } from './context.js';
 import { COMMANDS } from './commands/index.js';
-import type { Ctx } from './commands/types.js';
+import type { CliContext as Ctx, GlobalFlags } from './commands/command.js';
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
 import { runEngineUntilSignal } from './serve.js';
 import { runDashboardCommand, runDemo, runSplit } from './dashboard.js';
@@ -61,8 +61,9 @@ function parseId(raw: unknown): number {
 }
 
 function registerCommands(y: Argv, ctx: Ctx): Argv {
-  for (const c of COMMANDS) y.command(c.command as string | string[], c.describe, c.builder, (args) => c.handler(args, ctx));
-  return y;
+  let out = y as Argv<GlobalFlags>;
+  for (const command of COMMANDS) out = command.register(out, ctx);
+  return out;
 }
 
 function build(argv: string[], ctx: Ctx): Argv {

@@ -1,7 +1,7 @@
 /** This installation: the CLI entry file and the arguments that make another process see the same config. */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ConfigSources } from './context.js';
+import type { ConfigSources } from './config-sources.js';
 
 /** Absolute, symlinks resolved, path of bin/webhook-tui of this package (dist/cli/self.js -> ../../bin). */
 export function selfCli(): string {

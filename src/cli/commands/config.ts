@@ -1,7 +1,7 @@
 import { explainConfig, type ExplainedKey } from '../../engine/config/explain.js';
 import { configJsonSchema } from '../../engine/config/json-schema.js';
-import { loadConfigSources } from '../context.js';
-import { defineCommand } from './types.js';
+import { loadConfigSources } from '../config-sources.js';
+import { defineCommand } from './command.js';
 
 function formatValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);

@@ -11,7 +11,7 @@ import { buildInitConfig, writeInitFiles, type InitAnswers } from '../../engine/
 import { listPanes, type PaneInfo } from '../../engine/setup/tmux-panes.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Out } from '../output.js';
-import { defineCommand } from './types.js';
+import { defineCommand } from './command.js';
 
 function formatPanes(panes: PaneInfo[] | null, server: string): string {
   if (panes === null) return `no tmux server answers (${server}): without a target the engine creates the session it types into`;

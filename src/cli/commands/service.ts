@@ -6,10 +6,10 @@ import { waitForEngine } from '../../engine/service/process.js';
 import { unitSpec } from '../../engine/service/spec.js';
 import { journal, lingerEnabled, systemctl, systemdRunning, unitPath, unitState, type RunResult } from '../../engine/service/systemd.js';
 import { buildUnit, parseExecStart, UNIT_NAME } from '../../engine/service/unit.js';
-import { loadConfigSources, type ConfigSources } from '../context.js';
+import { loadConfigSources, type ConfigSources } from '../config-sources.js';
 import type { Out } from '../output.js';
 import { configArgs, selfCli } from '../self.js';
-import { defineCommand, type Ctx } from './types.js';
+import { defineCommand, type CliContext as Ctx } from './command.js';
 
 const NO_SYSTEMD = 'systemd is not running here (/run/systemd/system is absent: a container, WSL or CI).';
 

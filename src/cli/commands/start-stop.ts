@@ -3,9 +3,9 @@ import { WhtError } from '../../engine/errors.js';
 import { lastLines, probeEngine, startDetached, stopEngine, waitForEngine } from '../../engine/service/process.js';
 import { systemctl, systemdRunning, unitPath } from '../../engine/service/systemd.js';
 import { UNIT_NAME } from '../../engine/service/unit.js';
-import { loadConfigSources } from '../context.js';
+import { loadConfigSources } from '../config-sources.js';
 import { configArgs, selfCli } from '../self.js';
-import { defineCommand, type Ctx } from './types.js';
+import { defineCommand, type CliContext as Ctx } from './command.js';
 
 const START_TIMEOUT_MS = 10_000;
 

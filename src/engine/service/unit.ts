@@ -30,7 +30,7 @@ export interface UnitSpec {
 /** Quote one word for a systemd command line or assignment: `%` and `$` are escaped, anything odd double-quoted. */
 export function quoteSystemdWord(word: string): string {
   const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  if (/^[A-Za-z0-9_@+=:,./-]+$/.test(escaped)) return escaped;
+  if (/^[A-Za-z0-9_@%$+=:,./-]+$/.test(escaped)) return escaped;
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
