@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { isWhtError, WhtError } from '../engine/errors.js';
-import { toTaskRow } from '../engine/intake/trigger.js';
+import { sendPayload } from './send-input.js';
 import { writeSpoolFile } from '../engine/intake/spool-writer.js';
 import { prepareSpool } from '../engine/intake/spool-dirs.js';
 import { TASK_STATES, type TaskState } from '../engine/types.js';
@@ -88,7 +88,7 @@ function build(argv: string[], ctx: Ctx): Argv {
       ctx.code = await runEngineUntilSignal(loadConfig(ctx.global), out, undefined, { echo: !args.quiet });
     })
     .command('send [text..]', 'enqueue a command through the spool (works while the engine is down)', (y) => y
-      .positional('text', { type: 'string', array: true, describe: 'the command; put it after -- when it starts with -' })
+      .positional('text', { type: 'string', array: true, describe: 'the command (- reads it from stdin); put it after -- when it starts with -' })
       .option('target', { type: 'string', describe: 'target name (targets.NAME); default: default' })
       .option('priority', { type: 'number', describe: 'higher runs first (-100..100)' })
       .option('category', { type: 'string', describe: 'rate-limit category' })
@@ -96,16 +96,15 @@ function build(argv: string[], ctx: Ctx): Argv {
       .option('http', { type: 'boolean', default: false, describe: 'send to the running engine over HTTP (POST /v1/tasks) instead of the spool' })
       .option('url', { type: 'string', describe: 'with --http: base URL (default: the running engine\'s, else http.host:http.port)' }), async (args) => {
       const config = loadConfig(ctx.global);
-      const words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])];
-      const text = words.map(String).join(' ');
-      const payload = { command: text, target: args.target, priority: args.priority, category: args.category, id: args.id };
-      toTaskRow({ text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' }, config, Date.now()); // same checks as the engine: fail here, exit 2
+      let words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
+      if (words.length === 0 && ctx.argv.includes('-')) words = ['-']; // yargs drops a bare '-': stdin
+      const { payload, json } = sendPayload({ words, target: args.target, priority: args.priority, category: args.category, id: args.id }, config);
       if (args.http) {
         const result = await sendOverHttp(config, args.url, payload);
         return out.out(args.json ? JSON.stringify(result) : `task ${result.id} ${result.duplicate ? 'already existed' : 'queued'} (${result.state})`);
       }
       prepareSpool(config.spool.dir);
-      const path = writeSpoolFile(config.spool.dir, JSON.stringify(payload));
+      const path = writeSpoolFile(config.spool.dir, json);
       out.out(args.json ? JSON.stringify({ spooled: path }) : `spooled ${path}`);
     })
     .command('status', 'queue statistics', {}, async (args) => withApi(ctx, async ({ api, via }) => {

@@ -15,7 +15,7 @@ import { Checkpointer } from './queue/checkpointer.js';
 import { Dispatcher } from './queue/dispatcher.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
-import { toTaskRow } from './intake/trigger.js';
+import { textOptionsFor, toTaskRow } from './intake/trigger.js';
 import { acquireLock } from './lock.js';
 import { createFileLogger } from './logs/logger.js';
 import { buildStats } from './stats.js';
@@ -193,6 +193,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       api: this, config: this.config.http, hooks: this.config.hooks, token, clock: this.clock, logger: this.logger,
       ready: async () => readyFromHealth(await this.monitor.health()),
       metrics: () => this.monitor.prometheus(),
+      textOptions: (target) => textOptionsFor(this.config, target),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;
       const { host, port } = this.config.http;

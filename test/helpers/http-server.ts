@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/engine/ports/logger.js';
 import type { EngineApi, Task } from '../../src/engine/types.js';
 import { createEngine, type Engine } from '../../src/engine/engine.js';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
+import { textOptionsFor } from '../../src/engine/intake/trigger.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,7 @@ export async function startTestServer(opts: {
     ready: async () => ready.report,
     clock: systemClock,
     logger: silentLogger,
+    ...(real ? { textOptions: (target: string) => textOptionsFor(real.engine.config, target) } : {}),
     ...opts.deps,
   });
   return {

@@ -28,6 +28,19 @@ describe('legacy trigger file and the default target', () => {
     expect(engine.getTask(1)?.source).toBe('legacy');
   });
 
+  it('takes a trigger written right after the previous one was consumed (the watcher alone missed about a third)', async () => {
+    const trigger = join(tmp.dir, 'legacy', 'webhook-trigger');
+    engine = await startEngine(testConfig(tmp.dir, tmux, { spool: { legacyTriggerFile: trigger } }));
+    engine.pause();
+    const { existsSync } = await import('node:fs');
+    for (let i = 0; i < 20; i++) {
+      writeFileSync(trigger, `echo back-to-back ${i}\n`);
+      await waitFor(() => engine!.stats().received === i + 1, 5_000, `trigger ${i} queued`);
+      await waitFor(() => !existsSync(trigger), 5_000, `trigger ${i} removed`);
+    }
+    expect(engine.listTasks({ limit: 100 }).map((t) => t.text).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `echo back-to-back ${i}`).sort());
+  });
+
   it('creates a detached session for the default target outside tmux and types into it', async () => {
     tmux.session('other');
     engine = await startEngine(testConfig(tmp.dir, tmux));

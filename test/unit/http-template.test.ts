@@ -34,7 +34,7 @@ describe('renderTemplate', () => {
     'refuses a value holding %j, naming the field',
     (bad) => {
       const r = renderTemplate(parseTemplate('x {{a.b}}'), { a: { b: `ok${bad}` } }, 'none');
-      expect(r).toMatchObject({ ok: false, field: 'a.b', message: expect.stringContaining('field a.b holds an unsafe character') });
+      expect(r).toMatchObject({ ok: false, field: 'a.b', code: 'WHT_ERR_TEXT_UNSAFE', message: expect.stringMatching(/^field a\.b: .* U\+[0-9A-F]{4} at position 2 is not allowed/) });
     },
   );
 

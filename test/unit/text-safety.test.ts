@@ -20,7 +20,7 @@ describe('checkText', () => {
 
   it('refuses an escape sequence (ESC [ ...) and names ESC', () => {
     const r = checkText('echo \u001b[2J cleared');
-    expect(r).toEqual({ ok: false, reason: expect.stringContaining('escape (ESC)') });
+    expect(r).toEqual({ ok: false, code: 'WHT_ERR_TEXT_UNSAFE', reason: expect.stringContaining('escape (ESC)') });
   });
 
   it('allows tab', () => {
@@ -33,9 +33,23 @@ describe('checkText', () => {
     expect(checkText('echo a\r\necho b', { allowNewlines: true }).ok).toBe(false);
   });
 
-  it('refuses empty text (and whitespace-only multi-line text)', () => {
-    expect(checkText('')).toEqual({ ok: false, reason: 'empty command' });
-    expect(checkText('\n\n', { allowNewlines: true })).toEqual({ ok: false, reason: 'empty command' });
+  it('refuses empty or whitespace-only text as empty (WHT_ERR_TEXT_EMPTY)', () => {
+    for (const [text, allowNewlines] of [['', false], ['   ', false], ['\t', false], ['\n\n', true]] as const) {
+      expect(checkText(text, { allowNewlines })).toEqual({ ok: false, code: 'WHT_ERR_TEXT_EMPTY', reason: 'empty command' });
+    }
+  });
+
+  it.each([
+    [0x202a, 'bidi embedding (LRE)'], [0x202b, 'bidi embedding (RLE)'], [0x202c, 'bidi pop (PDF)'], [0x202d, 'bidi override (LRO)'],
+    [0x202e, 'bidi override (RLO)'], [0x2066, 'bidi isolate (LRI)'], [0x2067, 'bidi isolate (RLI)'], [0x2068, 'bidi isolate (FSI)'],
+    [0x2069, 'bidi pop (PDI)'], [0x200e, 'bidi mark (LRM)'], [0x200f, 'bidi mark (RLM)'], [0x061c, 'bidi mark (ALM)'],
+    [0x2028, 'line separator'], [0x2029, 'paragraph separator'], [0xfeff, 'byte order mark (BOM)'],
+  ])('refuses U+%s (%s) for every target, naming it and its position', (cp, name) => {
+    for (const allowNewlines of [false, true]) {
+      expect(checkText(`ls a${String.fromCodePoint(cp)}b`, { allowNewlines })).toEqual({
+        ok: false, code: 'WHT_ERR_TEXT_UNSAFE', reason: `${name} U+${hex(cp)} at position 4 is not allowed`,
+      });
+    }
   });
 
   it.each([
@@ -44,7 +58,7 @@ describe('checkText', () => {
     ['reversed pair', '\ude00\ud83d', 0],
   ])('refuses a %s', (_name, text, pos) => {
     const r = checkText(text);
-    expect(r).toEqual({ ok: false, reason: `unpaired surrogate at position ${pos}` });
+    expect(r).toEqual({ ok: false, code: 'WHT_ERR_TEXT_UNSAFE', reason: `unpaired surrogate at position ${pos}` });
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { WhtError, type ErrorCode } from '../errors.js';
 import type { TaskRow } from '../queue/store.js';
-import { checkText, decodeUtf8 } from '../delivery/text-safety.js';
+import { checkText, decodeUtf8, type TextCheckOptions } from '../delivery/text-safety.js';
 import type { NewTask, TaskSource } from '../types.js';
 
 export type ParseResult = { ok: true; task: NewTask } | { ok: false; code: ErrorCode; reason: string };
@@ -48,17 +48,18 @@ function parseJsonTrigger(text: string, source: TaskSource, receivedAt: number):
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** The text policy's options for a target: its profile's `multiline`. */
+export function textOptionsFor(config: Partial<Pick<Config, 'targets'>>, target: string | undefined): TextCheckOptions {
+  return { allowNewlines: config.targets?.[target ?? 'default']?.multiline ?? false };
+}
+
 /**
  * Validate a new task against config and apply defaults. Throws WhtError naming the field. Pure.
  * An unknown target is accepted here (the task goes dead at delivery, visible in the DLQ, retryable after a config fix).
  */
 export function toTaskRow(input: NewTask, config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets'>>, now: number): TaskRow {
-  const multiline = config.targets?.[input.target ?? 'default']?.multiline ?? false;
-  const check = checkText(input.text, { allowNewlines: multiline });
-  if (!check.ok) {
-    const code: ErrorCode = check.reason === 'empty command' ? 'WHT_ERR_TEXT_EMPTY' : 'WHT_ERR_TEXT_UNSAFE';
-    throw new WhtError(code, `command: ${check.reason}`, { field: 'command' });
-  }
+  const check = checkText(input.text, textOptionsFor(config, input.target));
+  if (!check.ok) throw new WhtError(check.code, `command: ${check.reason}`, { field: 'command' });
   const target = input.target ?? 'default';
   if (!NAME_RE.test(target)) throw new WhtError('WHT_ERR_BAD_TRIGGER', 'target: must be 1-64 letters, digits, _ . -', { field: 'target' });
   const category = input.category ?? config.queue.defaultCategory;

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { EngineApi } from '../../types.js';
+import type { TextCheckOptions } from '../../delivery/text-safety.js';
 import type { HooksConfig, HttpConfig, ResolvedHook, SecretSources } from './config.js';
 import type { HttpCounters } from './metrics.js';
 import type { CommitBatcher } from './batch.js';
@@ -30,6 +31,8 @@ export interface HttpDeps {
   status?: (() => unknown) | undefined;
   clock: Clock;
   logger: Logger;
+  /** The text policy's options for a target (its profile's multiline), for template values; default single-line. */
+  textOptions?: ((target: string) => TextCheckOptions) | undefined;
   /** Where secretEnv/secretFile are read from; default process.env and the file system. */
   secretSources?: SecretSources | undefined;
 }

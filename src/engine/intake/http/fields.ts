@@ -1,25 +1,20 @@
 /**
- * Field checks for HTTP input: text that will be typed into a pane must not hold control characters, escape
- * sequences, line breaks or bidi overrides. The engine's text-safety check runs again at enqueue; this one exists
- * so a 400 can name the field.
+ * Field checks for HTTP input. Command text is not checked here: the engine's text policy (checkText, with the
+ * target's profile) decides for every intake, and its refusal (WHT_ERR_TEXT_UNSAFE / WHT_ERR_TEXT_EMPTY, naming the
+ * character and its position) is the answer. Ids and keys are single-line printable text.
  */
 import { z } from 'zod';
 import { TASK_STATES } from '../../types.js';
+import { refusedIn } from '../../delivery/text-safety.js';
 
-// C0 except TAB (as the engine's checkText; CR and LF refused), DEL, C1, line/paragraph separators, bidi embeddings/overrides/isolates, BOM.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_RE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
-
-/** The first unsafe character as `U+XXXX`, or null. */
+/** Why a one-line field (an id, a key, a template) cannot be used, or null. */
 export function unsafeCharIn(text: string): string | null {
-  const m = UNSAFE_RE.exec(text);
-  if (m === null) return null;
-  return `U+${(m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return refusedIn(text);
 }
 
-const safeText = (max: number) =>
+const safeId = (max: number) =>
   z.string().min(1).max(max).refine((s) => unsafeCharIn(s) === null, {
-    message: 'holds a control character, line break or bidi override',
+    message: 'holds a control character, line break or bidi control',
   });
 
 // Same rule as the engine's toTaskRow.
@@ -28,16 +23,16 @@ const name = z.string().regex(NAME_RE, 'must be 1-64 of A-Z a-z 0-9 _ . -');
 
 /** Body of `POST /v1/tasks`. */
 export const newTaskBodySchema = z.strictObject({
-  command: safeText(1_000_000),
+  command: z.string().max(1_000_000),
   target: name.optional(),
   priority: z.number().int().min(-100).max(100).optional(),
   category: name.optional(),
-  id: safeText(256).optional(),
+  id: safeId(256).optional(),
 });
 export type NewTaskBody = z.output<typeof newTaskBodySchema>;
 
 /** Body of a template-less hook sent as JSON. */
-export const hookCommandBodySchema = z.object({ command: safeText(1_000_000) });
+export const hookCommandBodySchema = z.object({ command: z.string().max(1_000_000) });
 
 export const listQuerySchema = z.strictObject({
   state: z.enum(TASK_STATES).optional(),

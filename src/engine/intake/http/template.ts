@@ -3,6 +3,7 @@
  * payload; the value found there is data, never code: it must be a string, number or boolean, it must pass the
  * field text check, and (quote: 'shell') it is single-quoted for a POSIX shell. No expressions, no functions.
  */
+import { refusedIn, type TextCheckOptions } from '../../delivery/text-safety.js';
 import { unsafeCharIn } from './fields.js';
 
 export type TemplatePart = { kind: 'text'; text: string } | { kind: 'value'; path: string[] };
@@ -32,7 +33,7 @@ export function parseTemplate(source: string): Template {
   const leftover = parts.some((p) => p.kind === 'text' && (p.text.includes('{{') || p.text.includes('}}')));
   if (leftover) throw new Error('unbalanced {{ or }} in template');
   const bad = unsafeCharIn(source);
-  if (bad !== null) throw new Error(`template holds an unsafe character (${bad})`);
+  if (bad !== null) throw new Error(`template: ${bad}`);
   return { source, parts };
 }
 
@@ -42,7 +43,9 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export type RenderResult = { ok: true; text: string } | { ok: false; field: string; message: string };
+export type RenderResult =
+  | { ok: true; text: string }
+  | { ok: false; field: string; message: string; code: 'WHT_ERR_BAD_TRIGGER' | 'WHT_ERR_TEXT_UNSAFE' };
 
 function lookup(payload: unknown, path: string[]): { found: boolean; value: unknown } {
   let cur: unknown = payload;
@@ -60,24 +63,27 @@ function lookup(payload: unknown, path: string[]): { found: boolean; value: unkn
   return { found: true, value: cur };
 }
 
-/** Fill a template from a parsed JSON payload. Failures name the payload field. */
-export function renderTemplate(t: Template, payload: unknown, quote: 'shell' | 'none'): RenderResult {
-  let text = '';
+/**
+ * Fill a template from a parsed JSON payload. Failures name the payload field. Values pass the engine's text policy
+ * with the target's options (`text`: LF only for a multiline target) before quoting.
+ */
+export function renderTemplate(t: Template, payload: unknown, quote: 'shell' | 'none', text: TextCheckOptions = {}): RenderResult {
+  let out = '';
   for (const part of t.parts) {
     if (part.kind === 'text') {
-      text += part.text;
+      out += part.text;
       continue;
     }
     const field = part.path.join('.');
     const { found, value } = lookup(payload, part.path);
-    if (!found) return { ok: false, field, message: `field ${field} is missing from the payload` };
+    if (!found) return { ok: false, field, code: 'WHT_ERR_BAD_TRIGGER', message: `field ${field} is missing from the payload` };
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      return { ok: false, field, message: `field ${field} must be a string, number or boolean` };
+      return { ok: false, field, code: 'WHT_ERR_BAD_TRIGGER', message: `field ${field} must be a string, number or boolean` };
     }
     const str = String(value);
-    const bad = unsafeCharIn(str);
-    if (bad !== null) return { ok: false, field, message: `field ${field} holds an unsafe character (${bad})` };
-    text += quote === 'shell' ? shellQuote(str) : str;
+    const bad = refusedIn(str, text);
+    if (bad !== null) return { ok: false, field, code: 'WHT_ERR_TEXT_UNSAFE', message: `field ${field}: ${bad}` };
+    out += quote === 'shell' ? shellQuote(str) : str;
   }
-  return { ok: true, text };
+  return { ok: true, text: out };
 }
