@@ -32,10 +32,22 @@ export async function diskUsage(path: string): Promise<DiskUsage> {
   return { path, freeBytes, totalBytes, freePercent: totalBytes > 0 ? (100 * freeBytes) / totalBytes : 0 };
 }
 
+/** Sampling interval of the event-loop delay histogram. */
+export const LOOP_RESOLUTION_MS = 10;
+
+/** A histogram sample (ns between timer ticks) as the loop's delay in ms: what was late beyond the interval. */
+export function loopDelayMs(sampleNs: number): number {
+  return Math.max(0, sampleNs / 1e6 - LOOP_RESOLUTION_MS);
+}
+
 export class ResourceSampler {
   private lastCpu = process.cpuUsage();
   private lastHr = process.hrtime.bigint();
-  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 100 });
+  /**
+   * node's histogram records the time between its timer's ticks, so every sample includes the resolution itself
+   * (idle p99 read 101 ms at resolution 100): the delay is a sample minus the resolution, sampled finely.
+   */
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   private readonly pidStats: PidStats;
   latest: ResourceSample | null = null;
 
@@ -61,8 +73,8 @@ export class ResourceSampler {
     this.lastCpu = cpu;
     this.lastHr = hr;
     const mem = process.memoryUsage();
-    const p99 = this.loop.count > 0 ? this.loop.percentile(99) / 1e6 : 0;
-    const max = this.loop.count > 0 ? this.loop.max / 1e6 : 0;
+    const p99 = this.loop.count > 0 ? loopDelayMs(this.loop.percentile(99)) : 0;
+    const max = this.loop.count > 0 ? loopDelayMs(this.loop.max) : 0;
     this.loop.reset();
     return {
       pid: process.pid,
