@@ -1,33 +1,99 @@
-/** Pure text helpers for the dashboard: every cell is one column wide, untrusted text is made inert. */
+/**
+ * Pure text helpers for the dashboard: untrusted text is made inert and every helper counts terminal columns (wide
+ * characters take two, combining marks none), matching what the screen draws (widgets/screen.ts: fullUnicode).
+ */
+import { isRefusedChar } from '../engine/delivery/text-safety.js';
 
-// C0/C1 control characters and DEL; wide (East Asian, emoji) and astral characters.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-const NEWLINES = /\r\n|\r|\n|\t/g;
-const WIDE =
-  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{10000}-\u{10ffff}]|[\ud800-\udfff]/gu;
+// BMP wide ranges (East Asian Wide/Fullwidth, as blessed's table), CJK extension planes, emoji blocks.
+const WIDE_BMP = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+/** Emoji blocks drawn two columns wide (widgets/screen.ts tells blessed the same). */
+export const EMOJI_FIRST = 0x1f000;
+export const EMOJI_LAST = 0x1faff;
+const MARK = /^[\p{Mn}\p{Me}]$/u;
+/** Invisible characters shown as `<U+XXXX>` besides the ones the text policy refuses. */
+const SHOWN_INVISIBLE = new Set([0x00ad, 0x180e, 0x200b, 0x200c, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfff9, 0xfffa, 0xfffb]);
 
-/** Make untrusted text safe for one terminal row: no control sequences, no wide glyphs, newlines shown as ⏎. */
+/** Columns one code point takes on the screen. */
+export function charWidth(ch: string): number {
+  const cp = ch.codePointAt(0) ?? 0;
+  if (cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f) || MARK.test(ch)) return 0; // ZWJ, variation selectors, marks
+  if (cp >= 0x20000 && cp <= 0x3fffd) return 2;
+  if (cp >= EMOJI_FIRST && cp <= EMOJI_LAST) return 2;
+  return WIDE_BMP.test(ch) ? 2 : 1;
+}
+
+/** Columns a (sanitized) string takes. */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += charWidth(ch);
+  return w;
+}
+
+const codePoint = (cp: number): string => `<U+${cp.toString(16).toUpperCase().padStart(4, '0')}>`;
+
+/**
+ * Make untrusted text safe for one terminal row: newlines as ⏎, tab as a space, and every character that is
+ * invisible or acts on the terminal or the text direction (controls, bidi controls, zero-width and separator
+ * characters) shown as `<U+XXXX>`, so an operator sees exactly what a task holds. Lone surrogates become `?`.
+ */
 export function sanitize(text: string): string {
-  return text.replace(NEWLINES, (m) => (m === '\t' ? ' ' : '⏎')).replace(CONTROL, '·').replace(WIDE, '?');
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) continue;
+    if (c === 0x0a || c === 0x0d) out += '⏎';
+    else if (c === 0x09) out += ' ';
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) out += text[i]! + text[++i]!;
+    else if (c >= 0xd800 && c <= 0xdfff) out += '?';
+    else if (isRefusedChar(c) || SHOWN_INVISIBLE.has(c)) out += codePoint(c);
+    else out += text[i]!;
+  }
+  return out;
+}
+
+/** The longest start of `text` that fits in `width` columns (combining marks stay with their base). */
+function fit(text: string, width: number): string {
+  let w = 0;
+  let end = 0;
+  for (const ch of text) {
+    const cw = charWidth(ch);
+    if (w + cw > width) break;
+    w += cw;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }
 
 /** Cut to `width` columns, marking the cut with an ellipsis. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
-  if (text.length <= width) return text;
+  if (displayWidth(text) <= width) return text;
   if (width === 1) return '…';
-  return `${text.slice(0, width - 1)}…`;
+  return `${fit(text, width - 1)}…`;
 }
 
 export function padEnd(text: string, width: number): string {
   const t = truncate(text, width);
-  return t + ' '.repeat(Math.max(0, width - t.length));
+  return t + ' '.repeat(Math.max(0, width - displayWidth(t)));
 }
 
 export function padStart(text: string, width: number): string {
   const t = truncate(text, width);
-  return ' '.repeat(Math.max(0, width - t.length)) + t;
+  return ' '.repeat(Math.max(0, width - displayWidth(t))) + t;
+}
+
+/** Hard-wrap to rows of `width` columns. */
+export function hardWrap(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const out: string[] = [];
+  let rest = text;
+  while (displayWidth(rest) > width) {
+    const head = fit(rest, width) || [...rest][0]!;
+    out.push(head);
+    rest = rest.slice(head.length);
+  }
+  out.push(rest);
+  return out;
 }
 
 /** 950 -> "950ms", 1500 -> "1.5s", 184000 -> "3m04s", 7500000 -> "2h05m", 200000000 -> "2d07h". */
@@ -96,20 +162,21 @@ export function bar(fraction: number | null, width: number): string {
 
 /** Word-wrap to `width` columns; words longer than a line are cut hard. Continuation lines get `indent`. */
 export function wordWrap(text: string, width: number, indent = ''): string[] {
-  if (width <= indent.length) return [truncate(text, width)];
+  if (width <= displayWidth(indent)) return [truncate(text, width)];
   const out: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
     const candidate = line === '' ? word : `${line} ${word}`;
-    if (candidate.length <= width) {
+    if (displayWidth(candidate) <= width) {
       line = candidate;
       continue;
     }
     if (line !== '') out.push(line);
     let rest = (out.length > 0 ? indent : '') + word;
-    while (rest.length > width) {
-      out.push(rest.slice(0, width));
-      rest = indent + rest.slice(width);
+    while (displayWidth(rest) > width) {
+      const head = fit(rest, width) || [...rest][0]!;
+      out.push(head);
+      rest = indent + rest.slice(head.length);
     }
     line = rest;
   }

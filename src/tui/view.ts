@@ -8,7 +8,7 @@ import { LineChart } from '../widgets/line-chart.js';
 import { Panel } from '../widgets/panel.js';
 import type { StyledLine, Theme } from '../widgets/styled.js';
 import { KEY_BINDINGS } from './keys.js';
-import { wordWrap } from './format.js';
+import { truncate, wordWrap } from './format.js';
 import { computeLayout, tooSmallMessage, visiblePanels, type FocusPanel, type Layout, type PanelId, type Rect } from './layout.js';
 import type { HistoryPointLike, MonitorView } from './monitor-view.js';
 import type { UiState } from './state.js';
@@ -45,6 +45,7 @@ export class DashboardView {
   private readonly throughputChart: LineChart;
   private readonly latencyChart: LineChart;
   private readonly overlay: Panel;
+  private overlayKey = '';
   private readonly tooSmall: Panel;
   layout: Layout;
 
@@ -193,6 +194,13 @@ export class DashboardView {
 
   private drawOverlay(f: Frame): void {
     const o = f.ui.overlay;
+    const key = o ? `${o.kind}:${f.detailTask?.id ?? ''}` : '';
+    // A terminal redraws a wide character's two cells as one: overwriting part of them in place can leave stale
+    // cells beside the overlay. Opening or closing it repaints the whole screen once instead of diffing.
+    if (key !== this.overlayKey) {
+      this.overlayKey = key;
+      (this.screen as unknown as { realloc(): void }).realloc();
+    }
     if (!o) {
       this.overlay.setVisible(false);
       return;
@@ -206,7 +214,7 @@ export class DashboardView {
     const height = Math.min(rows - 2, lines.length + 2);
     this.overlay.setRect({ top: Math.max(0, Math.floor((rows - height) / 2)), left: Math.floor((cols - width) / 2), width, height });
     this.overlay.setTitle(o.kind === 'help' ? 'help' : 'task detail', true);
-    this.overlay.setLines(lines.slice(0, height - 2).map((l) => l.map((s) => ({ ...s, text: s.text.slice(0, width - 2) }))));
+    this.overlay.setLines(lines.slice(0, height - 2).map((l) => l.map((s) => ({ ...s, text: truncate(s.text, width - 2) }))));
     this.overlay.setVisible(true);
     this.overlay.box.setFront();
   }

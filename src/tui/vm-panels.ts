@@ -1,7 +1,7 @@
 /** View-models for the status line, metrics (gauges + sparklines), latency table, alerts, history chart and footer. */
 import type { EngineSnapshot, TargetStatus } from '../engine/types.js';
 import type { StyledLine, Tone } from '../widgets/styled.js';
-import { bar, formatBytes, formatClock, formatMs, formatRate, padEnd, padStart, sanitize, sparkline, truncate } from './format.js';
+import { bar, displayWidth, formatBytes, formatClock, formatMs, formatRate, padEnd, padStart, sanitize, sparkline, truncate } from './format.js';
 import type { HistoryPointLike, LatencySummaryLike, MonitorView, Stage } from './monitor-view.js';
 import { STAGES } from './monitor-view.js';
 import type { UiState } from './state.js';
@@ -56,9 +56,9 @@ export function fit(line: StyledLine, width: number): StyledLine {
   let left = width;
   for (const seg of line) {
     if (left <= 0) break;
-    const text = seg.text.length > left ? truncate(seg.text, left) : seg.text;
+    const text = displayWidth(seg.text) > left ? truncate(seg.text, left) : seg.text;
     out.push({ ...seg, text });
-    left -= text.length;
+    left -= displayWidth(text);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** View-models for the task lists and the task detail view: tasks -> styled rows sized to a width. */
 import type { Task } from '../engine/types.js';
 import type { StyledLine, Tone } from '../widgets/styled.js';
-import { formatClock, formatMs, padEnd, padStart, sanitize, truncate } from './format.js';
+import { formatClock, formatMs, hardWrap, padEnd, padStart, sanitize, truncate } from './format.js';
 
 export interface ListView {
   /** Header row (column titles). */
@@ -116,10 +116,7 @@ export function deadView(tasks: readonly Task[], filter: string, selected: numbe
 
 /** Wrap sanitized text to `width` columns (hard wrap). */
 export function wrap(text: string, width: number): string[] {
-  if (width <= 0) return [];
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += width) out.push(text.slice(i, i + width));
-  return out.length ? out : [''];
+  return hardWrap(text, width);
 }
 
 /** Detail view of one task: full text, target, stage timestamps, attempt history. */

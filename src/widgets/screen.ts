@@ -51,7 +51,33 @@ export function captureStderr<T>(fn: () => T): { value: T; captured: string[] } 
   }
 }
 
+interface BlessedUnicode {
+  chars: { all: RegExp };
+  charWidth: (str: string | number, i?: number) => number;
+  codePointAt: (str: string, i: number) => number;
+}
+
+/**
+ * blessed's table of wide characters predates emoji: with fullUnicode it would give 🚀 one column while terminals
+ * (and tmux) draw two, shifting the rest of the row. Add the emoji blocks U+1F000-U+1FAFF (as surrogate pairs; the
+ * table has no `u` flag) once. tui/format.ts counts the same widths.
+ */
+export function widenEmoji(): void {
+  const unicode = (blessed as unknown as { unicode: BlessedUnicode }).unicode;
+  const emoji = '\\ud83c[\\udc00-\\udfff]|\\ud83d[\\udc00-\\udfff]|\\ud83e[\\udc00-\\udeff]';
+  const inner = unicode.chars.all.source.slice(1, -1);
+  if (inner.includes('ud83e')) return;
+  unicode.chars.all = new RegExp(`(${emoji}|${inner})`, 'g');
+  // the screen's diff also asks charWidth, to repaint the cell after a wide character when it changes
+  const width = unicode.charWidth;
+  unicode.charWidth = (str, i) => {
+    const cp = typeof str === 'number' ? str : unicode.codePointAt(str, i ?? 0);
+    return cp >= 0x1f000 && cp <= 0x1faff ? 2 : width(str, i);
+  };
+}
+
 export function createScreen(opts: ScreenOptions): { screen: blessed.Widgets.Screen; warnings: string[] } {
+  widenEmoji();
   const terminal = terminfoChoice(opts.env);
   const { value: screen, captured } = captureStderr(() =>
     blessed.screen({
@@ -59,7 +85,8 @@ export function createScreen(opts: ScreenOptions): { screen: blessed.Widgets.Scr
       output: opts.output,
       smartCSR: true,
       autoPadding: true,
-      fullUnicode: false,
+      // wide characters at their width, combining marks kept (tui/format.ts counts columns the same way)
+      fullUnicode: true,
       warnings: false,
       title: opts.title ?? 'webhook-tui',
       ignoreLocked: ['C-c'],

@@ -57,6 +57,29 @@ describe('dashboard over the real engine in a pty', () => {
     await quit(s);
   });
 
+  it('shows CJK, emoji and combining marks at their width, and bidi controls as <U+202E>, in the list and the detail', async () => {
+    const text = 'echo 日本語 🚀 cafe\u0301 \u202eevil';
+    const s = start(120, 36, { FIXTURE_SOURCE: 'memory', FIXTURE_PAUSED: '1', FIXTURE_TEXT: text });
+    const list = await s.waitFor((t) => t.includes('日本語'), 15_000);
+    expect(list).toContain('echo 日本語 🚀 cafe\u0301 <U+202E>ev');
+    // the row keeps its columns: the queue panel's right border is where it is on every other row
+    const rows = s.lines();
+    const row = rows.find((l) => l.includes('日本語'))!;
+    const plain = rows.find((l) => l.includes('seeded-1'))!;
+    const width = (l: string) => [...l].reduce((w, ch) => w + (/[\u3040-\u9fff]|\p{Extended_Pictographic}/u.test(ch) ? 2 : /\p{M}/u.test(ch) ? 0 : 1), 0);
+    const border = (l: string) => l.slice(0, l.indexOf('│', 1));
+    expect(width(border(row))).toBe(width(border(plain)));
+    s.write('\r');
+    const detail = await s.waitFor('Attempts (0 failed)');
+    expect(detail).toContain('echo 日本語 🚀 cafe\u0301 <U+202E>evil');
+    // nothing of the list under the overlay shows through its rows (where the wide characters were drawn)
+    expect(detail).toMatch(/│target default +priority 50 +category default +source cli +│/);
+    expect(detail).toMatch(/│echo 日本語 🚀 cafe\u0301 <U\+202E>evil +│/);
+    s.write('\x1b');
+    await s.waitFor((t) => !t.includes('Attempts (0 failed)'));
+    await quit(s);
+  });
+
   it('p pauses delivery (PAUSED shows and nothing reaches the pane) and p again resumes', async () => {
     const s = start(100, 30, { FIXTURE_PAUSED: '1' });
     await s.waitFor('PAUSED');

@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { bar, formatBytes, formatMs, formatRate, padStart, sanitize, sparkline, truncate, wordWrap } from '../../src/tui/format.js';
+import { bar, displayWidth, formatBytes, formatMs, formatRate, hardWrap, padEnd, padStart, sanitize, sparkline, truncate, wordWrap } from '../../src/tui/format.js';
 import { escapeTags, NO_COLOR_THEME, COLOR_THEME, themeFor, toTags } from '../../src/widgets/styled.js';
 import { terminfoChoice } from '../../src/widgets/screen.js';
 
 describe('text safety', () => {
-  it('makes escape sequences, control characters and newlines inert', () => {
-    expect(sanitize('a\x1b[31mred\x07\nb\r\nc\td')).toBe('a·[31mred·⏎b⏎c d');
-    expect(sanitize('\u009b2J')).toBe('·2J');
+  it('makes escape sequences, control characters and newlines inert, showing each control as <U+XXXX>', () => {
+    expect(sanitize('a\x1b[31mred\x07\nb\r\nc\td')).toBe('a<U+001B>[31mred<U+0007>⏎b⏎c d');
+    expect(sanitize('\u009b2J')).toBe('<U+009B>2J');
   });
 
-  it('replaces wide characters and emoji so every char is one column', () => {
-    expect(sanitize('ok 漢字 🚀!')).toBe('ok ?? ?!');
+  it('shows bidi controls and invisible characters as <U+XXXX>, so an operator sees them', () => {
+    expect(sanitize('ls \u202eevil\u202c')).toBe('ls <U+202E>evil<U+202C>');
+    expect(sanitize('a\u2066b\u200bc\u200fd\ufeff')).toBe('a<U+2066>b<U+200B>c<U+200F>d<U+FEFF>');
+    expect(sanitize('lone \ud800 surrogate')).toBe('lone ? surrogate');
+  });
+
+  it('keeps wide characters, emoji and combining marks, counting their columns', () => {
+    expect(sanitize('ok 漢字 🚀 e\u0301!')).toBe('ok 漢字 🚀 e\u0301!');
+    expect(displayWidth('ok 漢字 🚀 e\u0301!')).toBe(3 + 4 + 1 + 2 + 1 + 2);
+    expect(padEnd('漢字', 6)).toBe('漢字  ');
+    expect(truncate('漢字漢字', 5)).toBe('漢字…');
+    expect(truncate('e\u0301e\u0301e\u0301', 2)).toBe('e\u0301…');
+    expect(hardWrap('日本語テキスト', 5)).toEqual(['日本', '語テ', 'キス', 'ト']);
+    expect(wordWrap('日本 語テキスト abc', 6)).toEqual(['日本', '語テキ', 'スト', 'abc']);
   });
 
   it('escapes blessed tags in untrusted text', () => {

@@ -42,7 +42,7 @@ describe('task lists', () => {
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/#3\s+5 sending default\s+1m05s echo hi/);
     for (const r of rows) expect(r.length).toBe(60);
-    expect(rows[2]).toContain('run ·[2J tests');
+    expect(rows[2]).toContain('run <U+001B>[2J tests');
     expect(v.lines[0]!.every((s) => s.inverse)).toBe(true);
     expect(v.lines[1]!.some((s) => s.inverse)).toBe(false);
   });
