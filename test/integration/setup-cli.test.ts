@@ -130,19 +130,27 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
     expect(readFileSync(join(dataDir(), 'logs', 'serve.out'), 'utf8')).toContain('received SIGTERM');
   });
 
-  it('start exits 1 with the reason when serve fails (the HTTP port is taken)', { timeout: 30_000 }, async () => {
+  it('start refuses what doctor fails before it spawns anything (exit 2), and exits 1 with the reason when serve fails', { timeout: 30_000 }, async () => {
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      expect(runCli(['init', '--yes', '--tmux.socketName', tmux.socket, '--http.port', String(port)], env).code).toBe(0);
-      const r = await runCliAsync(['start'], env);
-      expect(r.code).toBe(1);
-      expect(r.err).toContain('the engine did not start: serve exited');
-      expect(r.err).toContain(String(port));
+      const init = runCli(['init', '--yes', '--tmux.socketName', tmux.socket, '--http.port', String(port)], env);
+      expect(init.code).toBe(1);
+      expect(init.out).toContain(`✗ http.port: cannot listen on 127.0.0.1:${port}`);
+      const refused = await runCliAsync(['start'], env);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(`not started:\n  http.port: cannot listen on 127.0.0.1:${port}`);
+      expect(existsSync(join(dataDir(), 'logs', 'serve.out'))).toBe(false);
     } finally {
       blocker.close();
     }
+    // A database that is not SQLite passes the start checks (doctor flags it) and makes serve exit.
+    writeFileSync(join(dataDir(), 'webhook-tui.db'), 'not a database, just text that is long enough to be read as a header');
+    const r = await runCliAsync(['start'], env);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('the engine did not start: serve exited (code 1)');
+    expect(r.err).toContain('file is not a database');
   });
 
   it('stop --timeout exits 1 while a delivery is still in flight, and a later stop finishes it', { timeout: 60_000 }, async () => {
