@@ -3,7 +3,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { Config } from '../config/schema.js';
+import { ExecTmux } from '../delivery/exec-tmux.js';
+import { assertWritable, inspectPane, type PaneState } from '../delivery/pane.js';
 import { judgeReadiness, type ResolvedTarget } from '../delivery/profiles.js';
+import { isWhtError } from '../errors.js';
 import { tmuxServerArgs } from '../service/spec.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
 
@@ -58,28 +61,29 @@ export function checkTmuxCgroup(server: TmuxServerInfo | null, readCgroup = (pid
   }
 }
 
-const PANE_FORMAT = '#{pane_id}\t#{pane_in_mode}\t#{pane_input_off}\t#{pane_dead}\t#{pane_current_command}';
-
+/** The same judgement delivery makes before typing (delivery/pane.ts), plus agent readiness. */
 export async function checkTarget(config: Config, name: string, target: ResolvedTarget, server: TmuxServerInfo | null): Promise<CheckResult> {
   const id = `target:${name}`;
-  if (!server) return fail(id, 'WHT_ERR_TARGET_MISSING', `pane ${target.pane}: no tmux server answers`, 'start tmux with that pane, or fix targets.' + name + '.pane');
-  let line: string;
+  if (!server) return fail(id, 'WHT_ERR_TARGET_MISSING', `pane ${target.pane}: no tmux server answers`, `start tmux with that pane, or fix targets.${name}.pane`);
+  const port = new ExecTmux({ socketName: config.tmux.socketName ?? undefined, socketPath: config.tmux.socketPath ?? undefined });
+  let pane: PaneState | null;
   try {
-    line = await tmux(config, ['display-message', '-p', '-t', target.pane, PANE_FORMAT]);
-  } catch {
-    return fail(id, 'WHT_ERR_TARGET_MISSING', `pane ${target.pane} does not exist`, `set targets.${name}.pane to one of the panes \`tmux list-panes -a\` shows (%id or =session:window.pane)`);
+    pane = await inspectPane(port, target.pane);
+    assertWritable(target.pane, pane);
+  } catch (err) {
+    const busy = isWhtError(err, 'WHT_ERR_TARGET_BUSY');
+    const why = err instanceof Error ? err.message : String(err);
+    if (busy) return warn(id, why, `leave the mode (q in the pane) or enable input (tmux select-pane -e -t ${target.pane}); deliveries wait and retry meanwhile`);
+    return fail(id, isWhtError(err) ? err.code : 'WHT_ERR_TARGET_MISSING', why, `set targets.${name}.pane to a pane \`tmux list-panes -a\` shows (%id or =session:window.pane)`);
   }
-  const [pane, inMode, inputOff, dead, command = ''] = line.split('\t');
-  if (dead === '1') return fail(id, 'WHT_ERR_TARGET_MISSING', `pane ${pane} is dead (its program exited)`, `respawn it (tmux respawn-pane -t ${pane}) or point targets.${name}.pane elsewhere`);
-  if (inMode === '1') return warn(id, `pane ${pane} is in a mode (copy mode swallows keys)`, `leave the mode (q in the pane); deliveries wait and retry meanwhile`);
-  if (inputOff === '1') return warn(id, `pane ${pane} has input disabled`, `tmux select-pane -e -t ${pane}`);
+  const what = `pane ${pane.id} (${pane.currentCommand})`;
   if (target.profile === 'agent') {
-    const screen = await tmux(config, ['capture-pane', '-p', '-J', '-t', pane!]).catch(() => '');
-    const verdict = judgeReadiness(target, screen, command);
-    if (!verdict.ready) return warn(id, `pane ${pane} (${command}) does not look ready: ${verdict.why}`, `start the agent CLI there, or check targets.${name}.readyPattern / busyPattern`);
-    return ok(id, `pane ${pane} (${command}) exists and looks ready for an agent`);
+    const screen = (await port.run(['capture-pane', '-p', '-J', '-t', pane.id]).catch(() => ({ stdout: '' }))).stdout;
+    const verdict = judgeReadiness(target, screen, pane.currentCommand);
+    if (!verdict.ready) return warn(id, `${what} does not look ready: ${verdict.why}`, `start the agent CLI there, or check targets.${name}.readyPattern / busyPattern`);
+    return ok(id, `${what} exists and looks ready for an agent`);
   }
-  return ok(id, `pane ${pane} (${command}) exists and takes input`);
+  return ok(id, `${what} exists and takes input`);
 }
 
 /** Where tasks without a target go. */
