@@ -114,7 +114,7 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
       token: 'tok-0123456789abcdef', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
     });
     await expect(httpEnqueue({ url: server.url, token: 'wrong', task: { command: 'x' } })).rejects.toMatchObject({ code: 'WHT_ERR_AUTH_FAILED' });
-    await expect(httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'a\u001bb' } })).rejects.toMatchObject({ code: 'WHT_ERR_BAD_TRIGGER' });
+    await expect(httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'a\u001bb' } })).rejects.toMatchObject({ code: 'WHT_ERR_TEXT_UNSAFE', message: expect.stringContaining('escape (ESC) U+001B at position 1') });
     const url = server.url;
     await server.close();
     const err = await httpEnqueue({ url, token: 'x', task: { command: 'x' } }).catch((e: unknown) => e);
