@@ -13,6 +13,7 @@ import { dataPaths, openStore } from '../engine/engine.js';
 import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../engine/intake/http/index.js';
 import type { Config } from '../engine/config/schema.js';
 import { formatLogStatus } from '../engine/logs/index.js';
+import { logsCommand } from './commands/logs.js';
 import { readFileSync } from 'node:fs';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
@@ -148,6 +149,7 @@ function build(argv: string[], ctx: Ctx): Argv {
         store.close();
       }
     })
+    .command(logsCommand({ config: () => loadConfig(ctx.global), out }))
     .command('pause', 'pause delivery (survives restarts)', {}, async (args) => withApi(ctx, async ({ api }) => {
       await api.pause();
       out.out(args.json ? JSON.stringify({ paused: true }) : 'queue paused');

@@ -18,6 +18,8 @@ export const logConfigSchema = z.object({
   importantLevel: z.union([LEVEL, z.literal('off')]).default('warn'),
   /** Consecutive lines with the same level and message within this window are written once, then "repeated N times"; 0 = off. @default 10000 */
   collapseWindowMs: z.number().int().min(0).default(10_000),
+  /** `serve` also prints lines at this level and above on stderr (journald), readably; `off`: none. @default "warn" */
+  stderrLevel: z.union([LEVEL, z.literal('off')]).default('warn'),
   /** gzip level of archives, 1 (fast) to 9 (small). @default 6 */
   gzipLevel: z.number().int().min(1).max(9).default(6),
 }).strict();

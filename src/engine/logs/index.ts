@@ -6,7 +6,7 @@ import { PromWriter } from '../monitor/prometheus.js';
 import type { Clock } from '../ports/clock.js';
 import type { LogEntry } from '../types.js';
 import { formatLine, readableLine } from './format.js';
-import { LogManager, type LogStatus } from './manager.js';
+import { LEVEL_RANK, LogManager, type LogStatus } from './manager.js';
 
 export { LogManager, type LogStatus } from './manager.js';
 export { TaskEventLog } from './task-events.js';
@@ -14,7 +14,7 @@ export { TaskEventLog } from './task-events.js';
 export interface EngineLogOptions {
   logPath: string;
   clock: Clock;
-  /** serve: every line also goes here, readable (stderr, for journald); then nothing else goes to stderr. */
+  /** serve: lines at log.stderrLevel and above also go here, readable (stderr, for journald). */
   echo?: ((line: string) => void) | undefined;
   /** Every entry (the engine's `log` events). */
   emit: (entry: LogEntry) => void;
@@ -22,17 +22,21 @@ export interface EngineLogOptions {
 
 /** The engine's log manager: `<dataDir>/logs/engine.log` and friends, from `config.log`. */
 export function createEngineLog(config: Config, o: EngineLogOptions): LogManager {
+  const echoRank = o.echo && config.log.stderrLevel !== 'off' ? LEVEL_RANK[config.log.stderrLevel] : Infinity;
   const echo = o.echo;
   return new LogManager({
     dir: dirname(o.logPath), config: config.log, clock: o.clock,
     onEntry: (entry) => {
-      if (echo) {
+      if (echo && LEVEL_RANK[entry.level] >= echoRank) {
         const { at, level, msg, ...fields } = entry;
         echo(readableLine({ at, level, msg, fields, raw: '', json: true }));
       }
       o.emit(entry);
     },
-    fallback: echo ? null : (line) => process.stderr.write(line),
+    // While engine.log cannot be written, its lines go to stderr (those not echoed there already).
+    fallback: (line, level) => {
+      if (LEVEL_RANK[level] < echoRank) process.stderr.write(line);
+    },
   });
 }
 

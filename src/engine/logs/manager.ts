@@ -18,11 +18,13 @@ export interface LogManagerOptions {
   clock?: Clock;
   /** Every entry written (after level filter and repeat collapsing): the engine re-emits them as `log` events. */
   onEntry?: (entry: LogEntry) => void;
-  /** Where a line goes while its file cannot be written; null: nowhere (serve already echoes every line to stderr). */
-  fallback?: ((line: string) => void) | null;
+  /** Where a line goes while its file cannot be written (default: nowhere). */
+  fallback?: ((line: string, level: LogLevel) => void) | null;
   /** One-line notices for the operator (a file stopped / started working again). @default stderr */
   notice?: (text: string) => void;
 }
+
+export const LEVEL_RANK = RANK;
 
 export interface LogStatus {
   dir: string;
@@ -123,13 +125,13 @@ export class LogManager {
 
   private write(entry: LogEntry): void {
     const line = formatLine(entry);
-    this.writeTo(this.engine, line, entry.at);
-    if (this.important && RANK[entry.level] >= this.importantRank) this.writeTo(this.important, line, entry.at);
+    this.writeTo(this.engine, line, entry);
+    if (this.important && RANK[entry.level] >= this.importantRank) this.writeTo(this.important, line, entry);
     this.o.onEntry?.(entry);
   }
 
-  private writeTo(file: RotatingFile, line: string, now: number): void {
-    if (file.write(line, now)) {
+  private writeTo(file: RotatingFile, line: string, entry: LogEntry): void {
+    if (file.write(line, entry.at)) {
       if (this.failingFiles.delete(file)) this.notice(`webhook-tui: ${file.path} is writable again (${this.dropped} log lines dropped since start)`);
       return;
     }
@@ -139,7 +141,7 @@ export class LogManager {
       const why = file.lastError ? `${file.lastError.code ?? ''} ${file.lastError.message}`.trim() : 'unknown error';
       this.notice(`webhook-tui: cannot write ${file.path} (${why}); log lines go to stderr and are counted as dropped until it works again`);
     }
-    this.o.fallback?.(line);
+    if (file === this.engine) this.o.fallback?.(line, entry.level);
   }
 
   private notice(text: string): void {
