@@ -5,7 +5,7 @@ import { dataPaths } from '../../engine/engine.js';
 import { WhtError } from '../../engine/errors.js';
 import { parseLine, readableLine, type ParsedLine } from '../../engine/logs/format.js';
 import { optimizeLog } from '../../engine/logs/optimize.js';
-import { FileFollower, listLogFiles, matchesQuery, readLog, type LogQuery } from '../../engine/logs/reader.js';
+import { LogFollower, listLogFiles, matchesQuery, readLog, type LogQuery } from '../../engine/logs/reader.js';
 import { formatLogStats, logStats } from '../../engine/logs/stats.js';
 import { parseDuration } from '../../engine/monitor/index.js';
 import { stdio, type Out } from '../output.js';
@@ -84,7 +84,7 @@ function lineSink(out: Out, json: boolean): { write(p: ParsedLine): Promise<void
 
 async function follow(dir: string, series: 'engine' | 'important', q: LogQuery, sink: ReturnType<typeof lineSink>): Promise<void> {
   // Open the current file first, then read the archives that existed: a rotation in between is not read twice.
-  const follower = new FileFollower(`${dir}/${series}.log`, false);
+  const follower = new LogFollower(dir, series);
   for await (const p of readLog(dir, q, series, { current: false, skipIno: follower.inode })) await sink.write(p);
   const stop = new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
@@ -93,7 +93,7 @@ async function follow(dir: string, series: 'engine' | 'important', q: LogQuery, 
   void stop.then(() => { stopped = true; });
   try {
     while (!stopped && !sink.gone()) {
-      for (const raw of follower.poll()) {
+      for (const raw of await follower.poll()) {
         const p = parseLine(raw);
         if (matchesQuery(p, q)) await sink.write(p);
       }

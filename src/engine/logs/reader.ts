@@ -104,26 +104,29 @@ export async function* readLog(dir: string, q: LogQuery, series: LogSeries = 'en
     const end = f.rotatedAt === null ? Infinity : f.rotatedAt + 1000;
     previousEnd = f.rotatedAt ?? Infinity;
     if (q.since !== undefined && end < q.since) continue;
-    try {
-      for await (const raw of fileLines(f.path, f.compressed)) {
-        const p = parseLine(raw);
-        if (matchesQuery(p, q)) yield p;
-      }
-    } catch (err) {
-      // Deleted by retention or compressed meanwhile: its .gz (if any) is read instead.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      const gz = `${f.path}.gz`;
-      if (!f.compressed && statOf(gz) !== null) for await (const raw of fileLines(gz, true)) {
-        const p = parseLine(raw);
-        if (matchesQuery(p, q)) yield p;
-      }
+    for await (const raw of archiveLines(f)) {
+      const p = parseLine(raw);
+      if (matchesQuery(p, q)) yield p;
     }
   }
 }
 
 /**
- * Follows a log file by path across rotations: reads what is appended; when the path names a new file (rotated),
- * reads the old one to its end first, then the new one from its start. Call `poll()` now and then.
+ * Lines of a listed file; one that was compressed meanwhile (the plain file is removed only after its .gz is
+ * complete, and once open a file reads to its end) is read from its .gz.
+ */
+async function* archiveLines(f: LogFile): AsyncGenerator<string> {
+  try {
+    yield* fileLines(f.path, f.compressed);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || f.compressed) throw err;
+    yield* fileLines(`${f.path}.gz`, true);
+  }
+}
+
+/**
+ * Reads a file as it grows, through one descriptor (so a rename does not disturb it): `poll()` returns the complete
+ * lines appended since the last call; a line still being written waits for its newline.
  */
 export class FileFollower {
   private fd: number | null = null;
@@ -131,72 +134,119 @@ export class FileFollower {
   private pos = 0;
   private rest = '';
   private decoder = new StringDecoder('utf8');
+  /** The first line of the file (when read from its start): identifies it after it was rotated and compressed. */
+  firstLine: string | null = null;
+
+  constructor(readonly path: string, fromEnd = false) {
+    try {
+      this.fd = openSync(this.path, 'r');
+      this.ino = fstatSync(this.fd).ino;
+      if (fromEnd) this.pos = fstatSync(this.fd).size;
+    } catch {
+      this.fd = null;
+    }
+  }
+
   get inode(): number {
     return this.ino;
   }
 
-  constructor(private readonly path: string, fromEnd: boolean) {
-    this.reopen();
-    if (fromEnd && this.fd !== null) this.pos = fstatSync(this.fd).size;
+  get opened(): boolean {
+    return this.fd !== null;
   }
 
-  /** Complete lines appended since the last call (a line still being written waits for its newline). */
+  /** True when the path now names another file (rotated, or created since). */
+  replaced(): boolean {
+    const st = statIno(this.path);
+    return st !== null && st !== this.ino;
+  }
+
   poll(): string[] {
-    const lines = this.drain();
-    const st = sizeIno(this.path);
-    if (st && st.ino !== this.ino) {
-      lines.push(...this.drain(), ...this.flushRest());
-      this.close();
-      this.reopen();
-      lines.push(...this.drain());
+    if (this.fd === null) return [];
+    const buf = Buffer.alloc(1 << 16);
+    let text = '';
+    for (let n = readSync(this.fd, buf, 0, buf.length, this.pos); n > 0; n = readSync(this.fd, buf, 0, buf.length, this.pos)) {
+      if (this.pos === 0 && this.firstLine === null) this.firstLine = '';
+      this.pos += n;
+      text += this.decoder.write(buf.subarray(0, n));
     }
+    const parts = (this.rest + text).split('\n');
+    this.rest = parts.pop() ?? '';
+    const lines = parts.filter((l) => l !== '');
+    if (this.firstLine === '' && lines.length) this.firstLine = lines[0]!;
     return lines;
+  }
+
+  /** The text after the last newline (a last line without one), once. */
+  takeRest(): string[] {
+    const r = this.rest;
+    this.rest = '';
+    return r ? [r] : [];
   }
 
   close(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+}
 
-  private reopen(): void {
-    try {
-      this.fd = openSync(this.path, 'r');
-      this.ino = fstatSync(this.fd).ino;
-      this.pos = 0;
-      this.decoder = new StringDecoder('utf8');
-    } catch {
-      this.fd = null;
+/**
+ * Follows a series' current file across rotations, however many happen between two polls: when the path names a
+ * new file, the old one is read to its end, then every archive rotated after it (found by inode while plain, by its
+ * first line once gzipped), then the new current file from its start.
+ */
+export class LogFollower {
+  private current: FileFollower;
+
+  constructor(private readonly dir: string, private readonly series: LogSeries) {
+    this.current = new FileFollower(join(dir, `${series}.log`));
+  }
+
+  get inode(): number {
+    return this.current.inode;
+  }
+
+  async poll(): Promise<string[]> {
+    const lines = this.current.poll();
+    if (this.current.opened && !this.current.replaced()) return lines;
+    lines.push(...this.current.poll(), ...this.current.takeRest());
+    const old = this.current;
+    const next = new FileFollower(old.path);
+    if (!next.opened) return lines; // between rename and reopen: next time
+    const archives = listLogFiles(this.dir, this.series).filter((f) => f.rotatedAt !== null);
+    // Not found (there was no current file, or retention deleted it): nothing in between is read twice or guessed.
+    const from = old.opened ? await indexOf(archives, old) : -1;
+    for (const f of from < 0 ? [] : archives.slice(from + 1)) {
+      if (f.ino === next.inode) continue;
+      for await (const l of archiveLines(f)) lines.push(l);
     }
+    old.close();
+    this.current = next;
+    lines.push(...next.poll());
+    return lines;
   }
 
-  private drain(): string[] {
-    if (this.fd === null) return [];
-    const buf = Buffer.alloc(1 << 16);
-    let text = '';
-    for (let n = readSync(this.fd, buf, 0, buf.length, this.pos); n > 0; n = readSync(this.fd, buf, 0, buf.length, this.pos)) {
-      this.pos += n;
-      text += this.decoder.write(buf.subarray(0, n));
-    }
-    const parts = (this.rest + text).split('\n');
-    this.rest = parts.pop() ?? '';
-    return parts.filter((l) => l !== '');
-  }
-
-  /** The text after the last newline (a last line without one), once. */
-  takeRest(): string[] {
-    return this.flushRest();
-  }
-
-  private flushRest(): string[] {
-    const r = this.rest;
-    this.rest = '';
-    return r ? [r] : [];
+  close(): void {
+    this.current.close();
   }
 }
 
-function sizeIno(path: string): { ino: number } | null {
+/** Where the file a follower read now sits among the archives (-1: not found, e.g. deleted). */
+async function indexOf(archives: LogFile[], old: FileFollower): Promise<number> {
+  const byIno = archives.findIndex((f) => !f.compressed && f.ino === old.inode);
+  if (byIno >= 0 || old.firstLine === null) return byIno;
+  for (let i = archives.length - 1; i >= 0; i--) {
+    for await (const l of archiveLines(archives[i]!)) {
+      if (l === old.firstLine) return i;
+      break;
+    }
+  }
+  return -1;
+}
+
+function statIno(path: string): number | null {
   try {
-    return { ino: statSync(path).ino };
+    return statSync(path).ino;
   } catch {
     return null;
   }
