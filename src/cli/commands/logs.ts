@@ -1,6 +1,4 @@
 import { dirname } from 'node:path';
-import type { CommandModule } from 'yargs';
-import type { Config } from '../../engine/config/schema.js';
 import { dataPaths } from '../../engine/engine.js';
 import { WhtError } from '../../engine/errors.js';
 import { parseLine, readableLine, type ParsedLine } from '../../engine/logs/format.js';
@@ -8,7 +6,9 @@ import { optimizeLog } from '../../engine/logs/optimize.js';
 import { LogFollower, listLogFiles, matchesQuery, readLog, type LogQuery } from '../../engine/logs/reader.js';
 import { formatLogStats, logStats } from '../../engine/logs/stats.js';
 import { parseDuration } from '../../engine/monitor/index.js';
+import { loadConfig } from '../context.js';
 import { stdio, type Out } from '../output.js';
+import { defineCommand } from './command.js';
 
 interface LogsArgs {
   action?: string;
@@ -20,12 +20,6 @@ interface LogsArgs {
   grep?: string;
   task?: number;
   important: boolean;
-  json: boolean;
-}
-
-export interface LogsCommandEnv {
-  config: () => Config;
-  out: Out;
 }
 
 /** `--since 2h` (ago) or a date/time (`2026-03-10`, `2026-03-10T14:00`, ISO 8601). */
@@ -105,45 +99,43 @@ async function follow(dir: string, series: 'engine' | 'important', q: LogQuery, 
   }
 }
 
-export function logsCommand(env: LogsCommandEnv): CommandModule<object, LogsArgs> {
-  return {
-    command: 'logs [action] [file]',
-    describe: 'read the engine log (current, rotated and .gz files as one stream); logs stats; logs optimize FILE',
-    builder: (y) => y
-      .positional('action', { choices: ['stats', 'optimize'], describe: 'stats: files, sizes, ratio, span; optimize FILE: gzip a foreign log, collapse repeats, extract important lines' })
-      .positional('file', { type: 'string', describe: 'with optimize: the file' })
-      .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep reading as lines are written, across rotations' })
-      .option('since', { type: 'string', describe: 'from this long ago (30m, 2h, 7d) or this time (2026-03-10T14:00)' })
-      .option('until', { type: 'string', describe: 'up to this long ago or this time' })
-      .option('level', { choices: ['debug', 'info', 'warn', 'error'], describe: 'this level and above' })
-      .option('grep', { type: 'string', describe: 'lines matching this regular expression (JSON or readable form)' })
-      .option('task', { type: 'number', describe: 'lines about this task id' })
-      .option('important', { type: 'boolean', default: false, describe: 'read important.log (warn and above) instead of engine.log' }) as never,
-    handler: async (args) => {
-      const config = env.config();
-      const dir = dirname(dataPaths(config.dataDir).log);
-      if (args.action === 'stats') {
-        const s = await logStats(dir);
-        return env.out.out(args.json ? JSON.stringify(s, null, 2) : formatLogStats(s));
-      }
-      if (args.action === 'optimize') {
-        if (!args.file) throw new WhtError('WHT_ERR_CONFIG_INVALID', 'logs optimize: name the FILE to optimize');
-        const r = await optimizeLog(args.file, { importantLevel: config.log.importantLevel === 'off' ? 'error' : config.log.importantLevel, gzipLevel: config.log.gzipLevel });
-        return env.out.out(args.json ? JSON.stringify(r, null, 2) : formatOptimize(r));
-      }
-      const q = queryFrom(args, Date.now());
-      const series = args.important ? 'important' : 'engine';
-      if (!args.follow && listLogFiles(dir, series).length === 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `no log files in ${dir} (the engine writes them once it runs; log.level ${config.log.level})`);
-      const sink = lineSink(env.out, args.json);
-      if (args.follow) await follow(dir, series, q, sink);
-      else for await (const p of readLog(dir, q, series)) {
-        if (sink.gone()) break;
-        await sink.write(p);
-      }
-      sink.end();
-    },
-  };
-}
+export const logsCommand = defineCommand<LogsArgs>({
+  command: 'logs [action] [file]',
+  describe: 'read the engine log (current, rotated and .gz files as one stream); logs stats; logs optimize FILE',
+  builder: (y) => y
+    .positional('action', { choices: ['stats', 'optimize'], describe: 'stats: files, sizes, ratio, span; optimize FILE: gzip a foreign log, collapse repeats, extract important lines' })
+    .positional('file', { type: 'string', describe: 'with optimize: the file' })
+    .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep reading as lines are written, across rotations' })
+    .option('since', { type: 'string', describe: 'from this long ago (30m, 2h, 7d) or this time (2026-03-10T14:00)' })
+    .option('until', { type: 'string', describe: 'up to this long ago or this time' })
+    .option('level', { choices: ['debug', 'info', 'warn', 'error'], describe: 'this level and above' })
+    .option('grep', { type: 'string', describe: 'lines matching this regular expression (JSON or readable form)' })
+    .option('task', { type: 'number', describe: 'lines about this task id' })
+    .option('important', { type: 'boolean', default: false, describe: 'read important.log (warn and above) instead of engine.log' }),
+  handler: async (args, ctx) => {
+    const config = loadConfig(ctx.global);
+    const dir = dirname(dataPaths(config.dataDir).log);
+    if (args.action === 'stats') {
+      const s = await logStats(dir);
+      return ctx.out.out(args.json ? JSON.stringify(s, null, 2) : formatLogStats(s));
+    }
+    if (args.action === 'optimize') {
+      if (!args.file) throw new WhtError('WHT_ERR_CONFIG_INVALID', 'logs optimize: name the FILE to optimize');
+      const r = await optimizeLog(args.file, { importantLevel: config.log.importantLevel === 'off' ? 'error' : config.log.importantLevel, gzipLevel: config.log.gzipLevel });
+      return ctx.out.out(args.json ? JSON.stringify(r, null, 2) : formatOptimize(r));
+    }
+    const q = queryFrom(args, Date.now());
+    const series = args.important ? 'important' : 'engine';
+    if (!args.follow && listLogFiles(dir, series).length === 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `no log files in ${dir} (the engine writes them once it runs; log.level ${config.log.level})`);
+    const sink = lineSink(ctx.out, args.json);
+    if (args.follow) await follow(dir, series, q, sink);
+    else for await (const p of readLog(dir, q, series)) {
+      if (sink.gone()) break;
+      await sink.write(p);
+    }
+    sink.end();
+  },
+});
 
 function formatOptimize(r: Awaited<ReturnType<typeof optimizeLog>>): string {
   const lines = [
