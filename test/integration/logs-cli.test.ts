@@ -96,13 +96,18 @@ describe('webhook-tui logs (built CLI, real files)', () => {
     const child = spawn(process.execPath, [BIN, '--config', configFile, 'logs', '-f', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let out = '';
+    let err = '';
     child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     await waitFor(() => out.includes('"before"'), 15_000, 'the existing line');
     for (let i = 1; i <= 200; i++) {
       logs.logger.info('follow me', { task: i, pad: 'y'.repeat(30) });
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 50));
     }
-    await waitFor(() => out.trim().split('\n').length >= 201, 15_000, '201 lines');
+    await waitFor(() => out.trim().split('\n').length >= 201, 15_000, '201 lines').catch((e: Error) => {
+      const seen = out.trim().split('\n').map((l) => JSON.parse(l).task as number);
+      throw new Error(`${e.message}; got ${seen.length}, missing ${Array.from({ length: 201 }, (_, i) => i).filter((i) => !seen.includes(i)).join(',')}; exit ${child.exitCode}; stderr ${err}; files ${listDir(logDir).join(' ')}`);
+    });
     expect(logs.status().rotations).toBeGreaterThan(3);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
