@@ -13,6 +13,7 @@ import { dataPaths, openStore } from '../engine/engine.js';
 import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../engine/intake/http/index.js';
 import type { Config } from '../engine/config/schema.js';
 import { readFileSync } from 'node:fs';
+import { COMMANDS } from './commands/index.js';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
 export function exitCodeFor(err: unknown): number {
@@ -61,7 +62,7 @@ function parseId(raw: unknown): number {
 
 function build(argv: string[], ctx: Ctx): Argv {
   const out = ctx.out;
-  return yargs(argv)
+  const y = yargs(argv)
     .scriptName('webhook-tui')
     .parserConfiguration({ 'populate--': true })
     .usage('$0 <command> [options]\n\nDurable priority queue from trigger files and webhooks into tmux panes.\nAny config key can be set with a dotted flag, e.g. --queue.capacity 5000.')
@@ -153,7 +154,9 @@ function build(argv: string[], ctx: Ctx): Argv {
     .command('resume', 'resume delivery', {}, async (args) => withApi(ctx, async ({ api }) => {
       await api.resume();
       out.out(args.json ? JSON.stringify({ paused: false }) : 'queue resumed');
-    }))
+    }));
+  for (const c of COMMANDS) y.command(c.command, c.describe, c.builder, (args) => c.run(args, ctx));
+  return y
     .strict()
     .exitProcess(false)
     .fail((msg, err) => { throw err ?? new WhtError('WHT_ERR_CONFIG_INVALID', msg); })
