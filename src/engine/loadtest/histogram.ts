@@ -50,3 +50,10 @@ export function merged(parts: Iterable<RecordableHistogram>): RecordableHistogra
   for (const p of parts) if (p.count > 0) h.add(p);
   return h;
 }
+
+/** Percentile p (0..100) in ms of samples in ms, through the same histogram; NaN when there are none. */
+export function percentileOf(samplesMs: Iterable<number>, p: number): number {
+  const h = newHistogram();
+  for (const v of samplesMs) recordMs(h, v);
+  return h.count === 0 ? NaN : h.percentile(p) / 1000;
+}

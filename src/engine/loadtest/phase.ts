@@ -93,6 +93,7 @@ async function runOpen(job: PhaseJob, model: Extract<LoadModel, { kind: 'open' }
       if (tally.inflight < job.maxInflight) break;
       await new Promise<void>((r) => { slot = r; });
     }
+    // A send may leave up to 1 ms before its time (timer granularity, as in wrk2); latency then counts from the send.
     // Catching up after a stall: let answers be read now and then, or their times would include our own backlog.
     if (++burst % 16 === 0) await immediate();
     const seq = i++;
@@ -104,7 +105,7 @@ async function runOpen(job: PhaseJob, model: Extract<LoadModel, { kind: 'open' }
     const p = t.send(job.seqStart + seq).then((o) => {
       const end = performance.now();
       tally.inflight--;
-      if (!warm) tally.record(seq, o, end - due, end - sentAt, Math.floor(offset / 1000), performance.timeOrigin + end);
+      if (!warm) tally.record(seq, o, end - Math.min(due, sentAt), end - sentAt, Math.floor(offset / 1000), performance.timeOrigin + end);
       const s = slot;
       slot = null;
       s?.();

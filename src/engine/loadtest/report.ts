@@ -23,6 +23,8 @@ export interface TimelinePoint {
 
 export interface LoadReport {
   tool: { name: 'webhook-tui loadtest'; version: string };
+  /** Every command text of this run is `lt-<runId>-<seq>`. */
+  runId: string;
   startedAt: string;
   finishedAt: string;
   /** true when Ctrl-C ended the run early: the figures cover what ran. */
@@ -114,7 +116,7 @@ export function buildReport(d: RunData): LoadReport {
   const e = d.e2e ? { ...e2eFigures(d.e2e).latency } : null;
   const spot = o.type === 'scalability' ? sweetSpot(rows) : undefined;
   return {
-    tool: { name: 'webhook-tui loadtest', version: VERSION },
+    tool: { name: 'webhook-tui loadtest', version: VERSION }, runId: d.runId,
     startedAt: new Date(d.startedAt).toISOString(), finishedAt: new Date(d.finishedAt).toISOString(), stopped: d.stopped,
     config: {
       type: o.type, model: open ? 'open' : 'closed', target: d.target.describe, scratch: d.target.describe.startsWith('scratch'),

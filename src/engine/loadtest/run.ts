@@ -89,9 +89,10 @@ export function acksOf(phases: readonly PhaseRun[]): Acks {
 /** Wait until the sink saw `expected` lines of the run, nothing new came for quietMs, maxMs passed, or abort. */
 async function drain(sink: SinkLog, runId: string, expected: number, maxMs: number, deps: RunDeps, quietMs = 3000): Promise<void> {
   const end = Date.now() + maxMs;
+  sink.poll();
   let typed = sink.countRun(runId);
   let lastNew = Date.now();
-  while (typed < expected && Date.now() < end && Date.now() - lastNew < quietMs && !deps.signal?.aborted) {
+  while (typed < expected && Date.now() < end && Date.now() - lastNew < quietMs) {
     await sleep(100);
     const before = sink.lines.length;
     if (sink.poll() > 0) { typed += sink.countRun(runId, before); lastNew = Date.now(); }

@@ -44,7 +44,10 @@ async function until<T>(what: string, ms: number, probe: () => T | undefined, fa
 
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return Promise.race([new Promise<boolean>((r) => child.once('exit', () => r(true))), sleep(ms).then(() => false)]);
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+  });
 }
 
 export async function startScratchEngine(opts: ScratchOptions): Promise<ScratchEngine> {
