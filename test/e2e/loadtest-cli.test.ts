@@ -110,6 +110,15 @@ describe('webhook-tui loadtest against a running engine with the sink in its tar
     agreesWithSink(report);
   });
 
+  it('--spool: writes trigger files the maildir way; every one is typed', async () => {
+    const run = await cli(['--config', configFile, 'loadtest', '--spool', join(tmp.dir, 'spool'), '--e2e', pane, '--sink-log', sinkLog, '--json', '--type', 'smoke', '--rate', '20', '--duration', '1']);
+    const report = JSON.parse(run.out) as LoadReport;
+    expect(report.config.target).toBe(`spool ${join(tmp.dir, 'spool')}`);
+    expect(report.requests).toMatchObject({ total: 20, successful: 20 });
+    agreesWithSink(report);
+    expect(report.e2e).toMatchObject({ delivered: 20, lost: 0, duplicated: 0 });
+  });
+
   it('stress: raises the rate per step until a threshold breaks and names the last rate that held', async () => {
     const { run, report } = await loadtest('--type', 'stress', '--rate', '10', '--step', '20', '--max-rate', '70', '--step-duration', '1', '--threshold', 'rps<20');
     expect(run.code).toBe(0); // judged at the last level that held

@@ -49,7 +49,7 @@ async function resolveWhere(args: Record<string, unknown>, ctx: CommandContext):
   if (!url && !spool) {
     if (e2e) throw new WhtError('WHT_ERR_CONFIG_INVALID', '--e2e: the scratch engine has its own sink pane; --e2e goes with --url or --spool');
     const scratch = await startScratchEngine({ cli: [process.execPath, BIN] });
-    const target: ResolvedTarget = { send: { kind: 'v1', url: scratch.url, token: scratch.token }, describe: `scratch engine ${scratch.url}/v1/tasks (sink in pane ${scratch.pane} of tmux -L ${scratch.socket})`, stats: { url: scratch.url, token: scratch.token } };
+    const target: ResolvedTarget = { send: { kind: 'v1', url: scratch.url, token: scratch.token }, describe: `scratch engine ${scratch.url}/v1/tasks (sink in pane ${scratch.pane} of tmux -L ${scratch.socket}; temp dir ${scratch.dir}, removed at the end)`, stats: { url: scratch.url, token: scratch.token } };
     return { target, sinkLog: scratch.sinkLog, scratch };
   }
   if (sinkLog && !existsSync(sinkLog)) {

@@ -38,7 +38,7 @@ export interface PhasePlan {
 
 /** Defaults per type (used where a flag was not given). */
 export const TYPE_DEFAULTS: Record<TestType, { rate: number; durationMs: number }> = {
-  smoke: { rate: 5, durationMs: 5_000 },
+  smoke: { rate: 10, durationMs: 5_000 },
   load: { rate: 50, durationMs: 30_000 },
   stress: { rate: 50, durationMs: 0 },
   spike: { rate: 20, durationMs: 30_000 },

@@ -88,7 +88,7 @@ function engineSection(r: LoadReport): string[] {
   const out = ['Resources:', kv('Generator CPU', `${g.cpuPercent.toFixed(1)}% of one core (${g.cpuCount} cores; senders in a worker thread)`)];
   const e = r.engine;
   if (e) {
-    out.push(kv('Engine CPU / RSS', `${e.cpuPercent === null ? '-' : `${e.cpuPercent.toFixed(1)}%`} / ${mb(e.rssBytes)} (at start ${mb(e.rssAtStartBytes)})`));
+    out.push(kv('Engine CPU / RSS', `${e.cpuPercent === null ? '-' : `${e.cpuPercent.toFixed(1)}%`} / ${mb(e.rssBytes)}${e.rssAtStartBytes === null ? '' : ` (RSS at start ${mb(e.rssAtStartBytes)})`}`));
     if (e.eventLoopDelayP99Ms !== null) out.push(kv('Engine event loop p99', fmtMs(e.eventLoopDelayP99Ms)));
   }
   out.push(kv('Load average', `${r.loadAverage.start.map((x) => x.toFixed(2)).join(' ')} -> ${r.loadAverage.end.map((x) => x.toFixed(2)).join(' ')}`));

@@ -18,6 +18,8 @@ export interface ScratchEngine {
   socket: string;
   sinkLog: string;
   dataDir: string;
+  /** The temp dir holding everything (removed by close). */
+  dir: string;
   close(): Promise<void>;
 }
 
@@ -87,7 +89,7 @@ export async function startScratchEngine(opts: ScratchOptions): Promise<ScratchE
       () => (c.exitCode !== null ? `exited ${c.exitCode}: ${readFileSync(errPath, 'utf8').slice(-2000)}` : undefined));
     const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
     let closing: Promise<void> | undefined;
-    return { url, token, pane, socket, sinkLog, dataDir, close: () => (closing ??= cleanup()) };
+    return { url, token, pane, socket, sinkLog, dataDir, dir, close: () => (closing ??= cleanup()) };
   } catch (err) {
     await cleanup();
     throw err;
