@@ -1,6 +1,19 @@
-/** Commands registered from one list (main.ts adds each to yargs). */
+import type { CliCommand } from './command.js';
+import { configCommand } from './config.js';
+import { initCommand } from './init.js';
 import { loadtestCommand } from './loadtest.js';
+import { serviceCommand } from './service.js';
 import { sinkCommand } from './sink.js';
-import type { CliCommand } from './types.js';
+import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 
-export const COMMANDS: readonly CliCommand[] = [loadtestCommand, sinkCommand];
+/** Every command in src/cli/commands, in the order `--help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [
+  initCommand,
+  configCommand,
+  serviceCommand,
+  startCommand,
+  stopCommand,
+  restartCommand,
+  loadtestCommand,
+  sinkCommand,
+];

@@ -14,7 +14,7 @@ import { defaultSinkLog } from '../../engine/loadtest/sink.js';
 import { resolveSpoolTarget, resolveUrlTarget, type ResolvedTarget } from '../../engine/loadtest/target.js';
 import { loadConfig } from '../context.js';
 import { loadtestOptions, runOptionsFrom } from './loadtest-options.js';
-import type { CliCommand, CommandContext } from './types.js';
+import { defineCommand, type CliContext } from './command.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/webhook-tui', import.meta.url));
 
@@ -40,7 +40,7 @@ function progressLine(enabled: boolean): { show: (p: Progress) => void; drain: (
 
 interface Where { target: ResolvedTarget; sinkLog?: string | undefined; scratch?: ScratchEngine | undefined }
 
-async function resolveWhere(args: Record<string, unknown>, ctx: CommandContext): Promise<Where> {
+async function resolveWhere(args: Record<string, unknown>, ctx: CliContext): Promise<Where> {
   const url = args.url as string | undefined;
   const spool = args.spool as string | undefined;
   if (url && spool) throw new WhtError('WHT_ERR_CONFIG_INVALID', '--url and --spool: give one of them');
@@ -63,7 +63,7 @@ async function resolveWhere(args: Record<string, unknown>, ctx: CommandContext):
   return { target, sinkLog };
 }
 
-async function run(args: Record<string, unknown>, ctx: CommandContext): Promise<void> {
+async function run(args: Record<string, unknown>, ctx: CliContext): Promise<void> {
   const options = runOptionsFrom(args);
   const where = await resolveWhere(args, ctx);
   const aborter = new AbortController();
@@ -92,9 +92,9 @@ async function run(args: Record<string, unknown>, ctx: CommandContext): Promise<
   }
 }
 
-export const loadtestCommand: CliCommand = {
+export const loadtestCommand = defineCommand({
   command: 'loadtest',
   describe: 'load test from request to keystroke: open/closed models, thresholds, text/JSON/HTML report',
   builder: loadtestOptions,
-  run,
-};
+  handler: (args, ctx) => run(args as unknown as Record<string, unknown>, ctx),
+});
