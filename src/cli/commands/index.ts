@@ -1,5 +1,6 @@
 import type { CliCommand } from './command.js';
 import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import { loadtestCommand } from './loadtest.js';
 import { serviceCommand } from './service.js';
@@ -10,6 +11,7 @@ import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 export const COMMANDS: readonly CliCommand[] = [
   initCommand,
   configCommand,
+  doctorCommand,
   serviceCommand,
   startCommand,
   stopCommand,
