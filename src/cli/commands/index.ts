@@ -3,6 +3,7 @@ import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import { loadtestCommand } from './loadtest.js';
+import { logsCommand } from './logs.js';
 import { serviceCommand } from './service.js';
 import { sinkCommand } from './sink.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   startCommand,
   stopCommand,
   restartCommand,
+  logsCommand,
   loadtestCommand,
   sinkCommand,
 ];
