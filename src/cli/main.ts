@@ -56,6 +56,16 @@ async function sendOverHttp(config: Config, url: string | undefined, task: HttpT
   return httpEnqueue({ url: base, token, task });
 }
 
+/** A whole-number option in [min, max]; anything else is a usage error (exit 2) naming the flag and what was given. */
+function intOption(flag: string, raw: unknown, min: number, max: number): number {
+  const text = String(raw).trim();
+  const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new WhtError('WHT_ERR_CONFIG_INVALID', `${flag} must be a whole number from ${min} to ${max} (got ${String(raw)})`);
+  }
+  return n;
+}
+
 function parseId(raw: unknown): number {
   const id = Number(raw);
   if (!Number.isInteger(id) || id <= 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `task id must be a positive integer (got ${String(raw)})`);
@@ -92,7 +102,7 @@ function build(argv: string[], ctx: Ctx): Argv {
     .command('send [text..]', 'enqueue a command through the spool (works while the engine is down)', (y) => y
       .positional('text', { type: 'string', array: true, describe: 'the command (- reads it from stdin); put it after -- when it starts with -' })
       .option('target', { type: 'string', describe: 'target name (targets.NAME); default: default' })
-      .option('priority', { type: 'number', describe: 'higher runs first (-100..100)' })
+      .option('priority', { type: 'string', describe: 'higher runs first (-100..100)' })
       .option('category', { type: 'string', describe: 'rate-limit category' })
       .option('id', { type: 'string', describe: 'idempotency key' })
       .option('http', { type: 'boolean', default: false, describe: 'send to the running engine over HTTP (POST /v1/tasks) instead of the spool' })
@@ -100,7 +110,8 @@ function build(argv: string[], ctx: Ctx): Argv {
       const config = loadConfig(ctx.global);
       let words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
       if (words.length === 0 && ctx.argv.includes('-')) words = ['-']; // yargs drops a bare '-': stdin
-      const { payload, json } = sendPayload({ words, target: args.target, priority: args.priority, category: args.category, id: args.id }, config);
+      const priority = args.priority === undefined ? undefined : intOption('--priority', args.priority, -100, 100);
+      const { payload, json } = sendPayload({ words, target: args.target, priority, category: args.category, id: args.id }, config);
       if (args.http) {
         const result = await sendOverHttp(config, args.url, payload);
         return out.out(args.json ? JSON.stringify(result) : `task ${result.id} ${result.duplicate ? 'already existed' : 'queued'} (${result.state})`);
@@ -118,8 +129,9 @@ function build(argv: string[], ctx: Ctx): Argv {
     }))
     .command('tasks', 'list tasks', (y) => y
       .option('state', { choices: TASK_STATES as unknown as string[], describe: 'only tasks in this state' })
-      .option('limit', { type: 'number', default: 50 }), async (args) => withApi(ctx, async ({ api }) => {
-      const tasks = await api.listTasks({ state: args.state as TaskState | undefined, limit: args.limit });
+      .option('limit', { type: 'string', default: '50', describe: 'at most this many (1-1000)' }), async (args) => withApi(ctx, async ({ api }) => {
+      const limit = intOption('--limit', args.limit, 1, 1000);
+      const tasks = await api.listTasks({ state: args.state as TaskState | undefined, limit });
       out.out(args.json ? JSON.stringify(tasks, null, 2) : formatTasks(tasks));
     }))
     .command('dlq <action> [id]', 'dead-letter queue: list | retry ID | retry --all | drop ID', (y) => y
@@ -141,7 +153,7 @@ function build(argv: string[], ctx: Ctx): Argv {
     .command('metrics <action>', 'monitor history: export --since 24h --format csv|json', (y) => y
       .positional('action', { choices: ['export'] as const })
       .option('since', { type: 'string', default: '24h', describe: 'how far back: 30m, 24h, 7d, ...' })
-      .option('format', { choices: ['csv', 'json'] as const, default: 'csv' as const }), async (args) => {
+      .option('format', { choices: ['csv', 'json'] as const, describe: 'default csv; json with --json' }), async (args) => {
       const config = loadConfig(ctx.global);
       let sinceMs: number;
       try {
@@ -151,7 +163,7 @@ function build(argv: string[], ctx: Ctx): Argv {
       }
       const store = openStore(config);
       try {
-        out.out(exportHistory(store.db, { sinceMs, format: args.format }));
+        out.out(exportHistory(store.db, { sinceMs, format: args.format ?? (args.json ? 'json' : 'csv') }));
       } finally {
         store.close();
       }

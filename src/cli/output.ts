@@ -31,10 +31,16 @@ export function formatStats(s: QueueStats): string {
     `finished:   delivered ${d.delivered}, dead ${d.dead}, dropped ${d.dropped}`,
     `processed:  ${s.totalProcessed} (successful ${s.successful}, failed ${s.failed}); failed attempts ${s.failedAttempts}, retries ${s.retries}`,
     `received:   ${s.received} (deduplicated ${s.deduplicated}, rate limited ${s.rateLimited})`,
+    `rejected:   ${s.rejected ?? 0}${rejectedReasons(s.rejectedByReason)}`,
     `timing:     avg processing ${s.avgProcessingMs.toFixed(2)} ms, avg end to end ${s.avgEndToEndMs.toFixed(2)} ms`,
     `peak queue: ${s.peakQueueSize}; oldest pending ${s.oldestPendingAgeMs ? formatAge(s.oldestPendingAgeMs) : '-'}`,
     ...(s.storage ? [`storage:    database ${mib(s.storage.databaseBytes)}, WAL ${mib(s.storage.walBytes)} (checkpointed past ${mib(s.storage.walLimitBytes)})`] : []),
   ].join('\n');
+}
+
+function rejectedReasons(by: Record<string, number> | undefined): string {
+  const parts = Object.entries(by ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code, n]) => `${code.replace(/^WHT_ERR_/, '')} ${n}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 function mib(bytes: number): string {

@@ -13,6 +13,7 @@ import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
 import type { TaskRow } from './queue/store.js';
 import { Checkpointer } from './queue/checkpointer.js';
 import { Dispatcher } from './queue/dispatcher.js';
+import { pruneRejected } from './intake/spool-prune.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { textOptionsFor, toTaskRow } from './intake/trigger.js';
@@ -156,14 +157,14 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       dir: this.config.spool.dir, maxBytes: this.config.spool.maxBytes, batchSize: this.config.spool.batchSize,
       rescanMs: this.config.spool.rescanMs, clock: this.clock, logger: this.logger,
       accept: (files) => this.acceptSpool(files),
-      onRejected: (name, reason) => this.emit('intake:rejected', { source: 'spool', name, reason }),
+      onRejected: (name, reason) => this.rejected('spool', name, reason),
     });
     await this.spool.start();
     if (this.config.spool.legacyTriggerFile) {
       this.legacy = new LegacyTriggerFile({
         path: this.config.spool.legacyTriggerFile, maxBytes: this.config.spool.maxBytes, logger: this.logger,
         enqueue: (task) => this.enqueue(task),
-        onRejected: (name, reason) => this.emit('intake:rejected', { source: 'legacy', name, reason }),
+        onRejected: (name, reason) => this.rejected('legacy', name, reason),
       });
       await this.legacy.start();
     }
@@ -397,7 +398,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     if (this.closing) return { ...outcome, full: true };
     this.enqueueMany(files.map((f) => f.task)).forEach((result, i) => {
       const name = files[i]!.name;
-      if (!(result instanceof Error)) outcome.committed.push(name);
+      if (!(result instanceof Error)) {
+        outcome.committed.push(name);
+        if (!result.created) this.logger.info('spool file repeats an earlier trigger (same name or id within the dedupe window); removed, counted as deduplicated', { name, task: result.task.id });
+      }
       else if (isWhtError(result, 'WHT_ERR_QUEUE_FULL')) outcome.full = true; // stays in new/ until there is room
       else outcome.rejected.push({ name, reason: `${(result as WhtError).code ?? 'WHT_ERR_BAD_TRIGGER'}: ${result.message}` });
     });
@@ -424,8 +428,18 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
 
   private prune(): void {
     if (this.config.queue.retainDays <= 0) return;
-    const n = this.store.prune(this.clock.now() - this.config.queue.retainDays * 86_400_000);
+    const before = this.clock.now() - this.config.queue.retainDays * 86_400_000;
+    const n = this.store.prune(before);
     if (n) this.logger.info('pruned finished tasks', { count: n });
+    const files = pruneRejected(this.config.spool.dir, before, this.logger);
+    if (files) this.logger.info('pruned rejected spool files', { count: files });
+  }
+
+  /** A trigger refused at intake: counted by its reason code (status, /metrics), then announced. */
+  private rejected(source: 'spool' | 'legacy', name: string, reason: string): void {
+    const code = /^(WHT_ERR_[A-Z_]+):/.exec(reason)?.[1] ?? 'other';
+    this.store.bumpCounter(`rejected:${code}`);
+    this.emit('intake:rejected', { source, name, reason });
   }
 }
 

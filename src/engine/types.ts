@@ -77,6 +77,10 @@ export interface QueueStats {
   rateLimited: number;
   received: number;
   deduplicated: number;
+  /** Triggers rejected at intake (spool files moved to rejected/, legacy triggers refused); the engine always sets it. */
+  rejected?: number | undefined;
+  /** The same, by reason code (`WHT_ERR_TEXT_UNSAFE`, `WHT_ERR_TOO_LARGE`, ...). */
+  rejectedByReason?: Record<string, number> | undefined;
   /** Mean ms from started to delivered over delivered tasks. */
   avgProcessingMs: number;
   /** Mean ms from received to delivered over delivered tasks. */

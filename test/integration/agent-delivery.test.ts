@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
+import { createEngine } from '../../src/engine/engine.js';
+import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
+import { silentLogger } from '../../src/engine/ports/logger.js';
+import type { Tmux } from '../../src/engine/ports/tmux.js';
 import { TestTmux, waitFor } from '../helpers/tmux.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.mjs', import.meta.url));
@@ -70,6 +74,27 @@ describe('agent targets', () => {
     expect(done.errors[0]!.message).toMatch(/did not become idle within 400 ms/);
     expect(messages(file).map((m) => m.line)).toEqual(['patient message']);
     expect(messages(file)[0]!.typedWhileBusy).toBe(false);
+  });
+
+  it('shutdown during a readiness wait cancels it: no attempt charged, the task stays queued and is delivered after the next start', async () => {
+    const { pane, file } = agentPane(100, 4000);
+    const real = new ExecTmux({ socketName: tmux.socket });
+    let looks = 0;
+    const watched: Tmux = { run: (args, o) => { if (args[0] === 'capture-pane') looks++; return real.run(args, o); }, close: () => real.close() };
+    const config = testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 20_000 } } });
+    engine = await startEngine(config, { tmux: watched });
+    const { task } = engine.enqueue({ text: 'wait for me', target: 'claude', source: 'api' });
+    await waitFor(() => looks >= 2, 10_000, 'the readiness wait to begin');
+    await engine.close();
+    const after = await createEngine(config, { logger: silentLogger, tmuxPane: undefined });
+    expect(after.getTask(task.id)).toMatchObject({ state: 'queued', attempts: 0, errors: [] });
+    await after.close();
+    expect(messages(file)).toEqual([]);
+    // the next start delivers it once the agent is idle
+    engine = await startEngine(config);
+    await waitFor(() => messages(file).length >= 1, 20_000, 'delivery after the restart');
+    expect(messages(file).map((m) => m.line)).toEqual(['wait for me']);
+    expect(engine.getTask(task.id)?.errors).toEqual([]);
   });
 
   it('confirms the text reached the pane when the target asks for it', async () => {

@@ -25,6 +25,11 @@ async function screenTail(tmux: Tmux, pane: string, lines: number): Promise<stri
   return stdout;
 }
 
+/** Shutdown ended a readiness wait: nothing was typed, and no attempt is charged (DeliveryRunner). */
+function cancelledWait(target: ResolvedTarget): WhtError {
+  return new WhtError('WHT_ERR_CLOSED', `the engine is shutting down: the wait for pane ${target.pane} to become idle was cancelled`, { cancelled: true });
+}
+
 /**
  * Agent targets: wait until the pane is idle (patterns, foreground command), or fail retryably after
  * readyTimeoutMs. Returns the pane's state at the moment it was judged ready.
@@ -39,7 +44,8 @@ async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSigna
     const verdict = judgeReadiness(target, await screenTail(tmux, target.pane, target.readyLines), pane.currentCommand);
     if (verdict.ready) return pane;
     why = verdict.why;
-    if (Date.now() >= until || signal?.aborted) break;
+    if (signal?.aborted) throw cancelledWait(target);
+    if (Date.now() >= until) break;
     await sleep(target.readyPollMs, signal);
   }
   throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target.pane} did not become idle within ${target.readyTimeoutMs} ms (${why})`, { target: target.pane });

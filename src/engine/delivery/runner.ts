@@ -42,6 +42,11 @@ export class DeliveryRunner {
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
       const e = toWhtError(err);
+      if (!started && e.details?.cancelled === true) {
+        // shutdown during a readiness wait: nothing typed, nothing charged; the task stays queued for the next start
+        this.d.logger.info('readiness wait cancelled by shutdown; the task stays queued', { id: task.id, target: task.target });
+        return;
+      }
       if (e.code === 'WHT_ERR_TARGET_MISSING') this.d.targets.invalidate(task.target);
       if (!started) markStarted(null);
       // A keystroke command cut off after it was written may have run: look before typing again.

@@ -84,6 +84,8 @@ export function formatPrometheus(input: PrometheusInput): string {
   const w = new PromWriter()
     .family('webhook_tui_tasks_received_total', 'counter', 'Triggers accepted into the queue.', [[{}, s.received]])
     .family('webhook_tui_tasks_deduplicated_total', 'counter', 'Triggers ignored as repeats of an idempotency key.', [[{}, s.deduplicated]])
+    .family('webhook_tui_triggers_rejected_total', 'counter', 'Triggers rejected at intake (spool files moved to rejected/, legacy triggers), by reason code.',
+      Object.entries(s.rejectedByReason ?? {}).map(([reason, n]) => [{ reason }, n]))
     .family('webhook_tui_deliveries_total', 'counter', 'Tasks that reached a final delivery outcome.', [
       [{ outcome: 'delivered' }, s.successful],
       [{ outcome: 'dead' }, s.failed],

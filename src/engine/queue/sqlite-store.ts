@@ -191,9 +191,11 @@ export class SqliteStore implements QueueStore {
     if (query.before !== undefined) { where.push('id < ?'); params.push(query.before); }
     const pending = query.state && (PENDING_STATES as string[]).includes(query.state);
     const order = pending ? 'priority DESC, id ASC' : 'id DESC';
-    const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
-    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit}`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map(toTask);
+    const asked = Number(query.limit ?? 100);
+    // a bound parameter, never text in the SQL; callers validate (a bad --limit is a usage error in the CLI)
+    const limit = Number.isInteger(asked) ? Math.max(1, Math.min(asked, 10_000)) : 100;
+    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, limit) as Row[]).map(toTask);
   }
 
   head(target: string): Task | undefined {

@@ -10,7 +10,9 @@ export interface InsertResult {
 
 export type CounterName =
   | 'received' | 'delivered' | 'dead' | 'failed_attempts' | 'retries' | 'rate_limited' | 'deduplicated'
-  | 'sum_processing_ms' | 'sum_e2e_ms' | 'peak_pending';
+  | 'sum_processing_ms' | 'sum_e2e_ms' | 'peak_pending'
+  /** Triggers rejected at intake (spool, legacy file), by reason code: `rejected:WHT_ERR_TEXT_UNSAFE`. */
+  | `rejected:${string}`;
 
 /**
  * The storage port. One contract suite (test/contract/store.contract.ts) runs against every implementation.
