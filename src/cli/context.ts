@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolveConfig, readConfigFile, applyOverrides, defaultConfigPath } from '../engine/config/resolve.js';
 import type { Config } from '../engine/config/schema.js';
-import { connectControl, localApi, remoteApi, type AsyncEngineApi } from '../engine/control/client.js';
+import { connectRpc, localApi, remoteApi, type AsyncEngineApi } from '../engine/rpc/client.js';
 import { dataPaths, openStore } from '../engine/engine.js';
 import { offlineApi } from '../engine/offline-api.js';
 import { isWhtError, WhtError } from '../engine/errors.js';
@@ -56,7 +56,7 @@ export interface ApiHandle {
 export async function openApi(config: Config): Promise<ApiHandle> {
   const paths = dataPaths(config.dataDir);
   try {
-    const client = await connectControl(paths.socket);
+    const client = await connectRpc(paths.socket);
     return { api: remoteApi(client), via: 'engine', close: () => client.close() };
   } catch (err) {
     if (!isWhtError(err, 'WHT_ERR_ENGINE_UNREACHABLE')) throw err;

@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { isWhtError, WhtError } from '../engine/errors.js';
+import { exitCodeOf, WhtError } from '../engine/errors.js';
 import { toTaskRow } from '../engine/intake/trigger.js';
 import { writeSpoolFile } from '../engine/intake/spool-writer.js';
 import { prepareSpool } from '../engine/intake/spool-dirs.js';
@@ -14,19 +14,8 @@ import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } fr
 import type { Config } from '../engine/config/schema.js';
 import { readFileSync } from 'node:fs';
 
-/** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
-export function exitCodeFor(err: unknown): number {
-  if (!isWhtError(err)) return 1;
-  switch (err.code) {
-    case 'WHT_ERR_CONFIG_INVALID': case 'WHT_ERR_ENGINE_RUNNING': case 'WHT_ERR_SPOOL_UNSAFE':
-    case 'WHT_ERR_TEXT_UNSAFE': case 'WHT_ERR_TEXT_EMPTY': case 'WHT_ERR_BAD_TRIGGER': case 'WHT_ERR_TOO_LARGE':
-      return 2;
-    case 'WHT_ERR_ENGINE_UNREACHABLE':
-      return 3;
-    default:
-      return 1;
-  }
-}
+/** Exit codes (0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable) come from the error registry. */
+export const exitCodeFor = exitCodeOf;
 
 interface Ctx { global: GlobalArgs; out: Out; code: number; argv: string[] }
 
@@ -55,7 +44,7 @@ async function sendOverHttp(config: Config, url: string | undefined, task: HttpT
 
 function parseId(raw: unknown): number {
   const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `task id must be a positive integer (got ${String(raw)})`);
+  if (!Number.isInteger(id) || id <= 0) throw new WhtError('WHT_ERR_USAGE', `task id must be a positive integer (got ${String(raw)})`);
   return id;
 }
 
@@ -137,7 +126,7 @@ function build(argv: string[], ctx: Ctx): Argv {
       try {
         sinceMs = Date.now() - parseDuration(args.since);
       } catch (err) {
-        throw new WhtError('WHT_ERR_CONFIG_INVALID', `--since: ${(err as Error).message}`);
+        throw new WhtError('WHT_ERR_USAGE', `--since: ${(err as Error).message}`);
       }
       const store = openStore(config);
       try {
@@ -156,7 +145,7 @@ function build(argv: string[], ctx: Ctx): Argv {
     }))
     .strict()
     .exitProcess(false)
-    .fail((msg, err) => { throw err ?? new WhtError('WHT_ERR_CONFIG_INVALID', msg); })
+    .fail((msg, err) => { throw err ?? new WhtError('WHT_ERR_USAGE', msg); })
     .help()
     .version();
 }

@@ -24,9 +24,10 @@ import type {
   EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus,
 } from './types.js';
 import { inspectPane } from './delivery/pane.js';
-import { ControlServer } from './control/server.js';
-import { loadOrCreateToken, readyFromHealth, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
-import { createMonitor, dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
+import { RpcServer } from './rpc/server.js';
+import { loadOrCreateToken, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
+import { createMonitor, dbWritableCheck, readyFromHealth, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
+import { spoolCheck } from './intake/spool-dirs.js';
 
 export interface EngineDeps {
   clock?: Clock;
@@ -78,7 +79,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private paused: boolean;
   private closing: Promise<void> | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
-  private control: ControlServer | undefined;
+  private control: RpcServer | undefined;
   private readonly aborter = new AbortController();
   private readonly runner: DeliveryRunner;
   private readonly checkpointer: Checkpointer;
@@ -171,7 +172,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       });
       await this.legacy.start();
     }
-    this.control = new ControlServer(dataPaths(this.config.dataDir).socket, this, this, this.logger, {
+    this.control = new RpcServer(dataPaths(this.config.dataDir).socket, this, this, this.logger, {
       targetStatus: () => this.targetStatus(),
       history: (range) => this.monitor.history(range),
     });
@@ -196,7 +197,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;
       const { host, port } = this.config.http;
-      throw new WhtError('WHT_ERR_CONFIG_INVALID', `http: cannot listen on ${host}:${port} (${err.code}); another program (or a webhook-tui with another data dir) may use it: set http.port, or http.enabled false`, { code: err.code });
+      throw new WhtError('WHT_ERR_PORT_IN_USE', `http: cannot listen on ${host}:${port} (${err.code}); another program (or a webhook-tui with another data dir) may use it: set http.port, or http.enabled false`, { code: err.code });
     });
     writeFileSync(dataPaths(this.config.dataDir).httpUrl, `${this.http.url}\n`, { mode: 0o600 });
     this.logger.info('http listening', { url: this.http.url });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
 import type { Config } from '../../src/engine/config/schema.js';
-import { connectControl, remoteApi } from '../../src/engine/control/client.js';
+import { connectRpc, remoteApi } from '../../src/engine/rpc/client.js';
 import { createEngine, dataPaths, type Engine } from '../../src/engine/engine.js';
 import type { DashboardSource } from '../../src/tui/dashboard.js';
 
@@ -80,7 +80,7 @@ export async function embeddedSource(config: Config): Promise<DashboardSource & 
 }
 
 export async function attachedSource(config: Config): Promise<DashboardSource> {
-  const client = await connectControl(dataPaths(config.dataDir).socket);
+  const client = await connectRpc(dataPaths(config.dataDir).socket);
   await client.subscribe();
   return {
     api: remoteApi(client),

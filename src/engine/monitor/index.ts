@@ -5,4 +5,5 @@ export { exportHistory, parseDuration, type ExportFormat, type ExportOptions } f
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export * from './types.js';
 export { formatMonitorStatus } from './format-status.js';
-export { dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids } from './checks.js';
+export { dbWritableCheck, tmuxReachableCheck, tmuxWatchedPids } from './checks.js';
+export { readyFromHealth, type ReadyReport } from './ready.js';

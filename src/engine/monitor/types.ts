@@ -9,7 +9,8 @@ import type { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { EngineEventMap, QueueStats, TargetStatus, TaskState } from '../types.js';
+import type { EngineEventMap } from '../events.js';
+import type { QueueStats, TargetStatus, TaskState } from '../task.js';
 import type { MonitorConfig } from './config.js';
 
 /** Latency stages: intake = received→committed, wait = committed→started, delivery = started→delivered, endToEnd = received→delivered. */
