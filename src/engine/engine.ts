@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import { WhtError, isWhtError, toWhtError } from './errors.js';
 import { systemClock, type Clock } from './ports/clock.js';
@@ -9,7 +8,9 @@ import type { Tmux } from './ports/tmux.js';
 import { ResilientTmux } from './delivery/resilient-tmux.js';
 import { DeliveryRunner } from './delivery/runner.js';
 import { Targets } from './delivery/targets.js';
-import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
+import type { SqliteStore } from './queue/sqlite-store.js';
+import { openStore } from './queue/open-store.js';
+import { dataPaths, ensureDataDir } from './data-dir.js';
 import type { TaskRow } from './queue/store.js';
 import { Checkpointer } from './queue/checkpointer.js';
 import { Dispatcher } from './queue/dispatcher.js';
@@ -40,23 +41,7 @@ export interface EngineDeps {
   logEcho?: (line: string) => void;
 }
 
-export function dataPaths(dataDir: string) {
-  return {
-    db: join(dataDir, 'webhook-tui.db'),
-    lock: join(dataDir, 'engine.pid'),
-    socket: join(dataDir, 'control.sock'),
-    log: join(dataDir, 'logs', 'engine.log'),
-    token: join(dataDir, 'token'),
-    /** Written at start: the HTTP server's base URL (for `send --http` when the port is 0). */
-    httpUrl: join(dataDir, 'http.url'),
-  };
-}
-
-/** Open the queue database of a data dir (also used by CLI commands when no engine runs). */
-export function openStore(config: Config): SqliteStore {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteStore(openDatabase(dataPaths(config.dataDir).db, { synchronous: config.queue.synchronous }));
-}
+export { dataPaths } from './data-dir.js';
 
 /**
  * The engine: intake -> queue store -> delivery, with events and a plain-data snapshot for the UI.
@@ -92,7 +77,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
     const paths = dataPaths(config.dataDir);
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    ensureDataDir(config.dataDir);
     this.releaseLock = acquireLock(paths.lock);
     try {
       this.logger = deps.logger ?? createFileLogger({

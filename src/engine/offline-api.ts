@@ -6,6 +6,29 @@ import type { SqliteStore } from './queue/sqlite-store.js';
 import { buildStats } from './stats.js';
 import type { EngineApi, EngineSnapshot } from './types.js';
 import { VERSION } from './version.js';
+import { openStore } from './queue/open-store.js';
+import { exportHistory, type ExportOptions } from './monitor/export.js';
+
+export interface OfflineHandle {
+  api: EngineApi;
+  close(): void;
+}
+
+/** Open the data dir's database and act on it as `offlineApi` does; close() closes the database. */
+export function openOfflineApi(config: Config, clock: Clock = systemClock): OfflineHandle {
+  const store = openStore(config);
+  return { api: offlineApi(store, config, clock), close: () => store.close() };
+}
+
+/** The monitor history stored in the data dir's database, as CSV or JSON (`metrics export`). */
+export function exportStoredHistory(config: Config, opts: ExportOptions): string {
+  const store = openStore(config);
+  try {
+    return exportHistory(store.db, opts);
+  } finally {
+    store.close();
+  }
+}
 
 /**
  * EngineApi straight on the database, for CLI commands while no engine runs. Safe because only one process

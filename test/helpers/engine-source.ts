@@ -9,7 +9,8 @@ import path from 'node:path';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
 import type { Config } from '../../src/engine/config/schema.js';
 import { connectRpc, remoteApi } from '../../src/engine/rpc/client.js';
-import { createEngine, dataPaths, type Engine } from '../../src/engine/engine.js';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { dataPaths } from '../../src/engine/data-dir.js';
 import type { DashboardSource } from '../../src/tui/dashboard.js';
 
 export interface TmuxWorld {
