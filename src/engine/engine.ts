@@ -94,7 +94,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       this.store = openStore(config);
       // Checkpoints run in a worker thread, never inside a commit on the event loop (see queue/checkpointer.ts).
       this.store.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Checkpointer(paths.db, this.logger);
+      this.checkpointer = new Checkpointer(paths.db, this.logger, { walLimitBytes: config.queue.walLimitBytes });
     } catch (err) {
       this.releaseLock();
       throw err;
@@ -298,7 +298,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   stats(): QueueStats {
-    return buildStats(this.store, this.config.queue.capacity, this.paused, this.clock.now());
+    const storage = { ...this.checkpointer.sizes(), walLimitBytes: this.checkpointer.walLimitBytes };
+    return { ...buildStats(this.store, this.config.queue.capacity, this.paused, this.clock.now()), storage };
   }
 
   snapshot(): EngineSnapshot {

@@ -1,11 +1,15 @@
 /** Every CLI command, in the order `--help` lists them. Add a command here (and its file beside this one). */
 import type { CliCommand } from './command.js';
+import { configCommand } from './config.js';
 import { dlqCommand } from './dlq.js';
+import { initCommand } from './init.js';
 import { metricsCommand } from './metrics.js';
 import { pauseCommand } from './pause.js';
 import { resumeCommand } from './resume.js';
 import { sendCommand } from './send.js';
 import { serveCommand } from './serve.js';
+import { serviceCommand } from './service.js';
+import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { statusCommand } from './status.js';
 import { tasksCommand } from './tasks.js';
 import { tuiCommand } from './tui.js';
@@ -20,4 +24,10 @@ export const COMMANDS: readonly CliCommand[] = [
   metricsCommand,
   pauseCommand,
   resumeCommand,
+  initCommand,
+  configCommand,
+  serviceCommand,
+  startCommand,
+  stopCommand,
+  restartCommand,
 ];

@@ -3,7 +3,7 @@ import { judgeReadiness } from './profiles.js';
 import { WhtError } from '../errors.js';
 import type { Tmux } from '../ports/tmux.js';
 import type { Task } from '../types.js';
-import { assertWritable, captureSince, inspectPane, paneMark, type PaneState } from './pane.js';
+import { assertWritable, inspectPane, takeMark, textsSinceMark, type PaneState } from './pane.js';
 import { pasteText, pressEnter, typeLiteral } from './send.js';
 
 export interface DeliveryHooks {
@@ -53,7 +53,7 @@ async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSigna
  */
 export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
   const pane = await waitReady(tmux, target, hooks.signal);
-  const mark = paneMark(pane);
+  const mark = await takeMark(tmux, target.pane, pane);
   hooks.beforeSend(mark);
   if (task.text.includes('\n')) {
     if (!target.multiline) throw new WhtError('WHT_ERR_TEXT_UNSAFE', `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`);
@@ -63,7 +63,19 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   }
   await sleep(target.enterDelayMs);
   await pressEnter(tmux, target.pane, timeoutMs);
-  if (target.confirm) await confirm(tmux, task, target, Number(mark));
+  await assertStillThere(tmux, target.pane);
+  if (target.confirm) await confirm(tmux, task, target, mark);
+}
+
+/**
+ * tmux accepts keys for a pane whose program has exited (remain-on-exit) without an error, and a pane killed while
+ * the text was typed may never have read the Enter: check before the task is recorded delivered.
+ */
+async function assertStillThere(tmux: Tmux, target: string): Promise<void> {
+  const pane = await inspectPane(tmux, target);
+  if (pane && !pane.dead) return;
+  const what = pane ? 'its program exited' : 'it was closed';
+  throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} died while the command was typed (${what}); not counted as delivered`, { target });
 }
 
 /** Whitespace and box-drawing characters vary with wrapping and TUI frames: compare without them. */
@@ -71,14 +83,15 @@ export function normalizeScreen(text: string): string {
   return text.replace(/[\u2500-\u257f]/g, '').replace(/\s+/g, '');
 }
 
-async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: number): Promise<void> {
+async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: string): Promise<void> {
   const firstLine = task.text.split('\n')[0]!.slice(0, 200);
   const want = normalizeScreen(firstLine);
   for (let i = 0; i < 10; i++) {
     await sleep(50);
     const pane = await inspectPane(tmux, target.pane);
     if (!pane) break;
-    if (normalizeScreen(await captureSince(tmux, target.pane, mark, pane)).includes(want)) return;
+    const texts = await textsSinceMark(tmux, target.pane, mark, pane);
+    if (texts.length && texts.every((t) => normalizeScreen(t).includes(want))) return;
   }
   throw new WhtError('WHT_ERR_NOT_CONFIRMED', `the text did not show up in pane ${target.pane} after Enter`, { target: target.pane });
 }
@@ -89,7 +102,9 @@ export type RecoveryVerdict =
   /** A crash between two send-keys chunks of a long text: the input line holds `typed` characters of it. */
   | { kind: 'partly-typed'; typed: number }
   | { kind: 'not-sent' }
-  | { kind: 'pane-missing' };
+  | { kind: 'pane-missing' }
+  /** The pane no longer shows whether it was typed (the lines around the mark scrolled out, or they disagree). */
+  | { kind: 'undecided'; why: string };
 
 /**
  * Decide from the pane's lines since the mark (wrapped lines joined) and the cursor's row whether a task's text was
@@ -118,17 +133,26 @@ export function typedPrefix(body: string, text: string, minimum = 64): number {
   return 0;
 }
 
+/** One verdict for every place the mark may be now; `undecided` when they disagree or there is none. Pure. */
+export function judgeAll(texts: readonly string[], cursorRow: string, text: string): RecoveryVerdict {
+  if (texts.length === 0) return { kind: 'undecided', why: 'the lines around where it was typed are no longer in the pane (history trimmed: raise history-limit)' };
+  const verdicts = texts.map((t) => judgeRecovery(t, cursorRow, text));
+  const first = JSON.stringify(verdicts[0]);
+  if (verdicts.every((v) => JSON.stringify(v) === first)) return verdicts[0]!;
+  return { kind: 'undecided', why: `the pane's history was trimmed and ${texts.length} places match where it was typed; they disagree` };
+}
+
 /**
  * After a crash, a task left `delivering` is checked against the pane before anything is typed again:
- * submitted -> delivered; typed but not submitted -> press Enter; not there -> send again.
+ * submitted -> delivered; typed but not submitted -> press Enter; not there -> send again; cannot tell -> undecided.
  */
-export async function recoverDelivering(tmux: Tmux, task: Task, target: ResolvedTarget, mark: number | null, timeoutMs: number): Promise<RecoveryVerdict> {
+export async function recoverDelivering(tmux: Tmux, task: Task, target: ResolvedTarget, mark: string | null, timeoutMs: number): Promise<RecoveryVerdict> {
   const pane: PaneState | null = await inspectPane(tmux, target.pane);
   if (!pane) return { kind: 'pane-missing' };
-  const captured = await captureSince(tmux, target.pane, mark, pane);
+  const texts = await textsSinceMark(tmux, target.pane, mark, pane);
   const row = String(pane.cursorY);
   const { stdout: cursorRow } = await tmux.run(['capture-pane', '-p', '-t', target.pane, '-S', row, '-E', row]);
-  const verdict = judgeRecovery(captured, cursorRow, task.text);
+  const verdict = judgeAll(texts, cursorRow, task.text);
   if (verdict.kind === 'typed-not-submitted') await pressEnter(tmux, target.pane, timeoutMs);
   return verdict;
 }

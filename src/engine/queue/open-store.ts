@@ -5,5 +5,5 @@ import { openDatabase, SqliteStore } from './sqlite-store.js';
 
 export function openStore(config: Config): SqliteStore {
   ensureDataDir(config.dataDir);
-  return new SqliteStore(openDatabase(dataPaths(config.dataDir).db, { synchronous: config.queue.synchronous }));
+  return new SqliteStore(openDatabase(dataPaths(config.dataDir).db, { synchronous: config.queue.synchronous, walLimitBytes: config.queue.walLimitBytes }));
 }
