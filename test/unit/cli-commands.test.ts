@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { main } from '../../src/cli/main.js';
@@ -10,13 +10,14 @@ function capture(): { out: string[]; err: string[]; io: { out(t: string): void; 
 }
 
 describe('CLI commands (src/cli/commands/<name>.ts, one list)', () => {
-  it('registers one command per file in src/cli/commands, each once', () => {
-    const files = readdirSync(new URL('../../src/cli/commands/', import.meta.url))
-      .filter((f) => f.endsWith('.ts') && !['index.ts', 'command.ts'].includes(f))
-      .map((f) => f.replace(/\.ts$/, ''));
+  it('registers every file in src/cli/commands through the one list, each command once', () => {
+    const dir = new URL('../../src/cli/commands/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !['index.ts', 'command.ts'].includes(f));
+    const index = readFileSync(new URL('index.ts', dir), 'utf8');
+    for (const f of files) expect(index, f).toContain(`from './${f.replace(/\.ts$/, '.js')}'`);
     const names = COMMANDS.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    expect([...names].sort()).toEqual([...files].sort());
+    expect(names.length).toBeGreaterThanOrEqual(files.length);
   });
 
   it('an unknown option is a usage error: exit 2 naming it', async () => {
