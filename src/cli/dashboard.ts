@@ -59,7 +59,7 @@ export async function runDashboardCommand(config: Config): Promise<number> {
   return runDashboard(dashboardOptions(config, {
     api: engine, events: engine, mode: 'embedded',
     targets: () => engine.targetStatus(),
-    history: (range) => engine.monitor.history(range),
+    history: (range) => engine.history(range),
     close: () => engine.close(),
   }));
 }
@@ -102,7 +102,7 @@ export async function runDemo(base: Config): Promise<number> {
     return await runDashboard(dashboardOptions(config, {
       api: engine, events: engine, mode: 'embedded',
       targets: () => engine.targetStatus(),
-      history: (range) => engine.monitor.history(range),
+      history: (range) => engine.history(range),
       close: async () => { stop(); await engine.close(); },
     }));
   } finally {

@@ -27,7 +27,7 @@ export async function runEngineUntilSignal(
   const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
     await engine.start();
-    out.err(`webhook-tui engine ${process.pid}: spool ${config.spool.dir}, data ${config.dataDir}, default target ${await engine.targets.describeDefault()}${engine.isPaused() ? ' (PAUSED)' : ''}`);
+    out.err(`webhook-tui engine ${process.pid}: spool ${config.spool.dir}, data ${config.dataDir}, default target ${await engine.describeDefaultTarget()}${engine.isPaused() ? ' (PAUSED)' : ''}`);
     await onStarted?.(engine);
     await done;
     return 0;

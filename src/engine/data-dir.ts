@@ -1,6 +1,6 @@
 /**
  * The data dir's layout (`config.dataDir`): one place that names every file the engine keeps there.
- * Only paths and tiny reads; opening the database is queue/open-store.ts, the lock is lock.ts.
+ * Only paths and tiny reads; opening the database is sqlite/open-store.ts, the lock is lock.ts.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

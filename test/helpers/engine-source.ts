@@ -75,7 +75,7 @@ export async function embeddedSource(config: Config): Promise<DashboardSource & 
     mode: 'embedded',
     engine,
     targets: () => engine.targetStatus(),
-    history: (range) => engine.monitor.history(range),
+    history: (range) => engine.history(range),
     close: () => engine.close(),
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { openStore } from '../../src/engine/queue/open-store.js';
+import { openStore } from '../../src/engine/sqlite/open-store.js';
 import { inspectPane, takeMark } from '../../src/engine/delivery/pane.js';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';

@@ -5,16 +5,16 @@
  */
 import { activeAlerts, evaluateAlerts, initialAlertState, type AlertState } from './alerts.js';
 import { queryHistory } from './history-query.js';
-import { HistoryStore } from './history-store.js';
 import { LatencyRecorder } from './latency.js';
 import { Notifier } from './notify.js';
 import { formatPrometheus } from './prometheus.js';
 import { ResourceSampler } from './resources.js';
 import { runHealthChecks } from './health.js';
-import { tiersFor, type Rollup } from './rollup.js';
+import type { Rollup } from './rollup.js';
 import { ThroughputCounter } from './throughput.js';
-import { STAGES, type AlertTransition, type HealthResult, type HistoryRange, type HistoryResult, type Monitor, type MonitorDeps, type MonitorSnapshot, type Stage } from './types.js';
+import { STAGES, type AlertTransition, type HealthResult, type HistoryRange, type HistoryResult, type MonitorSnapshot, type Stage } from './types.js';
 import type { SketchData } from './sketch.js';
+import type { HistoryStore, Monitor, MonitorDeps } from './deps.js';
 import type { AttemptError, EngineEventMap, Task } from '../types.js';
 
 const RECENT_ALERTS = 20;
@@ -47,7 +47,7 @@ class MonitorImpl implements Monitor {
     this.startedAt = deps.clock.now();
     this.lastTickAt = this.startedAt;
     this.lastFlushAt = this.startedAt;
-    this.store = new HistoryStore(deps.db, tiersFor(cfg.sampleMs, cfg.retentionDays), cfg.maxRows);
+    this.store = deps.history;
     this.recent = this.store.transitions(RECENT_ALERTS);
     this.sampler = new ResourceSampler({ now: () => deps.clock.now(), watchedPids: deps.watchedPids, dataDirs: deps.checks.dataDirs });
     this.notifier = new Notifier({
