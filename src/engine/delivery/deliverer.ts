@@ -13,10 +13,16 @@ export interface DeliveryHooks {
   signal?: AbortSignal | undefined;
 }
 
+/** Wait `ms`, or less when `signal` aborts; the abort listener goes away with the wait (the signal lives as long as the engine). */
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  if (ms <= 0) return resolve();
-  const timer = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  if (ms <= 0 || signal?.aborted) return resolve();
+  const done = () => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', done);
+    resolve();
+  };
+  const timer = setTimeout(done, ms);
+  signal?.addEventListener('abort', done, { once: true });
 });
 
 /** The last `lines` lines of the visible screen. */
