@@ -12,7 +12,7 @@ import { DeliveryRunner } from './delivery/runner.js';
 import { TargetProbe } from './delivery/target-status.js';
 import { Targets } from './delivery/targets.js';
 import { createTmux } from './delivery/tmux-factory.js';
-import { toWhtError, type WhtError } from './errors.js';
+import { toWhtError, WhtError } from './errors.js';
 import type { EngineEventMap } from './events.js';
 import { surfaceSteps, type Surfaces } from './surfaces.js';
 import { Lifecycle, type LifecycleStep } from './lifecycle.js';
@@ -29,6 +29,7 @@ import { Dispatcher } from './queue/dispatcher.js';
 import { Retention } from './queue/retention.js';
 import type { QueueStore } from './queue/store.js';
 import { Checkpointer } from './sqlite/checkpointer.js';
+import { isStorageFault } from './sqlite/faults.js';
 import { openHistoryStore } from './sqlite/history-store.js';
 import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
@@ -119,8 +120,8 @@ interface Opened {
 /** A failure no caller sees (a timer, a background promise): logged, and emitted as `error` while someone listens. */
 export function errorReporter(engine: EventEmitter<EngineEventMap>, logger: Logger): (component: string, err: unknown) => void {
   return (component, err) => {
-    const e = toWhtError(err);
-    if (e.details?.component === undefined) Object.defineProperty(e, 'details', { value: { ...e.details, component } });
+    const base = toWhtError(err, isStorageFault(err) ? 'WHT_ERR_STORAGE' : 'WHT_ERR_INTERNAL');
+    const e = new WhtError(base.code, base.message, { ...base.details, component }, { cause: err });
     logger.error(`${component}: ${e.message}`, { code: e.code, component });
     if (engine.listenerCount('error') > 0) engine.emit('error', e);
   };
