@@ -3,6 +3,7 @@ import { exitCodeOf, WhtError } from '../engine/errors.js';
 import type { CliContext, GlobalFlags } from './commands/command.js';
 import { COMMANDS } from './commands/index.js';
 import { extractOverrides } from './context.js';
+import { nativeModuleHint } from './native-hint.js';
 import { stdio, type Out } from './output.js';
 
 /** Exit codes (0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable) come from the error registry. */
@@ -34,7 +35,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
     return ctx.code;
   } catch (err) {
     const code = exitCodeFor(err);
-    out.err(`webhook-tui: ${err instanceof Error ? err.message : String(err)}`);
+    out.err(`webhook-tui: ${nativeModuleHint(err) ?? (err instanceof Error ? err.message : String(err))}`);
     return code;
   }
 }

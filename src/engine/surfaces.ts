@@ -6,6 +6,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import type { EngineFacade } from './facade.js';
 import type { Config } from './config/schema.js';
 import { dataPaths } from './data-dir.js';
+import { WhtError } from './errors.js';
 import { loadOrCreateToken, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { acceptSpoolFiles } from './intake/spool-accept.js';
@@ -77,6 +78,11 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
         api: engine, config: config.http, hooks: config.hooks, token, clock, logger,
         ready: async () => readyFromHealth(await d.monitor.health()),
         metrics: () => d.monitor.prometheus(),
+      }).catch((err: NodeJS.ErrnoException) => {
+        // Taken between the preflight probe and now.
+        if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;
+        const { host, port } = config.http;
+        throw new WhtError('WHT_ERR_PORT_IN_USE', `cannot listen on ${host}:${port} (${err.code}): another program uses it; set http.port, or http.enabled false`, { code: err.code });
       });
       writeFileSync(paths.httpUrl, `${http.url}\n`, { mode: 0o600 });
       logger.info('http listening', { url: http.url });

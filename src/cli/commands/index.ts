@@ -2,6 +2,7 @@
 import type { CliCommand } from './command.js';
 import { configCommand } from './config.js';
 import { dlqCommand } from './dlq.js';
+import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import { metricsCommand } from './metrics.js';
 import { pauseCommand } from './pause.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CliCommand[] = [
   resumeCommand,
   initCommand,
   configCommand,
+  doctorCommand,
   serviceCommand,
   startCommand,
   stopCommand,

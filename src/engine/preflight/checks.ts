@@ -3,7 +3,7 @@
  * disk, in tmux or in the queue (the HTTP port probe binds and closes at once). The engine runs them all before it
  * touches tmux, the spool or the queue (preflight/index.ts); `webhook-tui doctor` lists the same results.
  */
-import { accessSync, constants, existsSync, lstatSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -27,7 +27,10 @@ function existingAncestor(path: string): string {
 /** The data dir exists and is writable, or can be created. */
 export function checkDataDir(config: Config): CheckResult {
   const dir = config.dataDir;
-  const at = existsSync(dir) ? dir : existingAncestor(dir);
+  const at = existingAncestor(dir);
+  if (!statSync(at).isDirectory()) {
+    return fail('data-dir', 'WHT_ERR_CONFIG_INVALID', `data dir ${dir}: ${at} is not a directory`, 'set dataDir to a directory (or move that file away)');
+  }
   try {
     accessSync(at, constants.W_OK | constants.X_OK);
     return ok('data-dir', existsSync(dir) ? `${dir} is writable` : `${dir} will be created (under ${at})`);
@@ -40,7 +43,7 @@ export function checkDataDir(config: Config): CheckResult {
 export function checkLock(config: Config): CheckResult {
   const holder = lockHolder(dataPaths(config.dataDir).lock);
   if (holder === null) return ok('lock', 'no other engine runs on this data dir');
-  return fail('lock', 'WHT_ERR_ENGINE_RUNNING', `another engine (PID ${holder}) already runs on this data dir`, `stop it (kill ${holder}) or give this one another dataDir`);
+  return fail('lock', 'WHT_ERR_ENGINE_RUNNING', `another engine (PID ${holder}) already runs on this data dir`, `webhook-tui stop, or give this one another dataDir`);
 }
 
 /** The spool dir and its tmp/ new/ rejected/ are private directories of ours, or missing (then they are created). */
@@ -101,7 +104,7 @@ export async function checkHttpPort(config: Config): Promise<CheckResult> {
     return ok('http.port', `${host}:${port} is free`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return fail('http.port', 'WHT_ERR_PORT_IN_USE', `http: cannot listen on ${host}:${port} (${code}); another program (or a webhook-tui with another data dir) may use it`, 'set http.port to a free port, or http.enabled false');
+    return fail('http.port', 'WHT_ERR_PORT_IN_USE', `cannot listen on ${host}:${port} (${code}): another program (or a webhook-tui with another data dir) uses it`, 'set http.port to a free port (init --force --http.port N), or http.enabled false');
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
