@@ -90,7 +90,7 @@ export async function prepareEngine(config: Config, deps: EngineDeps): Promise<(
   try {
     let emitLog: EngineFacade | undefined;
     const logger = deps.logger ?? createFileLogger({
-      path: paths.log, level: config.log.level,
+      path: paths.log, level: config.log.level, clock: deps.clock,
       onEntry: (entry) => {
         deps.logEcho?.(formatLogLine(entry));
         emitLog?.emit('log', entry);
@@ -169,6 +169,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     },
     watchedPids: tmuxWatchedPids(tmux, () => probe.lastKnown().map((t) => t.pane)),
     tmux: (args) => tmux.run(args),
+    onError: (err) => report('monitor', err),
   });
   const retention = new Retention({ store, clock, logger, retainDays: config.queue.retainDays, onError: (err) => report('retention', err) });
   const intake: Surfaces = surfaceSteps({ engine, config, clock, logger, monitor, closing: () => closing });

@@ -39,7 +39,7 @@ export class DeliveryRunner {
     };
     try {
       const target = await this.d.targets.resolve(task.target);
-      await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal }, this.d.config.tmux.commandTimeoutMs);
+      await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock }, this.d.config.tmux.commandTimeoutMs);
       this.d.logger.debug('delivered', { id: task.id, target: task.target });
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {

@@ -45,6 +45,8 @@ export interface MonitorDeps {
   tmux?: TmuxRun | undefined;
   /** Optional: target for `display-message -t` (e.g. the dashboard session); omitted = current client. */
   tmuxTarget?: string | undefined;
+  /** Optional: where a failed sampling tick is reported (the engine: log + `error` event); default: logged. */
+  onError?: ((err: unknown) => void) | undefined;
   /** Optional: fetch replacement for the outbound alert webhook (tests). */
   fetch?: typeof fetch | undefined;
 }

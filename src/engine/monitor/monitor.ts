@@ -16,6 +16,7 @@ import { STAGES, type AlertTransition, type HealthResult, type HistoryRange, typ
 import type { SketchData } from './sketch.js';
 import type { HistoryStore, Monitor, MonitorDeps } from './deps.js';
 import type { AttemptError, EngineEventMap, Task } from '../types.js';
+import { timersOf, type ClockTimer } from '../ports/clock.js';
 
 const RECENT_ALERTS = 20;
 const FLUSH_MS = 60_000;
@@ -35,7 +36,7 @@ class MonitorImpl implements Monitor {
   private readonly startedAt: number;
   private lastTickAt: number;
   private lastFlushAt: number;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: ClockTimer[] = [];
   private ticking: Promise<void> | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
@@ -97,8 +98,10 @@ class MonitorImpl implements Monitor {
     for (const [event, fn] of Object.entries(this.listeners)) this.deps.events.on(event as keyof EngineEventMap, fn as never);
     this.sampler.start();
     const cfg = this.deps.config;
-    this.timers.push(setInterval(() => void this.tick(), cfg.sampleMs).unref());
-    this.timers.push(setInterval(() => void this.health().catch(() => undefined), cfg.healthCheckMs).unref());
+    const timers = timersOf(this.deps.clock);
+    const fault = (err: unknown) => (this.deps.onError ? this.deps.onError(err) : this.deps.logger.error('monitor: tick failed', { error: String(err) }));
+    this.timers.push(timers.setInterval(() => void this.tick().catch(fault), cfg.sampleMs));
+    this.timers.push(timers.setInterval(() => void this.health().catch(() => undefined), cfg.healthCheckMs));
     void this.health().catch(() => undefined);
   }
 
@@ -108,7 +111,7 @@ class MonitorImpl implements Monitor {
   }
 
   private async doClose(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) timersOf(this.deps.clock).clearInterval(t);
     this.timers = [];
     for (const [event, fn] of Object.entries(this.listeners)) this.deps.events.off(event as keyof EngineEventMap, fn as never);
     if (this.ticking) await this.ticking;
