@@ -40,6 +40,8 @@ export async function startTestEngine(queue: Record<string, unknown> = {}, deps:
     spool: { dir: join(dir, 'spool') },
     queue,
     tmux: { socketName: `wht-http-unused-${process.pid}-${++seq}` },
+    // The test serves HTTP itself (startHttpServer below); the engine's own server stays off.
+    http: { enabled: false },
   }, {});
   const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined, ...deps });
   engine.pause();
