@@ -9,6 +9,7 @@ import type { Out } from './output.js';
 export async function runEngineUntilSignal(
   config: Config, out: Out, onStarted?: (engine: Engine) => Promise<void> | void, opts: { echo?: boolean } = {},
 ): Promise<number> {
+  // A start that fails (refused by preflight, or later in start()) is logged by the engine itself (engine.log).
   const engine = await createEngine(config, opts.echo === false ? {} : { logEcho: (line) => out.err(line) });
   let closed!: () => void;
   const done = new Promise<void>((resolve) => { closed = resolve; });

@@ -17,8 +17,7 @@ import type { EngineEventMap } from './events.js';
 import { surfaceSteps, type Surfaces } from './surfaces.js';
 import { Lifecycle, type LifecycleStep } from './lifecycle.js';
 import { acquireLock } from './lock.js';
-import { formatLogLine } from './logs/format.js';
-import { createFileLogger } from './logs/logger.js';
+import { configSummary, createEngineLog, formatLogMetrics, recordStartFailure, TaskEventLog, type LogManager, type LogStatus } from './logs/index.js';
 import { createMonitor, dbWritableCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 import { spoolCheck } from './intake/spool-dirs.js';
 import { systemClock, type Clock } from './ports/clock.js';
@@ -61,6 +60,8 @@ export interface EngineCore {
   probe: TargetProbe;
   monitor: Monitor;
   lifecycle: Lifecycle;
+  /** The log manager's state (absent with an injected logger). */
+  logStatus(): LogStatus | undefined;
   /** Sizes of the database and its WAL, with the configured WAL limit. */
   storage(): StorageStats;
   /** Wake the spool after a drop freed room. */
@@ -68,14 +69,10 @@ export interface EngineCore {
   httpUrl(): string | undefined;
 }
 
-/** Log a refused start where the operator looks (the data dir's log file, or the injected logger). */
-function logRefusal(config: Config, deps: EngineDeps, err: WhtError): void {
-  try {
-    const logger = deps.logger ?? createFileLogger({ path: dataPaths(config.dataDir).log, level: config.log.level });
-    logger.error(`start refused: ${err.message}`, { code: err.code, ...(err.details ?? {}) });
-  } catch {
-    /* the data dir itself may be what is wrong: stderr (the CLI) still says it */
-  }
+/** Log a failed start where the operator looks (one line in the data dir's engine.log, or the injected logger). */
+function logRefusal(config: Config, deps: EngineDeps, err: unknown): void {
+  if (deps.logger) deps.logger.error('engine refused to start', { code: (err as { code?: string }).code ?? 'error', error: (err as Error).message });
+  else recordStartFailure(config, dataPaths(config.dataDir).log, err);
 }
 
 export async function prepareEngine(config: Config, deps: EngineDeps): Promise<(engine: EngineFacade) => EngineCore> {
@@ -84,23 +81,29 @@ export async function prepareEngine(config: Config, deps: EngineDeps): Promise<(
     logRefusal(config, deps, refused);
     throw refused;
   }
+  try {
+    return openResources(config, deps);
+  } catch (err) {
+    logRefusal(config, deps, err);
+    throw err;
+  }
+}
+
+function openResources(config: Config, deps: EngineDeps): (engine: EngineFacade) => EngineCore {
   const paths = dataPaths(config.dataDir);
   ensureDataDir(config.dataDir);
   const releaseLock = acquireLock(paths.lock);
   try {
     let emitLog: EngineFacade | undefined;
-    const logger = deps.logger ?? createFileLogger({
-      path: paths.log, level: config.log.level, clock: deps.clock,
-      onEntry: (entry) => {
-        deps.logEcho?.(formatLogLine(entry));
-        emitLog?.emit('log', entry);
-      },
+    const logs = deps.logger ? undefined : createEngineLog(config, {
+      logPath: paths.log, clock: deps.clock ?? systemClock, echo: deps.logEcho, emit: (entry) => emitLog?.emit('log', entry),
     });
+    const logger = deps.logger ?? logs!.logger;
     const store = (deps.openStore ?? openEngineStore)(config);
     const checkpointer = new Checkpointer(paths.db, logger, { walLimitBytes: config.queue.walLimitBytes });
     return (engine) => {
       emitLog = engine;
-      return wire(engine, { config, deps, logger, store, checkpointer, releaseLock });
+      return wire(engine, { config, deps, logger, logs, store, checkpointer, releaseLock });
     };
   } catch (err) {
     releaseLock();
@@ -112,6 +115,7 @@ interface Opened {
   config: Config;
   deps: EngineDeps;
   logger: Logger;
+  logs: LogManager | undefined;
   store: SqliteStore;
   checkpointer: Checkpointer;
   releaseLock: () => void;
@@ -172,10 +176,13 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     onError: (err) => report('monitor', err),
   });
   const retention = new Retention({ store, clock, logger, retainDays: config.queue.retainDays, onError: (err) => report('retention', err) });
-  const intake: Surfaces = surfaceSteps({ engine, config, clock, logger, monitor, closing: () => closing });
+  const intake: Surfaces = surfaceSteps({ engine, config, clock, logger, monitor, closing: () => closing, extraMetrics: () => formatLogMetrics(o.logs?.status()) });
+  const taskLog = new TaskEventLog(engine, logger);
   const steps: LifecycleStep[] = [
     { name: 'lock', close: o.releaseLock },
-    { name: 'store', close: () => { logger.info('engine closed'); store.close(); } },
+    { name: 'store', close: () => store.close() },
+    { name: 'logs', start: () => o.logs?.start(), close: () => o.logs?.close() },
+    { name: 'task log', start: () => taskLog.start(), close: () => { logger.info('engine stopped'); taskLog.close(); } },
     { name: 'checkpointer', close: () => o.checkpointer.close() },
     { name: 'tmux', start: () => tmux.start?.(), close: () => tmux.close() },
     { name: 'monitor', close: () => monitor.close() },
@@ -190,7 +197,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     {
       name: 'dispatch',
       start: () => {
-        logger.info('engine started', { pid: process.pid, version: VERSION, paused: engine.isPaused(), spool: config.spool.dir });
+        logger.info('engine started', { pid: process.pid, version: VERSION, paused: engine.isPaused(), ...configSummary(config, intake.httpUrl()) });
         dispatcher.pump();
       },
       close: () => { closing = true; dispatcher.stop(); aborter.abort(); },
@@ -198,6 +205,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   ];
   const lifecycle = new Lifecycle(steps, (step, err) => report(`close ${step}`, err));
   return { clock, logger, store, dispatcher, deliveries, targets, probe, monitor, lifecycle,
+    logStatus: () => o.logs?.status(),
     storage: () => ({ ...o.checkpointer.sizes(), walLimitBytes: o.checkpointer.walLimitBytes }),
     kickIntake: () => intake.kick(), httpUrl: () => intake.httpUrl() };
 }

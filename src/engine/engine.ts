@@ -43,8 +43,13 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.#paused = this.#core.store.getMeta('paused') === '1';
   }
 
-  start(): Promise<void> {
-    return this.#core.lifecycle.start();
+  async start(): Promise<void> {
+    try {
+      await this.#core.lifecycle.start();
+    } catch (err) {
+      this.#core.logger.error('engine refused to start', { code: (err as { code?: string }).code ?? 'error', error: (err as Error).message });
+      throw err;
+    }
   }
 
   /** Base URL of the HTTP server, when it runs. */
@@ -85,9 +90,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   retry(id: number): Task {
-    const { store, clock, logger, dispatcher } = this.#core;
+    const { store, clock, dispatcher } = this.#core;
     const task = store.retry(id, clock.now());
-    logger.info('task retried by operator', { id });
     this.emit('task:queued', task);
     dispatcher.markReady(task.target);
     dispatcher.pump();
@@ -106,9 +110,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   drop(id: number): Task {
-    const { store, clock, logger, dispatcher } = this.#core;
+    const { store, clock, dispatcher } = this.#core;
     const task = store.drop(id, clock.now());
-    logger.info('task dropped by operator', { id });
     this.emit('task:dropped', task);
     this.#core.kickIntake();
     dispatcher.pump();
@@ -145,7 +148,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     const { store, clock, probe, monitor } = this.#core;
     return buildSnapshot({
       store, capacity: this.config.queue.capacity, paused: this.#paused, now: clock.now(), startedAt: this.startedAt,
-      pid: process.pid, targets: probe.lastKnown(), monitor: monitor.snapshot(),
+      pid: process.pid, targets: probe.lastKnown(), monitor: monitor.snapshot(), logs: this.#core.logStatus(),
     });
   }
 

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   WHT_ERR_NOT_FOUND: { exit: 1, http: 404, retryable: false, doc: 'No HTTP endpoint or hook has that path.' },
   WHT_ERR_METHOD_NOT_ALLOWED: { exit: 1, http: 405, retryable: false, doc: 'The HTTP endpoint does not accept that method.' },
   WHT_ERR_HTTP_UNSAFE_BIND: { exit: 2, http: 500, retryable: false, doc: 'The HTTP server would listen on a non-loopback address while some hook has no secret or token.' },
+  WHT_ERR_LOG_BUSY: { exit: 1, http: 500, retryable: false, doc: '`logs optimize` refused a file that a process holds open for writing or that is still growing.' },
   WHT_ERR_PORT_IN_USE: { exit: 2, http: 500, retryable: false, doc: 'The HTTP server cannot listen on its host and port (in use by another program, or not allowed).' },
   WHT_ERR_USAGE: { exit: 2, http: 400, retryable: false, doc: 'A command was called wrongly: unknown option, missing or malformed argument.' },
   WHT_ERR_INTERNAL: { exit: 1, http: 500, retryable: true, doc: 'An unexpected fault (a bug, or an error of the system) not covered by another code; see the log.' },

@@ -1,4 +1,5 @@
 /** Snapshot assembly: the plain-data view every surface reads (engine and offline API alike). */
+import type { LogStatus } from './logs/manager.js';
 import type { MonitorSnapshot } from './monitor/types.js';
 import type { QueueStore } from './queue/store.js';
 import { buildStats } from './stats.js';
@@ -25,6 +26,7 @@ export interface SnapshotInput {
   pid: number;
   targets: TargetStatus[];
   monitor?: MonitorSnapshot | undefined;
+  logs?: LogStatus | undefined;
 }
 
 export function buildSnapshot(i: SnapshotInput): EngineSnapshot {
@@ -33,5 +35,6 @@ export function buildSnapshot(i: SnapshotInput): EngineSnapshot {
     stats: buildStats(i.store, i.capacity, i.paused, i.now), targets: i.targets,
     pending: pendingTasks(i.store), dead: i.store.list({ state: 'dead', limit: 200 }),
     ...(i.monitor ? { monitor: i.monitor } : {}),
+    ...(i.logs ? { logs: i.logs } : {}),
   };
 }

@@ -25,6 +25,8 @@ export interface SurfaceDeps {
   monitor: Monitor;
   /** True once the engine closes: the spool then leaves files in new/. */
   closing: () => boolean;
+  /** Appended to the monitor's /metrics text (the log manager's counters). */
+  extraMetrics: () => string;
 }
 
 export interface Surfaces {
@@ -77,7 +79,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
       http = await startHttpServer({
         api: engine, config: config.http, hooks: config.hooks, token, clock, logger,
         ready: async () => readyFromHealth(await d.monitor.health()),
-        metrics: () => d.monitor.prometheus(),
+        metrics: () => d.monitor.prometheus() + d.extraMetrics(),
       }).catch((err: NodeJS.ErrnoException) => {
         // Taken between the preflight probe and now.
         if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;

@@ -2,6 +2,7 @@
  * The engine's public plain data: tasks (task.ts), events (events.ts), the snapshot and the actions every surface uses.
  * Nothing here holds a resource; everything is JSON-serialisable.
  */
+import type { LogStatus } from './logs/manager.js';
 import type { MonitorSnapshot } from './monitor/types.js';
 import type { EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus } from './task.js';
 
@@ -22,6 +23,8 @@ export interface EngineSnapshot {
   dead: Task[];
   /** Latency percentiles, throughput, resources, health and alerts (absent when no monitor runs). */
   monitor?: MonitorSnapshot | undefined;
+  /** The log manager: dir, level, dropped lines, whether the files can be written (absent with an injected logger). */
+  logs?: LogStatus | undefined;
 }
 
 /**

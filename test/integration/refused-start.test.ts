@@ -69,7 +69,7 @@ describe('a refused start (exit 2) changes nothing', () => {
     expect(readdirSync(join(spool, 'new'))).toHaveLength(1);
     expect(existsSync(join(dataDir, 'webhook-tui.db'))).toBe(false);
     const log = readFileSync(join(dataDir, 'logs', 'engine.log'), 'utf8');
-    expect(log).toMatch(/start refused/);
+    expect(log).toMatch(/engine refused to start/);
     expect(log).toMatch(reason);
   }
 

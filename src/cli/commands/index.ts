@@ -4,6 +4,7 @@ import { configCommand } from './config.js';
 import { dlqCommand } from './dlq.js';
 import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
+import { logsCommand } from './logs.js';
 import { metricsCommand } from './metrics.js';
 import { pauseCommand } from './pause.js';
 import { resumeCommand } from './resume.js';
@@ -32,4 +33,5 @@ export const COMMANDS: readonly CliCommand[] = [
   startCommand,
   stopCommand,
   restartCommand,
+  logsCommand,
 ];

@@ -1,3 +1,4 @@
+import { formatLogStatus } from '../../engine/logs/index.js';
 import { formatMonitorStatus } from '../../engine/monitor/index.js';
 import { withApi } from '../context.js';
 import { formatStats } from '../output.js';
@@ -11,6 +12,7 @@ export const statusCommand = defineCommand({
       const snapshot = await api.snapshot();
       if (args.json) return ctx.out.out(JSON.stringify(snapshot, null, 2));
       const monitor = snapshot.monitor ? `\n\n${formatMonitorStatus(snapshot.monitor)}` : '';
-      ctx.out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${monitor}`);
+      const logs = snapshot.logs ? `\n${formatLogStatus(snapshot.logs)}` : '';
+      ctx.out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${logs}${monitor}`);
     }),
 });
