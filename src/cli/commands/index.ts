@@ -4,6 +4,7 @@ import { configCommand } from './config.js';
 import { dlqCommand } from './dlq.js';
 import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
+import { loadtestCommand } from './loadtest.js';
 import { logsCommand } from './logs.js';
 import { metricsCommand } from './metrics.js';
 import { pauseCommand } from './pause.js';
@@ -11,6 +12,7 @@ import { resumeCommand } from './resume.js';
 import { sendCommand } from './send.js';
 import { serveCommand } from './serve.js';
 import { serviceCommand } from './service.js';
+import { sinkCommand } from './sink.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { statusCommand } from './status.js';
 import { tasksCommand } from './tasks.js';
@@ -34,4 +36,6 @@ export const COMMANDS: readonly CliCommand[] = [
   stopCommand,
   restartCommand,
   logsCommand,
+  loadtestCommand,
+  sinkCommand,
 ];

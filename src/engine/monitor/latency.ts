@@ -17,6 +17,9 @@ export { HIGHEST_US, summariseHistogram };
 /** Prometheus bucket upper bounds in seconds (+Inf implied). */
 export const PROM_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
+/** The one latency histogram of the project (monitor, load tester, bench): percentiles.ts; kept under this name too. */
+export { newLatencyHistogram as newHistogram };
+
 class StageWindow {
   private readonly slots: LatencyHistogram[] = Array.from({ length: SLOTS }, newLatencyHistogram);
   private readonly slotStart: number[] = new Array<number>(SLOTS).fill(-1);
