@@ -32,7 +32,7 @@ describe('rejected triggers', () => {
   }
 
   it('counts rejections by reason in stats, status and /metrics', async () => {
-    engine = await startEngine(testConfig(tmp.dir, tmux, { spool: { maxBytes: 1024 } }), { logger });
+    engine = await startEngine(testConfig(tmp.dir, tmux, { spool: { maxBytes: 1024 }, http: { enabled: true, port: 0 } }), { logger });
     engine.pause();
     const dir = engine.config.spool.dir;
     spool(dir, 'a.txt', 'ls \u202e\n');
@@ -45,7 +45,7 @@ describe('rejected triggers', () => {
     expect(s.rejected).toBe(4);
     expect(s.rejectedByReason).toEqual({ WHT_ERR_TEXT_UNSAFE: 2, WHT_ERR_TOO_LARGE: 1, WHT_ERR_BAD_TRIGGER: 1 });
     expect(formatStats(s)).toContain('rejected:   4 (TEXT_UNSAFE 2, BAD_TRIGGER 1, TOO_LARGE 1)');
-    const metrics = engine.monitor.prometheus();
+    const metrics = await (await fetch(`${engine.httpUrl()}/metrics`)).text();
     expect(metrics).toContain('webhook_tui_triggers_rejected_total{reason="WHT_ERR_TEXT_UNSAFE"} 2');
     expect(metrics).toContain('webhook_tui_triggers_rejected_total{reason="WHT_ERR_TOO_LARGE"} 1');
   });
