@@ -13,6 +13,7 @@ import { dataPaths, openStore } from '../engine/engine.js';
 import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../engine/intake/http/index.js';
 import type { Config } from '../engine/config/schema.js';
 import { readFileSync } from 'node:fs';
+import { COMMANDS } from './commands/index.js';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
 export function exitCodeFor(err: unknown): number {
@@ -60,6 +61,12 @@ function parseId(raw: unknown): number {
 }
 
 function build(argv: string[], ctx: Ctx): Argv {
+  let y = base(argv, ctx);
+  for (const c of COMMANDS) y = y.command(c.command, c.describe, (b) => c.builder?.(b) ?? b, (args) => c.run(args, ctx));
+  return y;
+}
+
+function base(argv: string[], ctx: Ctx): Argv {
   const out = ctx.out;
   return yargs(argv)
     .scriptName('webhook-tui')

@@ -23,7 +23,8 @@ import { VERSION } from './version.js';
 import type {
   EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus,
 } from './types.js';
-import { inspectPane } from './delivery/pane.js';
+import { ReadinessBook } from './delivery/readiness.js';
+import { targetStatus } from './delivery/target-status.js';
 import { ControlServer } from './control/server.js';
 import { loadOrCreateToken, readyFromHealth, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
 import { createMonitor, dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
@@ -80,6 +81,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private pruneTimer: NodeJS.Timeout | undefined;
   private control: ControlServer | undefined;
   private readonly aborter = new AbortController();
+  /** Each target's readiness memory: delivery and targetStatus() judge through it. */
+  private readonly readiness = new ReadinessBook();
   private readonly runner: DeliveryRunner;
   private readonly checkpointer: Checkpointer;
   readonly monitor: Monitor;
@@ -138,6 +141,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.runner = new DeliveryRunner({
       store: this.store, tmux: this.tmux, targets: this.targets, config, clock: this.clock, random: this.random,
       logger: this.logger, emit: (name, ...args) => (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args), signal: this.aborter.signal,
+      book: this.readiness,
     });
     this.monitor = createMonitor({
       events: this, stats: () => this.stats(), db: this.store.db, clock: this.clock, logger: this.logger, config: config.monitor,
@@ -327,25 +331,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
 
   private lastTargets: TargetStatus[] = [];
 
-  /** Ask tmux about every target pane (for the dashboard and health checks). */
+  /** Ask tmux about every target pane, judged as delivery judges it (for `targets`, the dashboard, health checks). */
   async targetStatus(): Promise<TargetStatus[]> {
-    const out: TargetStatus[] = [];
-    for (const name of this.targets.names()) {
-      let pane = this.targets.configured(name)?.pane ?? '';
-      let profile: string = this.targets.configured(name)?.profile ?? 'shell';
-      try {
-        const resolved = await this.targets.resolve(name);
-        pane = resolved.pane;
-        profile = resolved.profile;
-        const state = await inspectPane(this.tmux, pane);
-        const busy = this.dispatcher.busyTargets().includes(name);
-        out.push({ name, pane, profile, present: state !== null && !state.dead, activity: state ? (busy ? 'busy' : 'idle') : 'unknown', inMode: state?.inMode ?? false, currentCommand: state?.currentCommand ?? null });
-      } catch {
-        out.push({ name, pane, profile, present: false, activity: 'unknown', inMode: false, currentCommand: null });
-      }
-    }
-    this.lastTargets = out;
-    return out;
+    this.lastTargets = await targetStatus(this.targets, this.tmux, this.readiness, this.dispatcher.busyTargets());
+    return this.lastTargets;
   }
 
   /** Resolves when every delivery in flight now has finished. */

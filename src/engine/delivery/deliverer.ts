@@ -1,59 +1,39 @@
 import type { ResolvedTarget } from './profiles.js';
-import { judgeReadiness } from './profiles.js';
 import { WhtError } from '../errors.js';
 import type { Tmux } from '../ports/tmux.js';
 import type { Task } from '../types.js';
-import { assertWritable, captureSince, inspectPane, paneMark, type PaneState } from './pane.js';
+import { confirmAgent, sleep, transcriptCount, waitReady } from './agent-wait.js';
+import { captureSince, inspectPane, paneMark, type PaneState } from './pane.js';
+import type { Judgement, ReadinessBook } from './readiness.js';
 import { pasteText, pressEnter, typeLiteral } from './send.js';
+import { normalizeScreen } from './screen.js';
+
+export { normalizeScreen };
 
 export interface DeliveryHooks {
   /** Called once the pane is ready and before anything is typed: commit `delivering` with the pane mark. */
   beforeSend(mark: string): void;
   /** Abort a readiness wait (engine closing). */
   signal?: AbortSignal | undefined;
-}
-
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  if (ms <= 0) return resolve();
-  const timer = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-});
-
-/** The last `lines` lines of the visible screen. */
-async function screenTail(tmux: Tmux, pane: string, lines: number): Promise<string> {
-  const { stdout } = await tmux.run(['capture-pane', '-p', '-J', '-t', pane, '-S', String(-lines)]);
-  return stdout;
+  /** Each target's readiness memory (shared with the targets view). */
+  book: ReadinessBook;
+  /** The task's target name (the book's key). */
+  name: string;
+  /** Told each time the reason an agent target is not ready changes. */
+  onWaiting?: ((judgement: Judgement) => void) | undefined;
 }
 
 /**
- * Agent targets: wait until the pane is idle (patterns, foreground command), or fail retryably after
- * readyTimeoutMs. Returns the pane's state at the moment it was judged ready.
- */
-async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSignal): Promise<PaneState> {
-  const until = Date.now() + target.readyTimeoutMs;
-  let why: string;
-  for (;;) {
-    const pane = await inspectPane(tmux, target.pane);
-    assertWritable(target.pane, pane);
-    if (target.profile !== 'agent') return pane;
-    const verdict = judgeReadiness(target, await screenTail(tmux, target.pane, target.readyLines), pane.currentCommand);
-    if (verdict.ready) return pane;
-    why = verdict.why;
-    if (Date.now() >= until || signal?.aborted) break;
-    await sleep(target.readyPollMs, signal);
-  }
-  throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target.pane} did not become idle within ${target.readyTimeoutMs} ms (${why})`, { target: target.pane });
-}
-
-/**
- * Type one task into its pane: wait until the pane can take input (and, for agents, is idle), record where its
- * cursor is, type the text (one bracketed paste when multi-line), pause enterDelayMs, press Enter, and optionally
- * confirm the text shows in the pane. Throws WhtError (retryable or not); hooks.beforeSend runs exactly once, right
- * before the first keystroke.
+ * Type one task into its pane: wait until the target is ready (readiness.ts; shell targets only need a pane that
+ * takes input), record where its cursor is, type the text (one bracketed paste when multi-line), pause
+ * enterDelayMs, press Enter, and confirm when the target asks for it. Throws WhtError (retryable or not);
+ * hooks.beforeSend runs exactly once, right before the first keystroke.
  */
 export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
-  const pane = await waitReady(tmux, target, hooks.signal);
+  const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting };
+  const { pane, screen } = await waitReady(tmux, target, waitOpts);
   const mark = paneMark(pane);
+  const before = screen === null ? 0 : transcriptCount(target, screen, task.text);
   hooks.beforeSend(mark);
   if (task.text.includes('\n')) {
     if (!target.multiline) throw new WhtError('WHT_ERR_TEXT_UNSAFE', `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`);
@@ -63,18 +43,17 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   }
   await sleep(target.enterDelayMs);
   await pressEnter(tmux, target.pane, timeoutMs);
-  if (target.confirm) await confirm(tmux, task, target, Number(mark));
-}
-
-/** Whitespace and box-drawing characters vary with wrapping and TUI frames: compare without them. */
-export function normalizeScreen(text: string): string {
-  return text.replace(/[\u2500-\u257f]/g, '').replace(/\s+/g, '');
+  if (target.profile === 'agent') hooks.book.submitted(hooks.name, Date.now());
+  if (!target.confirm) return;
+  if (target.profile === 'agent') await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });
+  else await confirm(tmux, task, target, Number(mark));
 }
 
 async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: number): Promise<void> {
   const firstLine = task.text.split('\n')[0]!.slice(0, 200);
   const want = normalizeScreen(firstLine);
-  for (let i = 0; i < 10; i++) {
+  const until = Date.now() + target.confirmTimeoutMs;
+  while (Date.now() < until) {
     await sleep(50);
     const pane = await inspectPane(tmux, target.pane);
     if (!pane) break;
