@@ -33,7 +33,12 @@ export function formatStats(s: QueueStats): string {
     `received:   ${s.received} (deduplicated ${s.deduplicated}, rate limited ${s.rateLimited})`,
     `timing:     avg processing ${s.avgProcessingMs.toFixed(2)} ms, avg end to end ${s.avgEndToEndMs.toFixed(2)} ms`,
     `peak queue: ${s.peakQueueSize}; oldest pending ${s.oldestPendingAgeMs ? formatAge(s.oldestPendingAgeMs) : '-'}`,
+    ...(s.storage ? [`storage:    database ${mib(s.storage.databaseBytes)}, WAL ${mib(s.storage.walBytes)} (checkpointed past ${mib(s.storage.walLimitBytes)})`] : []),
   ].join('\n');
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 2 : 0)} MiB`;
 }
 
 export function formatTasks(tasks: Task[], now = Date.now()): string {

@@ -55,7 +55,7 @@ export function dataPaths(dataDir: string) {
 /** Open the queue database of a data dir (also used by CLI commands when no engine runs). */
 export function openStore(config: Config): SqliteStore {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteStore(openDatabase(dataPaths(config.dataDir).db, { synchronous: config.queue.synchronous }));
+  return new SqliteStore(openDatabase(dataPaths(config.dataDir).db, { synchronous: config.queue.synchronous, walLimitBytes: config.queue.walLimitBytes }));
 }
 
 /**
@@ -111,7 +111,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       this.store = openStore(config);
       // Checkpoints run in a worker thread, never inside a commit on the event loop (see queue/checkpointer.ts).
       this.store.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Checkpointer(paths.db, this.logger);
+      this.checkpointer = new Checkpointer(paths.db, this.logger, { walLimitBytes: config.queue.walLimitBytes });
     } catch (err) {
       this.releaseLock();
       throw err;
@@ -316,7 +316,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   stats(): QueueStats {
-    return buildStats(this.store, this.config.queue.capacity, this.paused, this.clock.now());
+    const storage = { ...this.checkpointer.sizes(), walLimitBytes: this.checkpointer.walLimitBytes };
+    return { ...buildStats(this.store, this.config.queue.capacity, this.paused, this.clock.now()), storage };
   }
 
   snapshot(): EngineSnapshot {

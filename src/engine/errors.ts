@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   WHT_ERR_TMUX_FAILED: { retryable: true, doc: 'A tmux command failed or the tmux server is not reachable.' },
   WHT_ERR_NOT_CONFIRMED: { retryable: true, doc: 'The text did not show up in the pane after sending.' },
   WHT_ERR_PARTLY_TYPED: { retryable: false, doc: 'A crash cut a long command off mid-way: the pane holds its first part. Clear the input line, then retry the task.' },
+  WHT_ERR_RECOVERY_UNKNOWN: { retryable: false, doc: 'After a crash or a cut-off keystroke command the pane no longer showed whether the command was typed (its history was trimmed past that point); look at the pane, then retry or drop the task.' },
   WHT_ERR_QUEUE_FULL: { retryable: true, doc: 'The queue is at capacity; the trigger waits.' },
   WHT_ERR_TASK_NOT_FOUND: { retryable: false, doc: 'No task has that id.' },
   WHT_ERR_TASK_STATE: { retryable: false, doc: 'The task is not in a state that allows the action.' },

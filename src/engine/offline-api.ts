@@ -4,8 +4,15 @@ import { toTaskRow } from './intake/trigger.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { SqliteStore } from './queue/sqlite-store.js';
 import { buildStats } from './stats.js';
-import type { EngineApi, EngineSnapshot } from './types.js';
+import type { EngineApi, EngineSnapshot, StorageStats } from './types.js';
+import { fileSize } from './queue/checkpointer.js';
+import { join } from 'node:path';
 import { VERSION } from './version.js';
+
+function storageOf(config: Config): StorageStats {
+  const db = join(config.dataDir, 'webhook-tui.db');
+  return { databaseBytes: fileSize(db), walBytes: fileSize(`${db}-wal`), walLimitBytes: config.queue.walLimitBytes };
+}
 
 /**
  * EngineApi straight on the database, for CLI commands while no engine runs. Safe because only one process
@@ -34,11 +41,11 @@ export function offlineApi(store: SqliteStore, config: Config, clock: Clock = sy
     pause: () => store.setMeta('paused', '1'),
     resume: () => store.setMeta('paused', '0'),
     isPaused: paused,
-    stats: () => buildStats(store, config.queue.capacity, paused(), clock.now()),
+    stats: () => ({ ...buildStats(store, config.queue.capacity, paused(), clock.now()), storage: storageOf(config) }),
     snapshot(): EngineSnapshot {
       const now = clock.now();
       return {
-        at: now, startedAt: now, pid: 0, version: VERSION, paused: paused(), stats: buildStats(store, config.queue.capacity, paused(), now),
+        at: now, startedAt: now, pid: 0, version: VERSION, paused: paused(), stats: { ...buildStats(store, config.queue.capacity, paused(), now), storage: storageOf(config) },
         targets: [], pending: store.list({ state: 'queued', limit: 200 }), dead: store.list({ state: 'dead', limit: 200 }),
       };
     },

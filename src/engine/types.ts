@@ -88,6 +88,15 @@ export interface QueueStats {
   /** ms since the oldest pending task was received; 0 when none. */
   oldestPendingAgeMs: number;
   paused: boolean;
+  /** Sizes of the SQLite database and its WAL (absent where no one knows the files). */
+  storage?: StorageStats | undefined;
+}
+
+export interface StorageStats {
+  databaseBytes: number;
+  walBytes: number;
+  /** queue.walLimitBytes: the WAL is checkpointed past it, truncated past twice it. */
+  walLimitBytes: number;
 }
 
 /** A target's readiness as delivery judges it (delivery/readiness.ts). */

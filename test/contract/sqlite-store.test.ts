@@ -39,7 +39,7 @@ describe('SqliteStore on disk', () => {
       expect(s2.counters()).toEqual(before.counters);
       expect(s2.getMeta('paused')).toBe('1');
       expect(s2.delivering().map((t) => t.id)).toEqual([b!.id]);
-      expect(s2.paneMark(b!.id)).toBe(9);
+      expect(s2.paneMark(b!.id)).toBe('9');
       expect(s2.head('default')?.id).toBe(c!.id);
       expect(s2.get(a!.id)?.errors).toEqual([err(1, 3001)]);
       // The idempotency key survives too.

@@ -205,11 +205,11 @@ export function describeStoreContract(
       it('paneMark keeps where the pane cursor was when the last attempt started', () => {
         const t = insert(row('a')).task;
         expect(store.paneMark(t.id)).toBeNull();
-        store.markDelivering(t.id, 3000, '120');
-        expect(store.paneMark(t.id)).toBe(120);
+        store.markDelivering(t.id, 3000, '{"line":120}');
+        expect(store.paneMark(t.id)).toBe('{"line":120}');
         store.markFailed(t.id, err(1), 3500, 3001);
-        store.markDelivering(t.id, 3500, '133');
-        expect(store.paneMark(t.id)).toBe(133);
+        store.markDelivering(t.id, 3500, '{"line":133,"before":["$ ls"]}');
+        expect(store.paneMark(t.id)).toBe('{"line":133,"before":["$ ls"]}');
         store.requeue(t.id, null);
         store.markDelivering(t.id, 3600, null);
         expect(store.paneMark(t.id)).toBeNull();

@@ -25,7 +25,7 @@ describe('WAL checkpoints in a worker thread', () => {
     // Nothing checkpointed yet: the database file holds none of the 3000 rows of 200+ bytes.
     expect(statSync(path).size).toBeLessThan(100_000);
 
-    const checkpointer = new Checkpointer(path, silentLogger, 100);
+    const checkpointer = new Checkpointer(path, silentLogger, { intervalMs: 100 });
     await waitFor(() => statSync(path).size > 3000 * 200, 10_000, 'rows checkpointed into the database file');
     await checkpointer.close();
     expect(statSync(`${path}-wal`).size).toBe(0);
@@ -34,4 +34,40 @@ describe('WAL checkpoints in a worker thread', () => {
     reader.close();
     store.close();
   });
+});
+
+describe('WAL size under a steady stream of commits', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => { tmp = tempDir(); });
+  afterEach(() => tmp.cleanup());
+
+  it('stays near walLimitBytes while commits never stop, and is truncated once they do', async () => {
+    const path = join(tmp.dir, 'q.db');
+    const limit = 1024 * 1024;
+    const store = new SqliteStore(openDatabase(path, { walLimitBytes: limit }));
+    store.db.pragma('wal_autocheckpoint = 0');
+    const checkpointer = new Checkpointer(path, silentLogger, { walLimitBytes: limit, idleMs: 300 });
+    let maxWal = 0;
+    let n = 0;
+    // One task per transaction through insert, start and finish, like the engine, for 3 s; 10 tasks, then 10 ms
+    // for everything else (the engine types into tmux between commits): up to 1,000 tasks/s, a burst's rate.
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      for (let k = 0; k < 10; k++, n++) {
+        const [r] = store.insertMany([{ text: `echo ${n}`, target: 't', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: Date.now() }], Date.now(), 0);
+        store.markDelivering(r!.task.id, Date.now(), null);
+        store.markDelivered(r!.task.id, Date.now());
+      }
+      maxWal = Math.max(maxWal, statSync(`${path}-wal`).size);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(n).toBeGreaterThan(300);
+    // Bounded: twice the limit forces a TRUNCATE; what commits until the worker gets to it comes on top (without
+    // the bound: about 20 KB a task, 30+ MB here).
+    expect(maxWal).toBeLessThan(8 * limit);
+    await waitFor(() => statSync(`${path}-wal`).size === 0, 10_000, 'the WAL truncated when idle');
+    expect(checkpointer.counts.TRUNCATE).toBeGreaterThanOrEqual(1);
+    await checkpointer.close();
+    store.close();
+  }, 30_000);
 });

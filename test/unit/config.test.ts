@@ -20,6 +20,7 @@ describe('resolveConfig', () => {
     expect(c.queue).toEqual({
       workers: 3, capacity: 1000, retry: { attempts: 3, baseMs: 1000, maxMs: 60_000, jitter: 0.2 }, rateLimit: { perSecond: 10 },
       categories: {}, dedupeWindowMs: 86_400_000, retainDays: 7, defaultPriority: 0, defaultCategory: 'default', synchronous: 'NORMAL',
+      walLimitBytes: 8_388_608,
     });
     expect(c.spool).toMatchObject({ maxBytes: 65_536, rescanMs: 5000, batchSize: 500, legacyTriggerFile: null });
     expect(c.tmux).toEqual({

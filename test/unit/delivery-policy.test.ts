@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRecovery } from '../../src/engine/delivery/deliverer.js';
-import { assertWritable, paneMark, parsePaneState, type PaneState } from '../../src/engine/delivery/pane.js';
+import { assertWritable, parsePaneState, type PaneState } from '../../src/engine/delivery/pane.js';
 import { pickOtherPane } from '../../src/engine/delivery/targets.js';
 import { isWhtError } from '../../src/engine/errors.js';
 
@@ -33,18 +33,18 @@ describe('judgeRecovery after a crash between send-keys chunks', () => {
 
 describe('parsePaneState', () => {
   it('reads every field of the format line', () => {
-    expect(parsePaneState('%3\t0\t1\t0\t120\t5\t4242\tbash')).toEqual({
-      id: '%3', inMode: false, inputOff: true, dead: false, historySize: 120, cursorY: 5, pid: 4242, currentCommand: 'bash',
+    expect(parsePaneState('%3\t0\t1\t0\t120\t5\t4242\t2000\tbash')).toEqual({
+      id: '%3', inMode: false, inputOff: true, dead: false, historySize: 120, historyLimit: 2000, cursorY: 5, pid: 4242, currentCommand: 'bash',
     });
-    expect(parsePaneState('%0\t1\t0\t1\t0\t0\t1\tvim')).toMatchObject({ inMode: true, dead: true, currentCommand: 'vim' });
+    expect(parsePaneState('%0\t1\t0\t1\t0\t0\t1\t10\tvim')).toMatchObject({ inMode: true, dead: true, currentCommand: 'vim' });
   });
 
   it('keeps tabs inside the current command', () => {
-    expect(parsePaneState('%1\t0\t0\t0\t0\t0\t9\tmy\tcmd')?.currentCommand).toBe('my\tcmd');
+    expect(parsePaneState('%1\t0\t0\t0\t0\t0\t9\t10\tmy\tcmd')?.currentCommand).toBe('my\tcmd');
   });
 
   it('reads missing or non-numeric counters as 0', () => {
-    expect(parsePaneState('%1\t0\t0\t0\tx\t\t')).toMatchObject({ historySize: 0, cursorY: 0, pid: 0, currentCommand: '' });
+    expect(parsePaneState('%1\t0\t0\t0\tx\t\t')).toMatchObject({ historySize: 0, historyLimit: 0, cursorY: 0, pid: 0, currentCommand: '' });
   });
 
   it.each(['', 'bash', '\t0\t0', 'can\'t find pane: %9'])('returns null for %j (no pane)', (line) => {
@@ -53,7 +53,7 @@ describe('parsePaneState', () => {
 });
 
 describe('assertWritable', () => {
-  const ok: PaneState = { id: '%1', inMode: false, inputOff: false, dead: false, historySize: 10, cursorY: 3, currentCommand: 'bash', pid: 1 };
+  const ok: PaneState = { id: '%1', inMode: false, inputOff: false, dead: false, historySize: 10, historyLimit: 2000, cursorY: 3, currentCommand: 'bash', pid: 1 };
   const codeOf = (pane: PaneState | null) => {
     try {
       assertWritable('%1', pane);
@@ -75,10 +75,6 @@ describe('assertWritable', () => {
     ['input disabled', { ...ok, inputOff: true }, 'WHT_ERR_TARGET_BUSY'],
   ])('refuses a %s pane with a retryable error naming the target', (_name, pane, code) => {
     expect(codeOf(pane)).toEqual({ code, retryable: true, message: expect.stringContaining('%1') });
-  });
-
-  it('paneMark is the cursor line in absolute history coordinates', () => {
-    expect(paneMark(ok)).toBe('13');
   });
 });
 

@@ -120,7 +120,7 @@ describe('judging made-up screens', () => {
 });
 
 describe('the readiness state machine', () => {
-  const pane: PaneState = { id: '%1', inMode: false, inputOff: false, dead: false, historySize: 0, cursorY: 0, currentCommand: 'claude', pid: 1 };
+  const pane: PaneState = { id: '%1', inMode: false, inputOff: false, dead: false, historySize: 0, historyLimit: 2000, cursorY: 0, currentCommand: 'claude', pid: 1 };
   const idle = screen('claude-idle.ansi');
   const busy = screen('claude-busy.ansi');
   const run = (t: typeof claude, looks: Array<[number, string]>, memory: Memory) => {

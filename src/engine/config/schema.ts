@@ -49,6 +49,11 @@ export const configSchema = z.object({
     defaultCategory: z.string().min(1).default('default'),
     /** SQLite synchronous mode: NORMAL (durable across process crashes) or FULL (also across power loss). @default "NORMAL" */
     synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+    /**
+     * The SQLite WAL is checkpointed (off the event loop) as soon as it passes this size, truncated past twice it and
+     * when idle; also its `journal_size_limit`. @default 8388608 (8 MiB)
+     */
+    walLimitBytes: z.number().int().min(65_536).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
   }).strict().prefault({}),
   spool: z.object({
     /** Spool directory (maildir: tmp/, new/, rejected/). @default "$XDG_RUNTIME_DIR/webhook-tui/spool" */

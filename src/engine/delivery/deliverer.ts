@@ -3,7 +3,7 @@ import { WhtError } from '../errors.js';
 import type { Tmux } from '../ports/tmux.js';
 import type { Task } from '../types.js';
 import { confirmAgent, sleep, transcriptCount, waitReady } from './agent-wait.js';
-import { captureSince, inspectPane, paneMark, type PaneState } from './pane.js';
+import { inspectPane, takeMark, textsSinceMark, type PaneState } from './pane.js';
 import type { Judgement, ReadinessBook } from './readiness.js';
 import { pasteText, pressEnter, typeLiteral } from './send.js';
 import { normalizeScreen } from './screen.js';
@@ -32,7 +32,7 @@ export interface DeliveryHooks {
 export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
   const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting };
   const { pane, screen } = await waitReady(tmux, target, waitOpts);
-  const mark = paneMark(pane);
+  const mark = await takeMark(tmux, target.pane, pane);
   const before = screen === null ? 0 : transcriptCount(target, screen, task.text);
   hooks.beforeSend(mark);
   if (task.text.includes('\n')) {
@@ -44,12 +44,24 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   await sleep(target.enterDelayMs);
   await pressEnter(tmux, target.pane, timeoutMs);
   if (target.profile === 'agent') hooks.book.submitted(hooks.name, Date.now());
+  await assertStillThere(tmux, target.pane);
   if (!target.confirm) return;
   if (target.profile === 'agent') await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });
-  else await confirm(tmux, task, target, Number(mark));
+  else await confirm(tmux, task, target, mark);
 }
 
-async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: number): Promise<void> {
+/**
+ * tmux accepts keys for a pane whose program has exited (remain-on-exit) without an error, and a pane killed while
+ * the text was typed may never have read the Enter: check before the task is recorded delivered.
+ */
+async function assertStillThere(tmux: Tmux, target: string): Promise<void> {
+  const pane = await inspectPane(tmux, target);
+  if (pane && !pane.dead) return;
+  const what = pane ? 'its program exited' : 'it was closed';
+  throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} died while the command was typed (${what}); not counted as delivered`, { target });
+}
+
+async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: string): Promise<void> {
   const firstLine = task.text.split('\n')[0]!.slice(0, 200);
   const want = normalizeScreen(firstLine);
   const until = Date.now() + target.confirmTimeoutMs;
@@ -57,7 +69,8 @@ async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: num
     await sleep(50);
     const pane = await inspectPane(tmux, target.pane);
     if (!pane) break;
-    if (normalizeScreen(await captureSince(tmux, target.pane, mark, pane)).includes(want)) return;
+    const texts = await textsSinceMark(tmux, target.pane, mark, pane);
+    if (texts.length && texts.every((t) => normalizeScreen(t).includes(want))) return;
   }
   throw new WhtError('WHT_ERR_NOT_CONFIRMED', `the text did not show up in pane ${target.pane} after Enter`, { target: target.pane });
 }
@@ -68,7 +81,9 @@ export type RecoveryVerdict =
   /** A crash between two send-keys chunks of a long text: the input line holds `typed` characters of it. */
   | { kind: 'partly-typed'; typed: number }
   | { kind: 'not-sent' }
-  | { kind: 'pane-missing' };
+  | { kind: 'pane-missing' }
+  /** The pane no longer shows whether it was typed (the lines around the mark scrolled out, or they disagree). */
+  | { kind: 'undecided'; why: string };
 
 /**
  * Decide from the pane's lines since the mark (wrapped lines joined) and the cursor's row whether a task's text was
@@ -97,17 +112,26 @@ export function typedPrefix(body: string, text: string, minimum = 64): number {
   return 0;
 }
 
+/** One verdict for every place the mark may be now; `undecided` when they disagree or there is none. Pure. */
+export function judgeAll(texts: readonly string[], cursorRow: string, text: string): RecoveryVerdict {
+  if (texts.length === 0) return { kind: 'undecided', why: 'the lines around where it was typed are no longer in the pane (history trimmed: raise history-limit)' };
+  const verdicts = texts.map((t) => judgeRecovery(t, cursorRow, text));
+  const first = JSON.stringify(verdicts[0]);
+  if (verdicts.every((v) => JSON.stringify(v) === first)) return verdicts[0]!;
+  return { kind: 'undecided', why: `the pane's history was trimmed and ${texts.length} places match where it was typed; they disagree` };
+}
+
 /**
  * After a crash, a task left `delivering` is checked against the pane before anything is typed again:
- * submitted -> delivered; typed but not submitted -> press Enter; not there -> send again.
+ * submitted -> delivered; typed but not submitted -> press Enter; not there -> send again; cannot tell -> undecided.
  */
-export async function recoverDelivering(tmux: Tmux, task: Task, target: ResolvedTarget, mark: number | null, timeoutMs: number): Promise<RecoveryVerdict> {
+export async function recoverDelivering(tmux: Tmux, task: Task, target: ResolvedTarget, mark: string | null, timeoutMs: number): Promise<RecoveryVerdict> {
   const pane: PaneState | null = await inspectPane(tmux, target.pane);
   if (!pane) return { kind: 'pane-missing' };
-  const captured = await captureSince(tmux, target.pane, mark, pane);
+  const texts = await textsSinceMark(tmux, target.pane, mark, pane);
   const row = String(pane.cursorY);
   const { stdout: cursorRow } = await tmux.run(['capture-pane', '-p', '-t', target.pane, '-S', row, '-E', row]);
-  const verdict = judgeRecovery(captured, cursorRow, task.text);
+  const verdict = judgeAll(texts, cursorRow, task.text);
   if (verdict.kind === 'typed-not-submitted') await pressEnter(tmux, target.pane, timeoutMs);
   return verdict;
 }

@@ -1,5 +1,6 @@
 import { WhtError } from '../errors.js';
 import type { Tmux } from '../ports/tmux.js';
+import { ANCHOR_LINES, decodeMark, encodeMark, findMark, makeMark, mayHaveMoved } from './pane-mark.js';
 
 /** What delivery needs to know about a pane before typing into it. */
 export interface PaneState {
@@ -8,21 +9,24 @@ export interface PaneState {
   inputOff: boolean;
   dead: boolean;
   historySize: number;
+  /** The pane's history-limit (tmux drops the oldest tenth of its history when it is reached). */
+  historyLimit: number;
   cursorY: number;
   currentCommand: string;
   pid: number;
 }
 
-const FORMAT = ['#{pane_id}', '#{pane_in_mode}', '#{pane_input_off}', '#{pane_dead}', '#{history_size}', '#{cursor_y}', '#{pane_pid}', '#{pane_current_command}'].join('\t');
+const FORMAT = ['#{pane_id}', '#{pane_in_mode}', '#{pane_input_off}', '#{pane_dead}', '#{history_size}', '#{cursor_y}', '#{pane_pid}', '#{history_limit}', '#{pane_current_command}'].join('\t');
 
 /** Parse one line of FORMAT output; null when the pane does not exist. Pure. */
 export function parsePaneState(line: string): PaneState | null {
   const parts = line.split('\t');
-  const [id, inMode, inputOff, dead, hist, cy, pid, ...cmd] = parts;
+  const [id, inMode, inputOff, dead, hist, cy, pid, limit, ...cmd] = parts;
   if (!id || !id.startsWith('%')) return null;
   return {
     id, inMode: inMode === '1', inputOff: inputOff === '1', dead: dead === '1',
-    historySize: Number(hist) || 0, cursorY: Number(cy) || 0, pid: Number(pid) || 0, currentCommand: cmd.join('\t'),
+    historySize: Number(hist) || 0, historyLimit: Number(limit) || 0, cursorY: Number(cy) || 0, pid: Number(pid) || 0,
+    currentCommand: cmd.join('\t'),
   };
 }
 
@@ -49,9 +53,35 @@ export function assertWritable(target: string, pane: PaneState | null): asserts 
   if (pane.inputOff) throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target} has input disabled (select-pane -d)`, { target });
 }
 
-/** Where the pane's cursor line is in absolute history coordinates; stored before sending for crash recovery. */
-export function paneMark(pane: PaneState): string {
-  return String(pane.historySize + pane.cursorY);
+/**
+ * Where the pane's cursor line is (absolute history coordinates) and the text around it, stored before sending for
+ * crash recovery (see pane-mark.ts).
+ */
+export async function takeMark(tmux: Tmux, target: string, pane: PaneState): Promise<string> {
+  // Enough rows above the cursor for ANCHOR_LINES joined lines even when some of them wrap.
+  const from = pane.cursorY - ANCHOR_LINES * 8;
+  const { stdout } = await tmux.run(['capture-pane', '-p', '-J', '-t', target, '-S', String(from), '-E', String(pane.cursorY)]);
+  return encodeMark(makeMark(pane.historySize, pane.cursorY, pane.historyLimit, stdout));
+}
+
+/** Every line the pane holds, history and screen, wrapped lines joined, oldest first. */
+export async function captureAll(tmux: Tmux, target: string): Promise<string[]> {
+  const { stdout } = await tmux.run(['capture-pane', '-p', '-J', '-t', target, '-S', '-', '-E', '-']);
+  return stdout.replace(/\n$/, '').split('\n');
+}
+
+/**
+ * The pane's text from a stored mark on (wrapped lines joined), once per place the mark may now be: one text when the
+ * line cannot have moved, one per anchor match when history trimming may have moved it (recovery must decide the
+ * same for all of them), none when the anchor is gone (scrolled out of the history).
+ */
+export async function textsSinceMark(tmux: Tmux, target: string, stored: string | null, pane: PaneState): Promise<string[]> {
+  const mark = decodeMark(stored);
+  if (!mark || !mayHaveMoved(mark, pane.historySize, pane.historyLimit)) {
+    return [await captureSince(tmux, target, mark?.line ?? null, pane)];
+  }
+  const lines = await captureAll(tmux, target);
+  return findMark(lines, mark).map((j) => lines.slice(j).join('\n'));
 }
 
 /**

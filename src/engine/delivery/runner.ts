@@ -53,8 +53,9 @@ export class DeliveryRunner {
       if (e.code === 'WHT_ERR_TARGET_MISSING') this.d.targets.invalidate(task.target);
       if (!started) markStarted(null);
       // A keystroke command cut off after it was written may have run: look before typing again.
-      if (e.details?.sent === true && arrived(await this.checkPane(task).catch(() => null))) return;
-      this.fail(task, e);
+      const verdict = e.details?.sent === true ? await this.checkPane(task).catch(() => null) : null;
+      if (arrived(verdict)) return;
+      this.fail(task, verdict?.kind === 'undecided' ? undecided(task, verdict.why) : e);
     }
   }
 
@@ -74,6 +75,10 @@ export class DeliveryRunner {
       return true;
     }
     if (arrived(verdict)) return false;
+    if (verdict.kind === 'undecided') {
+      this.fail(task, undecided(task, verdict.why));
+      return false;
+    }
     if (verdict.kind === 'partly-typed') {
       this.fail(task, new WhtError('WHT_ERR_PARTLY_TYPED', `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`));
       return false;
@@ -111,6 +116,11 @@ export class DeliveryRunner {
       emit('task:retrying', failed, error);
     }
   }
+}
+
+/** Typing it again could double it: the dead-letter queue, for the operator to look at the pane. */
+function undecided(task: Task, why: string): WhtError {
+  return new WhtError('WHT_ERR_RECOVERY_UNKNOWN', `could not tell whether it was typed into ${task.target} before the interruption: ${why}; look at the pane, then retry or drop the task`);
 }
 
 function arrived(verdict: RecoveryVerdict | null): boolean {

@@ -96,6 +96,11 @@ export function formatPrometheus(input: PrometheusInput): string {
     .family('webhook_tui_queue_capacity', 'gauge', 'Maximum pending tasks.', [[{}, s.capacity]])
     .family('webhook_tui_queue_oldest_pending_age_seconds', 'gauge', 'Age of the oldest pending task.', [[{}, s.oldestPendingAgeMs / 1000]])
     .family('webhook_tui_queue_paused', 'gauge', '1 while the queue is paused.', [[{}, s.paused ? 1 : 0]]);
+  if (s.storage) {
+    w.family('webhook_tui_database_bytes', 'gauge', 'Size of the SQLite database file.', [[{}, s.storage.databaseBytes]])
+      .family('webhook_tui_wal_bytes', 'gauge', 'Size of the SQLite write-ahead log.', [[{}, s.storage.walBytes]])
+      .family('webhook_tui_wal_limit_bytes', 'gauge', 'WAL size past which it is checkpointed (queue.walLimitBytes).', [[{}, s.storage.walLimitBytes]]);
+  }
   for (const [stage, name, help] of STAGE_METRICS) w.histogram(name, help, input.histograms[stage]);
   w.family('process_cpu_seconds_total', 'counter', 'Total user and system CPU time of the engine process in seconds.', [[{}, input.cpuSeconds]])
     .family('process_start_time_seconds', 'gauge', 'Start time of the engine process since unix epoch in seconds.', [[{}, Math.round(input.processStartMs / 1000)]]);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../ports/logger.js';
@@ -6,22 +7,39 @@ import type { Logger } from '../ports/logger.js';
  * WAL checkpoints off the event loop. SQLite's automatic checkpoint runs inside whichever commit crosses the WAL
  * size threshold and fsyncs the database file there: with better-sqlite3 (synchronous) that stalled the engine's
  * event loop for 8-28 ms every few seconds (measured: per-task p99 8.8 ms with autocheckpoint, 0.5 ms without).
- * The engine turns autocheckpoint off and this worker thread, on its own connection, runs a PASSIVE checkpoint
- * (never blocks writers or readers) every `intervalMs`.
+ * The engine turns autocheckpoint off and this worker thread, on its own connection, checkpoints:
+ * - PASSIVE (never blocks the engine) every `intervalMs` after commits, and at once when the WAL passes
+ *   `walLimitBytes`. A PASSIVE checkpoint cannot finish while commits keep coming, and only a finished one lets the
+ *   next commit start the WAL over (cut back to `journal_size_limit`): under a steady burst the file grew by about
+ *   40 KB a task without end.
+ * - TRUNCATE when the WAL is past twice the limit (it holds off the engine's next commit for the short tail of the
+ *   checkpoint: frames PASSIVE already copied are not copied again), and when the engine has been idle for `idleMs`.
  */
 const WORKER_SOURCE = `
+const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
-const db = new Database(workerData.path, { timeout: 1000 });
-const checkpoint = (mode) => { try { db.pragma('wal_checkpoint(' + mode + ')'); } catch (err) { parentPort.postMessage({ error: String(err) }); } };
-// data_version changes when another connection commits: an idle engine costs one cheap read per interval.
-let seen = -1;
+const { path, intervalMs, pollMs, idleMs, walLimitBytes } = workerData;
+const db = new Database(path, { timeout: 1000 });
+db.pragma('journal_size_limit = ' + walLimitBytes);
+const walSize = () => { try { return statSync(path + '-wal').size; } catch { return 0; } };
+const checkpoint = (mode) => {
+  try {
+    const [r] = db.pragma('wal_checkpoint(' + mode + ')');
+    parentPort.postMessage({ checkpoint: mode, done: r.busy === 0 && r.log === r.checkpointed, walBytes: walSize() });
+  } catch (err) { parentPort.postMessage({ error: String(err) }); }
+};
+// data_version changes when another connection commits: an idle engine costs one cheap read per poll.
+let seen = -1, changedAt = 0, lastPassive = 0, truncated = true;
 const timer = setInterval(() => {
+  const now = Date.now();
   const version = db.pragma('data_version', { simple: true });
-  if (version === seen) return;
-  seen = version;
-  checkpoint('PASSIVE');
-}, workerData.intervalMs);
+  if (version !== seen) { seen = version; changedAt = now; truncated = false; }
+  const size = walSize();
+  if (size > 2 * walLimitBytes) { checkpoint('TRUNCATE'); lastPassive = now; return; }
+  if (changedAt > lastPassive && (size > walLimitBytes || now - lastPassive >= intervalMs)) { checkpoint('PASSIVE'); lastPassive = now; return; }
+  if (!truncated && now - changedAt >= idleMs) { checkpoint('TRUNCATE'); truncated = true; }
+}, pollMs);
 parentPort.on('message', (msg) => {
   if (msg !== 'stop') return;
   clearInterval(timer);
@@ -31,18 +49,47 @@ parentPort.on('message', (msg) => {
 });
 `;
 
+export interface CheckpointerOptions {
+  /** PASSIVE checkpoint at most this often while commits come. @default 1000 */
+  intervalMs?: number;
+  /** How often the worker looks at the WAL (a stat and a data_version read: microseconds). @default 25 */
+  pollMs?: number;
+  /** After this long without a commit, TRUNCATE the WAL. @default 2000 */
+  idleMs?: number;
+  /** WAL size that triggers a checkpoint at once (twice it: TRUNCATE); also `journal_size_limit`. @default 8 MiB */
+  walLimitBytes?: number;
+}
+
+interface WorkerMessage { error?: string; stopped?: boolean; checkpoint?: string; walBytes?: number }
+
 export class Checkpointer {
   private readonly worker: Worker;
+  private readonly path: string;
   private closing: Promise<void> | undefined;
+  /** Checkpoints made, by mode (for status and tests). */
+  readonly counts: Record<string, number> = {};
+  readonly walLimitBytes: number;
 
-  constructor(dbPath: string, logger: Logger, intervalMs = 1000) {
+  constructor(dbPath: string, logger: Logger, options: CheckpointerOptions = {}) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: dbPath, module, intervalMs } });
-    this.worker.on('message', (msg: { error?: string }) => {
+    this.path = dbPath;
+    this.walLimitBytes = options.walLimitBytes ?? 8 * 1024 * 1024;
+    const workerData = {
+      path: dbPath, module, intervalMs: options.intervalMs ?? 1000, pollMs: options.pollMs ?? 25,
+      idleMs: options.idleMs ?? 2000, walLimitBytes: this.walLimitBytes,
+    };
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
+    this.worker.on('message', (msg: WorkerMessage) => {
       if (msg.error) logger.warn('WAL checkpoint failed; will try again', { error: msg.error });
+      if (msg.checkpoint) this.counts[msg.checkpoint] = (this.counts[msg.checkpoint] ?? 0) + 1;
     });
     this.worker.on('error', (err) => logger.error('WAL checkpoint worker failed', { error: String(err) }));
     this.worker.unref();
+  }
+
+  /** Size of the database file and of its WAL now (a stat each: no I/O beyond the inode). */
+  sizes(): { databaseBytes: number; walBytes: number } {
+    return { databaseBytes: fileSize(this.path), walBytes: fileSize(`${this.path}-wal`) };
   }
 
   /** Final checkpoint (TRUNCATE), then the worker exits. Idempotent. */
@@ -51,12 +98,20 @@ export class Checkpointer {
       this.worker.ref(); // keep the process alive until the final checkpoint is done
       const done = () => resolve();
       this.worker.once('exit', done);
-      this.worker.once('message', (msg: { stopped?: boolean }) => {
+      this.worker.on('message', (msg: WorkerMessage) => {
         if (msg.stopped) void this.worker.terminate().then(done, done);
       });
       this.worker.postMessage('stop');
       setTimeout(() => void this.worker.terminate().then(done, done), 5000).unref();
     });
     return this.closing;
+  }
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }

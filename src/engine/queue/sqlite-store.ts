@@ -27,6 +27,8 @@ const COUNTERS: readonly CounterName[] = [
 
 export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
+  /** `journal_size_limit`: the WAL is cut back to this size when it starts over. @default 8 MiB */
+  walLimitBytes?: number;
 }
 
 /** Open (creating and migrating) a SQLite database for the queue. WAL; one writer: the engine. */
@@ -36,6 +38,7 @@ export function openDatabase(path: string, options: SqliteStoreOptions = {}): Da
   if ((db.pragma('user_version', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+  db.pragma(`journal_size_limit = ${options.walLimitBytes ?? 8 * 1024 * 1024}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
@@ -262,9 +265,8 @@ export class SqliteStore implements QueueStore {
     return task;
   }
 
-  paneMark(id: number): number | null {
-    const mark = this.stmt.paneMark.get(id) as string | null | undefined;
-    return mark === null || mark === undefined ? null : Number(mark);
+  paneMark(id: number): string | null {
+    return (this.stmt.paneMark.get(id) as string | null | undefined) ?? null;
   }
 
   delivering(): Task[] {

@@ -38,8 +38,8 @@ export interface QueueStore {
   retry(id: number, now: number): Task;
   retryAllDead(now: number): number;
   drop(id: number, now: number): Task;
-  /** Where the pane's cursor was (absolute line) when the task's last attempt started; null if unknown. */
-  paneMark(id: number): number | null;
+  /** Where the pane's cursor was when the task's last attempt started (opaque, see delivery/pane-mark.ts); null if unknown. */
+  paneMark(id: number): string | null;
   /** Tasks left in `delivering` (after a crash). */
   delivering(): Task[];
   countByState(): Record<TaskState, number>;
