@@ -1,5 +1,17 @@
+import type { CliCommand } from './command.js';
+import { configCommand } from './config.js';
+import { initCommand } from './init.js';
+import { serviceCommand } from './service.js';
+import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { targetsCommand } from './targets.js';
-import type { CliCommand } from './types.js';
 
-/** Commands that live in their own module (src/cli/commands/<name>.ts). */
-export const COMMANDS: readonly CliCommand[] = [targetsCommand];
+/** Every command in src/cli/commands, in the order `--help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [
+  initCommand,
+  configCommand,
+  serviceCommand,
+  startCommand,
+  stopCommand,
+  restartCommand,
+  targetsCommand,
+];

@@ -1,4 +1,3 @@
-import type { Argv } from 'yargs';
 import type { Config } from '../../engine/config/schema.js';
 import { connectControl } from '../../engine/control/client.js';
 import { ExecTmux } from '../../engine/delivery/exec-tmux.js';
@@ -9,7 +8,7 @@ import { isWhtError, WhtError } from '../../engine/errors.js';
 import { lockHolder } from '../../engine/lock.js';
 import type { TargetStatus } from '../../engine/types.js';
 import { loadConfig } from '../context.js';
-import type { CliCommand } from './types.js';
+import { defineCommand } from './command.js';
 
 /** Without an engine: the configured targets, judged fresh (no memory of a recent Enter); `default` only if configured. */
 function offlineSource(config: Config): StatusSource {
@@ -54,13 +53,12 @@ export function formatTargets(targets: readonly TargetStatus[]): string {
   return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
-export const targetsCommand: CliCommand = {
+export const targetsCommand = defineCommand({
   command: 'targets',
   describe: 'every target with its pane, profile and state now (ready, busy, not-ready with the reason, missing, in-mode, input-off)',
-  builder: (y: Argv) => y,
-  async run(args, ctx) {
+  async handler(args, ctx) {
     const { via, targets } = await collectTargets(loadConfig(ctx.global));
     if (args.json) return ctx.out.out(JSON.stringify(targets, null, 2));
     ctx.out.out(`${formatTargets(targets)}\n(judged by ${via === 'engine' ? 'the running engine' : 'this command: no engine runs'})`);
   },
-};
+});
