@@ -41,7 +41,7 @@ describe('init config', () => {
 
 describe('config show', () => {
   it('names the source of each value and masks secrets', () => {
-    const file = { queue: { capacity: 5 }, hooks: { h: { auth: { type: 'token', secret: ['s1-long-secret', 's2-long-secret'] } } } };
+    const file = { queue: { capacity: 5 }, hooks: { h: { auth: { type: 'token', secrets: ['s1-long-secret', 's2-long-secret'] } } } };
     const overrides: Array<[string, string]> = [['queue.workers', '4']];
     const config = resolveConfig({ ...file, queue: { ...file.queue, workers: 4 } }, { XDG_RUNTIME_DIR: '/run/user/1' });
     const rows = explainConfig(config, file, overrides, { XDG_RUNTIME_DIR: '/run/user/1' });
@@ -50,7 +50,7 @@ describe('config show', () => {
     expect(by('queue.workers')).toMatchObject({ source: 'flag', from: '--queue.workers' });
     expect(by('spool.dir')).toMatchObject({ value: '/run/user/1/webhook-tui/spool', source: 'env', from: 'XDG_RUNTIME_DIR' });
     expect(by('dataDir')?.source).toBe('default');
-    expect(by('hooks.h.auth.secret')?.value).toEqual(['***', '***']);
+    expect(by('hooks.h.auth.secrets')?.value).toEqual(['***', '***']);
     expect(maskSecrets({ notify: { webhookUrl: 'https://hooks.example/T0/B0/x' } })).toEqual({ notify: { webhookUrl: '***' } });
   });
 });
