@@ -6,6 +6,7 @@ import { prepareSpool } from '../engine/intake/spool-dirs.js';
 import { TASK_STATES, type TaskState } from '../engine/types.js';
 import { extractOverrides, loadConfig, openApi } from './context.js';
 import { COMMANDS } from './commands/index.js';
+import { nativeModuleHint } from './native-hint.js';
 import type { CliContext as Ctx, GlobalFlags } from './commands/command.js';
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
 import { runEngineUntilSignal } from './serve.js';
@@ -178,7 +179,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
     return ctx.code;
   } catch (err) {
     const code = exitCodeFor(err);
-    out.err(`webhook-tui: ${err instanceof Error ? err.message : String(err)}`);
+    out.err(`webhook-tui: ${nativeModuleHint(err) ?? (err instanceof Error ? err.message : String(err))}`);
     return code;
   }
 }

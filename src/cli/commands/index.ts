@@ -1,5 +1,6 @@
 import type { CliCommand } from './command.js';
 import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
 import { serviceCommand } from './service.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
@@ -9,6 +10,7 @@ import { targetsCommand } from './targets.js';
 export const COMMANDS: readonly CliCommand[] = [
   initCommand,
   configCommand,
+  doctorCommand,
   serviceCommand,
   startCommand,
   stopCommand,
