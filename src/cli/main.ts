@@ -15,6 +15,7 @@ import { exportHistory, formatMonitorStatus, parseDuration } from '../engine/mon
 import { dataPaths, openStore } from '../engine/engine.js';
 import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../engine/intake/http/index.js';
 import type { Config } from '../engine/config/schema.js';
+import { formatLogStatus } from '../engine/logs/index.js';
 import { readFileSync } from 'node:fs';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
@@ -113,7 +114,8 @@ function build(argv: string[], ctx: Ctx): Argv {
       const snapshot = await api.snapshot();
       if (args.json) return out.out(JSON.stringify(snapshot, null, 2));
       const monitor = snapshot.monitor ? `\n\n${formatMonitorStatus(snapshot.monitor)}` : '';
-      out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${monitor}`);
+      const logs = snapshot.logs ? `\n${formatLogStatus(snapshot.logs)}` : '';
+      out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${logs}${monitor}`);
     }))
     .command('tasks', 'list tasks', (y) => y
       .option('state', { choices: TASK_STATES as unknown as string[], describe: 'only tasks in this state' })

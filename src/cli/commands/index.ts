@@ -2,6 +2,7 @@ import type { CliCommand } from './command.js';
 import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
+import { logsCommand } from './logs.js';
 import { serviceCommand } from './service.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { targetsCommand } from './targets.js';
@@ -15,5 +16,6 @@ export const COMMANDS: readonly CliCommand[] = [
   startCommand,
   stopCommand,
   restartCommand,
+  logsCommand,
   targetsCommand,
 ];

@@ -9,7 +9,6 @@ import type { AttemptError, EngineEventMap, Task } from '../types.js';
 import { deliver, recoverDelivering, type RecoveryVerdict } from './deliverer.js';
 import type { ReadinessBook } from './readiness.js';
 import type { Targets } from './targets.js';
-import { printable } from './text-safety.js';
 
 export interface RunnerDeps {
   store: QueueStore;
@@ -46,7 +45,6 @@ export class DeliveryRunner {
         this.d.logger.info('waiting for the target to become ready', { id: task.id, target: task.target, state: j.state, reason: j.reason });
       const hooks = { beforeSend: markStarted, signal: this.d.signal, book: this.d.book, name: task.target, onWaiting };
       await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
-      this.d.logger.debug('delivered', { id: task.id, target: task.target });
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
       const e = toWhtError(err);
@@ -99,9 +97,10 @@ export class DeliveryRunner {
     return verdict;
   }
 
-  /** Record a failed attempt: retry with backoff, or dead when it cannot be retried or attempts are used up. */
+  /** Record a failed attempt: retry with backoff, or dead when it cannot be retried or attempts are used up (the
+   * task-event log writes the line: logs/task-events.ts). */
   fail(task: Task, e: WhtError): void {
-    const { store, clock, config, logger, emit } = this.d;
+    const { store, clock, config, emit } = this.d;
     const now = clock.now();
     const attempt = store.get(task.id)?.attempts ?? task.attempts + 1;
     const error: AttemptError = { attempt, at: now, code: e.code, message: e.message };
@@ -109,10 +108,8 @@ export class DeliveryRunner {
     const retryAt = last ? null : now + backoffDelay(attempt, config.queue.retry, this.d.random);
     const failed = store.markFailed(task.id, error, retryAt, now);
     if (last) {
-      logger.error('task dead', { id: task.id, target: task.target, code: e.code, error: e.message, text: printable(task.text, 80) });
       emit('task:dead', failed, error);
     } else {
-      logger.warn('delivery failed, will retry', { id: task.id, target: task.target, code: e.code, error: e.message, retryAt });
       emit('task:retrying', failed, error);
     }
   }
