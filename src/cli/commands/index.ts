@@ -2,8 +2,10 @@ import type { CliCommand } from './command.js';
 import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
+import { loadtestCommand } from './loadtest.js';
 import { logsCommand } from './logs.js';
 import { serviceCommand } from './service.js';
+import { sinkCommand } from './sink.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { targetsCommand } from './targets.js';
 
@@ -17,5 +19,7 @@ export const COMMANDS: readonly CliCommand[] = [
   stopCommand,
   restartCommand,
   logsCommand,
+  loadtestCommand,
+  sinkCommand,
   targetsCommand,
 ];
