@@ -1,9 +1,9 @@
 import type { Config } from '../../engine/config/schema.js';
-import { connectControl } from '../../engine/control/client.js';
+import { connectRpc } from '../../engine/rpc/client.js';
 import { ExecTmux } from '../../engine/delivery/exec-tmux.js';
 import { ReadinessBook } from '../../engine/delivery/readiness.js';
 import { targetStatus, type StatusSource } from '../../engine/delivery/target-status.js';
-import { dataPaths } from '../../engine/engine.js';
+import { dataPaths } from '../../engine/data-dir.js';
 import { isWhtError, WhtError } from '../../engine/errors.js';
 import { lockHolder } from '../../engine/lock.js';
 import type { TargetStatus } from '../../engine/types.js';
@@ -31,9 +31,9 @@ export async function collectTargets(config: Config): Promise<{ via: 'engine' | 
   const paths = dataPaths(config.dataDir);
   if (lockHolder(paths.lock) !== null) {
     try {
-      const client = await connectControl(paths.socket);
+      const client = await connectRpc(paths.socket);
       try {
-        return { via: 'engine', targets: await client.call('targetStatus') as TargetStatus[] };
+        return { via: 'engine', targets: await client.call('targetStatus') };
       } finally {
         client.close();
       }

@@ -4,6 +4,7 @@
  * confirm an agent took the prompt after Enter.
  */
 import { WhtError } from '../errors.js';
+import { systemClock, timersOf, type Clock } from '../ports/clock.js';
 import type { Tmux } from '../ports/tmux.js';
 import { inspectPane, type PaneState } from './pane.js';
 import type { ResolvedTarget } from './profiles.js';
@@ -11,11 +12,16 @@ import { findInput, step, type Judgement, type Observation, type ReadinessBook }
 import { normalizeScreen, parseScreen } from './screen.js';
 import { pressEnter } from './send.js';
 
-export const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+/** Wait `ms`, or less when `signal` aborts; the abort listener goes away with the wait (the signal lives as long as the engine). */
+export const sleep = (ms: number, signal?: AbortSignal, clock: Clock = systemClock) => new Promise<void>((resolve) => {
   if (ms <= 0 || signal?.aborted) return resolve();
-  const onAbort = () => { clearTimeout(timer); resolve(); };
-  const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const done = () => {
+    timersOf(clock).clearTimeout(timer);
+    signal?.removeEventListener('abort', done);
+    resolve();
+  };
+  const timer = timersOf(clock).setTimeout(done, ms);
+  signal?.addEventListener('abort', done, { once: true });
 });
 
 /** The visible screen with attributes (faint placeholders, inverse cursor), wrapped lines joined. */
@@ -24,16 +30,16 @@ export async function captureScreen(tmux: Tmux, pane: string): Promise<string> {
 }
 
 /** One look at a target. Shell targets: the pane only (their screen is never captured). */
-export async function observe(tmux: Tmux, target: ResolvedTarget, now: () => number = Date.now): Promise<Observation> {
+export async function observe(tmux: Tmux, target: ResolvedTarget, clock: Clock = systemClock): Promise<Observation> {
   const pane = await inspectPane(tmux, target.pane);
   const usable = pane && !pane.dead && !pane.inMode && !pane.inputOff;
   const screen = usable && target.profile === 'agent' ? await captureScreen(tmux, target.pane) : null;
-  return { pane, screen, now: now() };
+  return { pane, screen, now: clock.now() };
 }
 
 /** Judge a target now, through its memory in `book` (the same judgement delivery uses). */
-export async function judgeTarget(tmux: Tmux, name: string, target: ResolvedTarget, book: ReadinessBook): Promise<{ judgement: Judgement; observation: Observation }> {
-  const observation = await observe(tmux, target);
+export async function judgeTarget(tmux: Tmux, name: string, target: ResolvedTarget, book: ReadinessBook, clock: Clock = systemClock): Promise<{ judgement: Judgement; observation: Observation }> {
+  const observation = await observe(tmux, target, clock);
   const { judgement, memory } = step(target, book.get(name), observation);
   book.set(name, memory);
   return { judgement, observation };
@@ -46,6 +52,8 @@ export interface WaitOptions {
   signal?: AbortSignal | undefined;
   /** Told each time the reason for waiting changes (for the log). */
   onWaiting?: ((judgement: Judgement) => void) | undefined;
+  /** Time and timers. @default systemClock */
+  clock?: Clock | undefined;
 }
 
 function stateError(target: ResolvedTarget, j: Judgement, waitedMs: number | null): WhtError {
@@ -59,22 +67,23 @@ function stateError(target: ResolvedTarget, j: Judgement, waitedMs: number | nul
  * after readyTimeoutMs when an agent stays busy or not ready. Returns the observation that was judged ready.
  */
 export async function waitReady(tmux: Tmux, target: ResolvedTarget, opts: WaitOptions): Promise<{ pane: PaneState; screen: string | null }> {
-  const started = Date.now();
+  const clock = opts.clock ?? systemClock;
+  const started = clock.now();
   let lastReason: string | null = null;
   let clearRounds = 0;
   for (;;) {
-    const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book);
+    const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book, opts.clock);
     if (j.state === 'ready') return { pane: observation.pane!, screen: observation.screen };
     if (j.state === 'missing' || j.state === 'in-mode' || j.state === 'input-off') throw stateError(target, j, null);
     if (j.reason !== lastReason) { lastReason = j.reason; opts.onWaiting?.(j); }
     if (j.state === 'not-ready' && j.input !== null && target.clearInput && clearRounds < 5) {
       clearRounds++;
       await tmux.run(['send-keys', '-t', target.pane, ...target.clearKeys]);
-      await sleep(Math.min(target.readyPollMs, 50), opts.signal);
+      await sleep(Math.min(target.readyPollMs, 50), opts.signal, clock);
       continue;
     }
-    if (Date.now() - started >= target.readyTimeoutMs || opts.signal?.aborted) throw stateError(target, j, target.readyTimeoutMs);
-    await sleep(target.readyPollMs, opts.signal);
+    if (clock.now() - started >= target.readyTimeoutMs || opts.signal?.aborted) throw stateError(target, j, target.readyTimeoutMs);
+    await sleep(target.readyPollMs, opts.signal, clock);
   }
 }
 
@@ -104,12 +113,13 @@ export function inputIsOurs(input: string | null, text: string): boolean {
  * has settled, Enter is pressed once more; the text is never typed again.
  */
 export async function confirmAgent(tmux: Tmux, target: ResolvedTarget, text: string, before: number, opts: WaitOptions & { timeoutMs: number }): Promise<'busy-marker' | 'transcript'> {
-  const deadline = Date.now() + target.confirmTimeoutMs;
+  const clock = opts.clock ?? systemClock;
+  const deadline = clock.now() + target.confirmTimeoutMs;
   let pressedAgain = false;
   let previous: string | null = null;
   for (;;) {
-    await sleep(target.readyPollMs, opts.signal);
-    const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book);
+    await sleep(target.readyPollMs, opts.signal, clock);
+    const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book, opts.clock);
     const screen = observation.screen;
     if (screen === null) throw new WhtError('WHT_ERR_NOT_CONFIRMED', `pane ${target.pane} cannot be checked after Enter (${j.reason})`, { target: target.pane });
     if (j.busyMarker) return 'busy-marker';
@@ -117,11 +127,11 @@ export async function confirmAgent(tmux: Tmux, target: ResolvedTarget, text: str
     const ours = inputIsOurs(j.input, text);
     if (ours && !pressedAgain && screen === previous) {
       await pressEnter(tmux, target.pane, opts.timeoutMs);
-      opts.book.submitted(opts.name, Date.now());
+      opts.book.submitted(opts.name, clock.now());
       pressedAgain = true;
     }
     previous = screen;
-    if (Date.now() >= deadline) {
+    if (clock.now() >= deadline) {
       const why = ours ? 'the prompt is still in the input box' : 'no busy marker and the text is not in the transcript';
       throw new WhtError('WHT_ERR_NOT_CONFIRMED', `pane ${target.pane}: the agent did not take the prompt within ${target.confirmTimeoutMs} ms (${why})`, { target: target.pane });
     }

@@ -1,5 +1,6 @@
 import type { ResolvedTarget } from './profiles.js';
 import { WhtError } from '../errors.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { Tmux } from '../ports/tmux.js';
 import type { Task } from '../types.js';
 import { confirmAgent, sleep, transcriptCount, waitReady } from './agent-wait.js';
@@ -15,6 +16,8 @@ export interface DeliveryHooks {
   beforeSend(mark: string): void;
   /** Abort a readiness wait (engine closing). */
   signal?: AbortSignal | undefined;
+  /** Time and timers for the readiness wait. @default systemClock */
+  clock?: Clock | undefined;
   /** Each target's readiness memory (shared with the targets view). */
   book: ReadinessBook;
   /** The task's target name (the book's key). */
@@ -30,7 +33,8 @@ export interface DeliveryHooks {
  * hooks.beforeSend runs exactly once, right before the first keystroke.
  */
 export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
-  const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting };
+  const clock = hooks.clock ?? systemClock;
+  const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting, clock };
   const { pane, screen } = await waitReady(tmux, target, waitOpts);
   const mark = await takeMark(tmux, target.pane, pane);
   const before = screen === null ? 0 : transcriptCount(target, screen, task.text);
@@ -41,9 +45,9 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   } else {
     await typeLiteral(tmux, target.pane, task.text, timeoutMs);
   }
-  await sleep(target.enterDelayMs);
+  await sleep(target.enterDelayMs, undefined, clock);
   await pressEnter(tmux, target.pane, timeoutMs);
-  if (target.profile === 'agent') hooks.book.submitted(hooks.name, Date.now());
+  if (target.profile === 'agent') hooks.book.submitted(hooks.name, clock.now());
   await assertStillThere(tmux, target.pane);
   if (!target.confirm) return;
   if (target.profile === 'agent') await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });

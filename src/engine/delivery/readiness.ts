@@ -15,7 +15,7 @@ import { compilePattern, type ResolvedTarget } from './profiles.js';
 import type { PaneState } from './pane.js';
 import { parseScreen, typedText, type ScreenLine } from './screen.js';
 
-import type { TargetState } from '../types.js';
+import type { TargetState } from '../task.js';
 
 export type { TargetState };
 

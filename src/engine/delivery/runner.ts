@@ -43,7 +43,7 @@ export class DeliveryRunner {
       const target = await this.d.targets.resolve(task.target);
       const onWaiting = (j: { state: string; reason: string | null }) =>
         this.d.logger.info('waiting for the target to become ready', { id: task.id, target: task.target, state: j.state, reason: j.reason });
-      const hooks = { beforeSend: markStarted, signal: this.d.signal, book: this.d.book, name: task.target, onWaiting };
+      const hooks = { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock, book: this.d.book, name: task.target, onWaiting };
       await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
