@@ -26,7 +26,6 @@ export interface DeliveryHooks {
   onWaiting?: ((judgement: Judgement) => void) | undefined;
 }
 
-
 /**
  * Type one task into its pane: wait until the target is ready (readiness.ts; shell targets only need a pane that
  * takes input), record where its cursor is, type the text (one bracketed paste when multi-line), pause
