@@ -160,6 +160,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       dir: this.config.spool.dir, maxBytes: this.config.spool.maxBytes, batchSize: this.config.spool.batchSize,
       rescanMs: this.config.spool.rescanMs, clock: this.clock, logger: this.logger,
       accept: (files) => this.acceptSpool(files),
+      room: () => this.config.queue.capacity - this.store.pendingCount(),
       onRejected: (name, reason) => this.emit('intake:rejected', { source: 'spool', name, reason }),
     });
     await this.spool.start();
@@ -403,7 +404,6 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       else if (isWhtError(result, 'WHT_ERR_QUEUE_FULL')) outcome.full = true; // stays in new/ until there is room
       else outcome.rejected.push({ name, reason: `${(result as WhtError).code ?? 'WHT_ERR_BAD_TRIGGER'}: ${result.message}` });
     });
-    if (outcome.full) this.logger.warn('queue full: spool files wait in new/', { capacity: this.config.queue.capacity });
     return outcome;
   }
 
