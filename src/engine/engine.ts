@@ -12,6 +12,7 @@ import { Targets } from './delivery/targets.js';
 import { openDatabase, SqliteStore } from './queue/sqlite-store.js';
 import type { TaskRow } from './queue/store.js';
 import { Checkpointer } from './queue/checkpointer.js';
+import { StorageGuard, isStorageError, type StorageDown } from './queue/storage-guard.js';
 import { Dispatcher } from './queue/dispatcher.js';
 import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
@@ -26,7 +27,7 @@ import type {
 import { inspectPane } from './delivery/pane.js';
 import { ControlServer } from './control/server.js';
 import { loadOrCreateToken, readyFromHealth, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
-import { createMonitor, dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
+import { createMonitor, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 
 export interface EngineDeps {
   clock?: Clock;
@@ -37,6 +38,8 @@ export interface EngineDeps {
   tmuxPane?: string | undefined;
   /** Also write log lines here (serve mode: stderr for journald). The dashboard passes nothing. */
   logEcho?: (line: string) => void;
+  /** Tests: wrap the queue store (fault injection) before the engine uses it. */
+  wrapStore?: (store: SqliteStore) => SqliteStore;
 }
 
 export function dataPaths(dataDir: string) {
@@ -82,6 +85,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private readonly aborter = new AbortController();
   private readonly runner: DeliveryRunner;
   private readonly checkpointer: Checkpointer;
+  /** Whether commits can succeed now (disk full, database file deleted); intake and delivery stop while not. */
+  readonly storage: StorageGuard;
   readonly monitor: Monitor;
   private http: RunningHttpServer | undefined;
 
@@ -105,10 +110,11 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
           this.emit('log', entry);
         },
       });
-      this.store = openStore(config);
+      this.store = deps.wrapStore ? deps.wrapStore(openStore(config)) : openStore(config);
       // Checkpoints run in a worker thread, never inside a commit on the event loop (see queue/checkpointer.ts).
       this.store.db.pragma('wal_autocheckpoint = 0');
       this.checkpointer = new Checkpointer(paths.db, this.logger, { walLimitBytes: config.queue.walLimitBytes });
+      this.storage = new StorageGuard({ db: this.store.db, path: paths.db, clock: this.clock, logger: this.logger, onChange: (down) => this.storageChanged(down) });
     } catch (err) {
       this.releaseLock();
       throw err;
@@ -128,21 +134,22 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
         const rate = config.queue.categories[category] ?? config.queue.rateLimit;
         return { perSecond: rate.perSecond, burst: rate.burst ?? Math.max(1, Math.ceil(rate.perSecond)) };
       },
-      isPaused: () => this.paused,
+      isPaused: () => this.paused || this.storage.down !== null,
       start: (task) => this.startDelivery(task),
       onRateLimited: (task) => {
-        this.store.bumpCounter('rate_limited');
+        this.write(() => this.store.bumpCounter('rate_limited'));
         this.emit('task:rate-limited', task);
       },
     });
     this.runner = new DeliveryRunner({
       store: this.store, tmux: this.tmux, targets: this.targets, config, clock: this.clock, random: this.random,
       logger: this.logger, emit: (name, ...args) => (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args), signal: this.aborter.signal,
+      storage: this.storage,
     });
     this.monitor = createMonitor({
       events: this, stats: () => this.stats(), db: this.store.db, clock: this.clock, logger: this.logger, config: config.monitor,
       checks: {
-        dbWritable: dbWritableCheck(this.store.db),
+        dbWritable: () => this.storage.status(),
         spoolOk: spoolCheck(config.spool.dir),
         tmuxReachable: tmuxReachableCheck(this.tmux),
         targets: () => this.targetStatus(),
@@ -184,6 +191,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
     this.prune();
+    this.storage.start();
     this.logger.info('engine started', { pid: process.pid, version: VERSION, paused: this.paused, spool: this.config.spool.dir });
     this.dispatcher.pump();
   }
@@ -201,6 +209,11 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     });
     writeFileSync(dataPaths(this.config.dataDir).httpUrl, `${this.http.url}\n`, { mode: 0o600 });
     this.logger.info('http listening', { url: this.http.url });
+  }
+
+  /** Look at the spool's new/ now instead of at the next watch event or rescan; resolves when that pass is done. */
+  async scanSpool(): Promise<void> {
+    await this.spool?.scan();
   }
 
   /** Base URL of the HTTP server, when it runs. */
@@ -223,6 +236,16 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
    */
   enqueueMany(inputs: readonly NewTask[]): Array<EnqueueResult | Error> {
     this.assertOpen();
+    if (this.storage.down) return inputs.map(() => this.storage.error());
+    try {
+      return this.admit(inputs);
+    } catch (err) {
+      const e = this.storage.report(err);
+      return inputs.map(() => e);
+    }
+  }
+
+  private admit(inputs: readonly NewTask[]): Array<EnqueueResult | Error> {
     const now = this.clock.now();
     const out: Array<EnqueueResult | Error> = new Array(inputs.length);
     const rows: TaskRow[] = [];
@@ -243,6 +266,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
         rows.push(row);
         at.push(i);
       } catch (err) {
+        if (isStorageError(err)) throw err;
         out[i] = toWhtError(err, 'WHT_ERR_BAD_TRIGGER');
       }
     });
@@ -366,6 +390,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       }
       await this.control?.close();
       if (this.pruneTimer) clearInterval(this.pruneTimer);
+      await this.storage.close();
       await this.legacy?.close();
       await this.spool?.close();
       await this.idle();
@@ -401,6 +426,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.enqueueMany(files.map((f) => f.task)).forEach((result, i) => {
       const name = files[i]!.name;
       if (!(result instanceof Error)) outcome.committed.push(name);
+      else if (isWhtError(result, 'WHT_ERR_STORAGE')) outcome.unavailable = true; // stays in new/ until it can be written
       else if (isWhtError(result, 'WHT_ERR_QUEUE_FULL')) outcome.full = true; // stays in new/ until there is room
       else outcome.rejected.push({ name, reason: `${(result as WhtError).code ?? 'WHT_ERR_BAD_TRIGGER'}: ${result.message}` });
     });
@@ -426,8 +452,30 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
 
   private prune(): void {
     if (this.config.queue.retainDays <= 0) return;
-    const n = this.store.prune(this.clock.now() - this.config.queue.retainDays * 86_400_000);
+    const n = this.write(() => this.store.prune(this.clock.now() - this.config.queue.retainDays * 86_400_000)) ?? 0;
     if (n) this.logger.info('pruned finished tasks', { count: n });
+  }
+
+  /** A write that may fail for storage reasons (reported to the guard) without stopping the caller. */
+  private write<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      const e = this.storage.report(err);
+      if (!isWhtError(e, 'WHT_ERR_STORAGE')) this.logger.error('store write failed', { error: String(err) });
+      return undefined;
+    }
+  }
+
+  /** Storage down: intake answers 503 and leaves spool files, delivery types nothing. Back up: both resume. */
+  private storageChanged(down: StorageDown | null): void {
+    void this.monitor.health().catch(() => undefined);
+    this.emit('storage:changed', down);
+    if (down) return;
+    this.runner.flush();
+    this.spool?.kick();
+    for (const t of this.store.readyTargets()) this.dispatcher.markReady(t);
+    this.dispatcher.pump();
   }
 }
 

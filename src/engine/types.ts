@@ -92,6 +92,13 @@ export interface QueueStats {
   storage?: StorageStats | undefined;
 }
 
+/** Why the database cannot take commits now. `lost`: its file was deleted or replaced; only a restart helps. */
+export interface StorageDown {
+  reason: string;
+  since: number;
+  lost: boolean;
+}
+
 export interface StorageStats {
   databaseBytes: number;
   walBytes: number;
@@ -140,6 +147,8 @@ export interface EngineEventMap {
   'intake:rejected': [info: { source: TaskSource; name: string; reason: string }];
   'queue:paused': [];
   'queue:resumed': [];
+  /** The database stopped (a reason) or started again (null) taking commits. */
+  'storage:changed': [down: StorageDown | null];
   log: [entry: LogEntry];
   error: [error: Error];
 }

@@ -18,6 +18,8 @@ export interface AcceptOutcome {
   rejected: Array<{ name: string; reason: string }>;
   /** true when the queue is full: the rest stays in new/ until `kick()`. */
   full: boolean;
+  /** true when the database cannot be written now: the files stay in new/ until `kick()` (nothing logged here). */
+  unavailable?: boolean;
 }
 
 export interface SpoolOptions {
@@ -193,7 +195,8 @@ export class SpoolIntake {
       await this.reject(r.name, r.reason);
       this.firstSeen.delete(r.name);
     }
-    if (outcome.full) this.setFull(names.length - outcome.committed.length);
+    if (outcome.unavailable) this.full = true;
+    else if (outcome.full) this.setFull(names.length - outcome.committed.length);
   }
 
   /**
