@@ -4,7 +4,9 @@ import { toTaskRow } from '../engine/intake/trigger.js';
 import { writeSpoolFile } from '../engine/intake/spool-writer.js';
 import { prepareSpool } from '../engine/intake/spool-dirs.js';
 import { TASK_STATES, type TaskState } from '../engine/types.js';
-import { extractOverrides, loadConfig, openApi, type GlobalArgs } from './context.js';
+import { extractOverrides, loadConfig, openApi } from './context.js';
+import { COMMANDS } from './commands/index.js';
+import type { CliContext as Ctx, GlobalFlags } from './commands/command.js';
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
 import { runEngineUntilSignal } from './serve.js';
 import { runDashboardCommand, runDemo, runSplit } from './dashboard.js';
@@ -28,7 +30,6 @@ export function exitCodeFor(err: unknown): number {
   }
 }
 
-interface Ctx { global: GlobalArgs; out: Out; code: number; argv: string[] }
 
 async function withApi<T>(ctx: Ctx, fn: (api: Awaited<ReturnType<typeof openApi>>) => Promise<T>): Promise<T> {
   const handle = await openApi(loadConfig(ctx.global));
@@ -59,9 +60,15 @@ function parseId(raw: unknown): number {
   return id;
 }
 
+function registerCommands(y: Argv, ctx: Ctx): Argv {
+  let out = y as Argv<GlobalFlags>;
+  for (const command of COMMANDS) out = command.register(out, ctx);
+  return out;
+}
+
 function build(argv: string[], ctx: Ctx): Argv {
   const out = ctx.out;
-  return yargs(argv)
+  return registerCommands(yargs(argv), ctx)
     .scriptName('webhook-tui')
     .parserConfiguration({ 'populate--': true })
     .usage('$0 <command> [options]\n\nDurable priority queue from trigger files and webhooks into tmux panes.\nAny config key can be set with a dotted flag, e.g. --queue.capacity 5000.')
@@ -76,8 +83,9 @@ function build(argv: string[], ctx: Ctx): Argv {
       else if (args.split) ctx.code = await runSplit(config, ctx.argv, out);
       else ctx.code = await runDashboardCommand(config);
     })
-    .command('serve', 'run the engine headless (for systemd)', {}, async () => {
-      ctx.code = await runEngineUntilSignal(loadConfig(ctx.global), out);
+    .command('serve', 'run the engine headless (for systemd)', (y) => y
+      .option('quiet', { type: 'boolean', default: false, describe: 'do not copy log lines to stderr (they are in <dataDir>/logs)' }), async (args) => {
+      ctx.code = await runEngineUntilSignal(loadConfig(ctx.global), out, undefined, { echo: !args.quiet });
     })
     .command('send [text..]', 'enqueue a command through the spool (works while the engine is down)', (y) => y
       .positional('text', { type: 'string', array: true, describe: 'the command; put it after -- when it starts with -' })

@@ -6,8 +6,10 @@ import type { Out } from './output.js';
  * Start the engine, close it cleanly on SIGINT/SIGTERM (deliveries in flight finish first), and resolve with the
  * exit code once it has closed.
  */
-export async function runEngineUntilSignal(config: Config, out: Out, onStarted?: (engine: Engine) => Promise<void> | void): Promise<number> {
-  const engine = await createEngine(config, { logEcho: (line) => out.err(line) });
+export async function runEngineUntilSignal(
+  config: Config, out: Out, onStarted?: (engine: Engine) => Promise<void> | void, opts: { echo?: boolean } = {},
+): Promise<number> {
+  const engine = await createEngine(config, opts.echo === false ? {} : { logEcho: (line) => out.err(line) });
   let closed!: () => void;
   const done = new Promise<void>((resolve) => { closed = resolve; });
   let stopping = false;

@@ -184,7 +184,7 @@ describe('HTTP /v1 API (real server on port 0)', () => {
   it('refuses to start on a non-loopback address while a hook has no secret, naming the host and hook', async () => {
     const start = startHttpServer({
       api: createFakeApi(), config: httpConfigSchema.parse({ host: '0.0.0.0', port: 0 }),
-      hooks: hooksConfigSchema.parse({ deploy: {}, safe: { auth: { type: 'token', secret: 'x' } } }),
+      hooks: hooksConfigSchema.parse({ deploy: {}, safe: { auth: { type: 'token', secret: 'tok-0123456789abcdef' } } }),
       token: 't', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
     });
     await expect(start).rejects.toThrow(/refusing to listen on 0\.0\.0\.0.*deploy/);

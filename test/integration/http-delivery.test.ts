@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import type { Engine } from '../../src/engine/engine.js';
 import { hooksConfigSchema, httpConfigSchema } from '../../src/engine/intake/http/config.js';
@@ -12,6 +13,19 @@ import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
 import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const whsec = `whsec_${randomBytes(32).toString('base64')}`;
+
+function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)', () => {
   let tmux: TestTmux;
@@ -59,6 +73,38 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
     await new Promise((r) => setTimeout(r, 300)); // a duplicate would show up by now
     expect(recorded(file)).toEqual(want);
   });
+
+  it('a burst of 2,000 token-authenticated requests at 500/s under the default per-address limit: all accepted, typed once each, in order', async () => {
+    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    // room for the whole burst: this is about the per-address limit, not the queue's capacity (1,000 by default)
+    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } }, queue: { capacity: 10_000 } }));
+    server = await startHttpServer({
+      api: engine, config: httpConfigSchema.parse({ port: 0 }), hooks: {},
+      token: 'tok-0123456789abcdef', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+    });
+    const url = `${server.url}/v1/tasks`;
+    const headers = { 'content-type': 'application/json', authorization: 'Bearer tok-0123456789abcdef' };
+    // a sender's connection pool (50 keep-alive connections), not one new connection per request
+    const agent = new Agent({ keepAlive: true, maxSockets: 50 });
+    const answers: Promise<{ status: number; id: number; error?: string; command: string }>[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < 2000; i++) {
+      const wait = t0 + i * 2 - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const command = `burst ${i}`;
+      answers.push(post(agent, url, JSON.stringify({ command, id: `b${i}` }), headers)
+        .then((r) => ({ status: r.status, ...(JSON.parse(r.body) as { id: number; error?: string }), command })));
+    }
+    const results = await Promise.all(answers);
+    agent.destroy();
+    expect(results.filter((r) => r.status !== 202).map((r) => `${r.status} ${r.error}`)).toEqual([]);
+    // concurrent connections have no arrival order of their own: the order is the queue's (commit order = id order)
+    const want = results.sort((a, b) => a.id - b.id).map((r) => r.command);
+    expect(new Set(want).size).toBe(2000);
+    await waitFor(() => recorded(file).length >= want.length, 60_000, '2000 lines');
+    await waitFor(() => engine!.stats().pending === 0, 5_000, 'queue drained');
+    expect(recorded(file)).toEqual(want);
+  }, 90_000);
 
   it('httpEnqueue maps refusals and an absent server to error codes', async () => {
     engine = await startEngine(testConfig(tmp.dir, tmux, {}));

@@ -11,10 +11,10 @@ const newSec = `whsec_${randomBytes(32).toString('base64')}`;
 const hooks = {
   deploy: {
     target: 'default', priority: 7, category: 'deploys', command: 'deploy {{repository.name}} {{ref}}',
-    auth: { type: 'standard', secret: [whsec, newSec] },
+    auth: { type: 'standard', secrets: [whsec, newSec] },
   },
-  gh: { command: 'git -C /srv/{{repository.name}} pull', auth: { type: 'github', secret: 'gh-secret' } },
-  phone: { auth: { type: 'token', secret: 'phone-token-123' } },
+  gh: { command: 'git -C /srv/{{repository.name}} pull', auth: { type: 'github', secret: 'gh-secret-0123456789' } },
+  phone: { auth: { type: 'token', secret: 'phone-token-0123456789' } },
   local: {},
 };
 
@@ -118,7 +118,7 @@ describe('POST /hooks/:name with Standard Webhooks', () => {
 describe('POST /hooks/:name with GitHub signatures and tokens', () => {
   it('202 for a request signed by @octokit/webhooks-methods; X-GitHub-Delivery is the idempotency key', async () => {
     t = await startTestServer({ hooks });
-    const sig = await githubSign('gh-secret', payload);
+    const sig = await githubSign('gh-secret-0123456789', payload);
     const headers = { 'x-hub-signature-256': sig, 'x-github-delivery': 'd-1', 'x-github-event': 'push' };
     const r = await postJson(`${t.url}/hooks/gh`, payload, headers);
     expect(r.status).toBe(202);
@@ -135,14 +135,14 @@ describe('POST /hooks/:name with GitHub signatures and tokens', () => {
 
   it('token hook: text/plain body is the command; JSON {command} too; wrong token is 401', async () => {
     t = await startTestServer({ hooks });
-    const ok = await fetch(`${t.url}/hooks/phone`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer phone-token-123' }, body: 'git status\n' });
+    const ok = await fetch(`${t.url}/hooks/phone`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer phone-token-0123456789' }, body: 'git status\n' });
     expect(ok.status).toBe(202);
     expect(t.tasks()[0]?.text).toBe('git status');
-    const j = await postJson(`${t.url}/hooks/phone`, { command: 'ls -la' }, { authorization: 'Bearer phone-token-123' });
+    const j = await postJson(`${t.url}/hooks/phone`, { command: 'ls -la' }, { authorization: 'Bearer phone-token-0123456789' });
     expect(j.status).toBe(202);
-    const bad = await postJson(`${t.url}/hooks/phone`, { command: 'ls' }, { authorization: 'Bearer phone-token-12' });
+    const bad = await postJson(`${t.url}/hooks/phone`, { command: 'ls' }, { authorization: 'Bearer phone-token-012345678' });
     expect(bad.status).toBe(401);
-    const ctl = await fetch(`${t.url}/hooks/phone`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer phone-token-123' }, body: 'ls\u0003' });
+    const ctl = await fetch(`${t.url}/hooks/phone`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer phone-token-0123456789' }, body: 'ls\u0003' });
     expect(ctl.status).toBe(400);
     expect((await jsonOf(ctl)).message).toContain('field body');
   });

@@ -20,8 +20,16 @@ function signed(s: string, id = 'msg_1', atMs = NOW, payload: Buffer = body): Re
 const opts = { toleranceSec: 300, nowMs: NOW };
 
 describe('verifyStandard', () => {
-  it('accepts a signature made by the standardwebhooks reference library and returns the webhook-id', () => {
-    expect(verifyStandard(signed(secret), body, [secret], opts)).toEqual({ ok: true, id: 'msg_1' });
+  it('accepts a signature made by the standardwebhooks reference library and returns the webhook-id and timestamp', () => {
+    expect(verifyStandard(signed(secret), body, [secret], opts)).toEqual({ ok: true, id: 'msg_1', timestamp: String(NOW / 1000) });
+  });
+
+  it("accepts Svix's header names (svix-id, svix-timestamp, svix-signature) as the same scheme, never a mix of both sets", () => {
+    const h = signed(secret);
+    const svix = { 'svix-id': h['webhook-id']!, 'svix-timestamp': h['webhook-timestamp']!, 'svix-signature': h['webhook-signature']! };
+    expect(verifyStandard(svix, body, [secret], opts)).toMatchObject({ ok: true, id: 'msg_1' });
+    const mixed = { 'webhook-id': 'msg_1', 'svix-timestamp': h['webhook-timestamp']!, 'svix-signature': h['webhook-signature']! };
+    expect(verifyStandard(mixed, body, [secret], opts)).toMatchObject({ ok: false, reason: expect.stringContaining('missing') });
   });
 
   it('accepts when any of several signatures matches (sender rotating keys)', () => {

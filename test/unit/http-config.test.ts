@@ -22,23 +22,58 @@ describe('httpConfigSchema', () => {
 });
 
 describe('hooksConfigSchema / resolveHooks', () => {
-  it('fills hook defaults and reads secrets from env and files (several = rotation)', () => {
+  it('fills hook defaults and reads secrets from env and files; a secret is one whole value, a file line per secret', () => {
     const hooks = hooksConfigSchema.parse({
       a: { auth: { type: 'token', secretEnv: 'HOOK_A' } },
       b: { target: 'agent', priority: 5, command: 'deploy {{ref}}', auth: { type: 'github', secretFile: '/s/b' } },
       c: {},
+      d: { auth: { type: 'github', secretEnv: 'HOOK_D' } },
+      e: { events: ['push', 'release'], auth: { type: 'github', secrets: ["It's a Secret to Everybody", 'second secret, rotated in'] } },
     });
-    const r = resolveHooks(hooks, { env: { HOOK_A: 'tok1 tok2' }, readFile: (p) => (p === '/s/b' ? 'gh-secret\n' : '') });
-    expect(r.get('a')).toMatchObject({ target: 'default', priority: 0, category: 'default', quote: 'shell', auth: { type: 'token', secrets: ['tok1', 'tok2'] } });
-    expect(r.get('b')).toMatchObject({ target: 'agent', priority: 5, auth: { type: 'github', secrets: ['gh-secret'] } });
+    const env = { HOOK_A: 'tok1-0123456789abcdef', HOOK_D: "It's a Secret to Everybody" };
+    const r = resolveHooks(hooks, { env, readFile: (p) => (p === '/s/b' ? 'gh secret number one\r\ngh secret number two\n\n' : '') });
+    expect(r.get('a')).toMatchObject({ target: 'default', priority: 0, category: 'default', quote: 'shell', auth: { type: 'token', secrets: ['tok1-0123456789abcdef'] }, events: null });
+    expect(r.get('b')).toMatchObject({ target: 'agent', priority: 5, auth: { type: 'github', secrets: ['gh secret number one', 'gh secret number two'] } });
     expect(r.get('c')?.auth).toBeNull();
+    expect(r.get('d')?.auth?.secrets).toEqual(["It's a Secret to Everybody"]);
+    expect(r.get('e')?.auth?.secrets).toHaveLength(2);
+    expect([...(r.get('e')?.events ?? [])]).toEqual(['push', 'release']);
+  });
+
+  it.each([
+    [{ a: { auth: { type: 'github', secret: 'a' } } }, 'hooks.a.auth: the github secret from auth.secret is shorter than 16 characters'],
+    [{ a: { auth: { type: 'github', secrets: ['long enough secret 1', 'short'] } } }, 'hooks.a.auth: the github secret from auth.secrets (entry 2 of 2) is shorter than 16 characters'],
+    [{ a: { auth: { type: 'token', secret: 'two words but long enough' } } }, 'hooks.a.auth: the token secret from auth.secret must be one word of visible ASCII characters (a bearer token cannot hold spaces)'],
+    [{ a: { auth: { type: 'token', secretEnv: 'TOK' } } }, 'hooks.a.auth: the token secret from environment variable TOK must be one word'],
+    [{ a: { auth: { type: 'github', secretFile: '/s/short' } } }, 'hooks.a.auth: the github secret from file /s/short (entry 2 of 2) is shorter than 16 characters'],
+    [{ a: { auth: { type: 'github', secretFile: '/s/empty' } } }, 'hooks.a.auth: /s/empty holds no secret (one secret per line)'],
+    [{ a: { auth: { type: 'github', secretEnv: 'NL' } } }, 'hooks.a.auth: the github secret from environment variable NL holds a line break or control character'],
+    [{ a: { auth: { type: 'standard', secret: `whsec_${randomBytes(16).toString('base64')}` } } }, 'hooks.a.auth: the standard secret from auth.secret must be whsec_<base64 of 24-64 bytes>'],
+  ])('refuses at start %j, naming the hook and the source but not the secret', (input, message) => {
+    const src = {
+      env: { TOK: 'abcdefghijklmnop qrstuvwxyz', NL: 'a long enough secret\n' },
+      readFile: (p: string) => ({ '/s/short': 'a long enough secret\nshort\n', '/s/empty': '\n\n' })[p] ?? '',
+    };
+    const err = (() => { try { resolveHooks(hooksConfigSchema.parse(input), src); } catch (e) { return e as Error & { code: string }; } return null; })();
+    expect(err?.code).toBe('WHT_ERR_CONFIG_INVALID');
+    expect(err?.message).toContain(message);
+    expect(err?.message).not.toMatch(/two words|abcdefgh|a long enough secret/);
+  });
+
+  it('refuses events on a hook that has no event source (token or no auth)', () => {
+    for (const auth of [undefined, { type: 'token', secret: 'tok-0123456789abcdef' }]) {
+      const r = hooksConfigSchema.safeParse({ a: { events: ['push'], auth } });
+      expect(r.success).toBe(false);
+      expect(JSON.stringify(r.error?.issues)).toContain('events needs auth.type github');
+    }
   });
 
   it.each([
     [{ '../x': {} }, 'hook names'],
     [{ 'a/b': {} }, 'hook names'],
-    [{ a: { auth: { type: 'token' } } }, 'exactly one of secret, secretEnv, secretFile'],
-    [{ a: { auth: { type: 'token', secret: 'x', secretEnv: 'Y' } } }, 'exactly one of secret, secretEnv, secretFile'],
+    [{ a: { auth: { type: 'token' } } }, 'exactly one of secret, secrets, secretEnv, secretFile'],
+    [{ a: { auth: { type: 'token', secret: 'x', secretEnv: 'Y' } } }, 'exactly one of secret, secrets, secretEnv, secretFile'],
+    [{ a: { auth: { type: 'token', secret: ['a-long-token-0123456789'] } } }, 'secret'],
   ])('rejects %j', (input, message) => {
     const r = hooksConfigSchema.safeParse(input);
     expect(r.success).toBe(false);
@@ -48,7 +83,7 @@ describe('hooksConfigSchema / resolveHooks', () => {
   it.each([
     [{ a: { auth: { type: 'token', secretEnv: 'UNSET' } } }, 'hooks.a.auth: environment variable UNSET is empty or unset'],
     [{ a: { auth: { type: 'github', secretFile: '/nope' } } }, 'hooks.a.auth.secretFile: cannot read /nope (ENOENT)'],
-    [{ a: { auth: { type: 'standard', secret: 'whsec_c2hvcnQ=' } } }, 'hooks.a.auth: a standard-webhooks secret must be'],
+    [{ a: { auth: { type: 'standard', secret: 'whsec_c2hvcnQ=' } } }, 'hooks.a.auth: the standard secret from auth.secret must be whsec_'],
     [{ a: { command: 'x {{a b}}' } }, 'hooks.a.command: placeholder'],
   ])('fails start-up on %j naming the key, without echoing secrets', (input, message) => {
     expect(() => resolveHooks(hooksConfigSchema.parse(input), noFiles)).toThrow(message);
@@ -62,7 +97,7 @@ describe('hooksConfigSchema / resolveHooks', () => {
 
 describe('assertSafeBind', () => {
   const hooks = resolveHooks(
-    hooksConfigSchema.parse({ open1: {}, signed: { auth: { type: 'token', secret: 't' } }, open2: {} }),
+    hooksConfigSchema.parse({ open1: {}, signed: { auth: { type: 'token', secret: 'tok-0123456789abcdef' } }, open2: {} }),
     noFiles,
   );
 

@@ -27,6 +27,8 @@ const rateSchema = z.object({
 }).strict();
 
 export const configSchema = z.object({
+  /** The JSON Schema this file follows (`webhook-tui config schema` writes it; `init` puts one beside the config). Ignored. */
+  $schema: z.string().optional(),
   /** Where the database, lock, control socket, token and logs live. @default "$XDG_STATE_HOME/webhook-tui" */
   dataDir: z.string().min(1).optional(),
   queue: z.object({

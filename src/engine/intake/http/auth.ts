@@ -5,10 +5,13 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-export type AuthResult = { ok: true; id?: string | undefined } | { ok: false; reason: string };
+export type AuthResult =
+  | { ok: true; id?: string | undefined; timestamp?: string | undefined }
+  | { ok: false; reason: string };
 export type Headers = Record<string, string | string[] | undefined>;
 
-function header(headers: Headers, name: string): string | undefined {
+/** The first value of a header. */
+export function header(headers: Headers, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -47,15 +50,23 @@ export interface StandardOptions {
 }
 
 /**
+ * The three Standard Webhooks headers: `webhook-*`, or Svix's `svix-*` (the same scheme under the names Svix sends
+ * unless `whitelabel_headers` is on). One set is used whole; they are never mixed.
+ */
+export function standardHeaders(headers: Headers): { id?: string | undefined; ts?: string | undefined; sigs?: string | undefined } {
+  const prefix = header(headers, 'webhook-id') === undefined && header(headers, 'svix-id') !== undefined ? 'svix' : 'webhook';
+  return { id: header(headers, `${prefix}-id`), ts: header(headers, `${prefix}-timestamp`), sigs: header(headers, `${prefix}-signature`) };
+}
+
+/**
  * Standard Webhooks v1 (HMAC-SHA256 over `id.timestamp.body`, base64, `v1,` prefix, space-separated list).
- * Any signature matching any secret passes (key rotation on both sides). On success returns the webhook-id.
+ * Any signature matching any secret passes (key rotation on both sides). On success returns the webhook-id and
+ * the signed timestamp.
  */
 export function verifyStandard(headers: Headers, body: Buffer, secrets: readonly string[], opts: StandardOptions): AuthResult {
-  const id = header(headers, 'webhook-id');
-  const ts = header(headers, 'webhook-timestamp');
-  const sigs = header(headers, 'webhook-signature');
+  const { id, ts, sigs } = standardHeaders(headers);
   if (id === undefined || ts === undefined || sigs === undefined) {
-    return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header' };
+    return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header (or svix-id, svix-timestamp, svix-signature)' };
   }
   if (id.length === 0 || id.length > 180 || id.includes('.') || !/^[\x21-\x7e]+$/.test(id)) {
     return { ok: false, reason: 'malformed webhook-id' };
@@ -78,7 +89,7 @@ export function verifyStandard(headers: Headers, body: Buffer, secrets: readonly
     const expected = createHmac('sha256', standardKey(secret)).update(`${id}.${ts}.`).update(body).digest();
     for (const g of given) match = equalBytes(g, expected) || match;
   }
-  return match ? { ok: true, id } : { ok: false, reason: 'no matching signature' };
+  return match ? { ok: true, id, timestamp: ts } : { ok: false, reason: 'no matching signature' };
 }
 
 /** GitHub `X-Hub-Signature-256: sha256=<hex HMAC of body>`; returns X-GitHub-Delivery as the id when present. */

@@ -43,7 +43,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   });
 }
 
-export type MediaType = 'json' | 'text' | 'other' | 'none';
+export type MediaType = 'json' | 'text' | 'form' | 'other' | 'none';
 
 /** Classify Content-Type; a charset other than UTF-8 counts as `other`. */
 export function mediaType(contentType: string | undefined): MediaType {
@@ -53,6 +53,7 @@ export function mediaType(contentType: string | undefined): MediaType {
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return 'other';
   if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return 'json';
   if (type === 'text/plain') return 'text';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
   return 'other';
 }
 

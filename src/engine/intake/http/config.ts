@@ -1,12 +1,15 @@
 /**
  * Config for the HTTP intake: root keys `http` (server, limits) and `hooks` (one entry per `POST /hooks/NAME`).
  * The lead wires `httpConfigSchema` under `http` and `hooksConfigSchema` under `hooks` in the root schema.
- * Secrets are named here (`secret`, `secretEnv`, `secretFile`); `resolveHooks` reads them (env/file) at start.
+ * Secrets are named here (`secret`, `secrets`, `secretEnv`, `secretFile`); `resolveHooks` reads and checks them at start
+ * (secrets.ts).
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { WhtError } from '../../errors.js';
 import { parseTemplate, type Template } from './template.js';
+import { defaultSecretSources, resolveSecrets, type HookAuthType, type SecretSources } from './secrets.js';
+
+export type { HookAuthType, SecretSources } from './secrets.js';
 
 export const HOOK_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -53,18 +56,25 @@ export const httpConfigSchema = z.strictObject({
   metricsRequireToken: z.boolean().default(false),
 });
 
+const secretValue = z.string().min(1);
+
 export const hookAuthSchema = z.strictObject({
-  /** standard: Standard Webhooks (webhook-id/-timestamp/-signature, whsec_ keys); github: X-Hub-Signature-256; token: Authorization Bearer. */
+  /** standard: Standard Webhooks (webhook-id/-timestamp/-signature, or svix-*; whsec_ keys); github: X-Hub-Signature-256; token: Authorization Bearer. */
   type: z.enum(['standard', 'github', 'token']),
-  /** The secret itself (several for rotation). Prefer secretEnv or secretFile. */
-  secret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  /** Name of an environment variable holding the secret (whitespace separates several). */
+  /** The secret itself, one whole value (spaces are part of it). Prefer secretEnv or secretFile. */
+  secret: secretValue.optional(),
+  /** Several secrets, all accepted (key rotation). */
+  secrets: z.array(secretValue).min(1).optional(),
+  /** Name of an environment variable holding the secret (one whole value). */
   secretEnv: z.string().min(1).optional(),
-  /** Path of a file holding the secret (whitespace separates several). */
+  /** Path of a file holding the secret; several lines = several secrets (rotation). */
   secretFile: z.string().min(1).optional(),
-}).refine((a) => [a.secret, a.secretEnv, a.secretFile].filter((v) => v !== undefined).length === 1, {
-  message: 'set exactly one of secret, secretEnv, secretFile',
+}).refine((a) => [a.secret, a.secrets, a.secretEnv, a.secretFile].filter((v) => v !== undefined).length === 1, {
+  message: 'set exactly one of secret, secrets, secretEnv, secretFile',
 });
+
+/** GitHub event names (`X-GitHub-Event`) and Standard Webhooks types (`invoice.paid`). */
+const EVENT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export const hookSchema = z.strictObject({
   /** Target name (`targets.NAME`). @default "default" */
@@ -82,6 +92,15 @@ export const hookSchema = z.strictObject({
   quote: z.enum(['shell', 'none']).default('shell'),
   /** Authentication; without it the hook is accepted only on a loopback bind. @default none */
   auth: hookAuthSchema.optional(),
+  /**
+   * Events that run the command: GitHub's `X-GitHub-Event` (`push`, `release`, ...) for `github` hooks, the payload's
+   * `type` for `standard` hooks. Others are answered 202 `{"ignored": EVENT}` and never typed; GitHub's `ping` is
+   * always answered 200 `{"pong": true}`. @default every event
+   */
+  events: z.array(z.string().regex(EVENT_RE, 'event names are 1-128 of A-Z a-z 0-9 _ . : -')).min(1).optional(),
+}).refine((h) => h.events === undefined || h.auth?.type === 'github' || h.auth?.type === 'standard', {
+  message: 'events needs auth.type github (X-GitHub-Event) or standard (the payload\'s type)',
+  path: ['events'],
 });
 
 export const hooksConfigSchema = z.record(
@@ -93,7 +112,6 @@ export type HttpConfigInput = z.input<typeof httpConfigSchema>;
 export type HttpConfig = z.output<typeof httpConfigSchema>;
 export type HookConfig = z.output<typeof hookSchema>;
 export type HooksConfig = z.output<typeof hooksConfigSchema>;
-export type HookAuthType = z.output<typeof hookAuthSchema>['type'];
 
 /** A hook ready to serve: secrets read, template parsed. */
 export interface ResolvedHook {
@@ -104,48 +122,8 @@ export interface ResolvedHook {
   template: Template | null;
   quote: 'shell' | 'none';
   auth: { type: HookAuthType; secrets: string[] } | null;
-}
-
-export interface SecretSources {
-  env: Record<string, string | undefined>;
-  readFile: (path: string) => string;
-}
-
-export const defaultSecretSources: SecretSources = {
-  env: process.env,
-  readFile: (path) => readFileSync(path, 'utf8'),
-};
-
-function splitSecrets(text: string): string[] {
-  return text.split(/\s+/).filter((s) => s.length > 0);
-}
-
-function resolveSecrets(name: string, auth: NonNullable<HookConfig['auth']>, src: SecretSources): string[] {
-  const key = `hooks.${name}.auth`;
-  let secrets: string[];
-  if (auth.secret !== undefined) secrets = Array.isArray(auth.secret) ? auth.secret : [auth.secret];
-  else if (auth.secretEnv !== undefined) secrets = splitSecrets(src.env[auth.secretEnv] ?? '');
-  else {
-    try {
-      secrets = splitSecrets(src.readFile(auth.secretFile ?? ''));
-    } catch (err) {
-      const why = err instanceof Error && 'code' in err ? String(err.code) : 'unreadable';
-      throw new WhtError('WHT_ERR_CONFIG_INVALID', `${key}.secretFile: cannot read ${auth.secretFile} (${why})`);
-    }
-  }
-  if (secrets.length === 0) {
-    const from = auth.secretEnv !== undefined ? `environment variable ${auth.secretEnv}` : `the configured secret`;
-    throw new WhtError('WHT_ERR_CONFIG_INVALID', `${key}: ${from} is empty or unset`);
-  }
-  if (auth.type === 'standard') {
-    for (const s of secrets) {
-      const raw = s.startsWith('whsec_') ? s.slice(6) : s;
-      if (Buffer.from(raw, 'base64').length < 16) {
-        throw new WhtError('WHT_ERR_CONFIG_INVALID', `${key}: a standard-webhooks secret must be whsec_<base64 of 24-64 bytes>`);
-      }
-    }
-  }
-  return secrets;
+  /** Events that run the command; null = every event (GitHub's ping never does). */
+  events: ReadonlySet<string> | null;
 }
 
 /** Read secrets and parse templates; throws WHT_ERR_CONFIG_INVALID naming the key. Secrets never appear in messages. */
@@ -168,6 +146,7 @@ export function resolveHooks(hooks: HooksConfig, src: SecretSources = defaultSec
       template,
       quote: hook.quote,
       auth: hook.auth ? { type: hook.auth.type, secrets: resolveSecrets(name, hook.auth, src) } : null,
+      events: hook.events ? new Set(hook.events) : null,
     });
   }
   return out;

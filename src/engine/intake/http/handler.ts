@@ -21,6 +21,11 @@ export type HttpHandler = ((req: IncomingMessage, res: ServerResponse) => void) 
 export function createHandlerState(deps: HttpDeps): HandlerState {
   const { config } = deps;
   const hooks = resolveHooks(deps.hooks, deps.secretSources);
+  for (const h of hooks.values()) {
+    if (h.auth?.type === 'github' && h.events === null) {
+      deps.logger.warn('hook runs its command on every GitHub event but ping; list the events it is for in events, e.g. ["push"]', { hook: h.name });
+    }
+  }
   const rl = config.rateLimit;
   return {
     deps,
@@ -73,13 +78,27 @@ async function dispatch(ctx: RequestCtx, name: RouteName): Promise<void> {
   }
 }
 
-function rateLimit(ctx: RequestCtx): void {
+/**
+ * How the per-address limit applies to a route. Probes are never limited (a busy engine must not look dead);
+ * routes that authenticate are limited only when authentication fails (brute force), so a sender with a valid
+ * token or signature is limited by the queue (capacity, category rates), never by its address; everything else
+ * (unauthenticated hooks, /metrics without a token, unknown paths) takes from the bucket first.
+ */
+export function limitKind(state: HandlerState, name: RouteName | undefined, param: string | undefined): 'none' | 'on-auth-failure' | 'always' {
+  if (name === 'livez' || name === 'readyz') return 'none';
+  if (name === 'hook') return (state.hooks.get(param ?? '')?.auth ?? null) === null ? 'always' : 'on-auth-failure';
+  if (name === 'metrics') return state.deps.config.metricsRequireToken ? 'on-auth-failure' : 'always';
+  return name === undefined ? 'always' : 'on-auth-failure';
+}
+
+/** Take one request from the client's bucket; the 429 to answer when it is empty, else null. */
+function rateLimited(ctx: RequestCtx): HttpError | null {
   const limiter = ctx.state.limiter;
-  if (limiter === null) return;
+  if (limiter === null) return null;
   const r = limiter.take(ctx.client, ctx.now);
-  if (r.allowed) return;
+  if (r.allowed) return null;
   const sec = Math.max(1, Math.ceil(r.retryAfterMs / 1000));
-  throw new HttpError(429, 'WHT_ERR_RATE_LIMITED', `too many requests from this client; retry in ${sec} s`, {
+  return new HttpError(429, 'WHT_ERR_RATE_LIMITED', `too many requests from this client; retry in ${sec} s`, {
     'retry-after': String(sec),
   });
 }
@@ -120,15 +139,21 @@ async function handle(state: HandlerState, req: IncomingMessage, res: ServerResp
     param: match.kind === 'route' ? match.param : undefined,
     query: match.kind === 'route' ? match.query : new URLSearchParams(),
   };
+  const limit = limitKind(state, name, ctx.param);
   try {
-    rateLimit(ctx);
+    if (limit === 'always') {
+      const refused = rateLimited(ctx);
+      if (refused !== null) throw refused;
+    }
     if (match.kind === 'not-found') throw new HttpError(404, 'WHT_ERR_NOT_FOUND', 'no such endpoint or hook');
     if (match.kind === 'method-not-allowed') {
       throw new HttpError(405, 'WHT_ERR_METHOD_NOT_ALLOWED', `use ${match.allow.join(' or ')}`, { allow: match.allow.join(', ') });
     }
     await dispatch(ctx, match.name);
   } catch (err) {
-    const e = closeIfBodyUnread(req, toHttpError(err, state.deps.config.queueFullRetryAfterSec));
+    let e = toHttpError(err, state.deps.config.queueFullRetryAfterSec);
+    if (limit === 'on-auth-failure' && e.code === 'WHT_ERR_AUTH_FAILED') e = rateLimited(ctx) ?? e;
+    e = closeIfBodyUnread(req, e);
     if (e.status >= 500) state.deps.logger.error('http request failed', { route: name, error: (err as Error).message });
     if (e.headers['connection'] === 'close') lingerThenClose(req.socket, LINGER_MS);
     sendError(res, e);

@@ -5,6 +5,7 @@ import { verifyBearer, verifyGithub, verifyStandard, type AuthResult } from './a
 import type { ResolvedHook } from './config.js';
 import type { RequestCtx } from './context.js';
 import { describeIssue, hookCommandBodySchema, unsafeCharIn, validIdemKey } from './fields.js';
+import { decideEvent } from './hook-events.js';
 import { ReplayCache } from './replay-cache.js';
 import { HttpError, sendJson } from './responses.js';
 import { renderTemplate } from './template.js';
@@ -26,10 +27,14 @@ export async function readLimitedBody(ctx: RequestCtx): Promise<Buffer> {
   throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'request body aborted');
 }
 
+const MEDIA_NAMES: Partial<Record<MediaType, string>> = {
+  json: 'application/json', text: 'text/plain', form: 'application/x-www-form-urlencoded (payload=JSON)',
+};
+
 export function requireMedia(ctx: RequestCtx, allowed: readonly MediaType[]): MediaType {
   const type = mediaType(firstHeader(ctx, 'content-type'));
   if (allowed.includes(type)) return type;
-  const want = allowed.map((t) => (t === 'json' ? 'application/json' : 'text/plain')).join(' or ');
+  const want = allowed.map((t) => MEDIA_NAMES[t] ?? t).join(' or ');
   throw new HttpError(415, 'WHT_ERR_UNSUPPORTED_TYPE', `Content-Type must be ${want} (UTF-8)`);
 }
 
@@ -65,14 +70,33 @@ function authenticate(ctx: RequestCtx, hook: ResolvedHook, body: Buffer): AuthRe
   }
 }
 
-function commandFrom(hook: ResolvedHook, type: MediaType, body: Buffer): string {
+/** Media types a hook takes: JSON always; text/plain without a template; GitHub's form encoding for github hooks. */
+function hookMedia(hook: ResolvedHook): MediaType[] {
+  const types: MediaType[] = ['json'];
+  if (hook.template === null) types.push('text');
+  if (hook.auth?.type === 'github') types.push('form');
+  return types;
+}
+
+/** The JSON payload of a `json` or `form` body (GitHub's form encoding: `payload=<JSON>`); undefined for text. */
+function payloadOf(type: MediaType, body: Buffer): unknown {
+  if (type === 'json') return parseJson(body);
+  if (type !== 'form') return undefined;
+  const text = decodeUtf8(body);
+  if (text === null) throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'body is not valid UTF-8');
+  const payload = new URLSearchParams(text).get('payload');
+  if (payload === null) throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', 'field payload is missing from the form body');
+  return parseJson(Buffer.from(payload, 'utf8'));
+}
+
+function commandFrom(hook: ResolvedHook, payload: unknown, body: Buffer): string {
   if (hook.template !== null) {
-    const r = renderTemplate(hook.template, parseJson(body), hook.quote);
+    const r = renderTemplate(hook.template, payload, hook.quote);
     if (!r.ok) throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', r.message);
     return r.text;
   }
-  if (type === 'json') {
-    const parsed = hookCommandBodySchema.safeParse(parseJson(body));
+  if (payload !== undefined) {
+    const parsed = hookCommandBodySchema.safeParse(payload);
     if (!parsed.success) throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', describeIssue(parsed.error).message);
     return parsed.data.command;
   }
@@ -85,11 +109,27 @@ function commandFrom(hook: ResolvedHook, type: MediaType, body: Buffer): string 
   return command;
 }
 
+/** Answer a ping or an event the hook does not run on; true when answered. */
+function answerEvent(ctx: RequestCtx, hook: ResolvedHook, payload: unknown): boolean {
+  const d = decideEvent(hook, ctx.req.headers, payload);
+  if (d.kind === 'run') return false;
+  if (d.kind === 'bad') throw new HttpError(400, 'WHT_ERR_BAD_TRIGGER', d.message);
+  ctx.state.counters.hookEvent(hook.name, d.kind === 'pong' ? 'ping' : 'ignored');
+  if (d.kind === 'pong') {
+    ctx.state.deps.logger.info('http hook ping answered', { hook: hook.name });
+    sendJson(ctx.res, 200, { pong: true });
+  } else {
+    ctx.state.deps.logger.info('http hook event ignored', { hook: hook.name, event: d.event });
+    sendJson(ctx.res, 202, { ignored: d.event });
+  }
+  return true;
+}
+
 export async function handleHook(ctx: RequestCtx): Promise<void> {
   const name = ctx.param ?? '';
   const hook = ctx.state.hooks.get(name);
   if (hook === undefined) throw new HttpError(404, 'WHT_ERR_NOT_FOUND', `no hook named ${name}`);
-  const type = requireMedia(ctx, hook.template !== null ? ['json'] : ['json', 'text']);
+  const type = requireMedia(ctx, hookMedia(hook));
   const body = await readLimitedBody(ctx);
 
   const auth = authenticate(ctx, hook, body);
@@ -97,7 +137,9 @@ export async function handleHook(ctx: RequestCtx): Promise<void> {
     ctx.state.deps.logger.warn('http hook auth failed', { hook: name, reason: auth.reason, client: ctx.client });
     throw new HttpError(401, 'WHT_ERR_AUTH_FAILED', `hook ${name}: ${auth.reason}`);
   }
-  const text = commandFrom(hook, type, body);
+  const payload = payloadOf(type, body);
+  if (answerEvent(ctx, hook, payload)) return;
+  const text = commandFrom(hook, payload, body);
   const rawId = auth.id ?? firstHeader(ctx, 'idempotency-key');
   // stored as `hook:NAME:ID` (at most 6 + 64 + 1 + 180 characters, under the store's 256)
   if (rawId !== undefined && !validIdemKey(rawId, 180)) {
@@ -107,7 +149,7 @@ export async function handleHook(ctx: RequestCtx): Promise<void> {
   // release it if the commit fails, so the sender may try again.
   let replayKey: string | null = null;
   if (hook.auth?.type === 'standard') {
-    replayKey = ReplayCache.key(name, auth.id ?? '', firstHeader(ctx, 'webhook-timestamp') ?? '');
+    replayKey = ReplayCache.key(name, auth.id ?? '', auth.timestamp ?? '');
     if (ctx.state.replay.has(replayKey, ctx.now)) {
       ctx.state.deps.logger.warn('http hook replay refused', { hook: name, client: ctx.client });
       throw new HttpError(401, 'WHT_ERR_AUTH_FAILED', `hook ${name}: webhook-id and timestamp already used (replay)`);

@@ -34,6 +34,18 @@ export function formatQueueMetrics(s: QueueStats): string {
 /** Request counters kept by the handler: by route group and status code. */
 export class HttpCounters {
   readonly #counts = new Map<string, number>();
+  readonly #events = new Map<string, number>();
+
+  /** A hook delivery answered without queueing: GitHub's ping, or an event not in `hooks.NAME.events`. */
+  hookEvent(hook: string, outcome: 'ping' | 'ignored'): void {
+    const key = `${hook}\u0000${outcome}`;
+    this.#events.set(key, (this.#events.get(key) ?? 0) + 1);
+  }
+
+  /** Deliveries of `hook` answered with `outcome` so far. */
+  hookEvents(hook: string, outcome: 'ping' | 'ignored'): number {
+    return this.#events.get(`${hook}\u0000${outcome}`) ?? 0;
+  }
 
   count(route: string, status: number): void {
     const key = `${route}\u0000${status}`;
@@ -45,7 +57,12 @@ export class HttpCounters {
       const [route = '', code = ''] = key.split('\u0000');
       return [`{route="${route}",code="${code}"}`, n];
     });
-    return family('webhook_tui_http_requests_total', 'counter', 'HTTP requests by route and status code.', samples) + '\n';
+    const events: Sample[] = [...this.#events].map(([key, n]) => {
+      const [hook = '', outcome = ''] = key.split('\u0000');
+      return [`{hook="${hook}",outcome="${outcome}"}`, n];
+    });
+    return family('webhook_tui_http_requests_total', 'counter', 'HTTP requests by route and status code.', samples) + '\n' +
+      family('webhook_tui_hook_events_unqueued_total', 'counter', "Hook deliveries answered without queueing: GitHub's ping, or an event not in hooks.NAME.events.", events) + '\n';
   }
 }
 

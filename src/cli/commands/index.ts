@@ -1,0 +1,15 @@
+import type { CliCommand } from './command.js';
+import { configCommand } from './config.js';
+import { initCommand } from './init.js';
+import { serviceCommand } from './service.js';
+import { restartCommand, startCommand, stopCommand } from './start-stop.js';
+
+/** Every command in src/cli/commands, in the order `--help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [
+  initCommand,
+  configCommand,
+  serviceCommand,
+  startCommand,
+  stopCommand,
+  restartCommand,
+];
