@@ -27,17 +27,19 @@ async function screenTail(tmux: Tmux, pane: string, lines: number): Promise<stri
 
 /**
  * Agent targets: wait until the pane is idle (patterns, foreground command), or fail retryably after
- * readyTimeoutMs. Returns the pane's state at the moment it was judged ready.
+ * readyTimeoutMs. Returns the pane's state and its mark (pane-mark.ts), taken just before it was judged ready.
  */
-async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSignal): Promise<PaneState> {
+async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSignal): Promise<{ pane: PaneState; mark: string }> {
   const until = Date.now() + target.readyTimeoutMs;
   let why: string;
   for (;;) {
     const pane = await inspectPane(tmux, target.pane);
     assertWritable(target.pane, pane);
-    if (target.profile !== 'agent') return pane;
+    // The mark first: nothing may stand between an agent's readiness verdict and the first keystroke.
+    const mark = await takeMark(tmux, target.pane, pane);
+    if (target.profile !== 'agent') return { pane, mark };
     const verdict = judgeReadiness(target, await screenTail(tmux, target.pane, target.readyLines), pane.currentCommand);
-    if (verdict.ready) return pane;
+    if (verdict.ready) return { pane, mark };
     why = verdict.why;
     if (Date.now() >= until || signal?.aborted) break;
     await sleep(target.readyPollMs, signal);
@@ -52,8 +54,7 @@ async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSigna
  * before the first keystroke.
  */
 export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
-  const pane = await waitReady(tmux, target, hooks.signal);
-  const mark = await takeMark(tmux, target.pane, pane);
+  const { mark } = await waitReady(tmux, target, hooks.signal);
   hooks.beforeSend(mark);
   if (task.text.includes('\n')) {
     if (!target.multiline) throw new WhtError('WHT_ERR_TEXT_UNSAFE', `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`);
