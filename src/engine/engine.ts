@@ -394,6 +394,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       await this.legacy?.close();
       await this.spool?.close();
       await this.idle();
+      if (this.storage.down?.lost) await this.storage.writeBack();
       await this.monitor.close();
       await this.tmux.close();
       await this.checkpointer.close();
@@ -471,6 +472,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private storageChanged(down: StorageDown | null): void {
     void this.monitor.health().catch(() => undefined);
     this.emit('storage:changed', down);
+    if (down?.lost) void this.idle().then(() => this.storage.writeBack());
     if (down) return;
     this.runner.flush();
     this.spool?.kick();

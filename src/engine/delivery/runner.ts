@@ -23,7 +23,7 @@ export interface RunnerDeps {
   /** Aborted when the engine closes (ends readiness waits). */
   signal: AbortSignal;
   /** Told about store writes that fail for storage reasons (disk full); optional for tests of the runner alone. */
-  storage?: Pick<StorageGuard, 'report'>;
+  storage?: Pick<StorageGuard, 'report' | 'down' | 'error'>;
 }
 
 /**
@@ -41,6 +41,8 @@ export class DeliveryRunner {
     let started = false;
     let typed = false;
     const markStarted = (mark: string | null) => {
+      // Storage went down while the pane was checked: type nothing that may not be recorded.
+      if (this.d.storage?.down) throw this.d.storage.error();
       emit('task:started', store.markDelivering(task.id, clock.now(), mark));
       started = true;
     };

@@ -136,13 +136,25 @@ export class StorageGuard {
 
   private lost(path: string): void {
     const what = identity(path) ? 'replaced by another file' : 'deleted';
-    const restore = identity(this.o.path) === null ? this.o.path : `${this.o.path}.rescued-${this.o.clock.now()}`;
-    this.goDown(`${path} was ${what} while the engine ran: commits would be lost; the open database is being written to ${restore}; restart the engine`, true);
+    this.restorePath = identity(this.o.path) === null ? this.o.path : `${this.o.path}.rescued-${Math.round(this.o.clock.now())}`;
+    this.goDown(`${path} was ${what} while the engine ran: commits would be lost; the open database will be written to ${this.restorePath}; restart the engine`, true);
+  }
+
+  private restorePath: string | undefined;
+
+  /**
+   * After a loss: write what the open connection holds to the path (or beside it) once deliveries in flight have
+   * recorded their outcome, so a restart continues exactly where this engine stopped. Once.
+   */
+  writeBack(): Promise<void> {
+    const restore = this.restorePath;
+    if (!restore || this.rescue) return this.rescue ?? Promise.resolve();
     mkdirSync(dirname(restore), { recursive: true, mode: 0o700 });
     this.rescue = this.o.db.backup(restore).then(
       () => this.o.logger.error('database written back from the open connection; restart the engine to continue', { path: restore }),
       (err: unknown) => this.o.logger.error('could not write the open database back', { path: restore, error: String(err) }),
     );
+    return this.rescue;
   }
 
   private goDown(reason: string, lost: boolean): void {
