@@ -9,7 +9,8 @@
  * - baseline: bash `while :; do [ -f FILE ] && { c=$(cat FILE); rm -f FILE; tmux send-keys -t PANE "$c" Enter; };
  *   sleep 0.2; done`; writers do `echo CMD > FILE` (from node).
  * Scenarios: 15 triggers at 3/s (slower than the baseline's poll, so its latency is not biased towards the newest
- * file); 500 at 50/s; 2,000 at 500/s; and 500 at 50/s with --tmux.controlMode.enabled false.
+ * file); 500 at 50/s; 2,000 at 500/s; 500 at 50/s with --tmux.controlMode.enabled false; and 50/s and the burst
+ * again with --log.level off (the default run logs at info: one line per task event), BENCH_LOG_COMPARE=0 skips it.
  * Latency is from the rename (or write) to the recorder seeing the line; lines not seen in time count as lost.
  *
  *   npm run bench:e2e
@@ -22,6 +23,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/engine/config/resolve.js';
 import type { ConfigInput } from '../src/engine/config/schema.js';
@@ -35,6 +37,8 @@ const SLOW_N = Number(process.env.BENCH_SLOW_N ?? 15);
 const BURST_WAIT_MS = 1000 * Number(process.env.BENCH_BURST_WAIT_S ?? 15);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 0);
 const BURST_N = Number(process.env.BENCH_BURST_N ?? 2000);
+/** BENCH_LOG_COMPARE=0 skips the log.level off run. */
+const LOG_COMPARE = process.env.BENCH_LOG_COMPARE !== '0';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const SOCK = `wht-bench-${process.pid}`;
 const ROOT = mkdtempSync(join(tmpdir(), 'wht-e2e-'));
@@ -217,6 +221,17 @@ function stageRows(s: Scenario, tasks: Map<string, Task>, log: RecorderLog): { r
   return { rows, notes };
 }
 
+/** Lines in a log dir's engine.log and its archives (plain and gzip). */
+function countLines(dir: string): number {
+  let n = 0;
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!/^engine(-.*)?\.log(\.gz)?$/.test(name)) continue;
+    const buf = readFileSync(join(dir, name));
+    n += (name.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8').split('\n').filter(Boolean).length;
+  }
+  return n;
+}
+
 function leftInSpool(run: EngineRun): string[] {
   const n = readdirSync(join(run.spool, 'new')).length;
   return n ? [`engine ${run.label}: ${n} files still in the spool's new/ when it stopped (not committed yet; a restart takes them)`] : [];
@@ -262,6 +277,18 @@ async function main(): Promise<void> {
   notes.push(...leftInSpool(ex));
   notes.push(...engineComplaints(ex));
 
+  // 4. webhook-tui with logging off (log.level off), same pane: the cost of one log line per task event at info.
+  const off = LOG_COMPARE ? await startEngine('log-off', wht.pane, ['--log.level', 'off']) : undefined;
+  let s1o: Scenario | undefined;
+  let s2o: Scenario | undefined;
+  if (off) {
+    await warmUp(wht.log, spoolWriter(off));
+    s1o = await scenario('webhook-tui 50/s log off', 's1o', RATE_N, 50, wht.log, spoolWriter(off), 3000);
+    s2o = await scenario('webhook-tui burst log off', 's2o', BURST_N, 500, wht.log, spoolWriter(off), 3000, BURST_WAIT_MS);
+    await stopEngine(off);
+    notes.push(...leftInSpool(off), ...engineComplaints(off));
+  }
+
   const tmuxV = tmux('-V');
   console.log(`e2e latency: trigger file -> line in a tmux pane (recorder). ${tmuxV}, node ${process.version}, ${process.env.BENCH_CLI === 'bin' ? 'bin/webhook-tui' : 'CLI from .bench-out'}; spool on ${FAST.startsWith('/dev/shm') ? 'tmpfs' : 'disk'}`);
   console.log('latency in ms from rename into new/ (webhook-tui) or `echo > FILE` (baseline) to the recorder reading the line\n');
@@ -271,7 +298,7 @@ async function main(): Promise<void> {
     return [s.label, `${o.sent}`, `${s.writeRate.toFixed(0)}`, fmtMs(pct(o.latency, 50)), fmtMs(pct(o.latency, 95)), fmtMs(pct(o.latency, 99)), fmtMs(Math.max(...o.latency)),
       `${o.lost}`, `${o.duplicated}`, `${o.outOfOrder}`, `${o.other}`, Number.isFinite(thr) ? thr.toFixed(0) : '-'];
   };
-  table(['scenario', 'sent', 'w/s', 'p50', 'p95', 'p99', 'max', 'unseen', 'dup', 'ooo', 'other', 'lines/s'], [s0w, s0b, s1w, s1x, s1b, s2w, s2b, ...(s3w ? [s3w] : [])].map(row));
+  table(['scenario', 'sent', 'w/s', 'p50', 'p95', 'p99', 'max', 'unseen', 'dup', 'ooo', 'other', 'lines/s'], [s0w, s0b, s1w, ...(s1o ? [s1o] : []), s1x, s1b, s2w, ...(s2o ? [s2o] : []), s2b, ...(s3w ? [s3w] : [])].map(row));
   const r = (a: Scenario, b: Scenario, p: number): string => {
     const x = pct(b.outcome.latency, p) / pct(a.outcome.latency, p);
     return x >= 1 ? x.toFixed(1) : x.toPrecision(2);
@@ -281,6 +308,12 @@ async function main(): Promise<void> {
   const sendP50 = (sc: Scenario, tasks: Map<string, Task>): number => pct([...sc.sentAt.keys()].map((k) => tasks.get(k))
     .filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null).map((t) => t.deliveredAt! - t.startedAt!), 50);
   console.log(`control mode vs one tmux process per call at 50/s: e2e p50 ${r(s1w, s1x, 50)}x, p99 ${r(s1w, s1x, 99)}x; send stage p50 ${fmtMs(sendP50(s1w, cmTasks))} vs ${fmtMs(sendP50(s1x, exTasks))} ms`);
+  if (s1o && s2o) {
+    const logLines = countLines(join(cm.configInput.dataDir!, 'logs'));
+    console.log(`logging at info (default; ${logLines} lines in engine.log and its archives for the whole control-mode run) vs log.level off: `
+      + `50/s p50 ${fmtMs(pct(s1w.outcome.latency, 50))} vs ${fmtMs(pct(s1o.outcome.latency, 50))}, p99 ${fmtMs(pct(s1w.outcome.latency, 99))} vs ${fmtMs(pct(s1o.outcome.latency, 99))} (${r(s1o, s1w, 99)}x); `
+      + `burst p50 ${fmtMs(pct(s2w.outcome.latency, 50))} vs ${fmtMs(pct(s2o.outcome.latency, 50))}, p99 ${fmtMs(pct(s2w.outcome.latency, 99))} vs ${fmtMs(pct(s2o.outcome.latency, 99))} (${r(s2o, s2w, 99)}x)`);
+  }
   console.log('(unseen: not in the pane when the wait ended (all arrived, 3 s without a new line (baseline 1.5 s), or 20 s after\n'
     + ' the last write (burst 15 s, exec 8 s)): for the baseline these are lost (overwritten); for webhook-tui see the notes below.\n'
     + ' w/s: achieved write rate; ooo: lines typed after a later trigger; other: lines matching no trigger (e.g. an empty file\n'
@@ -308,7 +341,7 @@ function cleanup(): void {
   rmSync(FAST, { recursive: true, force: true });
 }
 
-const watchdog = setTimeout(() => { console.error('e2e bench: over 240 s, giving up'); cleanup(); process.exit(2); }, 240_000);
+const watchdog = setTimeout(() => { console.error('e2e bench: over 360 s, giving up'); cleanup(); process.exit(2); }, 360_000);
 process.once('SIGINT', () => { cleanup(); process.exit(130); });
 try {
   mkdirSync(ROOT, { recursive: true });

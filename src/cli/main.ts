@@ -6,6 +6,7 @@ import { prepareSpool } from '../engine/intake/spool-dirs.js';
 import { TASK_STATES, type TaskState } from '../engine/types.js';
 import { extractOverrides, loadConfig, openApi } from './context.js';
 import { COMMANDS } from './commands/index.js';
+import { nativeModuleHint } from './native-hint.js';
 import type { CliContext as Ctx, GlobalFlags } from './commands/command.js';
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
 import { runEngineUntilSignal } from './serve.js';
@@ -14,6 +15,7 @@ import { exportHistory, formatMonitorStatus, parseDuration } from '../engine/mon
 import { dataPaths, openStore } from '../engine/engine.js';
 import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../engine/intake/http/index.js';
 import type { Config } from '../engine/config/schema.js';
+import { formatLogStatus } from '../engine/logs/index.js';
 import { readFileSync } from 'node:fs';
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable. */
@@ -112,7 +114,8 @@ function build(argv: string[], ctx: Ctx): Argv {
       const snapshot = await api.snapshot();
       if (args.json) return out.out(JSON.stringify(snapshot, null, 2));
       const monitor = snapshot.monitor ? `\n\n${formatMonitorStatus(snapshot.monitor)}` : '';
-      out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${monitor}`);
+      const logs = snapshot.logs ? `\n${formatLogStatus(snapshot.logs)}` : '';
+      out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${logs}${monitor}`);
     }))
     .command('tasks', 'list tasks', (y) => y
       .option('state', { choices: TASK_STATES as unknown as string[], describe: 'only tasks in this state' })
@@ -178,7 +181,7 @@ export async function main(argv: string[], out: Out = stdio): Promise<number> {
     return ctx.code;
   } catch (err) {
     const code = exitCodeFor(err);
-    out.err(`webhook-tui: ${err instanceof Error ? err.message : String(err)}`);
+    out.err(`webhook-tui: ${nativeModuleHint(err) ?? (err instanceof Error ? err.message : String(err))}`);
     return code;
   }
 }

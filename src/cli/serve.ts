@@ -1,5 +1,6 @@
 import type { Config } from '../engine/config/schema.js';
-import { createEngine, type Engine } from '../engine/engine.js';
+import { createEngine, dataPaths, type Engine } from '../engine/engine.js';
+import { recordStartFailure } from '../engine/logs/index.js';
 import type { Out } from './output.js';
 
 /**
@@ -9,7 +10,10 @@ import type { Out } from './output.js';
 export async function runEngineUntilSignal(
   config: Config, out: Out, onStarted?: (engine: Engine) => Promise<void> | void, opts: { echo?: boolean } = {},
 ): Promise<number> {
-  const engine = await createEngine(config, opts.echo === false ? {} : { logEcho: (line) => out.err(line) });
+  const engine = await createEngine(config, opts.echo === false ? {} : { logEcho: (line) => out.err(line) }).catch((err: unknown) => {
+    recordStartFailure(config, dataPaths(config.dataDir).log, err);
+    throw err;
+  });
   let closed!: () => void;
   const done = new Promise<void>((resolve) => { closed = resolve; });
   let stopping = false;
@@ -32,6 +36,7 @@ export async function runEngineUntilSignal(
     await done;
     return 0;
   } catch (err) {
+    engine.logger.error('engine refused to start', { code: (err as { code?: string }).code ?? 'error', error: (err as Error).message });
     await engine.close();
     throw err;
   } finally {

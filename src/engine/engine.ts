@@ -18,7 +18,7 @@ import { SpoolIntake, type AcceptOutcome, type SpoolFile } from './intake/spool.
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { toTaskRow } from './intake/trigger.js';
 import { acquireLock } from './lock.js';
-import { createFileLogger } from './logs/logger.js';
+import { configSummary, createEngineLog, formatLogMetrics, TaskEventLog, type LogManager } from './logs/index.js';
 import { buildStats } from './stats.js';
 import { VERSION } from './version.js';
 import type {
@@ -88,6 +88,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   /** Whether commits can succeed now (disk full, database file deleted); intake and delivery stop while not. */
   readonly storage: StorageGuard;
   readonly monitor: Monitor;
+  private readonly logs: LogManager | undefined;
+  private readonly taskLog: TaskEventLog;
   private http: RunningHttpServer | undefined;
 
   constructor(config: Config, deps: EngineDeps = {}) {
@@ -99,17 +101,9 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     this.releaseLock = acquireLock(paths.lock);
     try {
-      this.logger = deps.logger ?? createFileLogger({
-        path: paths.log, level: config.log.level,
-        onEntry: (entry) => {
-          if (deps.logEcho) {
-            const { at, level, msg, ...fields } = entry;
-            const extra = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`).join(' ');
-            deps.logEcho(`${new Date(at).toISOString()} ${level} ${msg}${extra ? ` ${extra}` : ''}`);
-          }
-          this.emit('log', entry);
-        },
-      });
+      this.logs = deps.logger ? undefined : createEngineLog(config, { logPath: paths.log, clock: this.clock, echo: deps.logEcho, emit: (e) => this.emit('log', e) });
+      this.logger = deps.logger ?? this.logs!.logger;
+      this.taskLog = new TaskEventLog(this, this.logger);
       this.store = deps.wrapStore ? deps.wrapStore(openStore(config)) : openStore(config);
       // Checkpoints run in a worker thread, never inside a commit on the event loop (see queue/checkpointer.ts).
       this.store.db.pragma('wal_autocheckpoint = 0');
@@ -161,6 +155,8 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   async start(): Promise<void> {
+    await this.logs?.start();
+    this.taskLog.start();
     if (this.tmux instanceof ResilientTmux) await this.tmux.start();
     await this.recover();
     this.spool = new SpoolIntake({
@@ -192,7 +188,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.pruneTimer.unref();
     this.prune();
     this.storage.start();
-    this.logger.info('engine started', { pid: process.pid, version: VERSION, paused: this.paused, spool: this.config.spool.dir });
+    this.logger.info('engine started', { pid: process.pid, version: VERSION, paused: this.paused, ...configSummary(this.config, this.http?.url) });
     this.dispatcher.pump();
   }
 
@@ -201,7 +197,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     this.http = await startHttpServer({
       api: this, config: this.config.http, hooks: this.config.hooks, token, clock: this.clock, logger: this.logger,
       ready: async () => readyFromHealth(await this.monitor.health()),
-      metrics: () => this.monitor.prometheus(),
+      metrics: () => this.monitor.prometheus() + formatLogMetrics(this.logs?.status()),
     }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;
       const { host, port } = this.config.http;
@@ -289,7 +285,6 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
 
   retry(id: number): Task {
     const task = this.store.retry(id, this.clock.now());
-    this.logger.info('task retried by operator', { id });
     this.emit('task:queued', task);
     this.dispatcher.markReady(task.target);
     this.dispatcher.pump();
@@ -308,7 +303,6 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
 
   drop(id: number): Task {
     const task = this.store.drop(id, this.clock.now());
-    this.logger.info('task dropped by operator', { id });
     this.emit('task:dropped', task);
     this.spool?.kick();
     this.dispatcher.pump();
@@ -348,6 +342,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       pending: [...this.store.list({ state: 'delivering', limit: 50 }), ...this.store.list({ state: 'queued', limit: 200 }), ...this.store.list({ state: 'retrying', limit: 50 })],
       dead: this.store.list({ state: 'dead', limit: 200 }),
       monitor: this.monitor.snapshot(),
+      logs: this.logs?.status(),
     };
   }
 
@@ -398,7 +393,9 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       await this.monitor.close();
       await this.tmux.close();
       await this.checkpointer.close();
-      this.logger.info('engine closed');
+      this.logger.info('engine stopped');
+      this.taskLog.close();
+      await this.logs?.close();
       this.store.close();
       this.releaseLock();
     })();

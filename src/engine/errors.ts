@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   WHT_ERR_NOT_FOUND: { retryable: false, doc: 'No HTTP endpoint or hook has that path.' },
   WHT_ERR_METHOD_NOT_ALLOWED: { retryable: false, doc: 'The HTTP endpoint does not accept that method.' },
   WHT_ERR_HTTP_UNSAFE_BIND: { retryable: false, doc: 'The HTTP server would listen on a non-loopback address while some hook has no secret or token.' },
+  WHT_ERR_LOG_BUSY: { retryable: false, doc: '`logs optimize` refused a file that a process holds open for writing or that is still growing.' },
 } as const satisfies Record<string, { retryable: boolean; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

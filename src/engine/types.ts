@@ -1,4 +1,5 @@
 import type { MonitorSnapshot } from './monitor/types.js';
+import type { LogStatus } from './logs/manager.js';
 
 /**
  * Plain data shared by the engine and everything that reads it (CLI, HTTP, TUI).
@@ -132,6 +133,8 @@ export interface EngineSnapshot {
   dead: Task[];
   /** Latency percentiles, throughput, resources, health and alerts (absent when no monitor runs). */
   monitor?: MonitorSnapshot | undefined;
+  /** The log manager: dir, level, dropped lines, whether the files can be written (absent with an injected logger). */
+  logs?: LogStatus | undefined;
 }
 
 /** Events the engine emits; listeners get plain data. */

@@ -8,7 +8,7 @@ import type { EngineApi, EngineEventMap, EngineSnapshot, TargetStatus, Task } fr
 import { LocalStats } from './local-stats.js';
 import { asMonitor, monitorView, type HistoryPointLike, type MonitorView } from './monitor-view.js';
 import type { Frame } from './view.js';
-import { fromLogEntry, fromTaskEvent, LogRing } from './vm-log.js';
+import { fromLogEntry, LogRing } from './vm-log.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -61,14 +61,11 @@ export class DashboardData {
     this.offs.push(() => events.off(name, listener));
   }
 
-  /** The engine logs retries, dead tasks, drops and operator actions itself (`log` events); the dashboard adds only
-   * a line per delivery (the engine logs those at debug). Queued events only feed the counters. */
+  /** Every task event reaches the log pane once, as the engine's own `log` entry (logs/task-events.ts); task events
+   * here only feed the counters. */
   subscribe(): void {
     this.on('task:queued', () => this.local.received(Date.now()));
-    this.on('task:delivered', (t) => {
-      this.local.delivered(t, Date.now());
-      this.log.push(fromTaskEvent('delivered', t, Date.now()));
-    });
+    this.on('task:delivered', (t) => this.local.delivered(t, Date.now()));
     this.on('task:dead', () => this.local.failed(Date.now()));
     this.on('log', (e) => this.log.push(fromLogEntry(e)));
     this.on('error', (e) => this.log.push({ at: Date.now(), level: 'error', text: `engine error: ${e.message}` }));

@@ -1,5 +1,5 @@
 /** The log pane: a fixed-size ring of one-line entries, filtered and windowed at render time only. */
-import type { AttemptError, LogEntry, Task } from '../engine/types.js';
+import type { LogEntry } from '../engine/types.js';
 import type { StyledLine, Tone } from '../widgets/styled.js';
 import { formatClock, formatMs, padEnd, sanitize, truncate } from './format.js';
 
@@ -39,9 +39,10 @@ export class LogRing {
   }
 }
 
-/** A logger entry -> one line: message plus its scalar fields. */
+/** A logger entry -> one line: message plus its scalar fields; task events (a `task` field) in short form. */
 export function fromLogEntry(e: LogEntry): LogLine {
   const { at, level, msg, ...fields } = e;
+  if (typeof fields.task === 'number') return { at, level, text: sanitize(taskEventText(msg, fields)) };
   const extra = Object.entries(fields)
     .filter(([, v]) => v !== undefined && (typeof v !== 'object' || v === null))
     .map(([k, v]) => `${k}=${String(v)}`)
@@ -49,22 +50,16 @@ export function fromLogEntry(e: LogEntry): LogLine {
   return { at, level, text: sanitize(extra ? `${msg} ${extra}` : msg) };
 }
 
-const short = (t: Task): string => `#${t.id} -> ${t.target}`;
-
-/** Task lifecycle events as log lines. */
-export function fromTaskEvent(kind: 'queued' | 'delivered' | 'retrying' | 'dead' | 'dropped', task: Task, now: number, err?: AttemptError | null): LogLine {
-  switch (kind) {
-    case 'queued':
-      return { at: now, level: 'debug', text: sanitize(`queued ${short(task)} p${task.priority}: ${truncate(task.text, 60)}`) };
-    case 'delivered':
-      return { at: now, level: 'info', text: `delivered ${short(task)} in ${formatMs((task.deliveredAt ?? now) - task.receivedAt)}` };
-    case 'retrying':
-      return { at: now, level: 'warn', text: sanitize(`retry ${short(task)} attempt ${task.attempts}: ${err?.code ?? ''} ${err?.message ?? ''}`) };
-    case 'dead':
-      return { at: now, level: 'error', text: sanitize(`dead ${short(task)} after ${task.attempts} attempts: ${err?.code ?? ''} ${err?.message ?? ''}`) };
-    case 'dropped':
-      return { at: now, level: 'warn', text: `dropped ${short(task)}` };
-  }
+/** `task delivered` {task: 9, target, latencyMs} -> `delivered #9 -> default in 1.5s`. */
+function taskEventText(msg: string, f: Record<string, unknown>): string {
+  const head = `${msg.replace(/^task /, '')} #${String(f.task)} -> ${String(f.target)}`;
+  if (msg === 'task delivered' && typeof f.latencyMs === 'number') return `${head} in ${formatMs(f.latencyMs)}`;
+  if (msg === 'task accepted') return `${head} via ${String(f.intake)}: ${truncate(String(f.text ?? ''), 60)}`;
+  const rest = Object.entries(f)
+    .filter(([k, v]) => !['task', 'target', 'text'].includes(k) && v !== undefined && (typeof v !== 'object' || v === null))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  return rest ? `${head} ${rest}` : head;
 }
 
 const LEVEL_TONE: Record<LogLine['level'], Tone> = { debug: 'dim', info: 'info', warn: 'warn', error: 'bad' };

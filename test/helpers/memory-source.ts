@@ -3,6 +3,8 @@
  * (states, pause, retry, drop, dead letters), a delivery loop on a timer, tasks whose text contains "fail" fail.
  */
 import { EventEmitter } from 'node:events';
+import { TaskEventLog } from '../../src/engine/logs/task-events.js';
+import { loggerFrom } from '../../src/engine/ports/logger.js';
 import { WhtError } from '../../src/engine/errors.js';
 import type { EngineApi, EngineEventMap, EngineSnapshot, NewTask, QueueStats, Task, TaskState } from '../../src/engine/types.js';
 import { TASK_STATES } from '../../src/engine/types.js';
@@ -16,6 +18,8 @@ export interface MemorySourceOptions {
 
 export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSource & { api: EngineApi; delivered: Task[] } {
   const events = new EventEmitter<EngineEventMap>();
+  // Like the engine: every task event becomes one `log` entry (the dashboard shows those).
+  new TaskEventLog(events, loggerFrom((level, msg, fields) => events.emit('log', { ...fields, at: Date.now(), level, msg }))).start();
   const tasks = new Map<number, Task>();
   const delivered: Task[] = [];
   const startedAt = Date.now();

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/engine.js';
-import { runCli, runCliAsync } from '../helpers/cli.js';
+import { BIN, runCli, runCliAsync } from '../helpers/cli.js';
+import { PtyScreen } from '../helpers/pty.js';
 import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 import { lockHolder } from '../../src/engine/lock.js';
 
@@ -55,6 +56,26 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
     expect(statSync(join(dataDir(), 'token')).mode & 0o777).toBe(0o600);
     // The file it wrote is a valid config, $schema included.
     expect(runCli(['config', 'show'], env).code).toBe(0);
+  });
+
+  it('init in a terminal asks for the pane by its number in the list, the agent preset and the port', { timeout: 60_000 }, async () => {
+    const { pane } = await tmux.recorderPane('work', tmp.dir);
+    const screen = new PtyScreen({ args: [BIN, 'init', '--tmux.socketName', tmux.socket], cols: 160, rows: 40, env: { ...env, TMUX: '', TMUX_PANE: '' } });
+    try {
+      await screen.waitFor('Target pane for tasks that name none', 20_000);
+      expect(screen.text()).toMatch(new RegExp(`1\\) ${pane}\\s+work:0\\.0`));
+      screen.write('1\r');
+      await screen.waitFor('Does an agent CLI run there?');
+      screen.write('codex\r');
+      await screen.waitFor('HTTP port on 127.0.0.1');
+      screen.write('9010\r');
+      expect((await screen.exited).exitCode).toBe(0);
+    } finally {
+      await screen.close();
+    }
+    expect(JSON.parse(readFileSync(configPath(), 'utf8'))).toEqual({
+      $schema: './config.schema.json', targets: { default: { pane, preset: 'codex' } }, tmux: { socketName: tmux.socket }, http: { port: 9010 },
+    });
   });
 
   it('init never overwrites a config without --force, and --force keeps a .bak', () => {
@@ -130,19 +151,27 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
     expect(readFileSync(join(dataDir(), 'logs', 'serve.out'), 'utf8')).toContain('received SIGTERM');
   });
 
-  it('start exits 1 with the reason when serve fails (the HTTP port is taken)', { timeout: 30_000 }, async () => {
+  it('start refuses what doctor fails before it spawns anything (exit 2), and exits 1 with the reason when serve fails', { timeout: 30_000 }, async () => {
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     try {
-      expect(runCli(['init', '--yes', '--tmux.socketName', tmux.socket, '--http.port', String(port)], env).code).toBe(0);
-      const r = await runCliAsync(['start'], env);
-      expect(r.code).toBe(1);
-      expect(r.err).toContain('the engine did not start: serve exited');
-      expect(r.err).toContain(String(port));
+      const init = runCli(['init', '--yes', '--tmux.socketName', tmux.socket, '--http.port', String(port)], env);
+      expect(init.code).toBe(1);
+      expect(init.out).toContain(`✗ http.port: cannot listen on 127.0.0.1:${port}`);
+      const refused = await runCliAsync(['start'], env);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(`not started:\n  http.port: cannot listen on 127.0.0.1:${port}`);
+      expect(existsSync(join(dataDir(), 'logs', 'serve.out'))).toBe(false);
     } finally {
       blocker.close();
     }
+    // A database that is not SQLite passes the start checks (doctor flags it) and makes serve exit.
+    writeFileSync(join(dataDir(), 'webhook-tui.db'), 'not a database, just text that is long enough to be read as a header');
+    const r = await runCliAsync(['start'], env);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('the engine did not start: serve exited (code 1)');
+    expect(r.err).toContain('file is not a database');
   });
 
   it('stop --timeout exits 1 while a delivery is still in flight, and a later stop finishes it', { timeout: 60_000 }, async () => {

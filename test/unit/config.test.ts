@@ -28,7 +28,7 @@ describe('resolveConfig', () => {
       controlMode: { enabled: true, startTimeoutMs: 3000, reconnectMinMs: 100, reconnectMaxMs: 5000 },
     });
     expect(c.targets).toEqual({});
-    expect(c.log).toEqual({ level: 'info' });
+    expect(c.log).toEqual({ level: 'info', maxBytes: 52_428_800, rotateAt: '02:00', retainDays: 30, maxTotalBytes: 5_368_709_120, importantLevel: 'warn', collapseWindowMs: 10_000, stderrLevel: 'warn', gzipLevel: 6 });
     expect(resolveConfig(undefined, env)).toEqual(c);
   });
 

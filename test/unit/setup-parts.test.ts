@@ -54,3 +54,22 @@ describe('config show', () => {
     expect(maskSecrets({ notify: { webhookUrl: 'https://hooks.example/T0/B0/x' } })).toEqual({ notify: { webhookUrl: '***' } });
   });
 });
+
+describe('doctor system checks', () => {
+  it('needs Node 20.19 and reads tmux versions such as 3.3a', async () => {
+    const { checkNode, versionParts, atLeast, TMUX_MIN } = await import('../../src/engine/preflight/system-checks.js');
+    expect(checkNode('v20.19.0').status).toBe('ok');
+    expect(checkNode('v20.18.3')).toMatchObject({ status: 'fail', fix: expect.stringContaining('20.19') });
+    expect(checkNode('v22.1.0').status).toBe('ok');
+    expect(versionParts('tmux 3.3a')).toEqual([3, 3, 0]);
+    expect(atLeast(versionParts('tmux 3.1c'), TMUX_MIN)).toBe(false);
+    expect(atLeast(versionParts('tmux next-3.5'), TMUX_MIN)).toBe(true);
+  });
+
+  it('warns when the tmux server lives in the service cgroup', async () => {
+    const { checkTmuxCgroup } = await import('../../src/engine/preflight/tmux-checks.js');
+    const inside = checkTmuxCgroup({ socket: '/tmp/tmux-0/default', pid: 42 }, () => '0::/user.slice/user-1000.slice/user@1000.service/app.slice/webhook-tui.service\n');
+    expect(inside).toMatchObject({ status: 'warn', message: expect.stringContaining('PID 42') });
+    expect(checkTmuxCgroup({ socket: 's', pid: 42 }, () => '0::/user.slice/user@1000.service/app.slice/tmux-spawn-1.scope\n').status).toBe('ok');
+  });
+});

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryPoint, MonitorSnapshot } from '../../src/engine/monitor/types.js';
-import type { EngineSnapshot, Task } from '../../src/engine/types.js';
+import type { EngineEventMap, EngineSnapshot, LogEntry, Task } from '../../src/engine/types.js';
 import { snapshotCsv, exportStem } from '../../src/tui/export.js';
 import { LocalStats, percentileSummary } from '../../src/tui/local-stats.js';
 import { asMonitor, monitorView, type HistoryPointLike, type MonitorLike } from '../../src/tui/monitor-view.js';
 import { initialUiState } from '../../src/tui/state.js';
-import { fromLogEntry, fromTaskEvent, LogRing, logView } from '../../src/tui/vm-log.js';
+import { fromLogEntry, LogRing, logView } from '../../src/tui/vm-log.js';
+import { EventEmitter } from 'node:events';
+import { TaskEventLog } from '../../src/engine/logs/task-events.js';
+import { loggerFrom } from '../../src/engine/ports/logger.js';
 import { alertLines, footerLine, historySeries, metricsLines, percentileLines, statusLines } from '../../src/tui/vm-panels.js';
 import { deadView, detailLines, filterTasks, queueView, windowStart } from '../../src/tui/vm-tasks.js';
 import { lineText, type StyledLine } from '../../src/widgets/styled.js';
@@ -209,9 +212,18 @@ describe('log pane', () => {
 
   it('formats log entries and task events as single safe lines', () => {
     expect(fromLogEntry({ at: T0, level: 'warn', msg: 'spool rejected', name: 'a\nb', size: 3, nested: { x: 1 } }).text).toBe('spool rejected name=a⏎b size=3');
+    // Task events reach the pane as the engine's log entries (logs/task-events.ts), in short form.
+    const events = new EventEmitter<EngineEventMap>();
+    const entries: LogEntry[] = [];
+    new TaskEventLog(events, loggerFrom((level, msg, fields) => entries.push({ ...fields, at: T0, level, msg }))).start();
     const t = task({ id: 9, attempts: 2, deliveredAt: T0 + 1500 });
-    expect(fromTaskEvent('delivered', t, T0).text).toBe('delivered #9 -> default in 1.5s');
-    expect(fromTaskEvent('dead', t, T0, { attempt: 2, at: T0, code: 'WHT_ERR_TARGET_MISSING', message: 'gone' })).toMatchObject({ level: 'error', text: 'dead #9 -> default after 2 attempts: WHT_ERR_TARGET_MISSING gone' });
+    events.emit('task:delivered', t);
+    events.emit('task:dead', t, { attempt: 2, at: T0, code: 'WHT_ERR_TARGET_MISSING', message: 'gone' });
+    expect(entries.map((e) => fromLogEntry(e).text)).toEqual([
+      'delivered #9 -> default in 1.5s',
+      'dead #9 -> default attempts=2 code=WHT_ERR_TARGET_MISSING error=gone',
+    ]);
+    expect(fromLogEntry(entries[1]!).level).toBe('error');
   });
 });
 

@@ -1,6 +1,8 @@
 import type { CliCommand } from './command.js';
 import { configCommand } from './config.js';
+import { doctorCommand } from './doctor.js';
 import { initCommand } from './init.js';
+import { logsCommand } from './logs.js';
 import { serviceCommand } from './service.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 
@@ -8,8 +10,10 @@ import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 export const COMMANDS: readonly CliCommand[] = [
   initCommand,
   configCommand,
+  doctorCommand,
   serviceCommand,
   startCommand,
   stopCommand,
   restartCommand,
+  logsCommand,
 ];

@@ -9,6 +9,7 @@ import { tmuxServerArgs } from '../../engine/service/spec.js';
 import { systemdRunning } from '../../engine/service/systemd.js';
 import { buildInitConfig, writeInitFiles, type InitAnswers } from '../../engine/setup/init.js';
 import { listPanes, type PaneInfo } from '../../engine/setup/tmux-panes.js';
+import { runDoctor } from '../../engine/preflight/doctor.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Out } from '../output.js';
 import { defineCommand } from './command.js';
@@ -50,6 +51,7 @@ function nextSteps(configPath: string, explicit: boolean): string {
   const cfg = explicit ? ` --config ${configPath}` : '';
   return [
     'Next:',
+    `  webhook-tui doctor${cfg}                 # every check should be ✓`,
     `  webhook-tui start${cfg}                  # the engine in the background`,
     `  webhook-tui send${cfg} -- echo hello     # typed into the target pane`,
     `  webhook-tui status${cfg}`,
@@ -86,6 +88,8 @@ export const initCommand = defineCommand({
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     prepareSpool(config.spool.dir);
     await loadOrCreateToken(config.dataDir);
+    const checks = await runDoctor(config, { env: process.env, expectedExecStart: [] });
+    const problems = checks.filter((c) => c.status !== 'ok' && c.id !== 'service');
     ctx.out.out([
       `wrote ${files.config}${files.backup ? ` (the previous one is ${files.backup})` : ''}`,
       `wrote ${files.schema} (JSON Schema for editors)`,
@@ -94,7 +98,12 @@ export const initCommand = defineCommand({
       `token    ${tokenPath(config.dataDir)} (0600)`,
       `target   ${config.targets.default ? config.targets.default.pane : `automatic (outside tmux: session ${config.tmux.defaultSession}, created by the engine)`}`,
       '',
+      problems.length
+        ? `doctor: ${problems.map((c) => `${c.status === 'fail' ? '✗' : '!'} ${c.id}: ${c.message}${c.fix ? ` → ${c.fix}` : ''}`).join('\n        ')}`
+        : `doctor: all ${checks.length - 1} checks pass`,
+      '',
       nextSteps(path, explicit !== undefined),
     ].join('\n'));
+    if (problems.some((c) => c.status === 'fail')) ctx.code = 1;
   },
 });

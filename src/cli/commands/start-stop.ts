@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import type { Config } from '../../engine/config/schema.js';
 import { WhtError } from '../../engine/errors.js';
+import { startChecks } from '../../engine/preflight/start-checks.js';
 import { lastLines, probeEngine, startDetached, stopEngine, waitForEngine } from '../../engine/service/process.js';
 import { systemctl, systemdRunning, unitPath } from '../../engine/service/systemd.js';
 import { UNIT_NAME } from '../../engine/service/unit.js';
@@ -8,6 +10,15 @@ import { configArgs, selfCli } from '../self.js';
 import { defineCommand, type CliContext as Ctx } from './command.js';
 
 const START_TIMEOUT_MS = 10_000;
+
+/** The checks that refuse a start (the same `doctor` lists), before anything is spawned. */
+async function refuseOnFailedChecks(config: Config): Promise<void> {
+  const failed = (await startChecks(config)).filter((r) => r.status === 'fail');
+  const first = failed[0];
+  if (!first) return;
+  const lines = failed.map((r) => `${r.id}: ${r.message}; ${r.fix}`);
+  throw new WhtError(first.code ?? 'WHT_ERR_CONFIG_INVALID', `not started:\n  ${lines.join('\n  ')}`, { failed: failed.map((r) => r.id) });
+}
 
 /** The user unit is installed and systemd runs: start/stop/restart go through it. */
 function viaUnit(): boolean {
@@ -32,6 +43,7 @@ async function start(ctx: Ctx): Promise<void> {
     if (!info) throw new Error(`${UNIT_NAME} started but the engine does not answer after 10 s: see \`webhook-tui service logs\``);
     return ctx.out.out(`engine started through ${UNIT_NAME} (PID ${info.pid})`);
   }
+  await refuseOnFailedChecks(src.config);
   const child = startDetached(process.execPath, selfCli(), ['--quiet', ...configArgs(src)], dataDir);
   // Answering on the control socket comes before HTTP is up: wait for serve's "started" line too.
   const startedLine = `webhook-tui engine ${child.pid}:`;

@@ -4,6 +4,7 @@ import { targetSchema, type ResolvedTarget } from '../delivery/profiles.js';
 import { monitorConfigSchema } from '../monitor/config.js';
 import { hooksConfigSchema, httpConfigSchema } from '../intake/http/config.js';
 import { tuiConfigSchema } from './tui.js';
+import { logConfigSchema } from '../logs/config.js';
 
 export type { ResolvedTarget };
 
@@ -91,10 +92,8 @@ export const configSchema = z.object({
   monitor: monitorConfigSchema.prefault({}),
   /** The dashboard (README: Dashboard). */
   tui: tuiConfigSchema.prefault({}),
-  log: z.object({
-    /** debug | info | warn | error. @default "info" */
-    level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  }).strict().prefault({}),
+  /** Log files: level, rotation, retention, important lines (README: Operations > Logs). */
+  log: logConfigSchema.prefault({}),
 }).strict();
 
 export type ConfigInput = z.input<typeof configSchema>;

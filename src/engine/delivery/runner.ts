@@ -8,7 +8,6 @@ import type { QueueStore } from '../queue/store.js';
 import type { AttemptError, EngineEventMap, Task } from '../types.js';
 import { deliver, recoverDelivering, type RecoveryVerdict } from './deliverer.js';
 import type { Targets } from './targets.js';
-import { printable } from './text-safety.js';
 import { isStorageError, type StorageGuard } from '../queue/storage-guard.js';
 
 export interface RunnerDeps {
@@ -50,7 +49,6 @@ export class DeliveryRunner {
       const target = await this.d.targets.resolve(task.target);
       await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal }, this.d.config.tmux.commandTimeoutMs);
       typed = true;
-      this.d.logger.debug('delivered', { id: task.id, target: task.target });
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
       if (this.storageFailed(err, task, typed)) return;
@@ -143,9 +141,10 @@ export class DeliveryRunner {
     return verdict;
   }
 
-  /** Record a failed attempt: retry with backoff, or dead when it cannot be retried or attempts are used up. */
+  /** Record a failed attempt: retry with backoff, or dead when it cannot be retried or attempts are used up (the
+   * task-event log writes the line: logs/task-events.ts). */
   fail(task: Task, e: WhtError): void {
-    const { store, clock, config, logger, emit } = this.d;
+    const { store, clock, config, emit } = this.d;
     const now = clock.now();
     const attempt = store.get(task.id)?.attempts ?? task.attempts + 1;
     const error: AttemptError = { attempt, at: now, code: e.code, message: e.message };
@@ -153,10 +152,8 @@ export class DeliveryRunner {
     const retryAt = last ? null : now + backoffDelay(attempt, config.queue.retry, this.d.random);
     const failed = store.markFailed(task.id, error, retryAt, now);
     if (last) {
-      logger.error('task dead', { id: task.id, target: task.target, code: e.code, error: e.message, text: printable(task.text, 80) });
       emit('task:dead', failed, error);
     } else {
-      logger.warn('delivery failed, will retry', { id: task.id, target: task.target, code: e.code, error: e.message, retryAt });
       emit('task:retrying', failed, error);
     }
   }

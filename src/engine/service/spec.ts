@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import type { Env } from '../config/resolve.js';
 import type { Config } from '../config/schema.js';
+import { serverArgs } from '../ports/tmux.js';
 import { VERSION } from '../version.js';
 import type { UnitSpec } from './unit.js';
 
@@ -24,9 +25,7 @@ export function drainBoundMs(config: Config): number {
 }
 
 export function tmuxServerArgs(config: Config): string[] {
-  if (config.tmux.socketPath) return ['-S', config.tmux.socketPath];
-  if (config.tmux.socketName) return ['-L', config.tmux.socketName];
-  return [];
+  return serverArgs({ socketName: config.tmux.socketName ?? undefined, socketPath: config.tmux.socketPath ?? undefined });
 }
 
 export interface SpecInput {
