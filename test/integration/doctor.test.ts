@@ -92,6 +92,10 @@ describe('doctor (built CLI, real tmux, real files)', () => {
     rmSync(join(dataDir(), 'webhook-tui.db'));
     expect(doctor().check('database').status).toBe('ok');
 
+    mkdirSync(join(dataDir(), 'logs'), { recursive: true });
+    writeFileSync(join(dataDir(), 'logs', 'engine-20260101-020000.log.gz'), Buffer.alloc(4096));
+    expect(doctor({ log: { maxTotalBytes: 1000 } }).check('logs')).toMatchObject({ status: 'warn', message: expect.stringContaining('over log.maxTotalBytes') });
+    expect(doctor({ log: { maxTotalBytes: 0 } }).check('logs').status).toBe('ok');
     rmSync(join(dataDir(), 'logs'), { recursive: true, force: true });
     writeFileSync(join(dataDir(), 'logs'), '');
     expect(doctor().check('logs')).toMatchObject({ status: 'fail', message: expect.stringContaining('not a directory') });

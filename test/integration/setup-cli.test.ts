@@ -60,6 +60,7 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
 
   it('init in a terminal asks for the pane by its number in the list, the agent preset and the port', { timeout: 60_000 }, async () => {
     const { pane } = await tmux.recorderPane('work', tmp.dir);
+    expect(pane).toMatch(/^%\d+$/);
     const screen = new PtyScreen({ args: [BIN, 'init', '--tmux.socketName', tmux.socket], cols: 160, rows: 40, env: { ...env, TMUX: '', TMUX_PANE: '' } });
     try {
       await screen.waitFor('Target pane for tasks that name none', 20_000);
@@ -74,7 +75,7 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
       await screen.close();
     }
     expect(JSON.parse(readFileSync(configPath(), 'utf8'))).toEqual({
-      $schema: './config.schema.json', targets: { default: { pane, preset: 'codex' } }, tmux: { socketName: tmux.socket }, http: { port: 9010 },
+      $schema: './config.schema.json', targets: { default: { pane: '=work:0.0', preset: 'codex' } }, tmux: { socketName: tmux.socket }, http: { port: 9010 },
     });
   });
 

@@ -20,23 +20,32 @@ function formatPanes(panes: PaneInfo[] | null, server: string): string {
   return [`tmux panes (${server}):`, ...panes.map((p, i) => `  ${String(i + 1).padStart(2)}) ${p.id.padEnd(5)} ${p.address.padEnd(20)} ${p.command.padEnd(12)} ${p.size}`)].join('\n');
 }
 
+/** Questions on the terminal; answers typed ahead (or pasted) are kept in order, not lost between prompts. */
 async function ask(panes: PaneInfo[] | null, out: Out, given: InitAnswers): Promise<InitAnswers> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  const question = async (prompt: string): Promise<string> => {
+    process.stdout.write(prompt);
+    const next = await lines.next();
+    if (next.done) throw new WhtError('WHT_ERR_CONFIG_INVALID', 'init: the input ended before every question was answered; nothing was written');
+    return next.value.trim();
+  };
   try {
     let target = given.target;
     if (target === undefined) {
-      const raw = (await rl.question('Target pane for tasks that name none (a number above, %id or session:window.pane; Enter = automatic): ')).trim();
+      const raw = await question('Target pane for tasks that name none (its number above, %id or session:window.pane; Enter = automatic): ');
       const byNumber = panes?.[Number(raw) - 1];
-      target = raw === '' ? undefined : /^\d+$/.test(raw) && byNumber ? byNumber.id : raw;
+      // By address (=session:window.pane): pane ids (%3) change when the tmux server restarts.
+      target = raw === '' ? undefined : /^\d+$/.test(raw) && byNumber ? `=${byNumber.address}` : raw;
     }
     let preset = given.preset;
     if (target !== undefined && preset === undefined) {
-      const raw = (await rl.question(`Does an agent CLI run there? (${Object.keys(PRESETS).join(', ')}; Enter = no, a shell): `)).trim();
+      const raw = await question(`Does an agent CLI run there? (${Object.keys(PRESETS).join(', ')}; Enter = no, a shell): `);
       preset = raw === '' ? undefined : raw;
     }
     const overrides = [...given.overrides];
     if (!overrides.some(([k]) => k === 'http.port')) {
-      const raw = (await rl.question('HTTP port on 127.0.0.1 (Enter = 8787, 0 = any free port, off = no HTTP): ')).trim();
+      const raw = await question('HTTP port on 127.0.0.1 (Enter = 8787, 0 = any free port, off = no HTTP): ');
       if (raw === 'off') overrides.push(['http.enabled', 'false']);
       else if (raw !== '') overrides.push(['http.port', raw]);
     }

@@ -115,7 +115,7 @@ export const serviceCommand = defineCommand({
     if (args.action === 'uninstall') return uninstall(ctx);
     if (args.action === 'status') return status(ctx, args.json === true);
     if (!systemdRunning(process.env)) {
-      ctx.out.err(`webhook-tui: ${NO_SYSTEMD} The engine's own log is <dataDir>/logs/engine.log.`);
+      ctx.out.err(`webhook-tui: ${NO_SYSTEMD} The engine's own log: webhook-tui logs [-f].`);
       ctx.code = 2;
       return;
     }

@@ -95,25 +95,29 @@ export function checkSpoolLayout(config: Config): CheckResult[] {
   return [sameFs, rejected];
 }
 
-/** The log dir is writable and its files stay under the log.* caps (when the config has them). */
+const CURRENT_FILES = new Set(['engine.log', 'important.log', 'serve.out']);
+
+/** The log dir is writable, engine.log under log.maxBytes, the archives under log.maxTotalBytes (0 = no cap). */
 export function checkLogs(config: Config): CheckResult {
   const dir = dirname(dataPaths(config.dataDir).log);
-  const caps = config.log as { maxTotalBytes?: number };
+  const { maxBytes, maxTotalBytes } = config.log;
   if (!existsSync(dir)) return ok('logs', `${dir} will be created at first start`);
   try {
-    const st = statSync(dir);
-    if (!st.isDirectory()) return fail('logs', 'WHT_ERR_CONFIG_INVALID', `${dir} is not a directory`, `move it away; the engine makes the log dir`);
-    let total = 0;
-    for (const name of readdirSync(dir)) total += size(join(dir, name));
+    if (!statSync(dir).isDirectory()) return fail('logs', 'WHT_ERR_CONFIG_INVALID', `${dir} is not a directory`, 'move it away; the engine makes the log dir');
     try {
       accessSync(dir, constants.W_OK | constants.X_OK);
     } catch {
       return fail('logs', 'WHT_ERR_CONFIG_INVALID', `${dir} is not writable`, `chmod u+w ${dir} (the engine writes engine.log there)`);
     }
-    if (caps.maxTotalBytes !== undefined && total > caps.maxTotalBytes) {
-      return warn('logs', `${dir} holds ${formatBytes(total)}, over log.maxTotalBytes ${formatBytes(caps.maxTotalBytes)}`, 'the engine trims archives at start and every 6 h; restart it, or lower log.retainDays');
+    let archives = 0;
+    for (const name of readdirSync(dir)) if (!CURRENT_FILES.has(name)) archives += size(join(dir, name));
+    const current = size(join(dir, 'engine.log'));
+    const text = `${dir}: engine.log ${formatBytes(current)}, archives ${formatBytes(archives)}${maxTotalBytes ? ` of ${formatBytes(maxTotalBytes)}` : ''}`;
+    if (maxTotalBytes > 0 && archives > maxTotalBytes) {
+      return warn('logs', `${text}: over log.maxTotalBytes`, 'the engine trims archives at start, after each rotation and every 6 h: restart it, or lower log.retainDays');
     }
-    return ok('logs', `${dir}: ${formatBytes(total)}${caps.maxTotalBytes !== undefined ? ` of ${formatBytes(caps.maxTotalBytes)}` : ''}`);
+    if (current > 2 * maxBytes) return warn('logs', `${text}: engine.log is over twice log.maxBytes (${formatBytes(maxBytes)})`, 'a running engine rotates it; restart the engine if it does not');
+    return ok('logs', text);
   } catch (err) {
     return fail('logs', 'WHT_ERR_CONFIG_INVALID', `${dir}: ${(err as Error).message}`, 'check the log dir\'s owner and mode');
   }
