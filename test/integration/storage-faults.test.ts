@@ -5,7 +5,9 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
-import type { SqliteStore } from '../../src/engine/queue/sqlite-store.js';
+import type { Config } from '../../src/engine/config/schema.js';
+import { openEngineStore } from '../../src/engine/sqlite/open-store.js';
+import type { SqliteStore } from '../../src/engine/sqlite/queue-store.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
 import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
@@ -64,7 +66,7 @@ describe('storage faults', () => {
     tmp.cleanup();
   });
 
-  async function engineWith(dataDir: string, extra: { wrapStore?: (s: SqliteStore) => SqliteStore } = {}) {
+  async function engineWith(dataDir: string, extra: { openStore?: (c: Config) => SqliteStore } = {}) {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     const config = { ...testConfig(tmp.dir, tmux, { targets: { default: { pane } }, http: { enabled: true, port: 0 } }), dataDir };
     engine = await startEngine(config, { ...extra, ...(process.env.WHT_DBG ? { logger: (await import('../../src/engine/ports/logger.js')).loggerFrom((l, m, f) => console.log(l, m, JSON.stringify(f))) } : {}) });
@@ -89,10 +91,10 @@ describe('storage faults', () => {
     expect(await r.json()).toMatchObject({ error: 'WHT_ERR_STORAGE', message: expect.stringContaining('cannot be written') });
     const texts = Array.from({ length: 10 }, (_, i) => `while full ${i}`);
     for (const t of texts) writeSpoolFile(config.spool.dir, t, '.txt');
-    const health = await engine!.monitor.health();
-    expect(health.status).toBe('UNHEALTHY');
+    await waitFor(() => engine!.snapshot().monitor?.health?.status === 'UNHEALTHY', 10_000, 'UNHEALTHY');
+    const health = engine!.snapshot().monitor!.health!;
     expect(health.checks.find((c) => c.name === 'database')).toMatchObject({ status: 'fail', message: expect.stringMatching(/full/) });
-    await waitFor(() => engine!.monitor.snapshot().alerts.active.some((a) => a.rule === 'health'), 15_000, 'the health alert');
+    await waitFor(() => engine!.snapshot().monitor!.alerts.active.some((a) => a.rule === 'health'), 15_000, 'the health alert');
     await engine!.scanSpool();
     expect(readdirSync(join(config.spool.dir, 'new'))).toHaveLength(10);
     expect(recorded(file)).toEqual(['before the disk filled']);
@@ -110,7 +112,7 @@ describe('storage faults', () => {
   it('a store that cannot be written (fault-injecting port): nothing is typed that cannot be recorded, and nothing twice', async () => {
     let failing: ReadonlySet<string> = new Set();
     const full = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
-    const wrapStore = (store: SqliteStore) => new Proxy(store, {
+    const openStore = (c: Config) => new Proxy(openEngineStore(c), {
       get(target, prop, receiver) {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (typeof value !== 'function') return value;
@@ -120,11 +122,11 @@ describe('storage faults', () => {
         };
       },
     });
-    const { config, file, url, token } = await engineWith(join(tmp.dir, 'data'), { wrapStore });
+    const { config, file, url, token } = await engineWith(join(tmp.dir, 'data'), { openStore });
     // 1. `delivered` cannot be written after the text went in: it is not typed again, and recorded later.
     failing = new Set(['markDelivered']);
     const { task: a } = engine!.enqueue({ text: 'typed, not recorded', source: 'api' });
-    await waitFor(() => engine!.storage.down !== null, 10_000, 'storage reported down');
+    await waitFor(() => engine!.storageDown() !== null, 10_000, 'storage reported down');
     await waitFor(() => recorded(file).length === 1, 10_000, 'the text in the pane');
     expect(engine!.getTask(a.id)?.state).toBe('delivering');
     // 2. While down: HTTP 503, spool files wait, nothing is typed.
@@ -149,8 +151,8 @@ describe('storage faults', () => {
     // Acknowledged before the engine noticed: on the deleted file only.
     engine!.enqueue({ text: 'acknowledged after the deletion', source: 'api' });
     await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503, 10_000, '/readyz 503');
-    const health = await engine!.monitor.health();
-    expect(health.status).toBe('UNHEALTHY');
+    await waitFor(() => engine!.snapshot().monitor?.health?.status === 'UNHEALTHY', 10_000, 'UNHEALTHY');
+    const health = engine!.snapshot().monitor!.health!;
     const why = health.checks.find((c) => c.name === 'database')?.message ?? '';
     expect(why, why).toMatch(/webhook-tui\.db(-wal)? was deleted while the engine ran/);
     const r = await post(url, { command: 'refused' }, token);
