@@ -7,6 +7,7 @@ import { backoffDelay } from '../queue/backoff.js';
 import type { QueueStore } from '../queue/store.js';
 import type { AttemptError, EngineEventMap, Task } from '../types.js';
 import { deliver, recoverDelivering, type RecoveryVerdict } from './deliverer.js';
+import type { ReadinessBook } from './readiness.js';
 import type { Targets } from './targets.js';
 import { isStorageError, type StorageGuard } from '../queue/storage-guard.js';
 
@@ -23,6 +24,8 @@ export interface RunnerDeps {
   signal: AbortSignal;
   /** Told about store writes that fail for storage reasons (disk full); optional for tests of the runner alone. */
   storage?: Pick<StorageGuard, 'report' | 'down' | 'error'>;
+  /** Each target's readiness memory, shared with the targets view. */
+  book: ReadinessBook;
 }
 
 /**
@@ -47,7 +50,10 @@ export class DeliveryRunner {
     };
     try {
       const target = await this.d.targets.resolve(task.target);
-      await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock }, this.d.config.tmux.commandTimeoutMs);
+      const onWaiting = (j: { state: string; reason: string | null }) =>
+        this.d.logger.info('waiting for the target to become ready', { id: task.id, target: task.target, state: j.state, reason: j.reason });
+      const hooks = { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock, book: this.d.book, name: task.target, onWaiting };
+      await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       typed = true;
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
