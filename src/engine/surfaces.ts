@@ -30,12 +30,16 @@ export interface SurfaceDeps {
   extraMetrics: () => string;
   /** Count a trigger refused at intake under its reason code (status, /metrics). */
   countRejected: (code: string) => void;
+  /** How many more tasks the queue takes now (the spool reads no more files than that). */
+  room: () => number;
 }
 
 export interface Surfaces {
   before: LifecycleStep[];
   after: LifecycleStep[];
   kick(): void;
+  /** Look at the spool's new/ now; resolves when that pass is done. */
+  scan(): Promise<void>;
   httpUrl(): string | undefined;
 }
 
@@ -59,7 +63,8 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
     start: async () => {
       spool = new SpoolIntake({
         dir: config.spool.dir, maxBytes: config.spool.maxBytes, batchSize: config.spool.batchSize, rescanMs: config.spool.rescanMs, clock, logger,
-        accept: (files) => (d.closing() ? { committed: [], rejected: [], full: true } : acceptSpoolFiles(files, (i) => engine.enqueueMany!(i), logger, config.queue.capacity)),
+        accept: (files) => (d.closing() ? { committed: [], rejected: [], full: true } : acceptSpoolFiles(files, (i) => engine.enqueueMany!(i), logger)),
+        room: d.room,
         onRejected: (name, reason) => rejected('spool', name, reason),
       });
       await spool.start();
@@ -113,6 +118,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
       httpStep,
     ],
     kick: () => spool?.kick(),
+    scan: async () => { await spool?.scan(); },
     httpUrl: () => http?.url,
   };
 }
