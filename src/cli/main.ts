@@ -6,6 +6,7 @@ import { prepareSpool } from '../engine/intake/spool-dirs.js';
 import { TASK_STATES, type TaskState } from '../engine/types.js';
 import { extractOverrides, loadConfig, openApi } from './context.js';
 import { COMMANDS } from './commands/index.js';
+import { latestReport } from '../engine/report/weekly.js';
 import { nativeModuleHint } from './native-hint.js';
 import type { CliContext as Ctx, GlobalFlags } from './commands/command.js';
 import { formatDead, formatStats, formatTasks, stdio, type Out } from './output.js';
@@ -115,7 +116,9 @@ function build(argv: string[], ctx: Ctx): Argv {
       if (args.json) return out.out(JSON.stringify(snapshot, null, 2));
       const monitor = snapshot.monitor ? `\n\n${formatMonitorStatus(snapshot.monitor)}` : '';
       const logs = snapshot.logs ? `\n${formatLogStatus(snapshot.logs)}` : '';
-      out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${logs}${monitor}`);
+      const latest = latestReport(loadConfig(ctx.global).dataDir);
+      const reports = `\nreports:    ${latest ? `latest weekly report ${latest.path} (${new Date(latest.at).toISOString().slice(0, 16).replace('T', ' ')} UTC)` : 'no weekly report yet'}`;
+      out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${logs}${reports}${monitor}`);
     }))
     .command('tasks', 'list tasks', (y) => y
       .option('state', { choices: TASK_STATES as unknown as string[], describe: 'only tasks in this state' })

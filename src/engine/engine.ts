@@ -25,6 +25,7 @@ import type {
 } from './types.js';
 import { inspectPane } from './delivery/pane.js';
 import { ControlServer } from './control/server.js';
+import { WeeklyReports } from './report/weekly.js';
 import { loadOrCreateToken, readyFromHealth, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
 import { createMonitor, dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 
@@ -86,6 +87,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   private readonly logs: LogManager | undefined;
   private readonly taskLog: TaskEventLog;
   private http: RunningHttpServer | undefined;
+  private reports: WeeklyReports | undefined;
 
   constructor(config: Config, deps: EngineDeps = {}) {
     super();
@@ -175,6 +177,13 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     // Resolve targets first (this creates the default session when needed), so the first health check sees them.
     await this.targetStatus().catch(() => []);
     this.monitor.start();
+    if (this.config.monitor.enabled && this.config.monitor.reports.weekly) {
+      this.reports = new WeeklyReports({
+        db: this.store.db, dataDir: this.config.dataDir, spoolDir: this.config.spool.dir, sampleMs: this.config.monitor.sampleMs,
+        retainDays: this.config.log.retainDays, clock: this.clock, logger: this.logger,
+      });
+      this.reports.start();
+    }
     if (this.config.http.enabled) await this.startHttp();
     this.pruneTimer = setInterval(() => this.prune(), 3_600_000);
     this.pruneTimer.unref();
@@ -363,6 +372,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       await this.legacy?.close();
       await this.spool?.close();
       await this.idle();
+      this.reports?.close();
       await this.monitor.close();
       await this.tmux.close();
       await this.checkpointer.close();

@@ -6,6 +6,7 @@ import { loadtestCommand } from './loadtest.js';
 import { logsCommand } from './logs.js';
 import { serviceCommand } from './service.js';
 import { sinkCommand } from './sink.js';
+import { reportCommand } from './report.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 
 /** Every command in src/cli/commands, in the order `--help` lists them. */
@@ -19,5 +20,6 @@ export const COMMANDS: readonly CliCommand[] = [
   restartCommand,
   logsCommand,
   loadtestCommand,
+  reportCommand,
   sinkCommand,
 ];
