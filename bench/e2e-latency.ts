@@ -27,7 +27,7 @@ import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../src/engine/config/resolve.js';
 import type { ConfigInput } from '../src/engine/config/schema.js';
-import { openStore } from '../src/engine/engine.js';
+import { openStore } from '../src/engine/sqlite/open-store.js';
 import { writeSpoolFile } from '../src/engine/intake/spool-writer.js';
 import type { Task } from '../src/engine/types.js';
 import { account, cmdText, epochNow, fmtMs, paced, pct, RecorderLog, sleep, table, type Outcome } from './e2e-lib.js';

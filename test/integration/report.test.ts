@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
-import { openStore } from '../../src/engine/engine.js';
+import { openStore } from '../../src/engine/sqlite/open-store.js';
 import { toTaskRow } from '../../src/engine/intake/trigger.js';
-import { HistoryStore } from '../../src/engine/monitor/history-store.js';
+import { SqliteHistoryStore } from '../../src/engine/sqlite/history-store.js';
 import { bucketStart, emptyRollup, tiersFor, type Rollup } from '../../src/engine/monitor/rollup.js';
 import { LogSketch, SKETCH_ALPHA } from '../../src/engine/monitor/sketch.js';
 import type { PeriodReport } from '../../src/engine/report/period.js';
@@ -43,7 +43,7 @@ describe('webhook-tui report over a history with known contents', () => {
   beforeAll(() => {
     writeFileSync(configFile, JSON.stringify({ dataDir: config.dataDir, spool: { dir: spool } }));
     const store = openStore(config);
-    const history = new HistoryStore(store.db, tiersFor(5000, 30), 50_000);
+    const history = new SqliteHistoryStore(store.db, tiersFor(5000, 30), 50_000);
     history.append(rollup(now - 3 * DAY, { received: 110, delivered: 100, failed: 2, retries: 5 }, oneTo100));
     history.append(rollup(now - 1 * DAY, { received: 40, delivered: 40 }, oneTo100));
     history.append(rollup(now - 9 * DAY, { received: 50, delivered: 50 }, [1, 2, 3]));

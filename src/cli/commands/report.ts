@@ -1,6 +1,6 @@
 /** `webhook-tui report [--since 7d] [--json] [--html FILE]`: the performance report from the monitor's history. */
 import { writeFileSync } from 'node:fs';
-import { openStore } from '../../engine/engine.js';
+import { openStore } from '../../engine/sqlite/open-store.js';
 import { WhtError } from '../../engine/errors.js';
 import { parseDuration } from '../../engine/monitor/index.js';
 import { buildPeriodReport } from '../../engine/report/period.js';

@@ -1,4 +1,4 @@
-import type { LogEntry, LogLevel } from '../types.js';
+import type { LogEntry, LogLevel } from '../task.js';
 
 /** One JSON line: `time` (ISO 8601, ms), `level`, `msg`, then the entry's fields. Never throws. */
 export function formatLine(entry: LogEntry): string {
