@@ -16,6 +16,7 @@ import { sinkCommand } from './sink.js';
 import { reportCommand } from './report.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { statusCommand } from './status.js';
+import { targetsCommand } from './targets.js';
 import { tasksCommand } from './tasks.js';
 import { tuiCommand } from './tui.js';
 
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CliCommand[] = [
   sendCommand,
   statusCommand,
   tasksCommand,
+  targetsCommand,
   dlqCommand,
   metricsCommand,
   pauseCommand,
