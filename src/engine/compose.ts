@@ -5,6 +5,7 @@
  * parts around the facade and lists them, in start order, for the Lifecycle (close runs in reverse).
  */
 import type { EventEmitter } from 'node:events';
+import { WeeklyReports } from './report/weekly.js';
 import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { Deliveries } from './delivery/deliveries.js';
@@ -203,6 +204,10 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     dispatcher.pump();
   }
   const taskLog = new TaskEventLog(engine, logger);
+  const weekly = config.monitor.enabled && config.monitor.reports.weekly ? new WeeklyReports({
+    db: store.db, dataDir: config.dataDir, spoolDir: config.spool.dir, sampleMs: config.monitor.sampleMs,
+    retainDays: config.log.retainDays, clock, logger,
+  }) : undefined;
   const steps: LifecycleStep[] = [
     { name: 'lock', close: o.releaseLock },
     { name: 'store', close: () => store.close() },
@@ -220,6 +225,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     },
     ...intake.before,
     { name: 'retention', start: () => retention.start(), close: () => retention.close() },
+    { name: 'weekly reports', start: () => weekly?.start(), close: () => weekly?.close() },
     ...intake.after,
     {
       name: 'dispatch',
