@@ -10,6 +10,7 @@
  * autocannon is closed-loop with a per-second token bucket for -R (reference/ops.md 2.1): its latency is from each
  * actual send. loadtest's is from each intended send time (open model); its "from send" column is the comparable one.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,14 @@ function theirs(s: ScratchEngine, rate: number, durationS: number): Promise<auto
   });
 }
 
+/** A bare node:http server in its own process answering 202 at once: the generator's own ceiling, without the engine. */
+async function bareServer(): Promise<{ url: string; close(): void }> {
+  const code = "require('http').createServer((q,s)=>{q.resume();q.on('end',()=>s.writeHead(202).end('{}'))}).listen(0,'127.0.0.1',function(){console.log(this.address().port)})";
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((r) => child.stdout.once('data', (d: Buffer) => r(d.toString().trim())));
+  return { url: `http://127.0.0.1:${port}`, close: () => child.kill() };
+}
+
 const f = (x: number): string => (x < 10 ? x.toFixed(2) : x.toFixed(1));
 
 async function main(): Promise<void> {
@@ -73,9 +82,19 @@ async function main(): Promise<void> {
     ]);
     if (a.e2e) console.log(`loadtest end to end: ${a.e2e.delivered} of ${a.e2e.acknowledged} typed, lost ${a.e2e.lost}, p50 ${f(a.e2e.p50)} ms, p99 ${f(a.e2e.p99)} ms; generator CPU ${a.generator.cpuPercent.toFixed(1)}% of one core`);
     console.log(`autocannon latency has 1 ms resolution below 1 ms: ${JSON.stringify({ min: b.latency.min, p50: b.latency.p50, p99: b.latency.p99 })}`);
-    const h = await ours(s, HIGH_RATE, 10, false);
-    const off = ((h.rate.achieved - HIGH_RATE) / HIGH_RATE) * 100;
-    console.log(`\nrate keeping: asked ${HIGH_RATE}/s for 10 s -> sent ${h.requests.total}, achieved ${h.rate.achieved.toFixed(1)}/s (${off >= 0 ? '+' : ''}${off.toFixed(2)}%), late sends ${h.late} (lateness p99 ${f(h.lateness.p99)} ms, max ${f(h.lateness.max)} ms), failed ${h.requests.failed}, p50 ${f(h.latency.p50)} ms, p99 ${f(h.latency.p99)} ms, generator CPU ${h.generator.cpuPercent.toFixed(1)}%`);
+    const keep = (label: string, h: LoadReport): void => {
+      const off = ((h.rate.achieved - HIGH_RATE) / HIGH_RATE) * 100;
+      console.log(`rate keeping, ${label}: asked ${HIGH_RATE}/s for 10 s -> sent ${h.requests.total}, achieved ${h.rate.achieved.toFixed(1)}/s (${off >= 0 ? '+' : ''}${off.toFixed(2)}%), late sends ${h.late} (lateness p99 ${f(h.lateness.p99)} ms, max ${f(h.lateness.max)} ms), failed ${h.requests.failed}, p50 ${f(h.latency.p50)} ms, p99 ${f(h.latency.p99)} ms, generator CPU ${h.generator.cpuPercent.toFixed(1)}%`);
+    };
+    console.log('');
+    keep('scratch engine', await ours(s, HIGH_RATE, 10, false));
+    const bare = await bareServer();
+    try {
+      const data = await runLoadTest(options(HIGH_RATE, 10), { target: { send: { kind: 'v1', url: bare.url, token: 'x'.repeat(20) }, describe: 'bare' }, scratch: false });
+      keep('bare node:http server (baseline: the generator alone)', buildReport(data));
+    } finally {
+      bare.close();
+    }
     console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   } finally {
     await s.close();

@@ -5,6 +5,7 @@
  * parts around the facade and lists them, in start order, for the Lifecycle (close runs in reverse).
  */
 import type { EventEmitter } from 'node:events';
+import { WeeklyReports } from './report/weekly.js';
 import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { Deliveries } from './delivery/deliveries.js';
@@ -19,7 +20,7 @@ import { surfaceSteps, type Surfaces } from './surfaces.js';
 import { Lifecycle, type LifecycleStep } from './lifecycle.js';
 import { acquireLock } from './lock.js';
 import { configSummary, createEngineLog, formatLogMetrics, recordStartFailure, TaskEventLog, type LogManager, type LogStatus } from './logs/index.js';
-import { createMonitor, dbWritableCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
+import { createMonitor, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 import { spoolCheck } from './intake/spool-dirs.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
@@ -29,11 +30,12 @@ import { Dispatcher } from './queue/dispatcher.js';
 import { Retention } from './queue/retention.js';
 import type { QueueStore } from './queue/store.js';
 import { Checkpointer } from './sqlite/checkpointer.js';
+import { StorageGuard } from './queue/storage-guard.js';
 import { isStorageFault } from './sqlite/faults.js';
 import { openHistoryStore } from './sqlite/history-store.js';
 import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
-import type { StorageStats } from './task.js';
+import type { StorageDown, StorageStats } from './task.js';
 import type { EngineFacade } from './facade.js';
 import { VERSION } from './version.js';
 
@@ -65,8 +67,12 @@ export interface EngineCore {
   logStatus(): LogStatus | undefined;
   /** Sizes of the database and its WAL, with the configured WAL limit. */
   storage(): StorageStats;
+  /** Whether commits can succeed now (disk full, database file deleted); intake and delivery stop while not. */
+  storageGuard: StorageGuard;
   /** Wake the spool after a drop freed room. */
   kickIntake(): void;
+  /** Look at the spool's new/ now. */
+  scanIntake(): Promise<void>;
   httpUrl(): string | undefined;
 }
 
@@ -142,7 +148,8 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   const emit = (name: string, ...args: unknown[]) => (engine.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args);
   // Each target's readiness memory: deliveries and the probe (targets, dashboard, health) judge through it.
   const book = new ReadinessBook();
-  const runner = new DeliveryRunner({ store, tmux, targets, config, clock, random: deps.random ?? Math.random, logger, emit, signal: aborter.signal, book });
+  const storage = new StorageGuard({ db: store.db, path: dataPaths(config.dataDir).db, clock, logger, onChange: (down) => storageChanged(down) });
+  const runner = new DeliveryRunner({ store, tmux, targets, config, clock, random: deps.random ?? Math.random, logger, emit, signal: aborter.signal, book, storage });
   let closing = false;
   const deliveries = new Deliveries({
     runner,
@@ -159,10 +166,14 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
       const rate = config.queue.categories[category] ?? config.queue.rateLimit;
       return { perSecond: rate.perSecond, burst: rate.burst ?? Math.max(1, Math.ceil(rate.perSecond)) };
     },
-    isPaused: () => engine.isPaused(),
+    isPaused: () => engine.isPaused() || storage.down !== null,
     start: (task) => deliveries.start(task),
     onRateLimited: (task) => {
-      store.bumpCounter('rate_limited');
+      try {
+        store.bumpCounter('rate_limited');
+      } catch (err) {
+        storage.report(err);
+      }
       engine.emit('task:rate-limited', task);
     },
     onError: (err) => report('dispatcher', err),
@@ -171,7 +182,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   const monitor = createMonitor({
     events: engine, stats: () => engine.stats(), history: openHistoryStore(store.db, config.monitor), clock, logger, config: config.monitor,
     checks: {
-      dbWritable: dbWritableCheck(store.db), spoolOk: spoolCheck(config.spool.dir), tmuxReachable: tmuxReachableCheck(tmux),
+      dbWritable: () => storage.status(), spoolOk: spoolCheck(config.spool.dir), tmuxReachable: tmuxReachableCheck(tmux),
       targets: () => engine.targetStatus(), dataDirs: [config.dataDir, config.spool.dir],
     },
     watchedPids: tmuxWatchedPids(tmux, () => probe.lastKnown().map((t) => t.pane)),
@@ -179,11 +190,29 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     onError: (err) => report('monitor', err),
   });
   const retention = new Retention({ store, clock, logger, retainDays: config.queue.retainDays, onError: (err) => report('retention', err) });
-  const intake: Surfaces = surfaceSteps({ engine, config, clock, logger, monitor, closing: () => closing, extraMetrics: () => formatLogMetrics(o.logs?.status()) });
+  const intake: Surfaces = surfaceSteps({ engine, config, clock, logger, monitor, closing: () => closing, extraMetrics: () => formatLogMetrics(o.logs?.status()),
+    room: () => config.queue.capacity - store.pendingCount() });
+  /** Storage down: intake answers 503 and leaves spool files, delivery types nothing. Back up: both resume. */
+  function storageChanged(down: StorageDown | null): void {
+    void monitor.health().catch(() => undefined);
+    engine.emit('storage:changed', down);
+    if (down?.lost) void deliveries.idle().then(() => storage.writeBack());
+    if (down) return;
+    runner.flush();
+    intake.kick();
+    for (const t of store.readyTargets()) dispatcher.markReady(t);
+    dispatcher.pump();
+  }
   const taskLog = new TaskEventLog(engine, logger);
+  const weekly = config.monitor.enabled && config.monitor.reports.weekly ? new WeeklyReports({
+    db: store.db, dataDir: config.dataDir, spoolDir: config.spool.dir, sampleMs: config.monitor.sampleMs,
+    retainDays: config.log.retainDays, clock, logger,
+  }) : undefined;
   const steps: LifecycleStep[] = [
     { name: 'lock', close: o.releaseLock },
     { name: 'store', close: () => store.close() },
+    // Closed after deliveries have settled: a lost database is written back with their outcomes in it.
+    { name: 'storage', start: () => storage.start(), close: async () => { if (storage.down?.lost) await storage.writeBack(); await storage.close(); } },
     { name: 'logs', start: () => o.logs?.start(), close: () => o.logs?.close() },
     { name: 'task log', start: () => taskLog.start(), close: () => { logger.info('engine stopped'); taskLog.close(); } },
     { name: 'checkpointer', close: () => o.checkpointer.close() },
@@ -196,6 +225,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     },
     ...intake.before,
     { name: 'retention', start: () => retention.start(), close: () => retention.close() },
+    { name: 'weekly reports', start: () => weekly?.start(), close: () => weekly?.close() },
     ...intake.after,
     {
       name: 'dispatch',
@@ -210,5 +240,5 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   return { clock, logger, store, dispatcher, deliveries, targets, probe, monitor, lifecycle,
     logStatus: () => o.logs?.status(),
     storage: () => ({ ...o.checkpointer.sizes(), walLimitBytes: o.checkpointer.walLimitBytes }),
-    kickIntake: () => intake.kick(), httpUrl: () => intake.httpUrl() };
+    storageGuard: storage, kickIntake: () => intake.kick(), scanIntake: () => intake.scan(), httpUrl: () => intake.httpUrl() };
 }

@@ -6,7 +6,7 @@ import type { HistoryRange, HistoryResult } from './monitor/index.js';
 import { admit } from './queue/admission.js';
 import { buildSnapshot } from './snapshot.js';
 import { buildStats } from './stats.js';
-import type { TargetStatus } from './task.js';
+import type { StorageDown, TargetStatus } from './task.js';
 import type { EngineApi, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task } from './types.js';
 
 import { prepareEngine, type EngineCore, type EngineDeps } from './compose.js';
@@ -66,8 +66,16 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   /** Admit several tasks in one transaction (queue/admission.ts); per input its result or the error that refused it. */
   enqueueMany(inputs: readonly NewTask[]): Array<EnqueueResult | Error> {
     this.#assertOpen();
-    const { store, dispatcher } = this.#core;
-    const out = admit({ store, config: this.config }, inputs, this.#core.clock.now());
+    const { store, dispatcher, storageGuard } = this.#core;
+    // The database cannot be written (disk full, file deleted): refuse everything, acknowledge nothing.
+    if (storageGuard.down) return inputs.map(() => storageGuard.error());
+    let out: Array<EnqueueResult | Error>;
+    try {
+      out = admit({ store, config: this.config }, inputs, this.#core.clock.now());
+    } catch (err) {
+      const e = storageGuard.report(err);
+      return inputs.map(() => e);
+    }
     for (const r of out) {
       if (r instanceof Error) continue;
       if (!r.created) {
@@ -165,6 +173,16 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   /** Where the `default` target's commands go, in words (serve's start-up line). */
   describeDefaultTarget(): Promise<string> {
     return this.#core.targets.describeDefault();
+  }
+
+  /** Why the database cannot take commits now (disk full, its file deleted), or null when it can. */
+  storageDown(): StorageDown | null {
+    return this.#core.storageGuard.down;
+  }
+
+  /** Look at the spool's new/ now instead of at the next watch event or rescan; resolves when that pass is done. */
+  scanSpool(): Promise<void> {
+    return this.#core.scanIntake();
   }
 
   /** Resolves when every delivery in flight now has finished. */

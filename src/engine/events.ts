@@ -3,7 +3,7 @@
  * control socket forwards the same events to an attached dashboard.
  */
 import type { WhtError } from './errors.js';
-import type { AttemptError, LogEntry, Task, TaskSource } from './task.js';
+import type { AttemptError, LogEntry, StorageDown, Task, TaskSource } from './task.js';
 
 /** A trigger an intake could not accept (it moved to spool/rejected, or was answered with an error). */
 export interface IntakeRejected {
@@ -25,6 +25,8 @@ export interface EngineEventMap {
   'intake:rejected': [info: IntakeRejected];
   'queue:paused': [];
   'queue:resumed': [];
+  /** The database stopped (a reason) or started again (null) taking commits. */
+  'storage:changed': [down: StorageDown | null];
   log: [entry: LogEntry];
   /**
    * A failure no caller sees (a timer, a background promise): logged, and emitted with its code; `details.component`

@@ -27,12 +27,16 @@ export interface SurfaceDeps {
   closing: () => boolean;
   /** Appended to the monitor's /metrics text (the log manager's counters). */
   extraMetrics: () => string;
+  /** How many more tasks the queue takes now (the spool reads no more files than that). */
+  room: () => number;
 }
 
 export interface Surfaces {
   before: LifecycleStep[];
   after: LifecycleStep[];
   kick(): void;
+  /** Look at the spool's new/ now; resolves when that pass is done. */
+  scan(): Promise<void>;
   httpUrl(): string | undefined;
 }
 
@@ -51,7 +55,8 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
     start: async () => {
       spool = new SpoolIntake({
         dir: config.spool.dir, maxBytes: config.spool.maxBytes, batchSize: config.spool.batchSize, rescanMs: config.spool.rescanMs, clock, logger,
-        accept: (files) => (d.closing() ? { committed: [], rejected: [], full: true } : acceptSpoolFiles(files, (i) => engine.enqueueMany!(i), logger, config.queue.capacity)),
+        accept: (files) => (d.closing() ? { committed: [], rejected: [], full: true } : acceptSpoolFiles(files, (i) => engine.enqueueMany!(i))),
+        room: d.room,
         onRejected: (name, reason) => engine.emit('intake:rejected', { source: 'spool', name, reason }),
       });
       await spool.start();
@@ -104,6 +109,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
       httpStep,
     ],
     kick: () => spool?.kick(),
+    scan: async () => { await spool?.scan(); },
     httpUrl: () => http?.url,
   };
 }

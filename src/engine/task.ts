@@ -90,6 +90,13 @@ export interface QueueStats {
   storage?: StorageStats | undefined;
 }
 
+/** Why the database cannot take commits now. `lost`: its file was deleted or replaced; only a restart helps. */
+export interface StorageDown {
+  reason: string;
+  since: number;
+  lost: boolean;
+}
+
 export interface StorageStats {
   databaseBytes: number;
   walBytes: number;

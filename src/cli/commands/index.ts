@@ -13,6 +13,7 @@ import { sendCommand } from './send.js';
 import { serveCommand } from './serve.js';
 import { serviceCommand } from './service.js';
 import { sinkCommand } from './sink.js';
+import { reportCommand } from './report.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { statusCommand } from './status.js';
 import { targetsCommand } from './targets.js';
@@ -39,5 +40,6 @@ export const COMMANDS: readonly CliCommand[] = [
   restartCommand,
   logsCommand,
   loadtestCommand,
+  reportCommand,
   sinkCommand,
 ];

@@ -9,6 +9,7 @@ import type { AttemptError, EngineEventMap, Task } from '../types.js';
 import { deliver, recoverDelivering, type RecoveryVerdict } from './deliverer.js';
 import type { ReadinessBook } from './readiness.js';
 import type { Targets } from './targets.js';
+import { isStorageError, type StorageGuard } from '../queue/storage-guard.js';
 
 export interface RunnerDeps {
   store: QueueStore;
@@ -21,6 +22,8 @@ export interface RunnerDeps {
   emit: <K extends keyof EngineEventMap>(name: K, ...args: EngineEventMap[K]) => void;
   /** Aborted when the engine closes (ends readiness waits). */
   signal: AbortSignal;
+  /** Told about store writes that fail for storage reasons (disk full); optional for tests of the runner alone. */
+  storage?: Pick<StorageGuard, 'report' | 'down' | 'error'>;
   /** Each target's readiness memory, shared with the targets view. */
   book: ReadinessBook;
 }
@@ -30,12 +33,18 @@ export interface RunnerDeps {
  * pane check that decides what to do with a delivery that was interrupted (crash, control client cut off).
  */
 export class DeliveryRunner {
+  /** Outcomes typed but not yet recorded (the store could not be written): written first when it can again. */
+  private readonly unrecorded: Array<() => void> = [];
+
   constructor(private readonly d: RunnerDeps) {}
 
   async run(task: Task): Promise<void> {
     const { store, clock, emit } = this.d;
     let started = false;
+    let typed = false;
     const markStarted = (mark: string | null) => {
+      // Storage went down while the pane was checked: type nothing that may not be recorded.
+      if (this.d.storage?.down) throw this.d.storage.error();
       emit('task:started', store.markDelivering(task.id, clock.now(), mark));
       started = true;
     };
@@ -45,15 +54,56 @@ export class DeliveryRunner {
         this.d.logger.info('waiting for the target to become ready', { id: task.id, target: task.target, state: j.state, reason: j.reason });
       const hooks = { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock, book: this.d.book, name: task.target, onWaiting };
       await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
+      typed = true;
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
+      if (this.storageFailed(err, task, typed)) return;
       const e = toWhtError(err);
       if (e.code === 'WHT_ERR_TARGET_MISSING') this.d.targets.invalidate(task.target);
-      if (!started) markStarted(null);
+      try {
+        if (!started) markStarted(null);
+      } catch (err2) {
+        if (this.storageFailed(err2, task, false)) return; // still queued: nothing was typed
+        throw err2;
+      }
       // A keystroke command cut off after it was written may have run: look before typing again.
       const verdict = e.details?.sent === true ? await this.checkPane(task).catch(() => null) : null;
       if (arrived(verdict)) return;
-      this.fail(task, verdict?.kind === 'undecided' ? undecided(task, verdict.why) : e);
+      const failure = verdict?.kind === 'undecided' ? undecided(task, verdict.why) : e;
+      try {
+        this.fail(task, failure);
+      } catch (err2) {
+        // The attempt's outcome cannot be written now: record it once the store can be written again.
+        if (!this.d.storage || !isStorageError(err2)) throw err2;
+        this.d.storage.report(err2);
+        this.unrecorded.push(() => this.fail(task, failure));
+      }
+    }
+  }
+
+  /**
+   * A store write failed because the database cannot be written (disk full): nothing more is written or typed for
+   * this task now. Not started: it stays queued. Typed: `delivered` is recorded as soon as the store can be written
+   * (until then it stays `delivering`, and a crash leaves it to the pane check at start, which finds it submitted).
+   */
+  private storageFailed(err: unknown, task: Task, typed: boolean): boolean {
+    if (!this.d.storage || !isStorageError(err)) return false;
+    this.d.storage.report(err);
+    this.d.logger.warn(typed ? 'delivered, but the database cannot record it yet' : 'delivery held: the database cannot be written', { id: task.id });
+    if (typed) this.unrecorded.push(() => this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now())));
+    return true;
+  }
+
+  /** Write the outcomes that could not be written (the store is writable again); stops at the first failure. */
+  flush(): void {
+    while (this.unrecorded.length) {
+      try {
+        this.unrecorded[0]!();
+      } catch (err) {
+        if (isStorageError(err)) { this.d.storage?.report(err); return; }
+        this.d.logger.error('could not record a delivery outcome', { error: String(err) });
+      }
+      this.unrecorded.shift();
     }
   }
 

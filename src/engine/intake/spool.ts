@@ -18,6 +18,8 @@ export interface AcceptOutcome {
   rejected: Array<{ name: string; reason: string }>;
   /** true when the queue is full: the rest stays in new/ until `kick()`. */
   full: boolean;
+  /** true when the database cannot be written now: the files stay in new/ until `kick()` (nothing logged here). */
+  unavailable?: boolean;
 }
 
 export interface SpoolOptions {
@@ -27,6 +29,8 @@ export interface SpoolOptions {
   rescanMs: number;
   /** Commit a batch in one transaction; called with files in name order. */
   accept: (files: SpoolFile[]) => AcceptOutcome;
+  /** How many more tasks the queue takes now; intake reads no more files than that. @default Infinity */
+  room?: () => number;
   onRejected?: (name: string, reason: string) => void;
   clock: Clock;
   logger: Logger;
@@ -54,6 +58,11 @@ export class SpoolIntake {
   private again = false;
   private full = false;
   private closed = false;
+  /** new/ in name order as last read; read again after a watch event or the rescan timer. */
+  private listing: string[] | null = null;
+  /** Backpressure: since when the queue has been full, and how many files were committed since. */
+  private fullSince: number | null = null;
+  private waited = 0;
 
   constructor(opts: SpoolOptions) {
     this.opts = opts;
@@ -61,11 +70,11 @@ export class SpoolIntake {
   }
 
   async start(): Promise<void> {
-    this.watcher = watch(this.dirs.new, { persistent: true }, () => this.schedule());
+    this.watcher = watch(this.dirs.new, { persistent: true }, () => this.touch());
     this.watcher.on('error', (err: unknown) => this.opts.logger.warn('spool watcher error; the rescan still runs', { error: String(err) }));
     this.schedule();
     await this.draining;
-    this.timer = timersOf(this.opts.clock).setInterval(() => this.schedule(), this.opts.rescanMs);
+    this.timer = timersOf(this.opts.clock).setInterval(() => this.touch(), this.opts.rescanMs);
     this.timer.unref();
   }
 
@@ -79,8 +88,14 @@ export class SpoolIntake {
 
   /** Look at new/ now (also what every watch event and the periodic rescan do). */
   async scan(): Promise<void> {
-    this.schedule();
+    this.touch();
     await this.draining;
+  }
+
+  /** new/ may have changed: list it again before the next batch. */
+  private touch(): void {
+    this.listing = null;
+    this.schedule();
   }
 
   private schedule(): void {
@@ -98,13 +113,22 @@ export class SpoolIntake {
     });
   }
 
+  /**
+   * new/ in name order. While the queue is full every finished delivery asks for one file: the listing is kept
+   * between batches (read again only after a watch event or the rescan) so that costs no directory read and sort.
+   */
   private listNew(): string[] {
+    if (this.listing) return this.listing;
     try {
-      return readdirSync(this.dirs.new).sort();
+      this.listing = readdirSync(this.dirs.new).sort();
     } catch (err) {
       this.opts.logger.error('cannot list the spool', { error: String(err) });
       return [];
     }
+    const now = this.opts.clock.now();
+    for (const name of this.listing) if (!this.firstSeen.has(name)) this.firstSeen.set(name, now);
+    if (this.listing.length === 0) this.firstSeen.clear();
+    return this.listing;
   }
 
   private async drain(): Promise<void> {
@@ -112,17 +136,35 @@ export class SpoolIntake {
     // instead of spinning this loop.
     const tried = new Set<string>();
     while (!this.closed && !this.full) {
+      const room = this.opts.room?.() ?? Infinity;
       const listed = this.listNew();
-      const now = this.opts.clock.now();
-      for (const name of listed) if (!this.firstSeen.has(name)) this.firstSeen.set(name, now);
-      if (listed.length === 0) this.firstSeen.clear();
-      const names = listed.filter((n) => !tried.has(n)).slice(0, this.opts.batchSize);
-      if (names.length === 0) return;
+      const waiting = listed.filter((n) => !tried.has(n));
+      if (waiting.length === 0) return this.caughtUp();
+      // Strict name order: never read more files than the queue takes, so none is passed over for a later one.
+      if (room <= 0) return this.setFull(waiting.length);
+      const names = waiting.slice(0, Math.min(this.opts.batchSize, room));
       for (const n of names) tried.add(n);
       await this.processBatch(names);
+      const handled = new Set(names.filter((n) => !this.firstSeen.has(n)));
+      if (this.listing) this.listing = this.listing.filter((n) => !handled.has(n));
       // Yield so intake never starves delivery.
       await new Promise((r) => setImmediate(r));
     }
+  }
+
+  private setFull(waiting: number): void {
+    this.full = true;
+    if (this.fullSince !== null) return;
+    this.fullSince = this.opts.clock.now();
+    this.waited = 0;
+    this.opts.logger.warn('queue full: spool files wait in new/', { waiting });
+  }
+
+  private caughtUp(): void {
+    if (this.fullSince === null) return;
+    const waitedMs = this.opts.clock.now() - this.fullSince;
+    this.fullSince = null;
+    this.opts.logger.info('queue has room again: spool intake caught up', { waitedFiles: this.waited, waitedMs });
   }
 
   private async processBatch(names: string[]): Promise<void> {
@@ -140,6 +182,7 @@ export class SpoolIntake {
       files.push({ name, task: { ...parsed.task, idemKey: parsed.task.idemKey ?? `spool:${name}` } });
     }
     const outcome = files.length ? this.opts.accept(files) : { committed: [], rejected: [], full: false };
+    if (this.fullSince !== null) this.waited += outcome.committed.length;
     for (const name of outcome.committed) {
       try {
         unlinkSync(join(this.dirs.new, name));
@@ -152,7 +195,8 @@ export class SpoolIntake {
       await this.reject(r.name, r.reason);
       this.firstSeen.delete(r.name);
     }
-    if (outcome.full) this.full = true;
+    if (outcome.unavailable) this.full = true;
+    else if (outcome.full) this.setFull(names.length - outcome.committed.length);
   }
 
   /**

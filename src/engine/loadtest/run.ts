@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { accountE2e, SinkLog, type Acks, type E2eOutcome } from './e2e.js';
 import { engineView, fetchEngineSnapshot, type EngineView } from './engine-stats.js';
 import { startPhase } from './generator.js';
+import { SUMMARY_REFRESH_MS } from '../monitor/latency.js';
 import { planPhases, type PhasePlan, type PlanOptions } from './plans.js';
 import { phaseFigures } from './figures.js';
 import type { ResolvedTarget } from './target.js';
@@ -155,6 +156,8 @@ export async function runLoadTest(o: RunOptions, deps: RunDeps): Promise<RunData
   if (sink) {
     await drain(sink, runId, acks.acceptedAt.size, deps.signal?.aborted ? Math.min(o.drainMs, 5000) : o.drainMs, deps);
   }
+  // The monitor recomputes its percentiles at most once a second (SUMMARY_REFRESH_MS): let the last deliveries in.
+  if (deps.target.stats) await sleep(SUMMARY_REFRESH_MS + 100);
   const engine = deps.target.stats ? engineView(await fetchEngineSnapshot(deps.target.stats), deps.scratch) : null;
   if (sink) e2e = accountE2e(runId, acks, sink.lines.slice(sinkFrom), engine?.pending ?? 0);
   return {

@@ -89,6 +89,12 @@ export const monitorConfigSchema = z.object({
   /** A rule resolves only after its condition has been clear for this long (hysteresis). @default 60000 */
   resolveAfterMs: z.number().int().nonnegative().default(60_000),
   alerts: alertRulesSchema.prefault({}),
+  reports: z
+    .object({
+      /** Write the last 7 days' performance report into <dataDir>/reports/ every Monday 03:00 local (kept for log.retainDays). @default true */
+      weekly: z.boolean().default(true),
+    })
+    .prefault({}),
   notify: z
     .object({
       /** tmux `display-message` on fire/resolve. @default true */

@@ -47,8 +47,9 @@ export async function runHealthChecks(deps: HealthCheckDeps, opts: HealthOptions
   const ms = opts.timeoutMs ?? 5000;
   const groups = await Promise.all([
     safe('database', true, ms, async () => {
-      const ok = await deps.dbWritable();
-      return [check('database', ok ? 'pass' : 'fail', ok ? 'writable' : 'not writable', true)];
+      const r = await deps.dbWritable();
+      const { ok, message } = typeof r === 'boolean' ? { ok: r, message: undefined } : r;
+      return [check('database', ok ? 'pass' : 'fail', message ?? (ok ? 'writable' : 'not writable'), true)];
     }),
     safe('spool', true, ms, async () => {
       const r = await deps.spoolOk();

@@ -208,7 +208,8 @@ export interface HistoryResult {
 
 /** Functions the engine supplies for health checks. Each may throw/reject; that counts as `fail`. */
 export interface HealthCheckDeps {
-  dbWritable(): boolean | Promise<boolean>;
+  /** Whether a commit succeeds now; with a message saying why not. */
+  dbWritable(): boolean | { ok: boolean; message?: string } | Promise<boolean | { ok: boolean; message?: string }>;
   /** Spool dir present with safe permissions; return a message for a failure. */
   spoolOk(): { ok: boolean; message?: string } | Promise<{ ok: boolean; message?: string }>;
   tmuxReachable(): Promise<boolean>;

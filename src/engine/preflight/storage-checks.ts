@@ -25,7 +25,7 @@ function size(path: string): number {
   }
 }
 
-/** The queue database: integrity_check, WAL mode, size. Read-only; a missing file is made at first start. */
+/** The queue database: integrity_check, WAL mode, its size and its WAL's. Read-only; a missing file is made at first start. */
 export function checkDatabase(config: Config): CheckResult {
   const path = dataPaths(config.dataDir).db;
   if (!existsSync(path)) return ok('database', `${path} will be created at first start`);
@@ -34,12 +34,17 @@ export function checkDatabase(config: Config): CheckResult {
     db = new Database(path, { readonly: true, fileMustExist: true, timeout: 2000 });
     const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
     const mode = db.pragma('journal_mode', { simple: true }) as string;
-    const bytes = size(path) + size(`${path}-wal`);
+    const wal = size(`${path}-wal`);
     if (integrity.join() !== 'ok') {
       return fail('database', 'WHT_ERR_STORAGE', `${path}: integrity_check reports ${integrity.slice(0, 3).join('; ')}`, 'stop the engine, keep a copy of the file, then recover it with sqlite3 .recover (or move it away to start empty)');
     }
     if (mode !== 'wal') return warn('database', `${path} is in ${mode} journal mode, not WAL`, 'start the engine once: it switches the database to WAL');
-    return ok('database', `${path}: integrity ok, WAL, ${formatBytes(bytes)}`);
+    const sizes = `${formatBytes(size(path))}, WAL ${formatBytes(wal)}`;
+    // The engine checkpoints past walLimitBytes and truncates past twice it (queue/checkpointer.ts).
+    if (wal > 2 * config.queue.walLimitBytes + 1024 * 1024) {
+      return warn('database', `${path}: integrity ok, WAL, ${sizes}: the WAL is past twice queue.walLimitBytes (${formatBytes(config.queue.walLimitBytes)})`, 'an engine from before the WAL bound, or a reader holding an old snapshot, keeps it from being checkpointed: restart the engine');
+    }
+    return ok('database', `${path}: integrity ok, WAL, ${sizes}`);
   } catch (err) {
     return fail('database', 'WHT_ERR_STORAGE', `${path} cannot be read: ${(err as Error).message}`, 'check the file\'s owner and mode, and that it is a webhook-tui database');
   } finally {

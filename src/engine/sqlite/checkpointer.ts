@@ -20,7 +20,8 @@ const { statSync } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const { path, intervalMs, pollMs, idleMs, walLimitBytes } = workerData;
-const db = new Database(path, { timeout: 1000 });
+// fileMustExist: a worker that starts late must never create an empty database where the engine's was deleted.
+const db = new Database(path, { timeout: 1000, fileMustExist: true });
 db.pragma('journal_size_limit = ' + walLimitBytes);
 const walSize = () => { try { return statSync(path + '-wal').size; } catch { return 0; } };
 const checkpoint = (mode) => {

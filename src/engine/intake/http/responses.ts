@@ -44,10 +44,12 @@ export function toHttpError(err: unknown, queueFullRetryAfterSec: number): HttpE
   if (err instanceof HttpError) return err;
   if (isWhtError(err)) {
     const status = httpStatusOf(err.code);
-    const headers: Record<string, string> = status === 429 ? { 'retry-after': String(queueFullRetryAfterSec) } : {};
+    // Storage comes back by itself (disk space freed): tell clients when to try again, as for a full queue.
+    const retry = status === 429 || err.code === 'WHT_ERR_STORAGE';
+    const headers: Record<string, string> = retry ? { 'retry-after': String(queueFullRetryAfterSec) } : {};
     return new HttpError(status, err.code, err.message, headers);
   }
-  return new HttpError(503, 'WHT_ERR_STORAGE', 'internal error; see the engine log');
+  return new HttpError(503, 'WHT_ERR_STORAGE', 'internal error; see the engine log', { 'retry-after': String(queueFullRetryAfterSec) });
 }
 
 export function sendError(res: ServerResponse, e: HttpError): void {
