@@ -1,9 +1,11 @@
 /**
- * Helpers for bench/e2e-latency: the recorder's log, paced writers, arrival accounting and percentiles.
+ * Helpers for bench/e2e-latency: the recorder's log, paced writers, arrival accounting and percentiles (through the
+ * shipped histogram module).
  * Times are epoch ms with µs precision (performance.timeOrigin + performance.now()), the same clock the recorder
  * (test/fixtures/recorder.mjs) and the engine (systemClock) use.
  */
 import { closeSync, openSync, readSync, existsSync } from 'node:fs';
+import { percentileOf } from '../src/engine/loadtest/histogram.js';
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -110,12 +112,8 @@ export function account(tag: string, sentAt: Map<string, number>, lines: Readonl
   };
 }
 
-/** Nearest-rank percentile of unsorted samples. */
-export function pct(samples: readonly number[], p: number): number {
-  if (!samples.length) return NaN;
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
+/** Percentile of samples in ms: the shipped HDR histogram (src/engine/loadtest/histogram.ts), not a copy. */
+export const pct = (samples: readonly number[], p: number): number => percentileOf(samples, p);
 
 export function fmtMs(x: number): string {
   if (!Number.isFinite(x)) return '-';

@@ -6,6 +6,7 @@
 import { Agent, request } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Webhook } from 'standardwebhooks';
+import { newHistogram, recordMs, type RecordableHistogram } from '../src/engine/loadtest/histogram.js';
 
 export type LoadMode =
   | { kind: 'v1'; token: string }
@@ -27,8 +28,8 @@ export interface LoadResult {
   statuses: Record<string, number>;
   errors: number;
   elapsedMs: number;
-  /** Per-request latency in ms, sorted. */
-  latencies: number[];
+  /** Per-request latency (µs HDR histogram, the shipped module; crosses the worker boundary by structured clone). */
+  latency: RecordableHistogram;
   /** Open loop only: epoch ms at which request i was due (scheduled). */
   sendTimes: number[];
   /** Open loop only: epoch ms at which request i got its connection and went on the wire. */
@@ -74,7 +75,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   // the load generator only ever talks to 127.0.0.1
   if (u.hostname !== '127.0.0.1') throw new Error('bench targets 127.0.0.1 only');
   const statuses: Record<string, number> = {};
-  const latencies: number[] = [];
+  const latency = newHistogram();
   let errors = 0;
   let next = 0;
   const wireTimes: number[] = [];
@@ -84,7 +85,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
       const req = request({ host: u.hostname, port: u.port, method: 'POST', path: r.path, headers: r.headers, agent }, (res) => {
         res.resume();
         res.on('end', () => {
-          latencies.push(performance.now() - t0);
+          recordMs(latency, performance.now() - t0);
           statuses[String(res.statusCode)] = (statuses[String(res.statusCode)] ?? 0) + 1;
           resolve();
         });
@@ -120,8 +121,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   else await Promise.all(Array.from({ length: job.concurrency }, client));
   const elapsedMs = performance.now() - start;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { sent: reqs.length, statuses, errors, elapsedMs, latencies, sendTimes, wireTimes };
+  return { sent: reqs.length, statuses, errors, elapsedMs, latency, sendTimes, wireTimes };
 }
 
 if (parentPort && workerData) {

@@ -18,6 +18,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { percentileOf } from '../src/engine/loadtest/histogram.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:http';
@@ -92,14 +93,13 @@ function load(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-const pct = (sorted: number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN : NaN);
 const ms = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a');
 const row = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(44) : c.padStart(14))).join('');
 
 function throughputRow(name: string, r: LoadResult): string {
   const rps = (r.sent / r.elapsedMs) * 1000;
   const codes = Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(' ') + (r.errors ? ` err:${r.errors}` : '');
-  return row([name, `${rps.toFixed(0)} req/s`, ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)), `${r.sent}`]) + `   ${codes}`;
+  return row([name, `${rps.toFixed(0)} req/s`, ms(r.latency.count ? r.latency.percentile(50) / 1000 : NaN), ms(r.latency.count ? r.latency.percentile(99) / 1000 : NaN), `${r.sent}`]) + `   ${codes}`;
 }
 
 /**
@@ -255,15 +255,13 @@ async function paced(name: string, url: string, path: string, file: string, coun
     const wire = r.wireTimes[i];
     if (wire !== undefined) wireLat.push(l.t - wire);
   }
-  lat.sort((a, b) => a - b);
-  wireLat.sort((a, b) => a - b);
   const wires = r.wireTimes.filter((x) => x !== undefined);
   const achievedRate = wires.length > 1 ? ((wires.length - 1) * 1000) / (Math.max(...wires) - Math.min(...wires)) : NaN;
   return { name, lost: count - seen.size, dup, outOfOrder, lat, wireLat, drainMs, accepted, achievedRate };
 }
 
 function paneRow(p: PaneRun): string {
-  return row([p.name, ms(pct(p.lat, 50)), ms(pct(p.lat, 99)), ms(pct(p.wireLat, 50)), ms(pct(p.wireLat, 99)), `${p.lost}`, `${p.dup}`, `${p.outOfOrder}`]) +
+  return row([p.name, ms(percentileOf(p.lat, 50)), ms(percentileOf(p.lat, 99)), ms(percentileOf(p.wireLat, 50)), ms(percentileOf(p.wireLat, 99)), `${p.lost}`, `${p.dup}`, `${p.outOfOrder}`]) +
     `   accepted ${p.accepted}, sent at ${p.achievedRate.toFixed(0)}/s, drained ${p.drainMs} ms after the last send`;
 }
 

@@ -13,6 +13,7 @@ import { ControlModeTmux } from '../src/engine/delivery/control-mode.js';
 import { ExecTmux } from '../src/engine/delivery/exec-tmux.js';
 import { ResilientTmux } from '../src/engine/delivery/resilient-tmux.js';
 import type { Tmux } from '../src/engine/ports/tmux.js';
+import { statsOf } from '../src/engine/loadtest/histogram.js';
 
 const N = Number(process.argv[2] ?? 300);
 const name = `wht-bench-${process.pid}`;
@@ -22,13 +23,10 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', name, ...args], { encoding: 'utf8' }).trim();
 }
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
+/** Percentiles through the shipped histogram module (src/engine/loadtest/histogram.ts). */
 function summary(samples: number[]): { p50: number; p95: number; p99: number; mean: number } {
-  const s = [...samples].sort((a, b) => a - b);
-  return { p50: pct(s, 50), p95: pct(s, 95), p99: pct(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+  const s = statsOf(samples);
+  return { p50: s.p50, p95: s.p95, p99: s.p99, mean: s.avg };
 }
 
 async function time(t: Tmux, args: string[]): Promise<number> {

@@ -18,7 +18,8 @@ export const HIGHEST_US = 24 * 3600 * 1e6;
 /** Prometheus bucket upper bounds in seconds (+Inf implied). */
 export const PROM_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-function newHistogram(): RecordableHistogram {
+/** The one latency histogram of the project (monitor, load tester, bench): integer µs, 3 significant figures. */
+export function newHistogram(): RecordableHistogram {
   return createHistogram({ lowest: 1, highest: HIGHEST_US, figures: 3 });
 }
 
