@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase, SqliteStore } from '../src/engine/queue/sqlite-store.js';
+import { openDatabase, SqliteStore } from '../src/engine/sqlite/queue-store.js';
 
 const DEEP = Number(process.env.BENCH_DEEP ?? 100_000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 20);

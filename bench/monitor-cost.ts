@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { createMonitor, resolveMonitorConfig } from '../src/engine/monitor/index.js';
 import type { EngineEventMap, QueueStats, Task } from '../src/engine/types.js';
+import { openHistoryStore } from '../src/engine/sqlite/history-store.js';
 
 const [, , secondsArg = '20', rateArg = '500', modeArg] = process.argv;
 const seconds = Number(secondsArg);
@@ -43,7 +44,7 @@ const stats = (): QueueStats => ({
 });
 const monitor = on
   ? createMonitor({
-      events, db, stats, clock: { now: () => Date.now() }, logger: { debug: noop, info: noop, warn: noop, error: noop },
+      events, history: openHistoryStore(db, resolveMonitorConfig({})), stats, clock: { now: () => Date.now() }, logger: { debug: noop, info: noop, warn: noop, error: noop },
       config: resolveMonitorConfig({}),
       checks: { dbWritable: () => true, spoolOk: () => ({ ok: true }), tmuxReachable: async () => true, targets: async () => [], dataDirs: [dir] },
       watchedPids: async () => [process.ppid],

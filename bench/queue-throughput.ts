@@ -9,10 +9,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, SqliteStore } from '../src/engine/queue/sqlite-store.js';
+import { openDatabase, SqliteStore } from '../src/engine/sqlite/queue-store.js';
 import { buildStats } from '../src/engine/stats.js';
 import type { TaskRow } from '../src/engine/queue/store.js';
-import { Checkpointer } from '../src/engine/queue/checkpointer.js';
+import { Checkpointer } from '../src/engine/sqlite/checkpointer.js';
 import { silentLogger } from '../src/engine/ports/logger.js';
 
 const N = Number(process.env.BENCH_N ?? 20_000);

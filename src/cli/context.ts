@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { resolveConfig, readConfigFile, applyOverrides, defaultConfigPath } from '../engine/config/resolve.js';
 import type { Config } from '../engine/config/schema.js';
-import { connectControl, localApi, remoteApi, type AsyncEngineApi } from '../engine/control/client.js';
-import { dataPaths, openStore } from '../engine/engine.js';
-import { offlineApi } from '../engine/offline-api.js';
+import { connectRpc, localApi, remoteApi, type AsyncEngineApi } from '../engine/rpc/client.js';
+import { dataPaths } from '../engine/data-dir.js';
+import { openOfflineApi } from '../engine/offline-api.js';
 import { isWhtError, WhtError } from '../engine/errors.js';
 import { lockHolder } from '../engine/lock.js';
 
@@ -56,16 +55,24 @@ export interface ApiHandle {
 export async function openApi(config: Config): Promise<ApiHandle> {
   const paths = dataPaths(config.dataDir);
   try {
-    const client = await connectControl(paths.socket);
+    const client = await connectRpc(paths.socket);
     return { api: remoteApi(client), via: 'engine', close: () => client.close() };
   } catch (err) {
     if (!isWhtError(err, 'WHT_ERR_ENGINE_UNREACHABLE')) throw err;
     const holder = lockHolder(paths.lock);
     if (holder !== null) throw new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `the engine (PID ${holder}) does not answer on ${paths.socket}`);
   }
-  if (!existsSync(config.dataDir)) {
-    // Nothing there yet: an empty database is created, as the engine would.
+  // No engine: work on the database (an empty one is created when there is none yet, as the engine would).
+  const offline = openOfflineApi(config);
+  return { api: localApi(offline.api), via: 'database', close: () => offline.close() };
+}
+
+/** Run `fn` with the engine's API (running engine, else the database) and close it afterwards. */
+export async function withApi<T>(global: GlobalArgs, fn: (handle: ApiHandle) => Promise<T>): Promise<T> {
+  const handle = await openApi(loadConfig(global));
+  try {
+    return await fn(handle);
+  } finally {
+    handle.close();
   }
-  const store = openStore(config);
-  return { api: localApi(offlineApi(store, config)), via: 'database', close: () => store.close() };
 }

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../engine/config/schema.js';
-import { connectControl, remoteApi } from '../engine/control/client.js';
-import { createEngine, dataPaths } from '../engine/engine.js';
+import { connectRpc, remoteApi } from '../engine/rpc/client.js';
+import { createEngine } from '../engine/engine.js';
+import { dataPaths } from '../engine/data-dir.js';
 import { lockHolder } from '../engine/lock.js';
 import { resolveConfig } from '../engine/config/resolve.js';
 import { runDashboard, type DashboardSource } from '../tui/dashboard.js';
@@ -19,7 +20,7 @@ const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 /** The dashboard draws on a terminal; without one (a pipe, systemd, CI) say what to run instead. */
 function assertTerminal(): void {
   if (process.stdin.isTTY && process.stdout.isTTY) return;
-  throw new WhtError('WHT_ERR_CONFIG_INVALID', 'the dashboard needs a terminal (stdin and stdout are not a TTY); for a headless engine run `webhook-tui serve`');
+  throw new WhtError('WHT_ERR_USAGE', 'the dashboard needs a terminal (stdin and stdout are not a TTY); for a headless engine run `webhook-tui serve`');
 }
 
 function dashboardOptions(config: Config, source: DashboardSource) {
@@ -38,7 +39,7 @@ export async function runDashboardCommand(config: Config): Promise<number> {
   assertTerminal();
   const paths = dataPaths(config.dataDir);
   if (lockHolder(paths.lock) !== null) {
-    const client = await connectControl(paths.socket);
+    const client = await connectRpc(paths.socket);
     await client.subscribe();
     const api = remoteApi(client);
     return runDashboard(dashboardOptions(config, {
@@ -58,7 +59,7 @@ export async function runDashboardCommand(config: Config): Promise<number> {
   return runDashboard(dashboardOptions(config, {
     api: engine, events: engine, mode: 'embedded',
     targets: () => engine.targetStatus(),
-    history: (range) => engine.monitor.history(range),
+    history: (range) => engine.history(range),
     close: () => engine.close(),
   }));
 }
@@ -101,7 +102,7 @@ export async function runDemo(base: Config): Promise<number> {
     return await runDashboard(dashboardOptions(config, {
       api: engine, events: engine, mode: 'embedded',
       targets: () => engine.targetStatus(),
-      history: (range) => engine.monitor.history(range),
+      history: (range) => engine.history(range),
       close: async () => { stop(); await engine.close(); },
     }));
   } finally {

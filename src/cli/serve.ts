@@ -1,6 +1,5 @@
 import type { Config } from '../engine/config/schema.js';
-import { createEngine, dataPaths, type Engine } from '../engine/engine.js';
-import { recordStartFailure } from '../engine/logs/index.js';
+import { createEngine, type Engine } from '../engine/engine.js';
 import type { Out } from './output.js';
 
 /**
@@ -10,10 +9,8 @@ import type { Out } from './output.js';
 export async function runEngineUntilSignal(
   config: Config, out: Out, onStarted?: (engine: Engine) => Promise<void> | void, opts: { echo?: boolean } = {},
 ): Promise<number> {
-  const engine = await createEngine(config, opts.echo === false ? {} : { logEcho: (line) => out.err(line) }).catch((err: unknown) => {
-    recordStartFailure(config, dataPaths(config.dataDir).log, err);
-    throw err;
-  });
+  // A start that fails (refused by preflight, or later in start()) is logged by the engine itself (engine.log).
+  const engine = await createEngine(config, opts.echo === false ? {} : { logEcho: (line) => out.err(line) });
   let closed!: () => void;
   const done = new Promise<void>((resolve) => { closed = resolve; });
   let stopping = false;
@@ -31,12 +28,11 @@ export async function runEngineUntilSignal(
   const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
     await engine.start();
-    out.err(`webhook-tui engine ${process.pid}: spool ${config.spool.dir}, data ${config.dataDir}, default target ${await engine.targets.describeDefault()}${engine.isPaused() ? ' (PAUSED)' : ''}`);
+    out.err(`webhook-tui engine ${process.pid}: spool ${config.spool.dir}, data ${config.dataDir}, default target ${await engine.describeDefaultTarget()}${engine.isPaused() ? ' (PAUSED)' : ''}`);
     await onStarted?.(engine);
     await done;
     return 0;
   } catch (err) {
-    engine.logger.error('engine refused to start', { code: (err as { code?: string }).code ?? 'error', error: (err as Error).message });
     await engine.close();
     throw err;
   } finally {

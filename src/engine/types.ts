@@ -1,116 +1,13 @@
-import type { MonitorSnapshot } from './monitor/types.js';
-import type { LogStatus } from './logs/manager.js';
-
 /**
- * Plain data shared by the engine and everything that reads it (CLI, HTTP, TUI).
+ * The engine's public plain data: tasks (task.ts), events (events.ts), the snapshot and the actions every surface uses.
  * Nothing here holds a resource; everything is JSON-serialisable.
  */
+import type { LogStatus } from './logs/manager.js';
+import type { MonitorSnapshot } from './monitor/types.js';
+import type { EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task, TargetStatus } from './task.js';
 
-export const TASK_STATES = ['queued', 'delivering', 'retrying', 'delivered', 'dead', 'dropped'] as const;
-export type TaskState = (typeof TASK_STATES)[number];
-
-/** States in which a task still waits for delivery (count against capacity). */
-export const PENDING_STATES: readonly TaskState[] = ['queued', 'delivering', 'retrying'];
-
-export type TaskSource = 'spool' | 'legacy' | 'http' | 'cli' | 'api';
-
-export interface AttemptError {
-  /** Attempt number (1-based) that failed. */
-  attempt: number;
-  /** Epoch milliseconds. */
-  at: number;
-  code: string;
-  message: string;
-}
-
-export interface Task {
-  id: number;
-  text: string;
-  /** Target name from config (`targets.NAME`), or `default`. */
-  target: string;
-  /** Higher runs first. */
-  priority: number;
-  category: string;
-  /** Idempotency key (spool JSON `id`, HTTP `id` / `webhook-id`). */
-  idemKey: string | null;
-  source: TaskSource;
-  state: TaskState;
-  attempts: number;
-  /** Epoch ms before which the task is not attempted (backoff). */
-  nextAttemptAt: number;
-  errors: AttemptError[];
-  /** Epoch ms timestamps for each stage; null until reached. */
-  receivedAt: number;
-  committedAt: number;
-  startedAt: number | null;
-  deliveredAt: number | null;
-  /** When the task reached a final state (delivered, dead, dropped). */
-  finishedAt: number | null;
-}
-
-export interface NewTask {
-  text: string;
-  target?: string | undefined;
-  priority?: number | undefined;
-  category?: string | undefined;
-  idemKey?: string | undefined;
-  source: TaskSource;
-  /** Epoch ms the trigger was first seen (file event, request arrival). Defaults to commit time. */
-  receivedAt?: number | undefined;
-}
-
-export interface EnqueueResult {
-  task: Task;
-  /** false when the idempotency key matched an existing task inside the dedupe window. */
-  created: boolean;
-}
-
-export interface QueueStats {
-  /** delivered + dead */
-  totalProcessed: number;
-  successful: number;
-  /** Tasks that went dead. */
-  failed: number;
-  /** Failed attempts, including those that were retried. */
-  failedAttempts: number;
-  retries: number;
-  rateLimited: number;
-  received: number;
-  deduplicated: number;
-  /** Mean ms from started to delivered over delivered tasks. */
-  avgProcessingMs: number;
-  /** Mean ms from received to delivered over delivered tasks. */
-  avgEndToEndMs: number;
-  peakQueueSize: number;
-  depth: Record<TaskState, number>;
-  /** queued + delivering + retrying */
-  pending: number;
-  capacity: number;
-  /** ms since the oldest pending task was received; 0 when none. */
-  oldestPendingAgeMs: number;
-  paused: boolean;
-  /** Sizes of the SQLite database and its WAL (absent where no one knows the files). */
-  storage?: StorageStats | undefined;
-}
-
-export interface StorageStats {
-  databaseBytes: number;
-  walBytes: number;
-  /** queue.walLimitBytes: the WAL is checkpointed past it, truncated past twice it. */
-  walLimitBytes: number;
-}
-
-export interface TargetStatus {
-  name: string;
-  /** tmux target, e.g. `%3` or `=work:1.0`. */
-  pane: string;
-  profile: string;
-  present: boolean;
-  /** `idle` / `busy` where known, `unknown` otherwise. */
-  activity: 'idle' | 'busy' | 'unknown';
-  inMode: boolean;
-  currentCommand: string | null;
-}
+export * from './task.js';
+export type { EngineEventMap, IntakeRejected } from './events.js';
 
 export interface EngineSnapshot {
   at: number;
@@ -128,39 +25,6 @@ export interface EngineSnapshot {
   monitor?: MonitorSnapshot | undefined;
   /** The log manager: dir, level, dropped lines, whether the files can be written (absent with an injected logger). */
   logs?: LogStatus | undefined;
-}
-
-/** Events the engine emits; listeners get plain data. */
-export interface EngineEventMap {
-  'task:queued': [task: Task];
-  'task:deduplicated': [task: Task];
-  'task:started': [task: Task];
-  'task:delivered': [task: Task];
-  'task:retrying': [task: Task, error: AttemptError];
-  'task:dead': [task: Task, error: AttemptError | null];
-  'task:dropped': [task: Task];
-  'task:rate-limited': [task: Task];
-  'intake:rejected': [info: { source: TaskSource; name: string; reason: string }];
-  'queue:paused': [];
-  'queue:resumed': [];
-  log: [entry: LogEntry];
-  error: [error: Error];
-}
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export interface LogEntry {
-  at: number;
-  level: LogLevel;
-  msg: string;
-  [key: string]: unknown;
-}
-
-export interface ListTasksQuery {
-  state?: TaskState | undefined;
-  target?: string | undefined;
-  limit?: number | undefined;
-  /** Return tasks with id < before (paging, newest first). */
-  before?: number | undefined;
 }
 
 /**

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/engine/queue/migrations.js';
-import { openDatabase, SqliteStore } from '../../src/engine/queue/sqlite-store.js';
+import { MIGRATIONS } from '../../src/engine/sqlite/migrations.js';
+import { openDatabase, SqliteStore } from '../../src/engine/sqlite/queue-store.js';
 import { describeStoreContract, err, row, sqliteCounts, thrown } from './store.contract.js';
 
 describeStoreContract('SqliteStore (file in a temp dir)', () => {

@@ -115,6 +115,42 @@ export function describeStoreContract(
       });
     });
 
+    describe('admit (capacity and dedupe inside the insert transaction)', () => {
+      const limits = (capacity: number) => ({ dedupeWindowMs: HOUR, capacity });
+
+      it('inserts while pending < capacity and refuses (null) every new row after that', () => {
+        insert(row('old'));
+        const out = store.admit([row('a'), row('b'), row('c')], 2000, limits(3));
+        expect(out.map((r) => r?.created ?? null)).toEqual([true, true, null]);
+        expect(store.pendingCount()).toBe(3);
+        expect(store.counters().received).toBe(3);
+      });
+
+      it('answers a repeated idempotency key with its task even when the queue is full, counting it deduplicated', () => {
+        const first = insert(row('x', { idemKey: 'k' }));
+        const [again, fresh] = store.admit([row('x', { idemKey: 'k' }), row('y', { idemKey: 'other' })], 2100, limits(1));
+        expect(again).toMatchObject({ created: false, task: { id: first.task.id } });
+        expect(fresh).toBeNull();
+        expect(store.counters()).toMatchObject({ received: 1, deduplicated: 1 });
+      });
+
+      it('dedupes a key repeated inside the batch against the earlier row, and frees no room for later rows', () => {
+        const out = store.admit([row('x', { idemKey: 'k' }), row('x again', { idemKey: 'k' }), row('z')], 2000, limits(1));
+        expect(out[0]!.created).toBe(true);
+        expect(out[1]).toMatchObject({ created: false, task: { id: out[0]!.task.id } });
+        expect(out[2]).toBeNull();
+      });
+
+      it('counts delivering and retrying tasks against capacity, not finished ones', () => {
+        const [a, b, c] = store.insertMany([row('a'), row('b'), row('c')], 2000, HOUR).map((r) => r.task.id) as [number, number, number];
+        store.markDelivering(a, 3000, null);
+        store.markDelivering(b, 3000, null);
+        store.markFailed(b, err(1), 9000, 3001);
+        deliver(c);
+        expect(store.admit([row('d'), row('e')], 4000, limits(3)).map((r) => r?.created ?? null)).toEqual([true, null]);
+      });
+    });
+
     describe('head and readyTargets', () => {
       it('orders by priority (highest first), then FIFO within a priority', () => {
         const low = insert(row('low', { priority: -5 })).task;

@@ -3,14 +3,15 @@
  * Test setup: a real tmux server on its own -L socket and a real SQLite data dir.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
 import type { Config } from '../../src/engine/config/schema.js';
-import { connectControl, remoteApi } from '../../src/engine/control/client.js';
-import { createEngine, dataPaths, type Engine } from '../../src/engine/engine.js';
+import { connectRpc, remoteApi } from '../../src/engine/rpc/client.js';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { dataPaths } from '../../src/engine/data-dir.js';
 import type { DashboardSource } from '../../src/tui/dashboard.js';
+import { tempDir } from './engine.js';
+import { TestTmux } from './tmux.js';
 
 export interface TmuxWorld {
   socket: string;
@@ -22,26 +23,24 @@ export interface TmuxWorld {
   kill(): void;
 }
 
-/** A tmux server on its own socket with one shell pane, plus a temp data dir. */
+/**
+ * A tmux server on its own socket with one shell pane, plus a temp data dir: the same TestTmux and tempDir as the
+ * integration tests (test/helpers/tmux.ts, engine.ts), so kill() has the same tmux 3.3a hang guard everywhere.
+ */
 export function createTmuxWorld(tag: string): TmuxWorld {
-  const socket = `wht-tui-${tag}-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-  tmux('new-session', '-d', '-s', 'work', '-x', '120', '-y', '40', 'sh');
-  const pane = tmux('display-message', '-p', '-t', 'work', '#{pane_id}').trim();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wht-tui-'));
+  const server = new TestTmux(`wht-tui-${tag}`, '/dev/null');
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', server.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const pane = server.session('work', ['sh'], { x: 120, y: 40 });
+  const dir = tempDir('wht-tui-');
   return {
-    socket,
+    socket: server.socket,
     pane,
-    dataDir,
+    dataDir: dir.dir,
     capture: (target = pane) => tmux('capture-pane', '-p', '-t', target),
     tmux,
     kill: () => {
-      try {
-        tmux('kill-server');
-      } catch {
-        /* already gone */
-      }
-      rmSync(dataDir, { recursive: true, force: true });
+      server.kill();
+      dir.cleanup();
     },
   };
 }
@@ -74,13 +73,13 @@ export async function embeddedSource(config: Config): Promise<DashboardSource & 
     mode: 'embedded',
     engine,
     targets: () => engine.targetStatus(),
-    history: (range) => engine.monitor.history(range),
+    history: (range) => engine.history(range),
     close: () => engine.close(),
   };
 }
 
 export async function attachedSource(config: Config): Promise<DashboardSource> {
-  const client = await connectControl(dataPaths(config.dataDir).socket);
+  const client = await connectRpc(dataPaths(config.dataDir).socket);
   await client.subscribe();
   return {
     api: remoteApi(client),

@@ -9,7 +9,7 @@ import { startHttpServer, type RunningHttpServer } from '../../src/engine/intake
 import { systemClock } from '../../src/engine/ports/clock.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
 import type { EngineApi, Task } from '../../src/engine/types.js';
-import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { createEngine, type Engine, type EngineDeps } from '../../src/engine/engine.js';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,15 +33,17 @@ export interface TestServer {
 let seq = 0;
 
 /** A real engine on a temp data dir; delivery paused so no tmux is touched (the HTTP layer ends at the commit). */
-export async function startTestEngine(queue: Record<string, unknown> = {}): Promise<{ engine: Engine; dir: string; stop(): Promise<void> }> {
+export async function startTestEngine(queue: Record<string, unknown> = {}, deps: EngineDeps = {}): Promise<{ engine: Engine; dir: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'wht-http-'));
   const config = resolveConfig({
     dataDir: dir,
     spool: { dir: join(dir, 'spool') },
     queue,
     tmux: { socketName: `wht-http-unused-${process.pid}-${++seq}` },
+    // The test serves HTTP itself (startHttpServer below); the engine's own server stays off.
+    http: { enabled: false },
   }, {});
-  const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined });
+  const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined, ...deps });
   engine.pause();
   return {
     engine,
@@ -59,8 +61,9 @@ export async function startTestServer(opts: {
   http?: Record<string, unknown>;
   hooks?: Record<string, unknown>;
   deps?: Partial<HttpDeps>;
+  engineDeps?: EngineDeps;
 } = {}): Promise<TestServer> {
-  const real = opts.fake ? null : await startTestEngine(opts.queue);
+  const real = opts.fake ? null : await startTestEngine(opts.queue, opts.engineDeps);
   const api: EngineApi = opts.fake ?? real!.engine;
   const ready = { report: { ok: true, checks: { database: 'ok', tmux: 'ok' } } as ReadyReport };
   const server = await startHttpServer({

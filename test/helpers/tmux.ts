@@ -8,7 +8,12 @@ export const RECORDER = fileURLToPath(new URL('../fixtures/recorder.mjs', import
 
 /** A private tmux server (`tmux -L NAME`) for one test; kill() removes it. */
 export class TestTmux {
-  readonly socket = `wht-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  readonly socket: string;
+
+  /** `configFile`: the server's config (`-f`; the dashboard tests use /dev/null); default: tmux's own. */
+  constructor(prefix = 'wht-test', private readonly configFile?: string) {
+    this.socket = `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  }
 
   run(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' }).replace(/\n$/, '');
@@ -19,7 +24,7 @@ export class TestTmux {
 
   /** New detached session whose first pane runs `command`; returns its pane id. */
   session(name: string, command?: string[], size = { x: 200, y: 50 }): string {
-    const args = ['new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), '-P', '-F', '#{pane_id} #{pid}'];
+    const args = [...(this.configFile ? ['-f', this.configFile] : []), 'new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), '-P', '-F', '#{pane_id} #{pid}'];
     const [pane, pid] = this.run(...args, ...(command ?? [])).split(' ');
     this.serverPid = Number(pid);
     return pane!;
@@ -62,6 +67,19 @@ export function recorded(file: string): string[] {
 export function recordedTimes(file: string): Array<{ t: number; line: string }> {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: number; line: string });
+}
+
+/**
+ * Negative check ("nothing else arrives"), after the expected events were waited for: polls `cond` for `ms` and
+ * rejects naming `what` at the first poll where it no longer holds.
+ */
+export async function holdsFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  do {
+    if (!(await cond())) throw new Error(`expected ${what} for ${ms} ms; it stopped holding`);
+    await new Promise((r) => setTimeout(r, 25));
+  } while (Date.now() < until);
+  if (!(await cond())) throw new Error(`expected ${what} for ${ms} ms; it stopped holding`);
 }
 
 /** Poll a condition (tests only): resolves when true, rejects with `what` after timeoutMs. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { TestTmux, waitFor } from '../helpers/tmux.js';
+import { holdsFor, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.mjs', import.meta.url));
 
@@ -32,7 +32,7 @@ describe('agent targets', () => {
     engine.enqueue({ text: 'first: explain the build', target: 'claude', source: 'api' });
     engine.enqueue({ text: 'second: now run the tests', target: 'claude', source: 'api' });
     await waitFor(() => messages(file).length >= 2, 20_000, 'two messages');
-    await new Promise((r) => setTimeout(r, 300));
+    await holdsFor(() => messages(file).length === 2, 300, 'no third message');
     const got = messages(file);
     expect(got.map((m) => m.line)).toEqual(['first: explain the build', 'second: now run the tests']);
     // Nothing was typed while the agent showed "esc to interrupt".
@@ -45,7 +45,7 @@ describe('agent targets', () => {
     const text = 'Review this:\n  line two; with $VAR and #{pane_id}\n\nlast line\n';
     engine.enqueue({ text, target: 'claude', source: 'api' });
     await waitFor(() => messages(file).length >= 1, 15_000, 'the paste');
-    await new Promise((r) => setTimeout(r, 300));
+    await holdsFor(() => messages(file).length === 1, 300, 'no second paste');
     expect(messages(file).map((m) => m.line)).toEqual([text.replace(/\n+$/, '')]);
     expect(tmux.run('show-options', '-gqv', '@pwned')).toBe('');
   });

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { openStore } from '../../src/engine/engine.js';
+import { openStore } from '../../src/engine/sqlite/open-store.js';
 import { inspectPane, takeMark } from '../../src/engine/delivery/pane.js';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import { prepareSpool } from '../../src/engine/intake/spool-dirs.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { holdsFor, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
@@ -64,7 +64,7 @@ describe('crash safety', () => {
     await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'recovered');
     const { readFileSync, existsSync } = await import('node:fs');
     await waitFor(() => existsSync(out), 5000, 'command ran');
-    await new Promise((r) => setTimeout(r, 200));
+    await holdsFor(() => readFileSync(out, 'utf8') === 'typed-only\n', 200, 'the command ran once');
     expect(readFileSync(out, 'utf8')).toBe('typed-only\n');
   });
 
@@ -75,7 +75,7 @@ describe('crash safety', () => {
     await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'delivered');
     // The pane's program reads the keys a moment after tmux accepted them.
     await waitFor(() => recorded(file).length >= 1, 10_000, 'the line in the pane');
-    await new Promise((r) => setTimeout(r, 200));
+    await holdsFor(() => recorded(file).length === 1, 200, 'no second typing');
     expect(recorded(file)).toEqual(['echo never-sent']);
     expect(engine.getTask(id)?.attempts).toBe(1);
   });
@@ -108,7 +108,7 @@ describe('crash safety', () => {
     expect(before).toBeLessThan(n);
     const second = serve();
     await waitFor(() => recorded(file).length >= n, 300_000, `${n} lines`);
-    await new Promise((r) => setTimeout(r, 500));
+    await holdsFor(() => recorded(file).length === n, 500, 'no line typed twice');
     expect(recorded(file)).toEqual(texts);
     expect(readdirSync(join(spoolDir, 'new'))).toEqual([]);
     second.kill('SIGTERM');

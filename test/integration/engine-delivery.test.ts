@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { holdsFor, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
 describe('engine delivery into a real tmux pane', () => {
   let tmux: TestTmux;
@@ -139,7 +139,7 @@ describe('engine delivery into a real tmux pane', () => {
     await engine.close();
     engine = await startEngine(config);
     expect(engine.isPaused()).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await holdsFor(() => recorded(file).length === 0, 300, 'nothing typed while paused');
     expect(recorded(file)).toEqual([]);
     expect(engine.stats().depth.queued).toBe(1);
     engine.resume();

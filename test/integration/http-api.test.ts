@@ -6,6 +6,8 @@ import { hooksConfigSchema, httpConfigSchema } from '../../src/engine/intake/htt
 import { createFakeApi } from '../helpers/http-fake-api.js';
 import { systemClock } from '../../src/engine/ports/clock.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
+import { openEngineStore } from '../../src/engine/sqlite/open-store.js';
+import type { Config } from '../../src/engine/config/schema.js';
 
 let t: TestServer;
 afterEach(async () => { await t?.stop(); });
@@ -136,8 +138,9 @@ describe('HTTP /v1 API (real server on port 0)', () => {
     expect(full.headers.get('retry-after')).toBe('7');
     expect((await jsonOf(full)).error).toBe('WHT_ERR_QUEUE_FULL');
     await t.stop();
-    t = await startTestServer();
-    t.engine?.store.close(); // the database goes away under the running server
+    let store: { close(): void } | undefined;
+    t = await startTestServer({ engineDeps: { openStore: (c: Config) => (store = openEngineStore(c)) } });
+    store!.close(); // the database goes away under the running server
     const down = await postJson(`${t.url}/v1/tasks`, { command: 'c' }, auth);
     expect(down.status).toBe(503);
     expect(await jsonOf(down)).toEqual({ error: 'WHT_ERR_STORAGE', message: 'internal error; see the engine log' });

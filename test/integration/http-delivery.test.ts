@@ -10,7 +10,7 @@ import { systemClock } from '../../src/engine/ports/clock.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
 import { isWhtError } from '../../src/engine/errors.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { holdsFor, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const whsec = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -70,7 +70,7 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
     const again = await httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'api 0', id: 'k0' } });
     expect(again.duplicate).toBe(true);
     await waitFor(() => recorded(file).length >= want.length, 20_000, `${want.length} lines`);
-    await new Promise((r) => setTimeout(r, 300)); // a duplicate would show up by now
+    await holdsFor(() => recorded(file).length === want.length, 300, 'no duplicate line in the pane');
     expect(recorded(file)).toEqual(want);
   });
 

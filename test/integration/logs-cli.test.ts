@@ -148,6 +148,22 @@ describe('webhook-tui logs (built CLI, real files)', () => {
     expect(readdirSync(dir).sort()).toEqual(['trigger.log.gz', 'trigger.log.important']);
   });
 
+  it('logs optimize refuses a file that is still growing (a writer appending by path), and changes nothing', async () => {
+    const file = join(tmp.dir, 'busy.log');
+    writeFileSync(file, 'first\n');
+    const writer = spawn('bash', ['-c', `while :; do echo more >> '${file}'; sleep 0.05; done`], { stdio: 'ignore' });
+    children.push(writer);
+    await waitFor(() => readFileSync(file, 'utf8').includes('more'), 10_000, 'the writer');
+    const r = cli('logs', 'optimize', file);
+    writer.kill('SIGKILL');
+    await new Promise((res) => writer.once('exit', res));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/WHT_ERR_LOG_BUSY|still growing|open for writing/);
+    expect(r.err).toContain('nothing was changed');
+    expect(readdirSync(tmp.dir).filter((n) => n.startsWith('busy') || n.startsWith('.busy'))).toEqual(['busy.log']);
+    expect(readFileSync(file, 'utf8').startsWith('first\nmore\n')).toBe(true);
+  });
+
   it('logs optimize: lines a writer appends by path meanwhile stay in a new FILE, none lost', async () => {
     const file = join(tmp.dir, 'app.log');
     writeFileSync(file, Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n') + '\n');

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
-import { dbWritableCheck, parseWatchedPids, spoolCheck, tmuxReachableCheck, tmuxWatchedPids } from '../../src/engine/monitor/checks.js';
-import { migrateMonitorTables } from '../../src/engine/monitor/history-store.js';
+import { dbWritableCheck, parseWatchedPids, tmuxReachableCheck, tmuxWatchedPids } from '../../src/engine/monitor/checks.js';
+import { spoolCheck } from '../../src/engine/intake/spool-dirs.js';
+import { migrateMonitorTables } from '../../src/engine/sqlite/history-store.js';
 
 const socket = `wht-mon-${process.pid}`;
 const cleanup: Array<() => void> = [];

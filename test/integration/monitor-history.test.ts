@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportHistory, parseDuration } from '../../src/engine/monitor/export.js';
 import { queryHistory } from '../../src/engine/monitor/history-query.js';
-import { HistoryStore } from '../../src/engine/monitor/history-store.js';
+import { SqliteHistoryStore } from '../../src/engine/sqlite/history-store.js';
 import { emptyRollup, tiersFor, type Rollup } from '../../src/engine/monitor/rollup.js';
 import { LogSketch, SKETCH_ALPHA } from '../../src/engine/monitor/sketch.js';
 
@@ -41,9 +41,9 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('HistoryStore rollups and downsampling', () => {
+describe('SqliteHistoryStore rollups and downsampling', () => {
   it('stores every sample at 5 s and merges them into 1 min and 1 h rows with the same totals and percentiles', () => {
-    const store = new HistoryStore(db, tiersFor(5000, 30), 50_000);
+    const store = new SqliteHistoryStore(db, tiersFor(5000, 30), 50_000);
     // One hour: minute m has 10 deliveries per sample with latency (m+1) ms; so the hour spans 1..60 ms.
     for (let k = 0; k < 720; k++) store.append(sample(T0 + k * 5000, 10, () => (Math.floor(k / 12) + 1) * 1000, k % 2 === 0 ? 10 : 20));
     store.flush();
@@ -70,7 +70,7 @@ describe('HistoryStore rollups and downsampling', () => {
   });
 
   it('merges partial flushes into the same coarse row (flush twice within a minute)', () => {
-    const store = new HistoryStore(db, tiersFor(5000, 30), 50_000);
+    const store = new SqliteHistoryStore(db, tiersFor(5000, 30), 50_000);
     for (let k = 0; k < 6; k++) store.append(sample(T0 + k * 5000, 1, () => 1000));
     store.flush();
     for (let k = 6; k < 12; k++) store.append(sample(T0 + k * 5000, 1, () => 1000));
@@ -80,7 +80,7 @@ describe('HistoryStore rollups and downsampling', () => {
   });
 
   it('picks a coarser tier for longer ranges and stitches older coarse rows in without double counting', () => {
-    const store = new HistoryStore(db, tiersFor(5000, 30), 1_000_000);
+    const store = new SqliteHistoryStore(db, tiersFor(5000, 30), 1_000_000);
     // 3 hours of samples, then drop the 5 s and 1 min rows of the first 2 hours (as retention would).
     for (let k = 0; k < 3 * 720; k++) store.append(sample(T0 + k * 5000, 1, () => 2000));
     store.flush();
@@ -96,9 +96,9 @@ describe('HistoryStore rollups and downsampling', () => {
   });
 });
 
-describe('HistoryStore retention', () => {
+describe('SqliteHistoryStore retention', () => {
   it('keeps 5 s rows for a day, 1 min for a week, 15 min and 1 h for retentionDays, and never more than maxRows', () => {
-    const store = new HistoryStore(db, tiersFor(5000, 30), 5000);
+    const store = new SqliteHistoryStore(db, tiersFor(5000, 30), 5000);
     // Sparse samples over 40 days: one per 20 minutes (keeps the test fast) fill every tier.
     const step = 20 * 60_000;
     const end = T0 + 40 * DAY;
@@ -113,7 +113,7 @@ describe('HistoryStore retention', () => {
     expect(oldest(900_000)).toBeGreaterThanOrEqual(end - 30 * DAY);
     expect(store.rowCount()).toBeLessThanOrEqual(5000);
 
-    const tight = new HistoryStore(db, tiersFor(5000, 30), 3000);
+    const tight = new SqliteHistoryStore(db, tiersFor(5000, 30), 3000);
     tight.prune(end);
     expect(tight.rowCount()).toBe(3000);
     // The cap removes the finest, oldest rows first: the hourly tier survives whole.
@@ -121,16 +121,16 @@ describe('HistoryStore retention', () => {
   });
 
   it('re-opening runs no migration twice and keeps rows', () => {
-    const a = new HistoryStore(db, tiersFor(5000, 30), 50_000);
+    const a = new SqliteHistoryStore(db, tiersFor(5000, 30), 50_000);
     a.append(sample(T0, 1, () => 1000));
-    const b = new HistoryStore(db, tiersFor(5000, 30), 50_000);
+    const b = new SqliteHistoryStore(db, tiersFor(5000, 30), 50_000);
     expect(b.rowCount()).toBe(1);
   });
 });
 
 describe('exportHistory', () => {
   it('exports CSV with a header and one row per stored bucket, and JSON with the same points', () => {
-    const store = new HistoryStore(db, tiersFor(5000, 30), 50_000);
+    const store = new SqliteHistoryStore(db, tiersFor(5000, 30), 50_000);
     for (let k = 0; k < 24; k++) store.append(sample(T0 + k * 5000, 4, (i) => (i + 1) * 1000));
     store.flush();
     const csv = exportHistory(db, { sinceMs: T0, untilMs: T0 + 120_000, format: 'csv' }).trim().split('\n');

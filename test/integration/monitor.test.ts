@@ -13,6 +13,7 @@ import { SKETCH_ALPHA } from '../../src/engine/monitor/sketch.js';
 import type { HealthCheckDeps } from '../../src/engine/monitor/types.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
 import type { EngineEventMap, QueueStats, Task } from '../../src/engine/types.js';
+import { openHistoryStore } from '../../src/engine/sqlite/history-store.js';
 
 const stats = (over: Partial<QueueStats> = {}): QueueStats => ({
   totalProcessed: 0, successful: 0, failed: 0, failedAttempts: 0, retries: 0, rateLimited: 0, received: 0, deduplicated: 0,
@@ -55,8 +56,9 @@ function setup(config: MonitorConfigInput = {}, checks: Partial<HealthCheckDeps>
   const clock = { t: clockStart, now() { return this.t; } };
   let queueStats = stats();
   const tmuxCalls: string[][] = [];
+  const monitorConfig = resolveMonitorConfig(config);
   const monitor = createMonitor({
-    events, db, clock, logger: silentLogger, config: resolveMonitorConfig(config),
+    events, history: openHistoryStore(db, monitorConfig), clock, logger: silentLogger, config: monitorConfig,
     stats: () => queueStats,
     checks: {
       dbWritable: () => true, spoolOk: () => ({ ok: true }), tmuxReachable: async () => true,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { openStore } from '../../src/engine/engine.js';
+import { openStore } from '../../src/engine/sqlite/open-store.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import { prepareSpool } from '../../src/engine/intake/spool-dirs.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { RECORDER, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { holdsFor, RECORDER, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
 describe('tmux server killed and restarted mid-burst', () => {
   let tmux: TestTmux;
@@ -30,7 +30,7 @@ describe('tmux server killed and restarted mid-burst', () => {
     await new Promise((r) => setTimeout(r, 500));
     await startRecorder(true);
     await waitFor(() => recorded(file).length >= texts.length, 60_000, 'all lines');
-    await new Promise((r) => setTimeout(r, 500));
+    await holdsFor(() => recorded(file).length === texts.length, 500, 'no line typed twice');
     expect(recorded(file)).toEqual(texts);
     await waitFor(() => engine!.stats().successful === texts.length, 10_000, 'all recorded as delivered');
     expect(engine.stats().failedAttempts).toBeGreaterThan(0);

@@ -7,7 +7,8 @@ import type { QueueStats, Task } from '../../src/engine/types.js';
 describe('exitCodeFor', () => {
   it.each<[ErrorCode, number]>([
     ['WHT_ERR_CONFIG_INVALID', 2], ['WHT_ERR_ENGINE_RUNNING', 2], ['WHT_ERR_SPOOL_UNSAFE', 2], ['WHT_ERR_TEXT_UNSAFE', 2],
-    ['WHT_ERR_TEXT_EMPTY', 2], ['WHT_ERR_BAD_TRIGGER', 2], ['WHT_ERR_TOO_LARGE', 2],
+    ['WHT_ERR_TEXT_EMPTY', 2], ['WHT_ERR_BAD_TRIGGER', 2], ['WHT_ERR_TOO_LARGE', 2], ['WHT_ERR_USAGE', 2], ['WHT_ERR_PORT_IN_USE', 2],
+    ['WHT_ERR_TARGET_UNKNOWN', 2], ['WHT_ERR_HTTP_UNSAFE_BIND', 2],
     ['WHT_ERR_ENGINE_UNREACHABLE', 3],
     ['WHT_ERR_TASK_NOT_FOUND', 1], ['WHT_ERR_TASK_STATE', 1], ['WHT_ERR_STORAGE', 1], ['WHT_ERR_TMUX_FAILED', 1], ['WHT_ERR_QUEUE_FULL', 1],
   ])('%s exits %i', (code, exit) => {

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Dispatcher } from '../../src/engine/queue/dispatcher.js';
-import { openDatabase, SqliteStore } from '../../src/engine/queue/sqlite-store.js';
+import { MemoryStore } from '../../src/engine/queue/memory-store.js';
 import type { BucketRate } from '../../src/engine/queue/token-bucket.js';
 import type { Task } from '../../src/engine/types.js';
 import { err, row, seeded } from '../contract/store.contract.js';
 
 interface Harness {
-  store: SqliteStore;
+  store: MemoryStore;
   dispatcher: Dispatcher;
   /** Texts in the order they were started. */
   started: string[];
@@ -20,8 +20,8 @@ interface Harness {
   paused: { value: boolean };
 }
 
-function harness(opts: { workers?: number; rate?: (category: string) => BucketRate; setup?: (store: SqliteStore) => void } = {}): Harness {
-  const store = new SqliteStore(openDatabase(':memory:'));
+function harness(opts: { workers?: number; rate?: (category: string) => BucketRate; setup?: (store: MemoryStore) => void } = {}): Harness {
+  const store = new MemoryStore();
   opts.setup?.(store);
   const started: string[] = [];
   const limited: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readyFromHealth } from '../../src/engine/intake/http/ready.js';
+import { readyFromHealth } from '../../src/engine/monitor/ready.js';
 import type { HealthCheckResult, HealthResult } from '../../src/engine/monitor/types.js';
 
 const check = (name: string, status: HealthCheckResult['status']): HealthCheckResult => ({ name, status, message: `${name} ${status}`, critical: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROL_METHODS, LineSplitter } from '../../src/engine/control/protocol.js';
+import { RPC_METHODS, LineSplitter } from '../../src/engine/rpc/protocol.js';
 import { ERROR_CODES, isWhtError, toWhtError, WhtError, type ErrorCode } from '../../src/engine/errors.js';
 
 describe('LineSplitter', () => {
@@ -52,7 +52,7 @@ describe('LineSplitter', () => {
   });
 
   it('names every EngineApi action plus subscribe, targetStatus and history as a method', () => {
-    expect([...CONTROL_METHODS].sort()).toEqual([
+    expect([...RPC_METHODS].sort()).toEqual([
       'drop', 'enqueue', 'getTask', 'history', 'isPaused', 'listTasks', 'pause', 'resume', 'retry', 'retryAllDead', 'snapshot', 'stats',
       'subscribe', 'targetStatus',
     ]);
@@ -97,7 +97,9 @@ describe('error registry', () => {
 
   it('toWhtError wraps anything else with the fallback code, keeping the message and the cause', () => {
     const plain = new Error('spawn tmux ENOENT');
-    expect(toWhtError(plain)).toMatchObject({ code: 'WHT_ERR_TMUX_FAILED', message: 'spawn tmux ENOENT', cause: plain, retryable: true });
+    expect(toWhtError(plain, 'WHT_ERR_TMUX_FAILED')).toMatchObject({ code: 'WHT_ERR_TMUX_FAILED', message: 'spawn tmux ENOENT', cause: plain, retryable: true });
+    // without a fallback: an unexpected fault, still retried, but not blamed on tmux
+    expect(toWhtError(plain)).toMatchObject({ code: 'WHT_ERR_INTERNAL', message: 'spawn tmux ENOENT', cause: plain, retryable: true });
     expect(toWhtError('just a string', 'WHT_ERR_STORAGE')).toMatchObject({ code: 'WHT_ERR_STORAGE', message: 'just a string' });
     expect(toWhtError(undefined).message).toBe('undefined');
   });

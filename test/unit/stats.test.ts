@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, SqliteStore } from '../../src/engine/queue/sqlite-store.js';
+import { MemoryStore } from '../../src/engine/queue/memory-store.js';
 import { buildStats } from '../../src/engine/stats.js';
 import { err, row } from '../contract/store.contract.js';
 
 describe('buildStats', () => {
-  let store: SqliteStore | undefined;
+  let store: MemoryStore | undefined;
   afterEach(() => store?.close());
 
   it('starts at zero with no NaN averages', () => {
-    store = new SqliteStore(openDatabase(':memory:'));
+    store = new MemoryStore();
     const s = buildStats(store, 1000, false, 5000);
     expect(s).toMatchObject({
       totalProcessed: 0, successful: 0, failed: 0, avgProcessingMs: 0, avgEndToEndMs: 0, peakQueueSize: 0, pending: 0,
@@ -17,7 +17,7 @@ describe('buildStats', () => {
   });
 
   it('reports the old system fields from the store', () => {
-    store = new SqliteStore(openDatabase(':memory:'));
+    store = new MemoryStore();
     const [a, b, c] = store.insertMany([row('a', { receivedAt: 1000 }), row('b', { receivedAt: 1000 }), row('c', { receivedAt: 1500 }), row('d', { receivedAt: 1800 })], 2000, 60_000).map((r) => r.task.id);
     store.markDelivering(a!, 3000, null);
     store.markDelivered(a!, 3010);

@@ -27,7 +27,7 @@ describe('splitArgs (--split)', () => {
       splitArgs({ env: { HOME: '/root' }, command: ['wt'] });
       expect.unreachable();
     } catch (err) {
-      expect(isWhtError(err, 'WHT_ERR_CONFIG_INVALID')).toBe(true);
+      expect(isWhtError(err, 'WHT_ERR_USAGE')).toBe(true);
       expect((err as Error).message).toContain('inside tmux');
     }
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../../engine/config/schema.js';
 import { WhtError } from '../../engine/errors.js';
-import { startChecks } from '../../engine/preflight/start-checks.js';
+import { runPreflight as startChecks } from '../../engine/preflight/index.js';
 import { lastLines, probeEngine, startDetached, stopEngine, waitForEngine } from '../../engine/service/process.js';
 import { systemctl, systemdRunning, unitPath } from '../../engine/service/systemd.js';
 import { UNIT_NAME } from '../../engine/service/unit.js';

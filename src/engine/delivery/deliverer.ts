@@ -1,6 +1,7 @@
 import type { ResolvedTarget } from './profiles.js';
 import { judgeReadiness } from './profiles.js';
 import { WhtError } from '../errors.js';
+import { systemClock, timersOf, type Clock } from '../ports/clock.js';
 import type { Tmux } from '../ports/tmux.js';
 import type { Task } from '../types.js';
 import { assertWritable, inspectPane, takeMark, textsSinceMark, type PaneState } from './pane.js';
@@ -11,12 +12,20 @@ export interface DeliveryHooks {
   beforeSend(mark: string): void;
   /** Abort a readiness wait (engine closing). */
   signal?: AbortSignal | undefined;
+  /** Time and timers for the readiness wait. @default systemClock */
+  clock?: Clock | undefined;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  if (ms <= 0) return resolve();
-  const timer = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+/** Wait `ms`, or less when `signal` aborts; the abort listener goes away with the wait (the signal lives as long as the engine). */
+const sleep = (ms: number, signal?: AbortSignal, clock: Clock = systemClock) => new Promise<void>((resolve) => {
+  if (ms <= 0 || signal?.aborted) return resolve();
+  const done = () => {
+    timersOf(clock).clearTimeout(timer);
+    signal?.removeEventListener('abort', done);
+    resolve();
+  };
+  const timer = timersOf(clock).setTimeout(done, ms);
+  signal?.addEventListener('abort', done, { once: true });
 });
 
 /** The last `lines` lines of the visible screen. */
@@ -29,8 +38,8 @@ async function screenTail(tmux: Tmux, pane: string, lines: number): Promise<stri
  * Agent targets: wait until the pane is idle (patterns, foreground command), or fail retryably after
  * readyTimeoutMs. Returns the pane's state at the moment it was judged ready.
  */
-async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSignal): Promise<PaneState> {
-  const until = Date.now() + target.readyTimeoutMs;
+async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSignal, clock: Clock = systemClock): Promise<PaneState> {
+  const until = clock.now() + target.readyTimeoutMs;
   let why: string;
   for (;;) {
     const pane = await inspectPane(tmux, target.pane);
@@ -39,8 +48,8 @@ async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSigna
     const verdict = judgeReadiness(target, await screenTail(tmux, target.pane, target.readyLines), pane.currentCommand);
     if (verdict.ready) return pane;
     why = verdict.why;
-    if (Date.now() >= until || signal?.aborted) break;
-    await sleep(target.readyPollMs, signal);
+    if (clock.now() >= until || signal?.aborted) break;
+    await sleep(target.readyPollMs, signal, clock);
   }
   throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target.pane} did not become idle within ${target.readyTimeoutMs} ms (${why})`, { target: target.pane });
 }
@@ -52,7 +61,7 @@ async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSigna
  * before the first keystroke.
  */
 export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
-  const pane = await waitReady(tmux, target, hooks.signal);
+  const pane = await waitReady(tmux, target, hooks.signal, hooks.clock);
   const mark = await takeMark(tmux, target.pane, pane);
   hooks.beforeSend(mark);
   if (task.text.includes('\n')) {
@@ -61,7 +70,7 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   } else {
     await typeLiteral(tmux, target.pane, task.text, timeoutMs);
   }
-  await sleep(target.enterDelayMs);
+  await sleep(target.enterDelayMs, undefined, hooks.clock);
   await pressEnter(tmux, target.pane, timeoutMs);
   await assertStillThere(tmux, target.pane);
   if (target.confirm) await confirm(tmux, task, target, mark);

@@ -38,7 +38,7 @@ export class DeliveryRunner {
     };
     try {
       const target = await this.d.targets.resolve(task.target);
-      await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal }, this.d.config.tmux.commandTimeoutMs);
+      await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock }, this.d.config.tmux.commandTimeoutMs);
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
       const e = toWhtError(err);

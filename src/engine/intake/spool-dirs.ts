@@ -42,3 +42,16 @@ export function prepareSpool(root: string): SpoolDirs {
   }
   return dirs;
 }
+
+/** The spool dir and its tmp/ and new/ exist, are ours, are not symlinks and not writable by others. */
+export function spoolCheck(root: string): () => { ok: boolean; message?: string } {
+  return () => {
+    const dirs = spoolDirs(root);
+    try {
+      for (const d of [dirs.root, dirs.tmp, dirs.new]) assertPrivateDir(d);
+      return { ok: true, message: `${root} present, mode 0700` };
+    } catch (e) {
+      return { ok: false, message: e instanceof Error ? e.message : String(e) };
+    }
+  };
+}

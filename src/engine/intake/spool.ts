@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, promises as fsp, readdirSync, readSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';
-import type { Clock } from '../ports/clock.js';
+import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
 import type { NewTask } from '../types.js';
 import { parseTrigger } from './trigger.js';
 import { prepareSpool, type SpoolDirs } from './spool-dirs.js';
@@ -47,7 +47,7 @@ export class SpoolIntake {
   readonly dirs: SpoolDirs;
   private readonly opts: SpoolOptions;
   private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   /** When each name in new/ was first noticed (its receivedAt). */
   private readonly firstSeen = new Map<string, number>();
   private draining: Promise<void> | undefined;
@@ -65,7 +65,7 @@ export class SpoolIntake {
     this.watcher.on('error', (err: unknown) => this.opts.logger.warn('spool watcher error; the rescan still runs', { error: String(err) }));
     this.schedule();
     await this.draining;
-    this.timer = setInterval(() => this.schedule(), this.opts.rescanMs);
+    this.timer = timersOf(this.opts.clock).setInterval(() => this.schedule(), this.opts.rescanMs);
     this.timer.unref();
   }
 
@@ -201,7 +201,7 @@ export class SpoolIntake {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) timersOf(this.opts.clock).clearInterval(this.timer);
     this.watcher?.close();
     await this.draining;
   }

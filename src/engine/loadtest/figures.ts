@@ -4,7 +4,7 @@ import { latencyStats, merged, statsOf as latencyStatsOfList, type LatencyStats 
 import type { LevelRow } from './analysis.js';
 import type { ThresholdFigures } from './thresholds.js';
 import type { PhaseResult } from './types.js';
-import type { PhaseRun } from './run.js';
+import type { PhaseRun } from './phase-run.js';
 
 export interface Figures {
   sent: number;

@@ -13,6 +13,7 @@ import { phaseFigures } from './figures.js';
 import type { ResolvedTarget } from './target.js';
 import { evaluateThresholds, parseThreshold, type Threshold } from './thresholds.js';
 import type { PhaseJob, PhaseProgress, PhaseResult } from './types.js';
+import type { PhaseRun } from './phase-run.js';
 
 export interface RunOptions extends PlanOptions {
   warmupMs: number;
@@ -42,13 +43,7 @@ export interface RunDeps {
   onDrain?: (typed: number, expected: number) => void;
 }
 
-export interface PhaseRun {
-  plan: PhasePlan;
-  result: PhaseResult;
-  seqStart: number;
-  /** Stress: every threshold held at this level. */
-  held?: boolean | undefined;
-}
+export type { PhaseRun } from './phase-run.js';
 
 export interface RunData {
   options: RunOptions;

@@ -1,4 +1,4 @@
-import type { LogEntry } from '../types.js';
+import type { LogEntry } from '../task.js';
 
 /**
  * Consecutive repeats: a line with the same level and msg as the line before, within `windowMs` of the first of the

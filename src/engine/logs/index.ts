@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { PromWriter } from '../monitor/prometheus.js';
 import type { Clock } from '../ports/clock.js';
-import type { LogEntry } from '../types.js';
+import type { LogEntry } from '../task.js';
 import { formatLine, readableLine } from './format.js';
 import { LEVEL_RANK, LogManager, type LogStatus } from './manager.js';
 

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../ports/clock.js';
 import { loggerFrom, type Logger } from '../ports/logger.js';
-import type { LogEntry, LogLevel } from '../types.js';
+import type { LogEntry, LogLevel } from '../task.js';
 import { Compressor, enforceRetention, recoverArchives } from './archive.js';
 import { RepeatCollapser } from './collapse.js';
 import type { LogConfig } from './config.js';

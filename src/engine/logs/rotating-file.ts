@@ -56,10 +56,10 @@ export class RotatingFile {
   /** Append one line (ending in "\n"). False when it was not written (the file is failing). */
   write(line: string, now: number): boolean {
     if (this.fd === null && (now - this.lastTry < (this.o.retryMs ?? 2000) || !this.open(now))) return false;
-    const bytes = Buffer.byteLength(line);
-    const reason = shouldRotate({ size: this.size, openedAt: this.openedAt }, bytes, now, this.o.policy);
+    const buf = Buffer.from(this.partial ? `\n${line}` : line);
+    const reason = shouldRotate({ size: this.size, openedAt: this.openedAt }, buf.length, now, this.o.policy);
     if (reason) this.rotate(now, reason);
-    return this.append(this.partial ? `\n${line}` : line, now);
+    return this.append(buf, now);
   }
 
   /** Rotate now when the daily boundary has passed (for a timer at the boundary; a quiet file rotates too). */
@@ -75,8 +75,7 @@ export class RotatingFile {
     this.fd = null;
   }
 
-  private append(text: string, now: number): boolean {
-    const buf = Buffer.from(text);
+  private append(buf: Buffer, now: number): boolean {
     let off = 0;
     try {
       while (off < buf.length) off += writeSync(this.fd!, buf, off);

@@ -1,9 +1,9 @@
 /**
- * Ready-made health-check and pid functions for `MonitorDeps`, built from the engine's own ports.
+ * Ready-made health-check and pid functions for `MonitorDeps`, built from the engine's own ports (the spool's own
+ * check is intake/spool-dirs.ts `spoolCheck`: the monitor does not know the spool's layout).
  * The engine may use these or supply its own.
  */
 import type { Database } from 'better-sqlite3';
-import { assertPrivateDir, spoolDirs } from '../intake/spool-dirs.js';
 import type { Tmux } from '../ports/tmux.js';
 
 /** Writes to the monitor's own table inside a transaction: fails on a read-only, locked-out or full database. */
@@ -14,19 +14,6 @@ export function dbWritableCheck(db: Database): () => boolean {
       return true;
     } catch {
       return false;
-    }
-  };
-}
-
-/** The spool dir and its tmp/ and new/ exist, are ours, are not symlinks and not writable by others. */
-export function spoolCheck(root: string): () => { ok: boolean; message?: string } {
-  return () => {
-    const dirs = spoolDirs(root);
-    try {
-      for (const d of [dirs.root, dirs.tmp, dirs.new]) assertPrivateDir(d);
-      return { ok: true, message: `${root} present, mode 0700` };
-    } catch (e) {
-      return { ok: false, message: e instanceof Error ? e.message : String(e) };
     }
   };
 }

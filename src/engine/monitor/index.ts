@@ -4,5 +4,8 @@ export { monitorConfigSchema, resolveMonitorConfig, type MonitorConfig, type Mon
 export { exportHistory, parseDuration, type ExportFormat, type ExportOptions } from './export.js';
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export * from './types.js';
+export type { HistoryStore, Monitor, MonitorDeps, TmuxRun } from './deps.js';
+export { tiersFor } from './rollup.js';
 export { formatMonitorStatus } from './format-status.js';
-export { dbWritableCheck, spoolCheck, tmuxReachableCheck, tmuxWatchedPids } from './checks.js';
+export { dbWritableCheck, tmuxReachableCheck, tmuxWatchedPids } from './checks.js';
+export { readyFromHealth, type ReadyReport } from './ready.js';

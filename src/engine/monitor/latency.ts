@@ -1,53 +1,36 @@
 /**
- * Live latency windows per stage: Node's HDR histogram (perf_hooks.createHistogram, integer microseconds).
+ * Live latency windows per stage, on the shared HDR histogram module (percentiles.ts, integer microseconds).
  * - last minute: a ring of SLOTS histograms of SLOT_MS each, merged with `add` on read;
  * - since start: one histogram;
  * - current rollup interval: a LogSketch (serialisable) taken and reset by the sampler;
  * - Prometheus: cumulative bucket counts since start.
  * All time comes in as `now`; nothing here owns a timer.
  */
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
-import { LogSketch, emptySummary } from './sketch.js';
+import { HIGHEST_US, newLatencyHistogram, recordUs, summariseHistogram, type LatencyHistogram } from './percentiles.js';
+import { LogSketch } from './sketch.js';
 import { STAGES, type LatencySummary, type Stage, type StageLatency } from './types.js';
 
 export const SLOT_MS = 5_000;
 export const WINDOW_MS = 60_000;
 const SLOTS = WINDOW_MS / SLOT_MS;
-/** Values above this (24 h in µs) are clamped. */
-export const HIGHEST_US = 24 * 3600 * 1e6;
+export { HIGHEST_US, summariseHistogram };
 /** Prometheus bucket upper bounds in seconds (+Inf implied). */
 export const PROM_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-/** The one latency histogram of the project (monitor, load tester, bench): integer µs, 3 significant figures. */
-export function newHistogram(): RecordableHistogram {
-  return createHistogram({ lowest: 1, highest: HIGHEST_US, figures: 3 });
-}
-
-export function summariseHistogram(h: RecordableHistogram): LatencySummary {
-  if (h.count === 0) return emptySummary();
-  return {
-    count: h.count,
-    p50Ms: h.percentile(50) / 1000,
-    p95Ms: h.percentile(95) / 1000,
-    p99Ms: h.percentile(99) / 1000,
-    minMs: h.min / 1000,
-    maxMs: h.max / 1000,
-    meanMs: h.mean / 1000,
-  };
-}
+/** The one latency histogram of the project (monitor, load tester, bench): percentiles.ts; kept under this name too. */
+export { newLatencyHistogram as newHistogram };
 
 class StageWindow {
-  private readonly slots: RecordableHistogram[] = Array.from({ length: SLOTS }, newHistogram);
+  private readonly slots: LatencyHistogram[] = Array.from({ length: SLOTS }, newLatencyHistogram);
   private readonly slotStart: number[] = new Array<number>(SLOTS).fill(-1);
-  private readonly total = newHistogram();
-  private readonly scratch = newHistogram();
+  private readonly total = newLatencyHistogram();
+  private readonly scratch = newLatencyHistogram();
   readonly rollup = new LogSketch();
   /** Non-cumulative counts per PROM_BUCKETS_S bound, plus one for +Inf. */
   readonly promCounts: number[] = new Array<number>(PROM_BUCKETS_S.length + 1).fill(0);
   promSumSeconds = 0;
 
   record(us: number, now: number): void {
-    const v = Math.min(HIGHEST_US, Math.max(1, Math.round(us)));
     const start = now - (now % SLOT_MS);
     const i = Math.floor(now / SLOT_MS) % SLOTS;
     const slot = this.slots[i];
@@ -56,7 +39,7 @@ class StageWindow {
       slot.reset();
       this.slotStart[i] = start;
     }
-    slot.record(v);
+    const v = recordUs(slot, us);
     this.total.record(v);
     this.rollup.record(v);
     const seconds = v / 1e6;

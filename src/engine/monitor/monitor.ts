@@ -5,17 +5,18 @@
  */
 import { activeAlerts, evaluateAlerts, initialAlertState, type AlertState } from './alerts.js';
 import { queryHistory } from './history-query.js';
-import { HistoryStore } from './history-store.js';
 import { LatencyRecorder } from './latency.js';
 import { Notifier } from './notify.js';
 import { formatPrometheus } from './prometheus.js';
 import { ResourceSampler } from './resources.js';
 import { runHealthChecks } from './health.js';
-import { tiersFor, type Rollup } from './rollup.js';
+import type { Rollup } from './rollup.js';
 import { ThroughputCounter } from './throughput.js';
-import { STAGES, type AlertTransition, type HealthResult, type HistoryRange, type HistoryResult, type Monitor, type MonitorDeps, type MonitorSnapshot, type Stage } from './types.js';
+import { STAGES, type AlertTransition, type HealthResult, type HistoryRange, type HistoryResult, type MonitorSnapshot, type Stage } from './types.js';
 import type { SketchData } from './sketch.js';
+import type { HistoryStore, Monitor, MonitorDeps } from './deps.js';
 import type { AttemptError, EngineEventMap, Task } from '../types.js';
+import { timersOf, type ClockTimer } from '../ports/clock.js';
 
 const RECENT_ALERTS = 20;
 const FLUSH_MS = 60_000;
@@ -35,7 +36,7 @@ class MonitorImpl implements Monitor {
   private readonly startedAt: number;
   private lastTickAt: number;
   private lastFlushAt: number;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: ClockTimer[] = [];
   private ticking: Promise<void> | null = null;
   private started = false;
   private closing: Promise<void> | null = null;
@@ -47,7 +48,7 @@ class MonitorImpl implements Monitor {
     this.startedAt = deps.clock.now();
     this.lastTickAt = this.startedAt;
     this.lastFlushAt = this.startedAt;
-    this.store = new HistoryStore(deps.db, tiersFor(cfg.sampleMs, cfg.retentionDays), cfg.maxRows);
+    this.store = deps.history;
     this.recent = this.store.transitions(RECENT_ALERTS);
     this.sampler = new ResourceSampler({ now: () => deps.clock.now(), watchedPids: deps.watchedPids, dataDirs: deps.checks.dataDirs });
     this.notifier = new Notifier({
@@ -97,8 +98,10 @@ class MonitorImpl implements Monitor {
     for (const [event, fn] of Object.entries(this.listeners)) this.deps.events.on(event as keyof EngineEventMap, fn as never);
     this.sampler.start();
     const cfg = this.deps.config;
-    this.timers.push(setInterval(() => void this.tick(), cfg.sampleMs).unref());
-    this.timers.push(setInterval(() => void this.health().catch(() => undefined), cfg.healthCheckMs).unref());
+    const timers = timersOf(this.deps.clock);
+    const fault = (err: unknown) => (this.deps.onError ? this.deps.onError(err) : this.deps.logger.error('monitor: tick failed', { error: String(err) }));
+    this.timers.push(timers.setInterval(() => void this.tick().catch(fault), cfg.sampleMs));
+    this.timers.push(timers.setInterval(() => void this.health().catch(() => undefined), cfg.healthCheckMs));
     void this.health().catch(() => undefined);
   }
 
@@ -108,7 +111,7 @@ class MonitorImpl implements Monitor {
   }
 
   private async doClose(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) timersOf(this.deps.clock).clearInterval(t);
     this.timers = [];
     for (const [event, fn] of Object.entries(this.listeners)) this.deps.events.off(event as keyof EngineEventMap, fn as never);
     if (this.ticking) await this.ticking;

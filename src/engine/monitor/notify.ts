@@ -5,7 +5,8 @@
  * Failures are logged, never thrown, so they cannot block or break delivery.
  */
 import type { Logger } from '../ports/logger.js';
-import type { AlertTransition, TmuxRun } from './types.js';
+import type { TmuxRun } from './deps.js';
+import type { AlertTransition } from './types.js';
 
 export interface NotifierOptions {
   logger: Logger;

@@ -5,6 +5,7 @@
  * Values are non-negative integers (microseconds). Memory is fixed: ~1300 dense bucket counts (10 KiB) per live
  * sketch; stored form is sparse.
  */
+import { emptySummary } from './percentiles.js';
 import type { LatencySummary } from './types.js';
 
 /** Relative accuracy of a reconstructed value. */
@@ -145,6 +146,4 @@ export function summariseSketch(s: LogSketch): LatencySummary {
   };
 }
 
-export function emptySummary(): LatencySummary {
-  return { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, minMs: 0, maxMs: 0, meanMs: 0 };
-}
+export { emptySummary };

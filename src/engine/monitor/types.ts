@@ -5,12 +5,7 @@
  * Units: durations in milliseconds (floats; recorded internally in integer microseconds), sizes in bytes,
  * timestamps in epoch milliseconds, CPU in percent of ONE core (0..100 * cpuCount, like `top` / pidusage).
  */
-import type { EventEmitter } from 'node:events';
-import type { Database } from 'better-sqlite3';
-import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
-import type { EngineEventMap, QueueStats, TargetStatus, TaskState } from '../types.js';
-import type { MonitorConfig } from './config.js';
+import type { TargetStatus, TaskState } from '../task.js';
 
 /** Latency stages: intake = received→committed, wait = committed→started, delivery = started→delivered, endToEnd = received→delivered. */
 export const STAGES = ['intake', 'wait', 'delivery', 'endToEnd'] as const;
@@ -222,35 +217,3 @@ export interface HealthCheckDeps {
   dataDirs: string[];
 }
 
-/** Sends a tmux command (argv); used for `display-message`. Usually `(args) => tmux.run(args)`. */
-export type TmuxRun = (args: readonly string[]) => Promise<unknown>;
-
-export interface MonitorDeps {
-  events: EventEmitter<EngineEventMap>;
-  stats: () => QueueStats;
-  db: Database;
-  clock: Clock;
-  logger: Logger;
-  config: MonitorConfig;
-  checks: HealthCheckDeps;
-  /** tmux server pid + pane pids. */
-  watchedPids: () => Promise<number[]>;
-  /** Optional: tmux port for alert `display-message`. */
-  tmux?: TmuxRun | undefined;
-  /** Optional: target for `display-message -t` (e.g. the dashboard session); omitted = current client. */
-  tmuxTarget?: string | undefined;
-  /** Optional: fetch replacement for the outbound alert webhook (tests). */
-  fetch?: typeof fetch | undefined;
-}
-
-export interface Monitor {
-  start(): void;
-  /** Idempotent; flushes the current rollup. */
-  close(): Promise<void>;
-  snapshot(): MonitorSnapshot;
-  history(range: HistoryRange): HistoryResult;
-  /** Runs every check now and stores the result. */
-  health(): Promise<HealthResult>;
-  /** Prometheus text exposition format 0.0.4. */
-  prometheus(): string;
-}

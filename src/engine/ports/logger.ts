@@ -1,4 +1,4 @@
-import type { LogLevel } from '../types.js';
+import type { LogLevel } from '../task.js';
 
 /** Structured logger port. The engine's logger writes JSON lines to the log file and emits `log` events. */
 export interface Logger {

@@ -22,6 +22,8 @@ export interface Tmux {
    * The caller is responsible for argument safety (see delivery/tmux-args.ts).
    */
   run(args: readonly string[], options?: { input?: string | undefined; timeoutMs?: number | undefined }): Promise<TmuxResult>;
+  /** Optional: connect before first use (the control-mode client attaches here). The engine calls it at start. */
+  start?(): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
 import type { Config } from '../config/schema.js';
 import type { CheckResult } from './check.js';
 import { checkEngine, checkHookAuth, checkService, engineInfo, heldByEngine } from './runtime-checks.js';
-import { startChecks } from './start-checks.js';
+import { runPreflight as startChecks } from './index.js';
 import { checkDatabase, checkDisk, checkLogs, checkSpoolLayout } from './storage-checks.js';
 import { checkNode, checkSqlite, checkTmuxVersion } from './system-checks.js';
 import { tmuxChecks } from './tmux-checks.js';

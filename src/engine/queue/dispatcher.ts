@@ -1,7 +1,7 @@
-import type { Clock } from '../ports/clock.js';
+import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
 import type { QueueStore } from './store.js';
 import { takeToken, type Bucket, type BucketRate } from './token-bucket.js';
-import type { Task } from '../types.js';
+import type { Task } from '../task.js';
 
 export interface DispatcherOptions {
   store: QueueStore;
@@ -12,6 +12,8 @@ export interface DispatcherOptions {
   /** Start delivering a task (the dispatcher marks its target busy until `done(target)`). */
   start: (task: Task) => void;
   onRateLimited: (task: Task) => void;
+  /** A pump run from the dispatcher's own timer failed (the store): reported here instead of thrown from a timer. */
+  onError?: (err: unknown) => void;
 }
 
 /**
@@ -25,7 +27,7 @@ export class Dispatcher {
   private readonly ready = new Set<string>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly rateLimitedIds = new Set<number>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private timerAt = Infinity;
   private stopped = false;
 
@@ -80,18 +82,24 @@ export class Dispatcher {
 
   private wakeAt(at: number): void {
     if (this.timer && this.timerAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
+    const timers = timersOf(this.opts.clock);
+    if (this.timer) timers.clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
+    this.timer = timers.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
-      this.pump();
+      try {
+        this.pump();
+      } catch (err) {
+        if (!this.opts.onError) throw err;
+        this.opts.onError(err);
+      }
     }, Math.max(0, Math.ceil(at - this.opts.clock.now())));
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) timersOf(this.opts.clock).clearTimeout(this.timer);
     this.timer = undefined;
   }
 }

@@ -8,6 +8,17 @@ export interface InsertResult {
   created: boolean;
 }
 
+/** Limits the store applies inside the insert transaction (admission). */
+export interface AdmitLimits {
+  /** A repeated idempotency key committed within this many ms returns the existing task. */
+  dedupeWindowMs: number;
+  /** Pending tasks (queued + delivering + retrying) at most; a new row past it is refused (null). */
+  capacity: number;
+}
+
+/** Per row: inserted or deduplicated (InsertResult), or null: refused because the queue is full. */
+export type AdmitResult = InsertResult | null;
+
 export type CounterName =
   | 'received' | 'delivered' | 'dead' | 'failed_attempts' | 'retries' | 'rate_limited' | 'deduplicated'
   | 'sum_processing_ms' | 'sum_e2e_ms' | 'peak_pending';
@@ -19,6 +30,12 @@ export type CounterName =
 export interface QueueStore {
   /** Insert a batch in one transaction; a repeated idempotency key inside the window returns the existing task. */
   insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[];
+  /**
+   * Admission in ONE transaction, one idempotency-key lookup per row: a repeated key inside the window returns the
+   * existing task (even when the queue is full; a key repeated inside the batch dedupes against the earlier row);
+   * otherwise the row is inserted while pending < capacity, else refused (null).
+   */
+  admit(rows: readonly TaskRow[], now: number, limits: AdmitLimits): AdmitResult[];
   get(id: number): Task | undefined;
   /** The newest task with this idempotency key committed at or after `since`. */
   findByIdemKey(key: string, since: number): Task | undefined;

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectControl, remoteApi } from '../control/client.js';
+import { connectRpc, remoteApi } from '../rpc/client.js';
 import { lockHolder } from '../lock.js';
-import { dataPaths } from '../engine.js';
+import { dataPaths } from '../data-dir.js';
 
 export interface EngineInfo {
   pid: number;
@@ -30,7 +30,7 @@ export function enginePaths(dataDir: string) {
 export async function probeEngine(dataDir: string, timeoutMs = 2000): Promise<EngineInfo | null> {
   let client;
   try {
-    client = await connectControl(enginePaths(dataDir).socket, timeoutMs);
+    client = await connectRpc(enginePaths(dataDir).socket, timeoutMs);
   } catch {
     return null;
   }

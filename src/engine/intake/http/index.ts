@@ -16,5 +16,4 @@ export {
 export { loadOrCreateToken, readToken, tokenPath } from './token.js';
 export { httpEnqueue, type HttpEnqueueOptions, type HttpEnqueueResult, type HttpTaskInput } from './client.js';
 export { formatQueueMetrics } from './metrics.js';
-export { readyFromHealth } from './ready.js';
 export { CommitBatcher } from './batch.js';

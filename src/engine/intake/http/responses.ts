@@ -1,25 +1,7 @@
-/** JSON responses and the mapping from error codes to HTTP status codes. */
+/** JSON responses; the HTTP status of each error code comes from the error registry (errors.ts). */
 import type { ServerResponse } from 'node:http';
-import { isWhtError, type ErrorCode } from '../../errors.js';
+import { httpStatusOf, isWhtError, type ErrorCode } from '../../errors.js';
 
-export const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
-  WHT_ERR_BAD_TRIGGER: 400,
-  WHT_ERR_TEXT_UNSAFE: 400,
-  WHT_ERR_TEXT_EMPTY: 400,
-  WHT_ERR_TARGET_UNKNOWN: 400,
-  WHT_ERR_CONFIG_INVALID: 400,
-  WHT_ERR_AUTH_FAILED: 401,
-  WHT_ERR_NOT_FOUND: 404,
-  WHT_ERR_TASK_NOT_FOUND: 404,
-  WHT_ERR_METHOD_NOT_ALLOWED: 405,
-  WHT_ERR_TASK_STATE: 409,
-  WHT_ERR_TOO_LARGE: 413,
-  WHT_ERR_UNSUPPORTED_TYPE: 415,
-  WHT_ERR_QUEUE_FULL: 429,
-  WHT_ERR_RATE_LIMITED: 429,
-  WHT_ERR_STORAGE: 503,
-  WHT_ERR_CLOSED: 503,
-};
 
 export class HttpError extends Error {
   constructor(
@@ -61,7 +43,7 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
 export function toHttpError(err: unknown, queueFullRetryAfterSec: number): HttpError {
   if (err instanceof HttpError) return err;
   if (isWhtError(err)) {
-    const status = STATUS_BY_CODE[err.code] ?? 500;
+    const status = httpStatusOf(err.code);
     const headers: Record<string, string> = status === 429 ? { 'retry-after': String(queueFullRetryAfterSec) } : {};
     return new HttpError(status, err.code, err.message, headers);
   }

@@ -5,9 +5,11 @@
  * row cap bound the size. Every statement is a small indexed read or write; no query scans the whole history.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { decodeRollup, encodeRollup } from './codec.js';
-import { bucketStart, downsample, mergeRollups, type Rollup, type Tier } from './rollup.js';
-import type { AlertTransition } from './types.js';
+import { decodeRollup, encodeRollup } from '../monitor/codec.js';
+import { bucketStart, downsample, mergeRollups, type Rollup, type Tier } from '../monitor/rollup.js';
+import type { AlertTransition, MonitorConfig } from '../monitor/index.js';
+import type { HistoryStore } from '../monitor/deps.js';
+import { tiersFor } from '../monitor/rollup.js';
 
 /** Append-only migrations for the monitor's own tables (version kept in monitor_schema). */
 const MIGRATIONS: readonly string[] = [
@@ -50,7 +52,7 @@ interface RowData {
   sketches: Buffer;
 }
 
-export class HistoryStore {
+export class SqliteHistoryStore implements HistoryStore {
   private readonly upsert: Statement<[number, number, string, Buffer]>;
   private readonly getRow: Statement<[number, number]>;
   private readonly range: Statement<[number, number, number, number]>;
@@ -164,4 +166,9 @@ export class HistoryStore {
       .prepare('SELECT at, rule, state, severity, value, threshold, message FROM monitor_alerts ORDER BY id DESC LIMIT ?')
       .all(limit) as AlertTransition[];
   }
+}
+
+/** The monitor's history on the queue's database, with the tiers and row cap of the monitor config. */
+export function openHistoryStore(db: Database, config: MonitorConfig): SqliteHistoryStore {
+  return new SqliteHistoryStore(db, tiersFor(config.sampleMs, config.retentionDays), config.maxRows);
 }

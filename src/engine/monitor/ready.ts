@@ -1,10 +1,15 @@
 /**
  * `/readyz` from the monitor's health result: ready = the checks the issue names (database writable, tmux server
  * reachable) do not fail. Other checks (disk, targets, event loop) are reported but do not make the engine unready.
- * Wiring: `ready: async () => readyFromHealth(await engine.monitor.health())`.
+ * Wiring (composition root): `ready: async () => readyFromHealth(await monitor.health())`.
  */
-import type { HealthResult } from '../../monitor/types.js';
-import type { ReadyReport } from './context.js';
+import type { HealthResult } from './types.js';
+
+/** The `/readyz` document (the HTTP intake's `ReadyReport`, which it receives through its `ready` dependency). */
+export interface ReadyReport {
+  ok: boolean;
+  checks: Record<string, unknown>;
+}
 
 export const READY_CHECKS: readonly string[] = ['database', 'tmux'];
 

@@ -4,7 +4,7 @@ import { toWhtError, WhtError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { EngineApi, EngineEventMap, ListTasksQuery, NewTask } from '../types.js';
 import type { EventEmitter } from 'node:events';
-import { CONTROL_METHODS, LineSplitter, type ControlRequest, type ControlResponse } from './protocol.js';
+import { RPC_METHODS, LineSplitter, type RpcRequest, type RpcResponse } from './protocol.js';
 
 const EVENTS: Array<keyof EngineEventMap> = [
   'task:queued', 'task:deduplicated', 'task:started', 'task:delivered', 'task:retrying', 'task:dead', 'task:dropped',
@@ -26,7 +26,7 @@ export interface ControlExtras {
 const RANGES = new Set(['hour', 'day', 'week', 'month']);
 
 /** Run one control method against the engine API. Pure dispatch; one code path per action. */
-export function dispatchControl(api: EngineApi, method: ControlRequest['method'], params: unknown, extras: ControlExtras = {}): unknown {
+export function dispatchControl(api: EngineApi, method: RpcRequest['method'], params: unknown, extras: ControlExtras = {}): unknown {
   switch (method) {
     case 'targetStatus': return extras.targetStatus ? extras.targetStatus() : api.snapshot().targets;
     case 'history': {
@@ -50,8 +50,8 @@ export function dispatchControl(api: EngineApi, method: ControlRequest['method']
   }
 }
 
-/** The engine's local control socket (0600), used by CLI commands and an attached dashboard. */
-export class ControlServer {
+/** The engine's local RPC socket (control.sock) (0600), used by CLI commands and an attached dashboard. */
+export class RpcServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private closing: Promise<void> | undefined;
@@ -92,16 +92,16 @@ export class ControlServer {
   }
 
   private async answer(line: string, send: (msg: unknown) => void, unsubscribe: Array<() => void>): Promise<void> {
-    let req: ControlRequest;
+    let req: RpcRequest;
     try {
-      req = JSON.parse(line) as ControlRequest;
+      req = JSON.parse(line) as RpcRequest;
     } catch {
       send({ id: -1, error: { code: 'WHT_ERR_BAD_TRIGGER', message: 'control request is not JSON' } });
       return;
     }
-    const res: ControlResponse = { id: req.id };
+    const res: RpcResponse = { id: req.id };
     try {
-      if (!CONTROL_METHODS.includes(req.method)) throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
+      if (!RPC_METHODS.includes(req.method)) throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
       res.result = await dispatchControl(this.api, req.method, req.params, this.extras);
       if (req.method === 'subscribe' && unsubscribe.length === 0) {
         for (const name of EVENTS) {
@@ -125,7 +125,7 @@ export class ControlServer {
       this.server.close(() => resolve());
     }).then(() => {
       try { unlinkSync(this.path); } catch { /* gone */ }
-      this.logger.debug('control socket closed');
+      this.logger.debug('RPC socket (control.sock) closed');
     });
     return this.closing;
   }

@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { WhtError, type ErrorCode, ERROR_CODES } from '../errors.js';
 import type { EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task } from '../types.js';
-import { LineSplitter, type ControlEvent, type ControlMethod, type ControlResponse } from './protocol.js';
+import { LineSplitter, type RpcEvent, type RpcMethod, type RpcResponse } from './protocol.js';
 
-/** Connect to a running engine's control socket; rejects WHT_ERR_ENGINE_UNREACHABLE when nobody listens. */
-export async function connectControl(path: string, timeoutMs = 2000): Promise<ControlClient> {
+/** Connect to a running engine's RPC socket (control.sock); rejects WHT_ERR_ENGINE_UNREACHABLE when nobody listens. */
+export async function connectRpc(path: string, timeoutMs = 2000): Promise<RpcClient> {
   const socket = await new Promise<Socket>((resolve, reject) => {
     const s = connect(path);
     const timer = setTimeout(() => { s.destroy(); reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no answer on ${path}`)); }, timeoutMs);
@@ -15,14 +15,14 @@ export async function connectControl(path: string, timeoutMs = 2000): Promise<Co
       reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no engine on ${path} (${(err as NodeJS.ErrnoException).code ?? err.message})`));
     });
   });
-  return new ControlClient(socket);
+  return new RpcClient(socket);
 }
 
 /**
  * Async client of the control protocol. `call` runs one EngineApi method in the engine; `subscribe` turns on the
  * event stream, re-emitted on `events`.
  */
-export class ControlClient {
+export class RpcClient {
   readonly events = new EventEmitter<EngineEventMap>();
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -48,7 +48,7 @@ export class ControlClient {
   }
 
   private onLine(line: string): void {
-    const msg = JSON.parse(line) as ControlResponse & Partial<ControlEvent>;
+    const msg = JSON.parse(line) as RpcResponse & Partial<RpcEvent>;
     if (msg.event) {
       (this.events.emit as (name: string, ...args: unknown[]) => boolean)(msg.event, ...(msg.args ?? []));
       return;
@@ -64,7 +64,7 @@ export class ControlClient {
     }
   }
 
-  call<T = unknown>(method: ControlMethod, params?: unknown): Promise<T> {
+  call<T = unknown>(method: RpcMethod, params?: unknown): Promise<T> {
     if (this.closed) return Promise.reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', 'control connection is closed'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -83,7 +83,7 @@ export class ControlClient {
   }
 }
 
-/** EngineApi over the control socket, with every method async. Used by the CLI and the attached dashboard. */
+/** EngineApi over the RPC socket (control.sock), with every method async. Used by the CLI and the attached dashboard. */
 export interface AsyncEngineApi {
   enqueue(input: NewTask): Promise<EnqueueResult>;
   getTask(id: number): Promise<Task | undefined>;
@@ -98,7 +98,7 @@ export interface AsyncEngineApi {
   snapshot(): Promise<EngineSnapshot>;
 }
 
-export function remoteApi(client: ControlClient): AsyncEngineApi {
+export function remoteApi(client: RpcClient): AsyncEngineApi {
   return {
     enqueue: (input) => client.call('enqueue', input),
     getTask: async (id) => (await client.call<Task | null>('getTask', { id })) ?? undefined,

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { WhtError } from '../errors.js';
 import { PENDING_STATES, TASK_STATES, type AttemptError, type ListTasksQuery, type Task, type TaskState } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
-import type { CounterName, InsertResult, QueueStore, TaskRow } from './store.js';
+import type { AdmitLimits, AdmitResult, CounterName, InsertResult, QueueStore, TaskRow } from '../queue/store.js';
 
 interface Row {
   id: number; text: string; target: string; priority: number; category: string; idem_key: string | null;
@@ -144,25 +144,37 @@ export class SqliteStore implements QueueStore {
   }
 
   insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[] {
-    return this.tx.insertMany.immediate(rows, now, dedupeWindowMs);
+    return this.admit(rows, now, { dedupeWindowMs, capacity: Infinity }) as InsertResult[];
   }
 
-  private insertManyTx(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[] {
-    const results: InsertResult[] = [];
+  admit(rows: readonly TaskRow[], now: number, limits: AdmitLimits): AdmitResult[] {
+    return this.tx.insertMany.immediate(rows, now, limits);
+  }
+
+  private insertManyTx(rows: readonly TaskRow[], now: number, limits: AdmitLimits): AdmitResult[] {
+    const results: AdmitResult[] = [];
     let created = 0;
+    let deduplicated = 0;
+    let room = limits.capacity - this.pendingCount();
     for (const row of rows) {
       if (row.idemKey !== null) {
-        const existing = this.stmt.byIdem.get(row.idemKey, now - dedupeWindowMs) as Row | undefined;
+        const existing = this.stmt.byIdem.get(row.idemKey, now - limits.dedupeWindowMs) as Row | undefined;
         if (existing) {
           results.push({ task: toTask(existing), created: false });
+          deduplicated++;
           continue;
         }
       }
+      if (room <= 0) {
+        results.push(null);
+        continue;
+      }
+      room--;
       results.push({ task: toTask(this.stmt.insert.get({ ...row, now }) as Row), created: true });
       created++;
     }
     // `received` is not counted here: it is the AUTOINCREMENT sequence (one id per created task).
-    if (results.length > created) this.stmt.bump.run('deduplicated', results.length - created);
+    if (deduplicated) this.stmt.bump.run('deduplicated', deduplicated);
     this.counts.queued += created;
     try {
       this.notePeak();

@@ -1,28 +1,30 @@
 /**
- * Control socket protocol: newline-delimited JSON over a Unix socket in the data dir (0600).
+ * The engine's RPC socket protocol (`<dataDir>/control.sock`): how CLI commands and an attached dashboard reach a
+ * running engine. Not to be confused with tmux control mode (delivery/control-mode.ts).
+ * Newline-delimited JSON over a Unix socket in the data dir (0600).
  * Request `{"id": n, "method": "...", "params": {...}}`, answer `{"id": n, "result": ...}` or
  * `{"id": n, "error": {"code": "WHT_ERR_...", "message": "..."}}`. After `subscribe`, the server also sends
  * `{"event": "task:delivered", "args": [...]}` lines.
  */
-export const CONTROL_METHODS = [
+export const RPC_METHODS = [
   'enqueue', 'getTask', 'listTasks', 'retry', 'retryAllDead', 'drop', 'pause', 'resume', 'isPaused', 'stats', 'snapshot', 'subscribe',
   'targetStatus', 'history',
 ] as const;
-export type ControlMethod = (typeof CONTROL_METHODS)[number];
+export type RpcMethod = (typeof RPC_METHODS)[number];
 
-export interface ControlRequest {
+export interface RpcRequest {
   id: number;
-  method: ControlMethod;
+  method: RpcMethod;
   params?: unknown;
 }
 
-export interface ControlResponse {
+export interface RpcResponse {
   id: number;
   result?: unknown;
   error?: { code: string; message: string };
 }
 
-export interface ControlEvent {
+export interface RpcEvent {
   event: string;
   args: unknown[];
 }

@@ -1,0 +1,44 @@
+import type { Config } from '../../engine/config/schema.js';
+import { WhtError } from '../../engine/errors.js';
+import { dataPaths, engineHttpUrl } from '../../engine/data-dir.js';
+import { httpEnqueue, readToken, type HttpEnqueueResult, type HttpTaskInput } from '../../engine/intake/http/index.js';
+import { prepareSpool } from '../../engine/intake/spool-dirs.js';
+import { writeSpoolFile } from '../../engine/intake/spool-writer.js';
+import { toTaskRow } from '../../engine/intake/trigger.js';
+import { loadConfig } from '../context.js';
+import { defineCommand } from './command.js';
+
+async function sendOverHttp(config: Config, url: string | undefined, task: HttpTaskInput): Promise<HttpEnqueueResult> {
+  const token = await readToken(config.dataDir);
+  if (!token) throw new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no token in ${dataPaths(config.dataDir).token}: start the engine once (it creates it)`);
+  return httpEnqueue({ url: url ?? engineHttpUrl(config), token, task });
+}
+
+export const sendCommand = defineCommand({
+  command: 'send [text..]',
+  describe: 'enqueue a command through the spool (works while the engine is down)',
+  builder: (y) =>
+    y
+      .positional('text', { type: 'string', array: true, describe: 'the command; put it after -- when it starts with -' })
+      .option('target', { type: 'string', describe: 'target name (targets.NAME); default: default' })
+      .option('priority', { type: 'number', describe: 'higher runs first (-100..100)' })
+      .option('category', { type: 'string', describe: 'rate-limit category' })
+      .option('id', { type: 'string', describe: 'idempotency key' })
+      .option('http', { type: 'boolean', default: false, describe: 'send to the running engine over HTTP (POST /v1/tasks) instead of the spool' })
+      .option('url', { type: 'string', describe: "with --http: base URL (default: the running engine's, else http.host:http.port)" }),
+  handler: async (args, ctx) => {
+    const config = loadConfig(ctx.global);
+    const words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])];
+    const text = words.map(String).join(' ');
+    const payload = { command: text, target: args.target, priority: args.priority, category: args.category, id: args.id };
+    // same checks as the engine: fail here, exit 2
+    toTaskRow({ text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' }, config, Date.now());
+    if (args.http) {
+      const result = await sendOverHttp(config, args.url, payload);
+      return ctx.out.out(args.json ? JSON.stringify(result) : `task ${result.id} ${result.duplicate ? 'already existed' : 'queued'} (${result.state})`);
+    }
+    prepareSpool(config.spool.dir);
+    const path = writeSpoolFile(config.spool.dir, JSON.stringify(payload));
+    ctx.out.out(args.json ? JSON.stringify({ spooled: path }) : `spooled ${path}`);
+  },
+});

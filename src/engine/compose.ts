@@ -1,0 +1,211 @@
+/**
+ * The engine's async composition root. `prepareEngine` runs every check that can refuse a start (preflight/) BEFORE
+ * anything touches tmux, the spool or the queue; a refused start logs its reason (log file, and stderr through the
+ * CLI) and throws (exit 2). Then it does the I/O (lock, log file, database) and returns `wire`, which builds the
+ * parts around the facade and lists them, in start order, for the Lifecycle (close runs in reverse).
+ */
+import type { EventEmitter } from 'node:events';
+import type { Config } from './config/schema.js';
+import { dataPaths, ensureDataDir } from './data-dir.js';
+import { Deliveries } from './delivery/deliveries.js';
+import { DeliveryRunner } from './delivery/runner.js';
+import { TargetProbe } from './delivery/target-status.js';
+import { Targets } from './delivery/targets.js';
+import { createTmux } from './delivery/tmux-factory.js';
+import { toWhtError, WhtError } from './errors.js';
+import type { EngineEventMap } from './events.js';
+import { surfaceSteps, type Surfaces } from './surfaces.js';
+import { Lifecycle, type LifecycleStep } from './lifecycle.js';
+import { acquireLock } from './lock.js';
+import { configSummary, createEngineLog, formatLogMetrics, recordStartFailure, TaskEventLog, type LogManager, type LogStatus } from './logs/index.js';
+import { createMonitor, dbWritableCheck, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
+import { spoolCheck } from './intake/spool-dirs.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import type { Logger } from './ports/logger.js';
+import type { Tmux } from './ports/tmux.js';
+import { refusal, runPreflight } from './preflight/index.js';
+import { Dispatcher } from './queue/dispatcher.js';
+import { Retention } from './queue/retention.js';
+import type { QueueStore } from './queue/store.js';
+import { Checkpointer } from './sqlite/checkpointer.js';
+import { isStorageFault } from './sqlite/faults.js';
+import { openHistoryStore } from './sqlite/history-store.js';
+import { openEngineStore } from './sqlite/open-store.js';
+import type { SqliteStore } from './sqlite/queue-store.js';
+import type { StorageStats } from './task.js';
+import type { EngineFacade } from './facade.js';
+import { VERSION } from './version.js';
+
+export interface EngineDeps {
+  clock?: Clock;
+  tmux?: Tmux;
+  logger?: Logger;
+  random?: () => number;
+  /** $TMUX_PANE, for the default target when running inside tmux. @default process.env.TMUX_PANE */
+  tmuxPane?: string | undefined;
+  /** Also write log lines here (serve mode: stderr for journald). The dashboard passes nothing. */
+  logEcho?: (line: string) => void;
+  /** Opens the queue database (tests inject faults through it). @default sqlite/open-store.ts openEngineStore */
+  openStore?: (config: Config) => SqliteStore;
+}
+
+/** The parts the composition root builds for the facade (engine.ts). None of them is public. */
+export interface EngineCore {
+  clock: Clock;
+  logger: Logger;
+  store: QueueStore;
+  dispatcher: Dispatcher;
+  deliveries: Deliveries;
+  targets: Targets;
+  probe: TargetProbe;
+  monitor: Monitor;
+  lifecycle: Lifecycle;
+  /** The log manager's state (absent with an injected logger). */
+  logStatus(): LogStatus | undefined;
+  /** Sizes of the database and its WAL, with the configured WAL limit. */
+  storage(): StorageStats;
+  /** Wake the spool after a drop freed room. */
+  kickIntake(): void;
+  httpUrl(): string | undefined;
+}
+
+/** Log a failed start where the operator looks (one line in the data dir's engine.log, or the injected logger). */
+function logRefusal(config: Config, deps: EngineDeps, err: unknown): void {
+  if (deps.logger) deps.logger.error('engine refused to start', { code: (err as { code?: string }).code ?? 'error', error: (err as Error).message });
+  else recordStartFailure(config, dataPaths(config.dataDir).log, err);
+}
+
+export async function prepareEngine(config: Config, deps: EngineDeps): Promise<(engine: EngineFacade) => EngineCore> {
+  const refused = refusal(await runPreflight(config));
+  if (refused) {
+    logRefusal(config, deps, refused);
+    throw refused;
+  }
+  try {
+    return openResources(config, deps);
+  } catch (err) {
+    logRefusal(config, deps, err);
+    throw err;
+  }
+}
+
+function openResources(config: Config, deps: EngineDeps): (engine: EngineFacade) => EngineCore {
+  const paths = dataPaths(config.dataDir);
+  ensureDataDir(config.dataDir);
+  const releaseLock = acquireLock(paths.lock);
+  try {
+    let emitLog: EngineFacade | undefined;
+    const logs = deps.logger ? undefined : createEngineLog(config, {
+      logPath: paths.log, clock: deps.clock ?? systemClock, echo: deps.logEcho, emit: (entry) => emitLog?.emit('log', entry),
+    });
+    const logger = deps.logger ?? logs!.logger;
+    const store = (deps.openStore ?? openEngineStore)(config);
+    const checkpointer = new Checkpointer(paths.db, logger, { walLimitBytes: config.queue.walLimitBytes });
+    return (engine) => {
+      emitLog = engine;
+      return wire(engine, { config, deps, logger, logs, store, checkpointer, releaseLock });
+    };
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}
+
+interface Opened {
+  config: Config;
+  deps: EngineDeps;
+  logger: Logger;
+  logs: LogManager | undefined;
+  store: SqliteStore;
+  checkpointer: Checkpointer;
+  releaseLock: () => void;
+}
+
+/** A failure no caller sees (a timer, a background promise): logged, and emitted as `error` while someone listens. */
+export function errorReporter(engine: EventEmitter<EngineEventMap>, logger: Logger): (component: string, err: unknown) => void {
+  return (component, err) => {
+    const base = toWhtError(err, isStorageFault(err) ? 'WHT_ERR_STORAGE' : 'WHT_ERR_INTERNAL');
+    const e = new WhtError(base.code, base.message, { ...base.details, component }, { cause: err });
+    logger.error(`${component}: ${e.message}`, { code: e.code, component });
+    if (engine.listenerCount('error') > 0) engine.emit('error', e);
+  };
+}
+
+function wire(engine: EngineFacade, o: Opened): EngineCore {
+  const { config, deps, logger, store } = o;
+  const clock = deps.clock ?? systemClock;
+  const report = errorReporter(engine, logger);
+  const aborter = new AbortController();
+  const tmux = deps.tmux ?? createTmux(config, logger);
+  const targets = new Targets(config, tmux, { tmuxPane: 'tmuxPane' in deps ? deps.tmuxPane : process.env.TMUX_PANE }, logger);
+  const emit = (name: string, ...args: unknown[]) => (engine.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args);
+  const runner = new DeliveryRunner({ store, tmux, targets, config, clock, random: deps.random ?? Math.random, logger, emit, signal: aborter.signal });
+  let closing = false;
+  const deliveries = new Deliveries({
+    runner,
+    settled: (task) => {
+      dispatcher.done(task.target);
+      intake.kick();
+      dispatcher.pump();
+    },
+    onError: (err, task) => report(`delivery of task ${task.id}`, err),
+  });
+  const dispatcher = new Dispatcher({
+    store, clock, workers: config.queue.workers,
+    rateFor: (category) => {
+      const rate = config.queue.categories[category] ?? config.queue.rateLimit;
+      return { perSecond: rate.perSecond, burst: rate.burst ?? Math.max(1, Math.ceil(rate.perSecond)) };
+    },
+    isPaused: () => engine.isPaused(),
+    start: (task) => deliveries.start(task),
+    onRateLimited: (task) => {
+      store.bumpCounter('rate_limited');
+      engine.emit('task:rate-limited', task);
+    },
+    onError: (err) => report('dispatcher', err),
+  });
+  const probe = new TargetProbe(targets, tmux, () => dispatcher.busyTargets());
+  const monitor = createMonitor({
+    events: engine, stats: () => engine.stats(), history: openHistoryStore(store.db, config.monitor), clock, logger, config: config.monitor,
+    checks: {
+      dbWritable: dbWritableCheck(store.db), spoolOk: spoolCheck(config.spool.dir), tmuxReachable: tmuxReachableCheck(tmux),
+      targets: () => engine.targetStatus(), dataDirs: [config.dataDir, config.spool.dir],
+    },
+    watchedPids: tmuxWatchedPids(tmux, () => probe.lastKnown().map((t) => t.pane)),
+    tmux: (args) => tmux.run(args),
+    onError: (err) => report('monitor', err),
+  });
+  const retention = new Retention({ store, clock, logger, retainDays: config.queue.retainDays, onError: (err) => report('retention', err) });
+  const intake: Surfaces = surfaceSteps({ engine, config, clock, logger, monitor, closing: () => closing, extraMetrics: () => formatLogMetrics(o.logs?.status()) });
+  const taskLog = new TaskEventLog(engine, logger);
+  const steps: LifecycleStep[] = [
+    { name: 'lock', close: o.releaseLock },
+    { name: 'store', close: () => store.close() },
+    { name: 'logs', start: () => o.logs?.start(), close: () => o.logs?.close() },
+    { name: 'task log', start: () => taskLog.start(), close: () => { logger.info('engine stopped'); taskLog.close(); } },
+    { name: 'checkpointer', close: () => o.checkpointer.close() },
+    { name: 'tmux', start: () => tmux.start?.(), close: () => tmux.close() },
+    { name: 'monitor', close: () => monitor.close() },
+    {
+      name: 'recovery',
+      start: async () => { for (const task of await deliveries.recover(store.delivering())) dispatcher.markReady(task.target); },
+      close: () => deliveries.idle(),
+    },
+    ...intake.before,
+    { name: 'retention', start: () => retention.start(), close: () => retention.close() },
+    ...intake.after,
+    {
+      name: 'dispatch',
+      start: () => {
+        logger.info('engine started', { pid: process.pid, version: VERSION, paused: engine.isPaused(), ...configSummary(config, intake.httpUrl()) });
+        dispatcher.pump();
+      },
+      close: () => { closing = true; dispatcher.stop(); aborter.abort(); },
+    },
+  ];
+  const lifecycle = new Lifecycle(steps, (step, err) => report(`close ${step}`, err));
+  return { clock, logger, store, dispatcher, deliveries, targets, probe, monitor, lifecycle,
+    logStatus: () => o.logs?.status(),
+    storage: () => ({ ...o.checkpointer.sizes(), walLimitBytes: o.checkpointer.walLimitBytes }),
+    kickIntake: () => intake.kick(), httpUrl: () => intake.httpUrl() };
+}

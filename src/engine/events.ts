@@ -1,0 +1,34 @@
+/**
+ * The engine's typed events (listeners get plain data). The facade (`Engine`) is an EventEmitter of this map; the
+ * control socket forwards the same events to an attached dashboard.
+ */
+import type { WhtError } from './errors.js';
+import type { AttemptError, LogEntry, Task, TaskSource } from './task.js';
+
+/** A trigger an intake could not accept (it moved to spool/rejected, or was answered with an error). */
+export interface IntakeRejected {
+  source: TaskSource;
+  name: string;
+  reason: string;
+}
+
+/** Events the engine emits; listeners get plain data. */
+export interface EngineEventMap {
+  'task:queued': [task: Task];
+  'task:deduplicated': [task: Task];
+  'task:started': [task: Task];
+  'task:delivered': [task: Task];
+  'task:retrying': [task: Task, error: AttemptError];
+  'task:dead': [task: Task, error: AttemptError | null];
+  'task:dropped': [task: Task];
+  'task:rate-limited': [task: Task];
+  'intake:rejected': [info: IntakeRejected];
+  'queue:paused': [];
+  'queue:resumed': [];
+  log: [entry: LogEntry];
+  /**
+   * A failure no caller sees (a timer, a background promise): logged, and emitted with its code; `details.component`
+   * names the part it came from. Emitted only while someone listens (an EventEmitter throws an unhandled `error`).
+   */
+  error: [error: WhtError];
+}

@@ -1,0 +1,44 @@
+/** Retention: delete delivered and dropped tasks older than queue.retainDays, at start and then hourly. */
+import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { QueueStore } from './store.js';
+
+export const PRUNE_EVERY_MS = 3_600_000;
+
+export interface RetentionDeps {
+  store: QueueStore;
+  clock: Clock;
+  logger: Logger;
+  retainDays: number;
+  onError: (err: unknown) => void;
+}
+
+export class Retention {
+  private timer: ClockTimer | undefined;
+
+  constructor(private readonly d: RetentionDeps) {}
+
+  start(): void {
+    if (this.timer !== undefined || this.d.retainDays <= 0) return;
+    this.timer = timersOf(this.d.clock).setInterval(() => this.pruneNow(), PRUNE_EVERY_MS);
+    this.pruneNow();
+  }
+
+  /** Prune once now; a store failure is reported, not thrown (this runs from a timer). */
+  pruneNow(): number {
+    if (this.d.retainDays <= 0) return 0;
+    try {
+      const n = this.d.store.prune(this.d.clock.now() - this.d.retainDays * 86_400_000);
+      if (n) this.d.logger.info('pruned finished tasks', { count: n });
+      return n;
+    } catch (err) {
+      this.d.onError(err);
+      return 0;
+    }
+  }
+
+  close(): void {
+    if (this.timer !== undefined) timersOf(this.d.clock).clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
