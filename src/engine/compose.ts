@@ -9,6 +9,7 @@ import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
+import { ReadinessBook } from './delivery/readiness.js';
 import { TargetProbe } from './delivery/target-status.js';
 import { Targets } from './delivery/targets.js';
 import { createTmux } from './delivery/tmux-factory.js';
@@ -139,7 +140,9 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   const tmux = deps.tmux ?? createTmux(config, logger);
   const targets = new Targets(config, tmux, { tmuxPane: 'tmuxPane' in deps ? deps.tmuxPane : process.env.TMUX_PANE }, logger);
   const emit = (name: string, ...args: unknown[]) => (engine.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args);
-  const runner = new DeliveryRunner({ store, tmux, targets, config, clock, random: deps.random ?? Math.random, logger, emit, signal: aborter.signal });
+  // Each target's readiness memory: deliveries and the probe (targets, dashboard, health) judge through it.
+  const book = new ReadinessBook();
+  const runner = new DeliveryRunner({ store, tmux, targets, config, clock, random: deps.random ?? Math.random, logger, emit, signal: aborter.signal, book });
   let closing = false;
   const deliveries = new Deliveries({
     runner,
@@ -164,7 +167,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     },
     onError: (err) => report('dispatcher', err),
   });
-  const probe = new TargetProbe(targets, tmux, () => dispatcher.busyTargets());
+  const probe = new TargetProbe(targets, tmux, () => dispatcher.busyTargets(), book);
   const monitor = createMonitor({
     events: engine, stats: () => engine.stats(), history: openHistoryStore(store.db, config.monitor), clock, logger, config: config.monitor,
     checks: {

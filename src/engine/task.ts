@@ -97,11 +97,19 @@ export interface StorageStats {
   walLimitBytes: number;
 }
 
+/** A target's readiness as delivery judges it (delivery/readiness.ts). */
+export type TargetState = 'ready' | 'busy' | 'not-ready' | 'missing' | 'in-mode' | 'input-off';
+
 export interface TargetStatus {
   name: string;
   /** tmux target, e.g. `%3` or `=work:1.0`. */
   pane: string;
   profile: string;
+  preset: string | null;
+  /** The same judgement delivery makes before typing. */
+  state: TargetState;
+  /** Why it is not `ready` (null when it is). */
+  reason: string | null;
   present: boolean;
   /** `idle` / `busy` where known, `unknown` otherwise. */
   activity: 'idle' | 'busy' | 'unknown';

@@ -16,10 +16,11 @@ export interface StatusInput {
   connected: boolean;
 }
 
+/** A target as delivery judges it: `name:ready`, `name:busy`, `name:not-ready (the reason)`, `name:missing`, ... */
 function targetSeg(t: TargetStatus): { text: string; tone: Tone } {
-  if (!t.present) return { text: `${t.name}:missing`, tone: 'bad' };
-  if (t.inMode) return { text: `${t.name}:mode`, tone: 'warn' };
-  return { text: `${t.name}:${t.activity}`, tone: t.activity === 'busy' ? 'warn' : 'ok' };
+  const tone: Tone = t.state === 'ready' ? 'ok' : t.state === 'missing' ? 'bad' : 'warn';
+  const why = t.state === 'not-ready' && t.reason ? ` (${sanitize(truncate(t.reason, 48))})` : '';
+  return { text: `${t.name}:${t.state}${why}`, tone };
 }
 
 const HEALTH_TONE: Record<string, Tone> = { HEALTHY: 'ok', DEGRADED: 'warn', UNHEALTHY: 'bad' };

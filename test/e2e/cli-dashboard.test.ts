@@ -77,7 +77,7 @@ describe('webhook-tui (the dashboard) from the built CLI in a pty', () => {
     children.push(serve);
     await waitFor(() => lockHolder(join(dataDir, 'engine.pid')) === serve.pid, 30_000, 'serve');
     screen = dashboard(120, 40);
-    await screen.waitFor((t) => t.includes('attached') && t.includes('default:idle'), 30_000);
+    await screen.waitFor((t) => t.includes('attached') && t.includes('default:ready'), 30_000);
     screen.write('p');
     await screen.waitFor('PAUSED', 10_000);
     const status = () => JSON.parse(spawnSync(process.execPath, [BIN, '--config', configFile, 'status', '--json'], { encoding: 'utf8' }).stdout) as { paused: boolean };

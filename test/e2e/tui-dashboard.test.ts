@@ -52,7 +52,7 @@ describe('dashboard over the real engine in a pty', () => {
     expect(text).toMatch(/RUNNING\s+embedded/);
     expect(text).toContain('TARGET_MISSING');
     // targets and their panes in the status line: the shell pane exists, the ghost pane does not
-    await s.waitFor((t) => t.includes('default:idle') && t.includes('ghost:missing'));
+    await s.waitFor((t) => t.includes('default:ready') && t.includes('ghost:missing'));
     await expect.poll(() => world?.capture() ?? '', { timeout: 5000 }).toContain('seeded-4');
     await quit(s);
   });

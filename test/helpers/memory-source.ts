@@ -89,7 +89,7 @@ export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSou
       const order = (a: Task, b: Task): number => b.priority - a.priority || a.id - b.id;
       return {
         at: Date.now(), startedAt, pid: process.pid, version: '0.0.0-test', paused, stats: stats(),
-        targets: [{ name: 'default', pane: '%0', profile: 'shell', present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }],
+        targets: [{ name: 'default', pane: '%0', profile: 'shell', preset: null, state: 'ready', reason: null, present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }],
         pending: inState('queued', 'delivering', 'retrying').sort(order).slice(0, 200).map((t) => ({ ...t })),
         dead: inState('dead').sort((a, b) => b.id - a.id).slice(0, 200).map((t) => ({ ...t })),
       };

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
+import { loggerFrom } from '../../src/engine/ports/logger.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
 import { holdsFor, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.mjs', import.meta.url));
 
-interface Message { t: number; line: string; typedWhileBusy: boolean }
+interface Message { kind: string; t: number; line: string; typedWhileBusy: boolean }
 const messages = (file: string): Message[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Message) : [];
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Message).filter((m) => m.kind === 'submit') : [];
 
 describe('agent targets', () => {
   let tmux: TestTmux;
@@ -20,9 +21,9 @@ describe('agent targets', () => {
   beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
   afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
 
-  function agentPane(busyMs: number, startBusyMs: number): { pane: string; file: string } {
+  function agentPane(busyMs: number, startBusyMs: number, options: Record<string, unknown> = {}): { pane: string; file: string } {
     const file = join(tmp.dir, 'agent.jsonl');
-    const pane = tmux.session('agent', [process.execPath, FAKE_AGENT, file, String(busyMs), String(startBusyMs)]);
+    const pane = tmux.session('agent', [process.execPath, FAKE_AGENT, file, String(busyMs), String(startBusyMs), JSON.stringify(options)], { x: 100, y: 40 });
     return { pane, file };
   }
 
@@ -67,7 +68,7 @@ describe('agent targets', () => {
     const done = engine.getTask(task.id)!;
     expect(done.errors.length).toBeGreaterThanOrEqual(1);
     expect(done.errors[0]!.code).toBe('WHT_ERR_TARGET_BUSY');
-    expect(done.errors[0]!.message).toMatch(/did not become idle within 400 ms/);
+    expect(done.errors[0]!.message).toMatch(/did not become ready within 400 ms \(busy: the agent is working/);
     expect(messages(file).map((m) => m.line)).toEqual(['patient message']);
     expect(messages(file)[0]!.typedWhileBusy).toBe(false);
   });
@@ -81,4 +82,77 @@ describe('agent targets', () => {
     await waitFor(() => messages(file).length >= 1, 10_000, 'the submitted message');
     expect(messages(file).map((m) => m.line)).toEqual(['confirm me please']);
   });
+
+  it('waits out the gap after Enter before the busy marker shows, so the next prompt is not typed into a working agent', async () => {
+    const { pane, file } = agentPane(400, 0, { style: 'codex', gapMs: 900, newlineWithinMs: 50 });
+    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { codex: { pane, preset: 'codex' } } }));
+    for (const n of [1, 2, 3]) engine.enqueue({ text: `prompt number ${n}`, target: 'codex', source: 'api' });
+    await waitFor(() => messages(file).length >= 3, 30_000, 'three prompts');
+    const got = messages(file);
+    expect(got.map((m) => m.line)).toEqual(['prompt number 1', 'prompt number 2', 'prompt number 3']);
+    expect(got.filter((m) => m.typedWhileBusy)).toEqual([]);
+  });
+
+  it('presses Enter once more when the first Enter became a newline, without typing the text again', async () => {
+    // Enter within 300 ms of typed text is a newline here; the target sends it at once.
+    const { pane, file } = agentPane(300, 0, { style: 'codex', newlineWithinMs: 300 });
+    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { codex: { pane, preset: 'codex', enterDelayMs: 0, readyPollMs: 200 } } }));
+    const { task } = engine.enqueue({ text: 'one prompt, one submit', target: 'codex', source: 'api' });
+    await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
+    expect(engine.getTask(task.id)?.errors).toEqual([]);
+    // The newline the first Enter made is part of the input; the prompt arrives once, with its text once.
+    expect(messages(file).map((m) => m.line)).toEqual(['one prompt, one submit']);
+  });
+
+  it('does not type into an input that holds someone else\'s text: waits, says why (error, targets, log), then delivers alone', async () => {
+    const { pane, file } = agentPane(100, 0);
+    const logs: string[] = [];
+    const logger = loggerFrom((_level, msg, fields) => logs.push(`${msg} ${JSON.stringify(fields ?? {})}`));
+    engine = await startEngine(testConfig(tmp.dir, tmux, {
+      targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300 } },
+      queue: { retry: { attempts: 20, baseMs: 200, maxMs: 300, jitter: 0 } },
+    }), { logger });
+    await waitFor(() => tmux.capture(pane).includes('? for shortcuts'), 10_000, 'idle agent');
+    tmux.run('send-keys', '-t', pane, '-l', 'half typed by me');
+    const reason = 'the input holds text that is not ours: "half typed by me"';
+    await waitFor(async () => (await engine!.targetStatus()).some((t) => t.name === 'claude' && t.state === 'not-ready' && t.reason === reason), 5000, 'targets shows the reason');
+    const { task } = engine.enqueue({ text: 'the queued prompt', target: 'claude', source: 'api' });
+    await waitFor(() => (engine!.getTask(task.id)?.errors.length ?? 0) >= 1, 10_000, 'a failed attempt');
+    expect(engine.getTask(task.id)!.errors[0]).toMatchObject({ code: 'WHT_ERR_TARGET_BUSY', message: expect.stringContaining(reason) });
+    expect(logs.some((l) => l.startsWith('waiting for the target to become ready') && l.includes('half typed by me'))).toBe(true);
+    expect(messages(file)).toEqual([]);
+    tmux.run('send-keys', '-t', pane, 'C-u');
+    await waitFor(() => messages(file).length >= 1, 15_000, 'delivery after the input was cleared');
+    expect(messages(file).map((m) => m.line)).toEqual(['the queued prompt']);
+  });
+
+  it('clears foreign input first when the target has clearInput', async () => {
+    const { pane, file } = agentPane(100, 0);
+    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code', clearInput: true } } }));
+    await waitFor(() => tmux.capture(pane).includes('? for shortcuts'), 10_000, 'idle agent');
+    tmux.run('send-keys', '-t', pane, '-l', 'stale text');
+    await waitFor(() => tmux.capture(pane).includes('stale text'), 5000, 'the stale text');
+    const { task } = engine.enqueue({ text: 'fresh prompt', target: 'claude', source: 'api' });
+    await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
+    expect(messages(file).map((m) => m.line)).toEqual(['fresh prompt']);
+    expect(engine.getTask(task.id)?.errors).toEqual([]);
+  });
+
+  it('does not append to a prompt that an interrupt put back into the input', async () => {
+    const { pane, file } = agentPane(60_000, 0, { restoreOnEsc: true });
+    engine = await startEngine(testConfig(tmp.dir, tmux, {
+      targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300 } },
+      queue: { retry: { attempts: 1, baseMs: 100, maxMs: 100, jitter: 0 } },
+    }));
+    const first = engine.enqueue({ text: 'long running prompt', target: 'claude', source: 'api' }).task;
+    await waitFor(() => engine!.getTask(first.id)?.state === 'delivered', 15_000, 'first delivered');
+    tmux.run('send-keys', '-t', pane, 'Escape');
+    await waitFor(() => /❯ long running prompt\s*\n─/.test(tmux.capture(pane)), 5000, 'the prompt back in the input');
+    const second = engine.enqueue({ text: 'second prompt', target: 'claude', source: 'api' }).task;
+    await waitFor(() => engine!.getTask(second.id)?.state === 'dead', 10_000, 'second given up');
+    expect(engine.getTask(second.id)!.errors[0]!.message).toContain('the input holds text that is not ours: "long running prompt"');
+    expect(messages(file).map((m) => m.line)).toEqual(['long running prompt']);
+    expect(tmux.capture(pane)).not.toContain('second prompt');
+  });
 });
+

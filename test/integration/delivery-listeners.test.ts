@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deliver } from '../../src/engine/delivery/deliverer.js';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import { resolveTarget, targetSchema } from '../../src/engine/delivery/profiles.js';
+import { ReadinessBook } from '../../src/engine/delivery/readiness.js';
 import type { Task } from '../../src/engine/types.js';
 import { tempDir } from '../helpers/engine.js';
 import { TestTmux, waitFor } from '../helpers/tmux.js';
@@ -27,7 +28,7 @@ describe('a delivery leaves no listeners behind', () => {
     const engineLifetime = new AbortController(); // as the engine's: one signal for all its deliveries
     const task = { id: 1, text: 'patient message' } as Task;
     let marked = false;
-    await deliver(exec, task, target, { beforeSend: () => { marked = true; }, signal: engineLifetime.signal }, 5000);
+    await deliver(exec, task, target, { beforeSend: () => { marked = true; }, signal: engineLifetime.signal, book: new ReadinessBook(), name: 'agent' }, 5000);
     await waitFor(() => existsSync(file) && readFileSync(file, 'utf8').includes('patient message'), 10_000, 'the message in the agent');
     expect(marked).toBe(true);
     expect(getEventListeners(engineLifetime.signal, 'abort')).toHaveLength(0);

@@ -62,7 +62,7 @@ function setup(config: MonitorConfigInput = {}, checks: Partial<HealthCheckDeps>
     stats: () => queueStats,
     checks: {
       dbWritable: () => true, spoolOk: () => ({ ok: true }), tmuxReachable: async () => true,
-      targets: async () => [{ name: 'default', pane: '%1', profile: 'shell', present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }],
+      targets: async () => [{ name: 'default', pane: '%1', profile: 'shell', preset: null, state: 'ready' as const, reason: null, present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }],
       dataDirs: [dir],
       ...checks,
     },
@@ -134,7 +134,7 @@ describe('Monitor', () => {
     let present = true;
     const { monitor } = setup({}, {
       tmuxReachable: async () => tmuxUp,
-      targets: async () => [{ name: 'agent', pane: '%2', profile: 'claude', present, activity: 'busy', inMode: false, currentCommand: 'node' }],
+      targets: async () => [{ name: 'agent', pane: '%2', profile: 'agent', preset: 'claude-code', state: 'busy' as const, reason: 'working', present, activity: 'busy', inMode: false, currentCommand: 'node' }],
     });
     expect((await monitor.health()).status).toBe('HEALTHY');
     present = false;

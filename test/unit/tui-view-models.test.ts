@@ -28,7 +28,7 @@ function snapshot(over: Partial<EngineSnapshot> = {}): EngineSnapshot {
   return {
     at: T0 + 65_000, startedAt: T0, pid: 1, version: '0.1.0', paused: false,
     stats: { totalProcessed: 11, successful: 10, failed: 1, failedAttempts: 2, retries: 1, rateLimited: 0, received: 14, deduplicated: 0, avgProcessingMs: 5, avgEndToEndMs: 9, peakQueueSize: 3, depth, pending: 3, capacity: 100, oldestPendingAgeMs: 0, paused: false },
-    targets: [{ name: 'default', pane: '%1', profile: 'shell', present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }, { name: 'ci', pane: '%7', profile: 'agent', present: false, activity: 'unknown', inMode: false, currentCommand: null }],
+    targets: [{ name: 'default', pane: '%1', profile: 'shell', preset: null, state: 'ready', reason: null, present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }, { name: 'ci', pane: '%7', profile: 'agent', preset: null, state: 'missing', reason: 'the pane does not exist', present: false, activity: 'unknown', inMode: false, currentCommand: null }],
     pending: [task({ id: 3, priority: 5, state: 'delivering' }), task({ id: 4, text: 'deploy web' }), task({ id: 5, target: 'ci', text: 'run \x1b[2J tests' })],
     dead: [task({ id: 2, state: 'dead', attempts: 3, errors: [{ attempt: 3, at: T0, code: 'WHT_ERR_TARGET_MISSING', message: 'pane %7 gone' }] })],
     ...over,
@@ -101,7 +101,7 @@ describe('status line', () => {
     expect(text).toContain('FROZEN');
     expect(text).toContain('DISCONNECTED');
     expect(text).toContain('attached up 1m05s pend 3/100 dead 1');
-    expect(text).toContain('default:idle ci:missing');
+    expect(text).toContain('default:ready ci:missing');
   });
 
   it('fits the width, and uses two rows in compact mode', () => {
@@ -109,7 +109,7 @@ describe('status line', () => {
     expect(lineText(statusLines(input, 30, 1)[0]!).length).toBeLessThanOrEqual(30);
     const two = statusLines(input, 60, 2);
     expect(two).toHaveLength(2);
-    expect(lineText(two[1]!)).toContain('default:idle');
+    expect(lineText(two[1]!)).toContain('default:ready');
   });
 });
 

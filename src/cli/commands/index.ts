@@ -15,6 +15,7 @@ import { serviceCommand } from './service.js';
 import { sinkCommand } from './sink.js';
 import { restartCommand, startCommand, stopCommand } from './start-stop.js';
 import { statusCommand } from './status.js';
+import { targetsCommand } from './targets.js';
 import { tasksCommand } from './tasks.js';
 import { tuiCommand } from './tui.js';
 
@@ -24,6 +25,7 @@ export const COMMANDS: readonly CliCommand[] = [
   sendCommand,
   statusCommand,
   tasksCommand,
+  targetsCommand,
   dlqCommand,
   metricsCommand,
   pauseCommand,

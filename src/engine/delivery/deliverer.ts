@@ -1,11 +1,15 @@
 import type { ResolvedTarget } from './profiles.js';
-import { judgeReadiness } from './profiles.js';
 import { WhtError } from '../errors.js';
-import { systemClock, timersOf, type Clock } from '../ports/clock.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { Tmux } from '../ports/tmux.js';
 import type { Task } from '../types.js';
-import { assertWritable, inspectPane, takeMark, textsSinceMark, type PaneState } from './pane.js';
+import { confirmAgent, sleep, transcriptCount, waitReady } from './agent-wait.js';
+import { inspectPane, takeMark, textsSinceMark, type PaneState } from './pane.js';
+import type { Judgement, ReadinessBook } from './readiness.js';
 import { pasteText, pressEnter, typeLiteral } from './send.js';
+import { normalizeScreen } from './screen.js';
+
+export { normalizeScreen };
 
 export interface DeliveryHooks {
   /** Called once the pane is ready and before anything is typed: commit `delivering` with the pane mark. */
@@ -14,55 +18,26 @@ export interface DeliveryHooks {
   signal?: AbortSignal | undefined;
   /** Time and timers for the readiness wait. @default systemClock */
   clock?: Clock | undefined;
-}
-
-/** Wait `ms`, or less when `signal` aborts; the abort listener goes away with the wait (the signal lives as long as the engine). */
-const sleep = (ms: number, signal?: AbortSignal, clock: Clock = systemClock) => new Promise<void>((resolve) => {
-  if (ms <= 0 || signal?.aborted) return resolve();
-  const done = () => {
-    timersOf(clock).clearTimeout(timer);
-    signal?.removeEventListener('abort', done);
-    resolve();
-  };
-  const timer = timersOf(clock).setTimeout(done, ms);
-  signal?.addEventListener('abort', done, { once: true });
-});
-
-/** The last `lines` lines of the visible screen. */
-async function screenTail(tmux: Tmux, pane: string, lines: number): Promise<string> {
-  const { stdout } = await tmux.run(['capture-pane', '-p', '-J', '-t', pane, '-S', String(-lines)]);
-  return stdout;
+  /** Each target's readiness memory (shared with the targets view). */
+  book: ReadinessBook;
+  /** The task's target name (the book's key). */
+  name: string;
+  /** Told each time the reason an agent target is not ready changes. */
+  onWaiting?: ((judgement: Judgement) => void) | undefined;
 }
 
 /**
- * Agent targets: wait until the pane is idle (patterns, foreground command), or fail retryably after
- * readyTimeoutMs. Returns the pane's state at the moment it was judged ready.
- */
-async function waitReady(tmux: Tmux, target: ResolvedTarget, signal?: AbortSignal, clock: Clock = systemClock): Promise<PaneState> {
-  const until = clock.now() + target.readyTimeoutMs;
-  let why: string;
-  for (;;) {
-    const pane = await inspectPane(tmux, target.pane);
-    assertWritable(target.pane, pane);
-    if (target.profile !== 'agent') return pane;
-    const verdict = judgeReadiness(target, await screenTail(tmux, target.pane, target.readyLines), pane.currentCommand);
-    if (verdict.ready) return pane;
-    why = verdict.why;
-    if (clock.now() >= until || signal?.aborted) break;
-    await sleep(target.readyPollMs, signal, clock);
-  }
-  throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target.pane} did not become idle within ${target.readyTimeoutMs} ms (${why})`, { target: target.pane });
-}
-
-/**
- * Type one task into its pane: wait until the pane can take input (and, for agents, is idle), record where its
- * cursor is, type the text (one bracketed paste when multi-line), pause enterDelayMs, press Enter, and optionally
- * confirm the text shows in the pane. Throws WhtError (retryable or not); hooks.beforeSend runs exactly once, right
- * before the first keystroke.
+ * Type one task into its pane: wait until the target is ready (readiness.ts; shell targets only need a pane that
+ * takes input), record where its cursor is, type the text (one bracketed paste when multi-line), pause
+ * enterDelayMs, press Enter, and confirm when the target asks for it. Throws WhtError (retryable or not);
+ * hooks.beforeSend runs exactly once, right before the first keystroke.
  */
 export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
-  const pane = await waitReady(tmux, target, hooks.signal, hooks.clock);
+  const clock = hooks.clock ?? systemClock;
+  const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting, clock };
+  const { pane, screen } = await waitReady(tmux, target, waitOpts);
   const mark = await takeMark(tmux, target.pane, pane);
+  const before = screen === null ? 0 : transcriptCount(target, screen, task.text);
   hooks.beforeSend(mark);
   if (task.text.includes('\n')) {
     if (!target.multiline) throw new WhtError('WHT_ERR_TEXT_UNSAFE', `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`);
@@ -70,10 +45,13 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   } else {
     await typeLiteral(tmux, target.pane, task.text, timeoutMs);
   }
-  await sleep(target.enterDelayMs, undefined, hooks.clock);
+  await sleep(target.enterDelayMs, undefined, clock);
   await pressEnter(tmux, target.pane, timeoutMs);
+  if (target.profile === 'agent') hooks.book.submitted(hooks.name, clock.now());
   await assertStillThere(tmux, target.pane);
-  if (target.confirm) await confirm(tmux, task, target, mark);
+  if (!target.confirm) return;
+  if (target.profile === 'agent') await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });
+  else await confirm(tmux, task, target, mark);
 }
 
 /**
@@ -87,15 +65,11 @@ async function assertStillThere(tmux: Tmux, target: string): Promise<void> {
   throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} died while the command was typed (${what}); not counted as delivered`, { target });
 }
 
-/** Whitespace and box-drawing characters vary with wrapping and TUI frames: compare without them. */
-export function normalizeScreen(text: string): string {
-  return text.replace(/[\u2500-\u257f]/g, '').replace(/\s+/g, '');
-}
-
 async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: string): Promise<void> {
   const firstLine = task.text.split('\n')[0]!.slice(0, 200);
   const want = normalizeScreen(firstLine);
-  for (let i = 0; i < 10; i++) {
+  const until = Date.now() + target.confirmTimeoutMs;
+  while (Date.now() < until) {
     await sleep(50);
     const pane = await inspectPane(tmux, target.pane);
     if (!pane) break;

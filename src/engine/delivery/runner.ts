@@ -7,6 +7,7 @@ import { backoffDelay } from '../queue/backoff.js';
 import type { QueueStore } from '../queue/store.js';
 import type { AttemptError, EngineEventMap, Task } from '../types.js';
 import { deliver, recoverDelivering, type RecoveryVerdict } from './deliverer.js';
+import type { ReadinessBook } from './readiness.js';
 import type { Targets } from './targets.js';
 
 export interface RunnerDeps {
@@ -20,6 +21,8 @@ export interface RunnerDeps {
   emit: <K extends keyof EngineEventMap>(name: K, ...args: EngineEventMap[K]) => void;
   /** Aborted when the engine closes (ends readiness waits). */
   signal: AbortSignal;
+  /** Each target's readiness memory, shared with the targets view. */
+  book: ReadinessBook;
 }
 
 /**
@@ -38,7 +41,10 @@ export class DeliveryRunner {
     };
     try {
       const target = await this.d.targets.resolve(task.target);
-      await deliver(this.d.tmux, task, target, { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock }, this.d.config.tmux.commandTimeoutMs);
+      const onWaiting = (j: { state: string; reason: string | null }) =>
+        this.d.logger.info('waiting for the target to become ready', { id: task.id, target: task.target, state: j.state, reason: j.reason });
+      const hooks = { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock, book: this.d.book, name: task.target, onWaiting };
+      await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
     } catch (err) {
       const e = toWhtError(err);

@@ -61,7 +61,7 @@ export async function runHealthChecks(deps: HealthCheckDeps, opts: HealthOptions
     safe('targets', false, ms, async () =>
       (await deps.targets()).map((t) =>
         t.present
-          ? check(`target:${t.name}`, 'pass', `${t.pane} present, ${t.activity}${t.inMode ? ', in a mode' : ''}`, false)
+          ? check(`target:${t.name}`, 'pass', `${t.pane} present, ${t.state}${t.reason ? `: ${t.reason}` : ''}`, false)
           : check(`target:${t.name}`, 'fail', `${t.pane} missing`, false),
       ),
     ),

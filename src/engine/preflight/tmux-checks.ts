@@ -5,7 +5,9 @@ import { promisify } from 'node:util';
 import type { Config } from '../config/schema.js';
 import { ExecTmux } from '../delivery/exec-tmux.js';
 import { assertWritable, inspectPane, type PaneState } from '../delivery/pane.js';
-import { judgeReadiness, type ResolvedTarget } from '../delivery/profiles.js';
+import { judgeTarget } from '../delivery/agent-wait.js';
+import type { ResolvedTarget } from '../delivery/profiles.js';
+import { ReadinessBook } from '../delivery/readiness.js';
 import { isWhtError } from '../errors.js';
 import { tmuxServerArgs } from '../service/spec.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
@@ -78,9 +80,9 @@ export async function checkTarget(config: Config, name: string, target: Resolved
   }
   const what = `pane ${pane.id} (${pane.currentCommand})`;
   if (target.profile === 'agent') {
-    const screen = (await port.run(['capture-pane', '-p', '-J', '-t', pane.id]).catch(() => ({ stdout: '' }))).stdout;
-    const verdict = judgeReadiness(target, screen, pane.currentCommand);
-    if (!verdict.ready) return warn(id, `${what} does not look ready: ${verdict.why}`, `start the agent CLI there, or check targets.${name}.readyPattern / busyPattern`);
+    // The state machine delivery uses (delivery/readiness.ts), on a fresh memory.
+    const { judgement: j } = await judgeTarget(port, name, target, new ReadinessBook());
+    if (j.state !== 'ready') return warn(id, `${what} does not look ready (${j.state}): ${j.reason}`, `start the agent CLI there, or check targets.${name}.readyPattern / busyPattern / inputPattern (webhook-tui targets shows the same)`);
     return ok(id, `${what} exists and looks ready for an agent`);
   }
   return ok(id, `${what} exists and takes input`);
