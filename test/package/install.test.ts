@@ -1,6 +1,7 @@
 /**
  * The package as a user gets it: `npm pack`, then `npm install -g` of the tarball into a fresh prefix, then the
- * README's walk-through with the installed `webhook-tui` (nothing from this checkout on PATH or in the module path).
+ * README's walk-through with the installed `webhook-tui` (nothing from this checkout on PATH or in the module path),
+ * serve, the load tester (its sink and report come from the package) and the dashboard.
  * Slow (npm fetches the dependencies, better-sqlite3 may compile): `npm run test:package`, run by .ci/run.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -78,6 +79,16 @@ describe('the packed tarball, installed with npm install -g into a fresh prefix'
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(0);
+  });
+
+  it('runs the load tester against its scratch engine (sink and report inside the package)', { timeout: 120_000 }, () => {
+    const html = join(tmp.dir, 'report.html');
+    const r = run('loadtest', '--rate', '20', '--duration', '2', '--json', '--html', html);
+    expect(r.err).not.toMatch(/Error|Cannot find/);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { tool: { name: string; version: string }; stopped: boolean };
+    expect(report.tool).toEqual({ name: 'webhook-tui loadtest', version: VERSION });
+    expect(readFileSync(html, 'utf8')).toContain('<html');
   });
 
   it('opens the dashboard in a terminal and quits with q', { timeout: 60_000 }, async () => {
