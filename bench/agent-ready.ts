@@ -53,22 +53,60 @@ function counting(inner: Tmux): Tmux & { counts: Map<string, number> } {
 
 function pane(name: string, argv: string[]): string {
   let first = true;
-  try { first = !tmuxCli('list-sessions', '-F', '#{session_name}').split('\n').includes('bench'); } catch { /* no server yet */ }
+  try {
+    first = !tmuxCli('list-sessions', '-F', '#{session_name}').split('\n').includes('bench');
+  } catch {
+    /* no server yet */
+  }
   const cmd = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return first
-    ? tmuxCli('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', '120', '-y', '40', '-n', name, '-P', '-F', '#{pane_id}', `exec ${cmd}`)
+    ? tmuxCli(
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        'bench',
+        '-x',
+        '120',
+        '-y',
+        '40',
+        '-n',
+        name,
+        '-P',
+        '-F',
+        '#{pane_id}',
+        `exec ${cmd}`,
+      )
     : tmuxCli('new-window', '-d', '-t', '=bench', '-n', name, '-P', '-F', '#{pane_id}', `exec ${cmd}`);
 }
 
-interface Run { label: string; samples: number[]; captures: number; delivered: number }
+interface Run {
+  label: string;
+  samples: number[];
+  captures: number;
+  delivered: number;
+}
 
-async function runEngine(label: string, target: Record<string, unknown>, done: () => number, texts: string[]): Promise<{ captures: number }> {
+async function runEngine(
+  label: string,
+  target: Record<string, unknown>,
+  done: () => number,
+  texts: string[],
+): Promise<{ captures: number }> {
   const input: ConfigInput = {
-    dataDir: mkdtempSync(join(ROOT, 'data-')), spool: { dir: mkdtempSync(join(ROOT, 'spool-')) }, tmux: { socketName: SOCK },
-    http: { enabled: false }, targets: { t: target as never }, queue: { rateLimit: { perSecond: 0 }, capacity: 100_000 },
+    dataDir: mkdtempSync(join(ROOT, 'data-')),
+    spool: { dir: mkdtempSync(join(ROOT, 'spool-')) },
+    tmux: { socketName: SOCK },
+    http: { enabled: false },
+    targets: { t: target as never },
+    queue: { rateLimit: { perSecond: 0 }, capacity: 100_000 },
   };
   const config = resolveConfig(input, { HOME: ROOT, XDG_RUNTIME_DIR: ROOT });
-  const inner = new ResilientTmux({ socketName: SOCK }, { logger: silentLogger, commandTimeoutMs: 5000, controlMode: true });
+  const inner = new ResilientTmux(
+    { socketName: SOCK },
+    { logger: silentLogger, commandTimeoutMs: 5000, controlMode: true },
+  );
   await inner.start();
   const tmux = counting(inner);
   const engine = await createEngine(config, { tmux, logger: silentLogger, tmuxPane: undefined });
@@ -82,12 +120,34 @@ async function runEngine(label: string, target: Record<string, unknown>, done: (
   return { captures: tmux.counts.get('capture-pane -e') ?? 0 };
 }
 
-interface FakeRecord { kind: string; t: number; line?: string; typedWhileBusy?: boolean }
-const readFake = (file: string): FakeRecord[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FakeRecord) : []);
+interface FakeRecord {
+  kind: string;
+  t: number;
+  line?: string;
+  typedWhileBusy?: boolean;
+}
+const readFake = (file: string): FakeRecord[] =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as FakeRecord)
+    : [];
 
-async function agentRun(label: string, options: Record<string, unknown>, preset: 'claude-code' | 'codex'): Promise<Run> {
+async function agentRun(
+  label: string,
+  options: Record<string, unknown>,
+  preset: 'claude-code' | 'codex',
+): Promise<Run> {
   const file = join(ROOT, `${label.replace(/\W+/g, '-')}.jsonl`);
-  const id = pane(label.slice(0, 10), [process.execPath, join(REPO, 'test/fixtures/fake-agent.mjs'), file, String(BUSY_MS), '0', JSON.stringify(options)]);
+  const id = pane(label.slice(0, 10), [
+    process.execPath,
+    join(REPO, 'test/fixtures/fake-agent.mjs'),
+    file,
+    String(BUSY_MS),
+    '0',
+    JSON.stringify(options),
+  ]);
   while (!readFake(file).some((r) => r.kind === 'idle')) await sleep(20);
   const texts = Array.from({ length: N }, (_, i) => `prompt ${i}`);
   const submits = () => readFake(file).filter((r) => r.kind === 'submit').length;
@@ -100,7 +160,10 @@ async function agentRun(label: string, options: Record<string, unknown>, preset:
     if (r.kind === 'submit') submitted = true;
     // The first idle marker is drawn before the engine starts: not a delivery's wait.
     if (r.kind === 'idle' && submitted) idleAt = r.t;
-    if (r.kind === 'key' && idleAt !== null) { samples.push(r.t - idleAt); idleAt = null; }
+    if (r.kind === 'key' && idleAt !== null) {
+      samples.push(r.t - idleAt);
+      idleAt = null;
+    }
   }
   const sub = records.filter((r) => r.kind === 'submit');
   const wrong = sub.filter((r, i) => r.line !== texts[i] || r.typedWhileBusy).length;
@@ -115,28 +178,62 @@ async function shellRun(): Promise<Run> {
   const log = new RecorderLog(file);
   const texts = Array.from({ length: N }, (_, i) => `shell ${i}`);
   const start = epochNow();
-  const { captures } = await runEngine('shell', { pane: id }, () => { log.poll(); return log.lines.length; }, texts);
+  const { captures } = await runEngine(
+    'shell',
+    { pane: id },
+    () => {
+      log.poll();
+      return log.lines.length;
+    },
+    texts,
+  );
   const samples = log.lines.map((l, i) => l.t - (i === 0 ? start : log.lines[i - 1]!.t));
-  return { label: 'shell target (baseline)', samples, captures, delivered: log.lines.filter((l, i) => l.line === texts[i]).length };
+  return {
+    label: 'shell target (baseline)',
+    samples,
+    captures,
+    delivered: log.lines.filter((l, i) => l.line === texts[i]).length,
+  };
 }
 
 async function main(): Promise<void> {
-  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   try {
     const runs = [
       await agentRun('agent, Claude-like', { style: 'claude' }, 'claude-code'),
-      await agentRun(`agent, Codex-like (${GAP_MS} ms gap after Enter)`, { style: 'codex', gapMs: GAP_MS, newlineWithinMs: 50 }, 'codex'),
+      await agentRun(
+        `agent, Codex-like (${GAP_MS} ms gap after Enter)`,
+        { style: 'codex', gapMs: GAP_MS, newlineWithinMs: 50 },
+        'codex',
+      ),
       await shellRun(),
     ];
-    console.log(`\nagent readiness, ${N} prompts per target, readyPollMs ${POLL_MS}, fake agent busy ${BUSY_MS} ms; load average before: ${load}, after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    table(['target', 'delivered ok', 'idle marker -> typed p50', 'p99', 'max', 'readiness captures (-e) / prompt'], runs.map((r) => [
-      r.label, `${r.delivered}/${N}`,
-      r.label.startsWith('shell') ? '(enqueue/previous -> line)' : fmtMs(pct(r.samples, 50)),
-      r.label.startsWith('shell') ? `p50 ${fmtMs(pct(r.samples, 50))} p99 ${fmtMs(pct(r.samples, 99))}` : fmtMs(pct(r.samples, 99)),
-      fmtMs(Math.max(...r.samples)), (r.captures / N).toFixed(2),
-    ]));
+    console.log(
+      `\nagent readiness, ${N} prompts per target, readyPollMs ${POLL_MS}, fake agent busy ${BUSY_MS} ms; load average before: ${load}, after: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
+    table(
+      ['target', 'delivered ok', 'idle marker -> typed p50', 'p99', 'max', 'readiness captures (-e) / prompt'],
+      runs.map((r) => [
+        r.label,
+        `${r.delivered}/${N}`,
+        r.label.startsWith('shell') ? '(enqueue/previous -> line)' : fmtMs(pct(r.samples, 50)),
+        r.label.startsWith('shell')
+          ? `p50 ${fmtMs(pct(r.samples, 50))} p99 ${fmtMs(pct(r.samples, 99))}`
+          : fmtMs(pct(r.samples, 99)),
+        fmtMs(Math.max(...r.samples)),
+        (r.captures / N).toFixed(2),
+      ]),
+    );
   } finally {
-    try { tmuxCli('kill-server'); } catch { /* gone */ }
+    try {
+      tmuxCli('kill-server');
+    } catch {
+      /* gone */
+    }
     if (!process.env.BENCH_KEEP) rmSync(ROOT, { recursive: true, force: true });
   }
 }

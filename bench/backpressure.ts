@@ -32,33 +32,77 @@ async function run(capacity: number): Promise<string[]> {
   runs++;
   const root = mkdtempSync(join(tmpdir(), 'wht-bp-'));
   const logPath = join(root, 'rec.jsonl');
-  const pane = tmux('-f', '/dev/null', 'new-session', '-d', '-s', `run${runs}`, '-x', '200', '-y', '50', '-P', '-F', '#{pane_id}',
-    `exec '${process.execPath}' '${join(REPO, 'test/fixtures/recorder.mjs')}' '${logPath}'`);
+  const pane = tmux(
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    `run${runs}`,
+    '-x',
+    '200',
+    '-y',
+    '50',
+    '-P',
+    '-F',
+    '#{pane_id}',
+    `exec '${process.execPath}' '${join(REPO, 'test/fixtures/recorder.mjs')}' '${logPath}'`,
+  );
   for (let i = 0; i < 200 && !tmux('capture-pane', '-p', '-t', pane).includes('RECORDER READY'); i++) await sleep(50);
   let fullLogs = 0;
-  const config = resolveConfig({
-    dataDir: join(root, 'data'), spool: { dir: join(root, 'spool') }, tmux: { socketName: SOCK }, http: { enabled: false },
-    targets: { default: { pane } }, queue: { capacity, rateLimit: { perSecond: 0 } },
-  }, {});
+  const config = resolveConfig(
+    {
+      dataDir: join(root, 'data'),
+      spool: { dir: join(root, 'spool') },
+      tmux: { socketName: SOCK },
+      http: { enabled: false },
+      targets: { default: { pane } },
+      queue: { capacity, rateLimit: { perSecond: 0 } },
+    },
+    {},
+  );
   prepareSpool(config.spool.dir);
   const texts = Array.from({ length: N }, (_, i) => `bp-${capacity}-${String(i).padStart(5, '0')}`);
   for (const t of texts) writeSpoolFile(config.spool.dir, t, '.txt');
   const log = new RecorderLog(logPath);
   const t0 = performance.now();
-  const engine = await createEngine(config, { tmuxPane: undefined, logger: loggerFrom((_l, msg) => { if (/queue full/.test(msg)) fullLogs++; }) });
+  const engine = await createEngine(config, {
+    tmuxPane: undefined,
+    logger: loggerFrom((_l, msg) => {
+      if (/queue full/.test(msg)) fullLogs++;
+    }),
+  });
   await engine.start();
-  while (log.lines.length < N && performance.now() - t0 < 300_000) { log.poll(); await sleep(10); }
+  while (log.lines.length < N && performance.now() - t0 < 300_000) {
+    log.poll();
+    await sleep(10);
+  }
   const secs = (performance.now() - t0) / 1000;
   await engine.close();
   rmSync(root, { recursive: true, force: true });
   const inOrder = log.lines.every((l, i) => l.line === texts[i]);
-  return [String(capacity), String(log.lines.length), secs.toFixed(2), (log.lines.length / secs).toFixed(0), String(fullLogs), inOrder ? 'yes' : 'NO'];
+  return [
+    String(capacity),
+    String(log.lines.length),
+    secs.toFixed(2),
+    (log.lines.length / secs).toFixed(0),
+    String(fullLogs),
+    inOrder ? 'yes' : 'NO',
+  ];
 }
 
 try {
   const rows = [await run(N * 10), await run(SMALL), await run(N * 10)];
-  console.log(`spool burst of ${N} files, written before the engine starts; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `spool burst of ${N} files, written before the engine starts; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   table(['capacity', 'delivered', 'seconds', 'tasks/s', '"queue full" logs', 'name order'], rows);
 } finally {
-  try { execFileSync('tmux', ['-L', SOCK, 'kill-server'], { stdio: 'ignore' }); } catch { /* gone */ }
+  try {
+    execFileSync('tmux', ['-L', SOCK, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    /* gone */
+  }
 }

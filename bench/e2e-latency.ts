@@ -21,7 +21,17 @@
  *   BENCH_KEEP=1 BENCH_ENGINE_NODE_ARGS=--cpu-prof npm run bench:e2e  # keep temp dirs; profile the engine (cwd = its dir)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -56,7 +66,24 @@ async function recorderPane(name: string, first: boolean): Promise<{ pane: strin
   const logPath = join(ROOT, `${name}.jsonl`);
   const cmd = `exec '${process.execPath}' '${join(REPO, 'test/fixtures/recorder.mjs')}' '${logPath}'`;
   const pane = first
-    ? tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', '200', '-y', '50', '-n', name, '-P', '-F', '#{pane_id}', cmd)
+    ? tmux(
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        'bench',
+        '-x',
+        '200',
+        '-y',
+        '50',
+        '-n',
+        name,
+        '-P',
+        '-F',
+        '#{pane_id}',
+        cmd,
+      )
     : tmux('new-window', '-d', '-t', '=bench', '-n', name, '-P', '-F', '#{pane_id}', cmd);
   for (let i = 0; i < 200 && !tmux('capture-pane', '-p', '-t', pane).includes('RECORDER READY'); i++) await sleep(50);
   return { pane, log: new RecorderLog(logPath) };
@@ -92,11 +119,15 @@ async function startEngine(label: string, pane: string, extra: string[]): Promis
   const errFd = openSync(errPath, 'w');
   const cli = process.env.BENCH_CLI === 'bin' ? [join(REPO, 'bin/webhook-tui')] : [launcher()];
   const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...nodeArgs, ...cli, 'serve', '--config', configPath, ...extra], { stdio: ['ignore', errFd, errFd], cwd: dir });
+  const child = spawn(process.execPath, [...nodeArgs, ...cli, 'serve', '--config', configPath, ...extra], {
+    stdio: ['ignore', errFd, errFd],
+    cwd: dir,
+  });
   closeSync(errFd);
   children.add(child);
   for (let i = 0; i < 300; i++) {
-    if (/webhook-tui engine \d+:/.test(readFileSync(errPath, 'utf8'))) return { label, spool, errPath, configInput, child };
+    if (/webhook-tui engine \d+:/.test(readFileSync(errPath, 'utf8')))
+      return { label, spool, errPath, configInput, child };
     if (child.exitCode !== null) break;
     await sleep(50);
   }
@@ -107,15 +138,21 @@ async function startEngine(label: string, pane: string, extra: string[]): Promis
 function launcher(): string {
   const path = join(ROOT, 'cli.mjs');
   const main = new URL('../src/cli/main.js', import.meta.url).href;
-  writeFileSync(path, `import { main } from ${JSON.stringify(main)};
+  writeFileSync(
+    path,
+    `import { main } from ${JSON.stringify(main)};
 main(process.argv.slice(2)).then((c) => { process.exitCode = c; }, (e) => { process.stderr.write(String(e?.stack ?? e) + '\\n'); process.exitCode = 1; });
-`);
+`,
+  );
   return path;
 }
 
 async function stopEngine(run: EngineRun): Promise<Map<string, Task>> {
   run.child.kill('SIGTERM');
-  if (!(await waitExit(run.child, 10_000))) { run.child.kill('SIGKILL'); await waitExit(run.child, 2000); }
+  if (!(await waitExit(run.child, 10_000))) {
+    run.child.kill('SIGKILL');
+    await waitExit(run.child, 2000);
+  }
   children.delete(run.child);
   const store = openStore(resolveConfig(run.configInput));
   try {
@@ -127,7 +164,8 @@ async function stopEngine(run: EngineRun): Promise<Map<string, Task>> {
 
 function startBaseline(pane: string): { file: string; child: ChildProcess } {
   const file = join(FAST, 'trigger');
-  const loop = 'while :; do [ -f "$1" ] && { c=$(cat "$1"); rm -f "$1"; tmux -L "$2" send-keys -t "$3" "$c" Enter; }; sleep 0.2; done';
+  const loop =
+    'while :; do [ -f "$1" ] && { c=$(cat "$1"); rm -f "$1"; tmux -L "$2" send-keys -t "$3" "$c" Enter; }; sleep 0.2; done';
   const child = spawn('bash', ['-c', loop, 'bash', file, SOCK, pane], { stdio: 'ignore', detached: true });
   children.add(child);
   return { file, child };
@@ -135,26 +173,47 @@ function startBaseline(pane: string): { file: string; child: ChildProcess } {
 
 function killChild(child: ChildProcess): void {
   try {
-    if (child.spawnargs[0] === 'bash' && child.pid) process.kill(-child.pid, 'SIGKILL'); // its own process group
+    if (child.spawnargs[0] === 'bash' && child.pid)
+      process.kill(-child.pid, 'SIGKILL'); // its own process group
     else child.kill('SIGKILL');
-  } catch { /* gone */ }
+  } catch {
+    /* gone */
+  }
 }
 
-interface Scenario { label: string; outcome: Outcome; writeRate: number; tag: string; sentAt: Map<string, number> }
+interface Scenario {
+  label: string;
+  outcome: Outcome;
+  writeRate: number;
+  tag: string;
+  sentAt: Map<string, number>;
+}
 
 /** Write n triggers at `rate`/s, then wait until all arrived, or nothing new for `quietMs`, or `maxWaitMs`. */
-async function scenario(label: string, tag: string, n: number, rate: number, log: RecorderLog, write: (text: string) => void, quietMs: number, maxWaitMs = 20_000, group = 1): Promise<Scenario> {
+async function scenario(
+  label: string,
+  tag: string,
+  n: number,
+  rate: number,
+  log: RecorderLog,
+  write: (text: string) => void,
+  quietMs: number,
+  maxWaitMs = 20_000,
+  group = 1,
+): Promise<Scenario> {
   log.poll();
   const from = log.lines.length;
   const sentAt = new Map<string, number>();
   // `group` triggers back to back per tick (pairs: two renames a few µs apart).
-  const writeRate = group * await paced(Math.ceil(n / group), rate, (j) => {
-    for (let i = j * group; i < Math.min(n, (j + 1) * group); i++) {
-      const text = cmdText(tag, i);
-      write(text);
-      sentAt.set(text, epochNow());
-    }
-  });
+  const writeRate =
+    group *
+    (await paced(Math.ceil(n / group), rate, (j) => {
+      for (let i = j * group; i < Math.min(n, (j + 1) * group); i++) {
+        const text = cmdText(tag, i);
+        write(text);
+        sentAt.set(text, epochNow());
+      }
+    }));
   const end = performance.now();
   let lastNew = end;
   const got = new Set<string>();
@@ -173,25 +232,37 @@ async function warmUp(log: RecorderLog, write: (text: string) => void): Promise<
 }
 
 function stageRows(s: Scenario, tasks: Map<string, Task>, log: RecorderLog): { rows: string[][]; notes: string[] } {
-  const st: Record<string, number[]> = { 'detect (rename->receivedAt)': [], 'commit (received->committed)': [], 'wait (committed->started)': [], 'send (started->delivered)': [], 'pane (delivered->line seen)': [] };
+  const st: Record<string, number[]> = {
+    'detect (rename->receivedAt)': [],
+    'commit (received->committed)': [],
+    'wait (committed->started)': [],
+    'send (started->delivered)': [],
+    'pane (delivered->line seen)': [],
+  };
   const notes: string[] = [];
   let missing = 0;
   const states = new Map<string, number>();
   let retried = 0;
   for (const [text, sent] of s.sentAt) {
     const t = tasks.get(text);
-    if (!t) { missing++; continue; }
+    if (!t) {
+      missing++;
+      continue;
+    }
     states.set(t.state, (states.get(t.state) ?? 0) + 1);
     if (t.attempts > 1) retried++;
     const seen = s.outcome.arrivalAt.get(text);
     st['detect (rename->receivedAt)']!.push(t.receivedAt - sent);
     st['commit (received->committed)']!.push(t.committedAt - t.receivedAt);
     if (t.startedAt !== null) st['wait (committed->started)']!.push(t.startedAt - t.committedAt);
-    if (t.startedAt !== null && t.deliveredAt !== null) st['send (started->delivered)']!.push(t.deliveredAt - t.startedAt);
+    if (t.startedAt !== null && t.deliveredAt !== null)
+      st['send (started->delivered)']!.push(t.deliveredAt - t.startedAt);
     if (t.deliveredAt !== null && seen !== undefined) st['pane (delivered->line seen)']!.push(seen - t.deliveredAt);
   }
   // Per-task overhead between two deliveries to the same pane (dispatcher, store, inspectPane before startedAt).
-  const order = [...s.sentAt.keys()].map((k) => tasks.get(k)).filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null)
+  const order = [...s.sentAt.keys()]
+    .map((k) => tasks.get(k))
+    .filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null)
     .sort((a, b) => a.startedAt! - b.startedAt!);
   const gap = order.slice(1).map((t, i) => t.startedAt! - order[i]!.deliveredAt!);
   const cycle = order.slice(1).map((t, i) => t.startedAt! - order[i]!.startedAt!);
@@ -199,8 +270,10 @@ function stageRows(s: Scenario, tasks: Map<string, Task>, log: RecorderLog): { r
   const notDelivered = [...states].filter(([k]) => k !== 'delivered');
   if (notDelivered.length || retried) {
     const pending = (states.get('queued') ?? 0) + (states.get('delivering') ?? 0) + (states.get('retrying') ?? 0);
-    notes.push(`${s.label}: task states at engine stop ${JSON.stringify(Object.fromEntries(states))}, ${retried} with more than one attempt`
-      + (pending ? ` (${pending} still pending: the engine was too slow for the wait, not lost)` : ''));
+    notes.push(
+      `${s.label}: task states at engine stop ${JSON.stringify(Object.fromEntries(states))}, ${retried} with more than one attempt` +
+        (pending ? ` (${pending} still pending: the engine was too slow for the wait, not lost)` : ''),
+    );
   }
   // Lines that came after the wait (the log is read again after the engine stopped) are late, not lost.
   log.poll();
@@ -209,17 +282,30 @@ function stageRows(s: Scenario, tasks: Map<string, Task>, log: RecorderLog): { r
   const late = unseen.filter((k) => everSeen.has(k)).length;
   const neverSeen = unseen.filter((k) => tasks.get(k)?.state === 'delivered' && !everSeen.has(k));
   if (late) notes.push(`${s.label}: ${late} lines arrived after the wait ended (late, not lost)`);
-  if (neverSeen.length) notes.push(`${s.label}: ${neverSeen.length} tasks delivered by the engine's account never reached the pane, e.g. ${neverSeen.slice(0, 3).join(', ')}`);
+  if (neverSeen.length)
+    notes.push(
+      `${s.label}: ${neverSeen.length} tasks delivered by the engine's account never reached the pane, e.g. ${neverSeen.slice(0, 3).join(', ')}`,
+    );
   for (const [text, before] of s.outcome.oooPairs.slice(0, 3)) {
     const a = tasks.get(text);
     const b = tasks.get(before);
     const t0 = s.sentAt.get(before)!;
-    const d = (t: Task | undefined, k: string): string => (t ? `id ${t.id}, written ${fmtMs(s.sentAt.get(k)! - t0)}, received ${fmtMs(t.receivedAt - t0)}, committed ${fmtMs(t.committedAt - t0)}` : 'no task');
-    notes.push(`${s.label}: out of order: ${text} (${d(a, text)}) typed after ${before} (${d(b, before)}); ms from the write of ${before}`);
+    const d = (t: Task | undefined, k: string): string =>
+      t
+        ? `id ${t.id}, written ${fmtMs(s.sentAt.get(k)! - t0)}, received ${fmtMs(t.receivedAt - t0)}, committed ${fmtMs(t.committedAt - t0)}`
+        : 'no task';
+    notes.push(
+      `${s.label}: out of order: ${text} (${d(a, text)}) typed after ${before} (${d(b, before)}); ms from the write of ${before}`,
+    );
   }
   st['gap (delivered->next started)'] = gap;
   st['cycle (started->next started)'] = cycle;
-  const rows = Object.entries(st).map(([name, xs]) => [`  ${name}`, fmtMs(pct(xs, 50)), fmtMs(pct(xs, 99)), fmtMs(Math.max(...xs))]);
+  const rows = Object.entries(st).map(([name, xs]) => [
+    `  ${name}`,
+    fmtMs(pct(xs, 50)),
+    fmtMs(pct(xs, 99)),
+    fmtMs(Math.max(...xs)),
+  ]);
   return { rows, notes };
 }
 
@@ -236,33 +322,57 @@ function countLines(dir: string): number {
 
 function leftInSpool(run: EngineRun): string[] {
   const n = readdirSync(join(run.spool, 'new')).length;
-  return n ? [`engine ${run.label}: ${n} files still in the spool's new/ when it stopped (not committed yet; a restart takes them)`] : [];
+  return n
+    ? [
+        `engine ${run.label}: ${n} files still in the spool's new/ when it stopped (not committed yet; a restart takes them)`,
+      ]
+    : [];
 }
 
 function engineComplaints(run: EngineRun): string[] {
-  const lines = readFileSync(run.errPath, 'utf8').split('\n').filter((l) => /\b(warn|error|WHT_ERR)/i.test(l));
-  return lines.length ? [`engine ${run.label}: ${lines.length} warn/error log lines, first: ${lines.slice(0, 3).join(' | ')}`] : [];
+  const lines = readFileSync(run.errPath, 'utf8')
+    .split('\n')
+    .filter((l) => /\b(warn|error|WHT_ERR)/i.test(l));
+  return lines.length
+    ? [`engine ${run.label}: ${lines.length} warn/error log lines, first: ${lines.slice(0, 3).join(' | ')}`]
+    : [];
 }
 
 type Pane = { pane: string; log: RecorderLog };
 
 /** Info vs off in alternating rounds (50/s, then the burst), each setting on its own engine and pane. */
-async function compareLogging(paneInfo: Pane, paneOff: Pane, writer: (run: EngineRun) => (text: string) => void, notes: string[]) {
+async function compareLogging(
+  paneInfo: Pane,
+  paneOff: Pane,
+  writer: (run: EngineRun) => (text: string) => void,
+  notes: string[],
+) {
   const info = await startEngine('log-info', paneInfo.pane, []);
   const off = await startEngine('log-off', paneOff.pane, ['--log.level', 'off']);
   await warmUp(paneInfo.log, writer(info));
   await warmUp(paneOff.log, writer(off));
-  const runs: Record<'info' | 'off', Record<'50/s' | 'burst', Scenario[]>> = { info: { '50/s': [], burst: [] }, off: { '50/s': [], burst: [] } };
+  const runs: Record<'info' | 'off', Record<'50/s' | 'burst', Scenario[]>> = {
+    info: { '50/s': [], burst: [] },
+    off: { '50/s': [], burst: [] },
+  };
   const rateN = Math.round(RATE_N / 2);
   const burstN = Math.round(BURST_N / 2);
   for (let r = 0; r < LOG_ROUNDS; r++) {
-    for (const [key, run, p] of [['info', info, paneInfo], ['off', off, paneOff]] as const) {
+    for (const [key, run, p] of [
+      ['info', info, paneInfo],
+      ['off', off, paneOff],
+    ] as const) {
       runs[key]['50/s'].push(await scenario(`${key} 50/s`, `l${key}r${r}`, rateN, 50, p.log, writer(run), 3000));
     }
   }
   for (let r = 0; r < LOG_ROUNDS; r++) {
-    for (const [key, run, p] of [['off', off, paneOff], ['info', info, paneInfo]] as const) {
-      runs[key].burst.push(await scenario(`${key} burst`, `b${key}r${r}`, burstN, 500, p.log, writer(run), 3000, BURST_WAIT_MS));
+    for (const [key, run, p] of [
+      ['off', off, paneOff],
+      ['info', info, paneInfo],
+    ] as const) {
+      runs[key].burst.push(
+        await scenario(`${key} burst`, `b${key}r${r}`, burstN, 500, p.log, writer(run), 3000, BURST_WAIT_MS),
+      );
     }
   }
   await stopEngine(info);
@@ -276,18 +386,34 @@ async function compareLogging(paneInfo: Pane, paneOff: Pane, writer: (run: Engin
     for (const sc of ['50/s', 'burst'] as const) {
       const lat = pooled(runs[key][sc]);
       p99[`${key} ${sc}`] = pct(lat, 99);
-      rows.push([key, sc === '50/s' ? `${LOG_ROUNDS} x ${rateN} at 50/s` : `${LOG_ROUNDS} x ${burstN} at 500/s`, `${lat.length}`, fmtMs(pct(lat, 50)), fmtMs(pct(lat, 95)), fmtMs(pct(lat, 99)), fmtMs(Math.max(...lat)),
-        `${runs[key][sc].reduce((n, x) => n + x.outcome.lost, 0)}`]);
+      rows.push([
+        key,
+        sc === '50/s' ? `${LOG_ROUNDS} x ${rateN} at 50/s` : `${LOG_ROUNDS} x ${burstN} at 500/s`,
+        `${lat.length}`,
+        fmtMs(pct(lat, 50)),
+        fmtMs(pct(lat, 95)),
+        fmtMs(pct(lat, 99)),
+        fmtMs(Math.max(...lat)),
+        `${runs[key][sc].reduce((n, x) => n + x.outcome.lost, 0)}`,
+      ]);
     }
   }
   const ratio = (sc: string) => (p99[`info ${sc}`]! / p99[`off ${sc}`]!).toFixed(2);
-  return { rows, lines, summary: `p99 info / off: 50/s ${ratio('50/s')}x, burst ${ratio('burst')}x (1.00 = no cost; target within 1.10)` };
+  return {
+    rows,
+    lines,
+    summary: `p99 info / off: 50/s ${ratio('50/s')}x, burst ${ratio('burst')}x (1.00 = no cost; target within 1.10)`,
+  };
 }
 
 async function main(): Promise<void> {
   const wht = await recorderPane('wht', true);
   const base = await recorderPane('baseline', false);
-  const spoolWriter = (run: EngineRun) => (text: string): void => { writeSpoolFile(run.spool, JSON.stringify({ command: text })); };
+  const spoolWriter =
+    (run: EngineRun) =>
+    (text: string): void => {
+      writeSpoolFile(run.spool, JSON.stringify({ command: text }));
+    };
   const notes: string[] = [];
 
   // 1. webhook-tui, control mode (default config): 50/s, then the burst.
@@ -297,7 +423,9 @@ async function main(): Promise<void> {
   const s1w = await scenario('webhook-tui 50/s', 's1w', RATE_N, 50, wht.log, spoolWriter(cm), 3000);
   const s2w = await scenario('webhook-tui burst', 's2w', BURST_N, 500, wht.log, spoolWriter(cm), 3000, BURST_WAIT_MS);
   // Optional (BENCH_PAIRS=N): N pairs of back-to-back renames, 10 pairs/s: shows whether the pair keeps its order.
-  const s3w = PAIRS ? await scenario('webhook-tui pairs', 's3w', 2 * PAIRS, 10, wht.log, spoolWriter(cm), 3000, 10_000, 2) : undefined;
+  const s3w = PAIRS
+    ? await scenario('webhook-tui pairs', 's3w', 2 * PAIRS, 10, wht.log, spoolWriter(cm), 3000, 10_000, 2)
+    : undefined;
   const cmTasks = await stopEngine(cm);
   notes.push(...leftInSpool(cm));
   notes.push(...engineComplaints(cm));
@@ -321,61 +449,122 @@ async function main(): Promise<void> {
 
   // 4. Logging at info (the default) vs log.level off: two engines, each on its own pane, in alternating rounds, so
   // both see the same (shared, noisy) machine; latencies pooled per setting.
-  const logCmp = LOG_COMPARE ? await compareLogging(wht, await recorderPane('wht-log-off', false), spoolWriter, notes) : undefined;
+  const logCmp = LOG_COMPARE
+    ? await compareLogging(wht, await recorderPane('wht-log-off', false), spoolWriter, notes)
+    : undefined;
 
   const tmuxV = tmux('-V');
-  console.log(`e2e latency: trigger file -> line in a tmux pane (recorder). ${tmuxV}, node ${process.version}, ${process.env.BENCH_CLI === 'bin' ? 'bin/webhook-tui' : 'CLI from .bench-out'}; spool on ${FAST.startsWith('/dev/shm') ? 'tmpfs' : 'disk'}`);
-  console.log('latency in ms from rename into new/ (webhook-tui) or `echo > FILE` (baseline) to the recorder reading the line\n');
+  console.log(
+    `e2e latency: trigger file -> line in a tmux pane (recorder). ${tmuxV}, node ${process.version}, ${process.env.BENCH_CLI === 'bin' ? 'bin/webhook-tui' : 'CLI from .bench-out'}; spool on ${FAST.startsWith('/dev/shm') ? 'tmpfs' : 'disk'}`,
+  );
+  console.log(
+    'latency in ms from rename into new/ (webhook-tui) or `echo > FILE` (baseline) to the recorder reading the line\n',
+  );
   const row = (s: Scenario): string[] => {
     const o = s.outcome;
     const thr = o.arrived > 1 ? (o.arrived - 1) / ((o.lastArrival - o.firstArrival) / 1000) : NaN;
-    return [s.label, `${o.sent}`, `${s.writeRate.toFixed(0)}`, fmtMs(pct(o.latency, 50)), fmtMs(pct(o.latency, 95)), fmtMs(pct(o.latency, 99)), fmtMs(Math.max(...o.latency)),
-      `${o.lost}`, `${o.duplicated}`, `${o.outOfOrder}`, `${o.other}`, Number.isFinite(thr) ? thr.toFixed(0) : '-'];
+    return [
+      s.label,
+      `${o.sent}`,
+      `${s.writeRate.toFixed(0)}`,
+      fmtMs(pct(o.latency, 50)),
+      fmtMs(pct(o.latency, 95)),
+      fmtMs(pct(o.latency, 99)),
+      fmtMs(Math.max(...o.latency)),
+      `${o.lost}`,
+      `${o.duplicated}`,
+      `${o.outOfOrder}`,
+      `${o.other}`,
+      Number.isFinite(thr) ? thr.toFixed(0) : '-',
+    ];
   };
-  table(['scenario', 'sent', 'w/s', 'p50', 'p95', 'p99', 'max', 'unseen', 'dup', 'ooo', 'other', 'lines/s'], [s0w, s0b, s1w, s1x, s1b, s2w, s2b, ...(s3w ? [s3w] : [])].map(row));
+  table(
+    ['scenario', 'sent', 'w/s', 'p50', 'p95', 'p99', 'max', 'unseen', 'dup', 'ooo', 'other', 'lines/s'],
+    [s0w, s0b, s1w, s1x, s1b, s2w, s2b, ...(s3w ? [s3w] : [])].map(row),
+  );
   const r = (a: Scenario, b: Scenario, p: number): string => {
     const x = pct(b.outcome.latency, p) / pct(a.outcome.latency, p);
     return x >= 1 ? x.toFixed(1) : x.toPrecision(2);
   };
-  console.log(`\nbaseline / webhook-tui at 3/s (one trigger per poll, nothing overwritten): p50 ${r(s0w, s0b, 50)}x, p99 ${r(s0w, s0b, 99)}x`);
-  console.log(`baseline / webhook-tui at 50/s: p50 ${r(s1w, s1b, 50)}x, p99 ${r(s1w, s1b, 99)}x (webhook-tui exec mode: p50 ${r(s1x, s1b, 50)}x, p99 ${r(s1x, s1b, 99)}x)`);
-  const sendP50 = (sc: Scenario, tasks: Map<string, Task>): number => pct([...sc.sentAt.keys()].map((k) => tasks.get(k))
-    .filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null).map((t) => t.deliveredAt! - t.startedAt!), 50);
-  console.log(`control mode vs one tmux process per call at 50/s: e2e p50 ${r(s1w, s1x, 50)}x, p99 ${r(s1w, s1x, 99)}x; send stage p50 ${fmtMs(sendP50(s1w, cmTasks))} vs ${fmtMs(sendP50(s1x, exTasks))} ms`);
+  console.log(
+    `\nbaseline / webhook-tui at 3/s (one trigger per poll, nothing overwritten): p50 ${r(s0w, s0b, 50)}x, p99 ${r(s0w, s0b, 99)}x`,
+  );
+  console.log(
+    `baseline / webhook-tui at 50/s: p50 ${r(s1w, s1b, 50)}x, p99 ${r(s1w, s1b, 99)}x (webhook-tui exec mode: p50 ${r(s1x, s1b, 50)}x, p99 ${r(s1x, s1b, 99)}x)`,
+  );
+  const sendP50 = (sc: Scenario, tasks: Map<string, Task>): number =>
+    pct(
+      [...sc.sentAt.keys()]
+        .map((k) => tasks.get(k))
+        .filter((t): t is Task => t !== undefined && t.startedAt !== null && t.deliveredAt !== null)
+        .map((t) => t.deliveredAt! - t.startedAt!),
+      50,
+    );
+  console.log(
+    `control mode vs one tmux process per call at 50/s: e2e p50 ${r(s1w, s1x, 50)}x, p99 ${r(s1w, s1x, 99)}x; send stage p50 ${fmtMs(sendP50(s1w, cmTasks))} vs ${fmtMs(sendP50(s1x, exTasks))} ms`,
+  );
   if (logCmp) {
-    console.log(`\nlogging at info (one line per task event; ${logCmp.lines} lines written) vs log.level off, ${LOG_ROUNDS} alternating rounds each, pooled:`);
+    console.log(
+      `\nlogging at info (one line per task event; ${logCmp.lines} lines written) vs log.level off, ${LOG_ROUNDS} alternating rounds each, pooled:`,
+    );
     table(['setting', 'scenario', 'n', 'p50', 'p95', 'p99', 'max', 'unseen'], logCmp.rows);
     console.log(logCmp.summary);
   }
-  console.log('(unseen: not in the pane when the wait ended (all arrived, 3 s without a new line (baseline 1.5 s), or 20 s after\n'
-    + ' the last write (burst 15 s, exec 8 s)): for the baseline these are lost (overwritten); for webhook-tui see the notes below.\n'
-    + ' w/s: achieved write rate; ooo: lines typed after a later trigger; other: lines matching no trigger (e.g. an empty file\n'
-    + ' typed); lines/s: first to last arrival)\n');
+  console.log(
+    '(unseen: not in the pane when the wait ended (all arrived, 3 s without a new line (baseline 1.5 s), or 20 s after\n' +
+      ' the last write (burst 15 s, exec 8 s)): for the baseline these are lost (overwritten); for webhook-tui see the notes below.\n' +
+      ' w/s: achieved write rate; ooo: lines typed after a later trigger; other: lines matching no trigger (e.g. an empty file\n' +
+      ' typed); lines/s: first to last arrival)\n',
+  );
 
   const stageHead = ['per stage (ms, from the engine database)', 'p50', 'p99', 'max'];
   const stageAll: string[][] = [];
-  for (const [s, tasks] of [[s0w, cmTasks], [s1w, cmTasks], [s2w, cmTasks], [s1x, exTasks], ...(s3w ? [[s3w, cmTasks] as const] : [])] as const) {
+  for (const [s, tasks] of [
+    [s0w, cmTasks],
+    [s1w, cmTasks],
+    [s2w, cmTasks],
+    [s1x, exTasks],
+    ...(s3w ? [[s3w, cmTasks] as const] : []),
+  ] as const) {
     const { rows, notes: n } = stageRows(s, tasks, wht.log);
     stageAll.push([s.label, '', '', ''], ...rows);
     notes.push(...n);
   }
   table(stageHead, stageAll);
-  console.log('(wait includes inspectPane, one tmux call before startedAt; at 50/s the cycle is the trigger interval, in the burst it bounds throughput)');
+  console.log(
+    '(wait includes inspectPane, one tmux call before startedAt; at 50/s the cycle is the trigger interval, in the burst it bounds throughput)',
+  );
   if (notes.length) console.log(`\n${notes.join('\n')}`);
-  console.log(`\nthe machine is shared (load average now ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}): treat the figures as noisy`);
+  console.log(
+    `\nthe machine is shared (load average now ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}): treat the figures as noisy`,
+  );
 }
 
 function cleanup(): void {
   for (const c of children) killChild(c);
-  try { tmux('kill-server'); } catch { /* gone */ }
+  try {
+    tmux('kill-server');
+  } catch {
+    /* gone */
+  }
   rmSync(`${process.env.TMUX_TMPDIR ?? '/tmp'}/tmux-${process.getuid?.() ?? 0}/${SOCK}`, { force: true });
-  if (process.env.BENCH_KEEP) { console.log(`kept ${ROOT} and ${FAST}`); return; }
+  if (process.env.BENCH_KEEP) {
+    console.log(`kept ${ROOT} and ${FAST}`);
+    return;
+  }
   rmSync(ROOT, { recursive: true, force: true });
   rmSync(FAST, { recursive: true, force: true });
 }
 
-const watchdog = setTimeout(() => { console.error('e2e bench: over 600 s, giving up'); cleanup(); process.exit(2); }, 600_000);
-process.once('SIGINT', () => { cleanup(); process.exit(130); });
+const watchdog = setTimeout(() => {
+  console.error('e2e bench: over 600 s, giving up');
+  cleanup();
+  process.exit(2);
+}, 600_000);
+process.once('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
 try {
   mkdirSync(ROOT, { recursive: true });
   await main();

@@ -82,7 +82,12 @@ export interface Outcome {
  * Account for one scenario: `sentAt` maps each text to when it was written (rename / echo). `lines` are the pane's
  * lines in arrival order; only lines from index `from` on belong to this scenario.
  */
-export function account(tag: string, sentAt: Map<string, number>, lines: ReadonlyArray<{ t: number; line: string }>, from: number): Outcome {
+export function account(
+  tag: string,
+  sentAt: Map<string, number>,
+  lines: ReadonlyArray<{ t: number; line: string }>,
+  from: number,
+): Outcome {
   const seen = new Map<string, number>();
   let duplicated = 0;
   let outOfOrder = 0;
@@ -98,17 +103,35 @@ export function account(tag: string, sentAt: Map<string, number>, lines: Readonl
       if (!m || m[1] !== 'warm') other++;
       continue;
     }
-    if (seen.has(line)) { duplicated++; continue; }
+    if (seen.has(line)) {
+      duplicated++;
+      continue;
+    }
     seen.set(line, t);
     const seq = Number(m[2]);
-    if (seq < maxSeq) { outOfOrder++; oooPairs.push([line, maxText]); } else { maxSeq = seq; maxText = line; }
+    if (seq < maxSeq) {
+      outOfOrder++;
+      oooPairs.push([line, maxText]);
+    } else {
+      maxSeq = seq;
+      maxText = line;
+    }
     firstArrival = Math.min(firstArrival, t);
     lastArrival = Math.max(lastArrival, t);
   }
   const latency = [...seen].map(([text, t]) => t - sentAt.get(text)!);
   return {
-    sent: sentAt.size, arrived: seen.size, lost: sentAt.size - seen.size, duplicated, outOfOrder, oooPairs, other, latency,
-    arrivalAt: seen, firstArrival, lastArrival,
+    sent: sentAt.size,
+    arrived: seen.size,
+    lost: sentAt.size - seen.size,
+    duplicated,
+    outOfOrder,
+    oooPairs,
+    other,
+    latency,
+    arrivalAt: seen,
+    firstArrival,
+    lastArrival,
   };
 }
 

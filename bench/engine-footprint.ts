@@ -23,7 +23,9 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
@@ -46,17 +48,39 @@ async function main(): Promise<void> {
     // Fill the queue, paused, so the engine holds DEEP queued tasks without delivering them.
     const store = new SqliteStore(openDatabase(join(dataDir, 'webhook-tui.db')));
     for (let i = 0; i < DEEP; i += 1000) {
-      store.insertMany(Array.from({ length: Math.min(1000, DEEP - i) }, (_, k) => ({
-        text: `echo queued ${i + k}`, target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api' as const, receivedAt: Date.now(),
-      })), Date.now(), 0);
+      store.insertMany(
+        Array.from({ length: Math.min(1000, DEEP - i) }, (_, k) => ({
+          text: `echo queued ${i + k}`,
+          target: 'default',
+          priority: 0,
+          category: 'default',
+          idemKey: null,
+          source: 'api' as const,
+          receivedAt: Date.now(),
+        })),
+        Date.now(),
+        0,
+      );
     }
     store.setMeta('paused', '1');
     store.close();
     const config = join(dir, 'config.json');
-    writeFileSync(config, JSON.stringify({ dataDir, spool: { dir: join(dir, 'spool') }, tmux: { socketName: socket }, queue: { capacity: DEEP * 2 }, http: { port: 0 } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        dataDir,
+        spool: { dir: join(dir, 'spool') },
+        tmux: { socketName: socket },
+        queue: { capacity: DEEP * 2 },
+        http: { port: 0 },
+      }),
+    );
 
     const baseline = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { stdio: 'ignore' });
-    const engine = spawn(process.execPath, [BIN, 'serve', '--config', config], { stdio: 'ignore', env: { ...process.env, TMUX_PANE: '' } });
+    const engine = spawn(process.execPath, [BIN, 'serve', '--config', config], {
+      stdio: 'ignore',
+      env: { ...process.env, TMUX_PANE: '' },
+    });
     const [b, e] = await Promise.all([measure(baseline, 15000), measure(engine, 15000)]);
     baseline.kill();
     engine.kill('SIGTERM');
@@ -66,7 +90,11 @@ async function main(): Promise<void> {
     console.log(`  bare node (base)  : CPU ${b.cpuPct.toFixed(2)}% of a core, RSS ${b.rss.toFixed(0)} MB`);
     console.log(`  targets (issue 2) : idle CPU < 0.5% of a core; RSS < 100 MB with 100,000 tasks queued`);
   } finally {
-    try { execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }); } catch { /* none */ }
+    try {
+      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      /* none */
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

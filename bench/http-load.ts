@@ -49,7 +49,10 @@ function build(job: LoadJob): Req[] {
   for (let i = 0; i < job.requests; i++) {
     const command = `echo ${job.tag} ${i}`;
     const body = JSON.stringify({ command });
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+    };
     if (job.mode.kind === 'v1') {
       out.push({ path: '/v1/tasks', headers: { ...headers, authorization: `Bearer ${job.mode.token}` }, body });
     } else if (job.mode.kind === 'standard-hook' && wh) {
@@ -82,15 +85,21 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const one = (r: Req, i = -1): Promise<void> =>
     new Promise((resolve) => {
       const t0 = performance.now();
-      const req = request({ host: u.hostname, port: u.port, method: 'POST', path: r.path, headers: r.headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          recordMs(latency, performance.now() - t0);
-          statuses[String(res.statusCode)] = (statuses[String(res.statusCode)] ?? 0) + 1;
-          resolve();
+      const req = request(
+        { host: u.hostname, port: u.port, method: 'POST', path: r.path, headers: r.headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            recordMs(latency, performance.now() - t0);
+            statuses[String(res.statusCode)] = (statuses[String(res.statusCode)] ?? 0) + 1;
+            resolve();
+          });
+        },
+      );
+      if (i >= 0)
+        req.once('socket', () => {
+          wireTimes[i] = epochNow();
         });
-      });
-      if (i >= 0) req.once('socket', () => { wireTimes[i] = epochNow(); });
       req.on('error', () => {
         errors++;
         resolve();
@@ -126,5 +135,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
 
 if (parentPort && workerData) {
   const port = parentPort;
-  run(workerData as LoadJob).then((r) => port.postMessage(r), (err: unknown) => port.postMessage({ error: String(err) }));
+  run(workerData as LoadJob).then(
+    (r) => port.postMessage(r),
+    (err: unknown) => port.postMessage({ error: String(err) }),
+  );
 }

@@ -58,7 +58,8 @@ const children: ChildProcess[] = [];
 
 // ---- helpers -------------------------------------------------------------------------------------------------
 
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', TMUX_SOCKET, ...args], { encoding: 'utf8' }).trim();
+const tmux = (...args: string[]): string =>
+  execFileSync('tmux', ['-L', TMUX_SOCKET, ...args], { encoding: 'utf8' }).trim();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -72,15 +73,36 @@ async function waitFor(cond: () => boolean, timeoutMs: number): Promise<boolean>
 
 async function recorderPane(name: string): Promise<{ pane: string; file: string }> {
   const file = join(tmp, `${name}.rec`);
-  const pane = tmux('new-session', '-d', '-s', name, '-x', '200', '-y', '50', '-P', '-F', '#{pane_id}', process.execPath, RECORDER, file);
-  const ok = await waitFor(() => existsSync(file) && tmux('capture-pane', '-p', '-t', pane).includes('RECORDER READY'), 10_000);
+  const pane = tmux(
+    'new-session',
+    '-d',
+    '-s',
+    name,
+    '-x',
+    '200',
+    '-y',
+    '50',
+    '-P',
+    '-F',
+    '#{pane_id}',
+    process.execPath,
+    RECORDER,
+    file,
+  );
+  const ok = await waitFor(
+    () => existsSync(file) && tmux('capture-pane', '-p', '-t', pane).includes('RECORDER READY'),
+    10_000,
+  );
   if (!ok) throw new Error(`recorder in ${name} did not start`);
   return { pane, file };
 }
 
 function recordedLines(file: string): Array<{ t: number; line: string }> {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: number; line: string });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { t: number; line: string });
 }
 
 function load(job: LoadJob): Promise<LoadResult> {
@@ -96,8 +118,19 @@ const row = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd
 
 function throughputRow(name: string, r: LoadResult): string {
   const rps = (r.sent / r.elapsedMs) * 1000;
-  const codes = Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(' ') + (r.errors ? ` err:${r.errors}` : '');
-  return row([name, `${rps.toFixed(0)} req/s`, ms(r.latency.count ? r.latency.percentile(50) / 1000 : NaN), ms(r.latency.count ? r.latency.percentile(99) / 1000 : NaN), `${r.sent}`]) + `   ${codes}`;
+  const codes =
+    Object.entries(r.statuses)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ') + (r.errors ? ` err:${r.errors}` : '');
+  return (
+    row([
+      name,
+      `${rps.toFixed(0)} req/s`,
+      ms(r.latency.count ? r.latency.percentile(50) / 1000 : NaN),
+      ms(r.latency.count ? r.latency.percentile(99) / 1000 : NaN),
+      `${r.sent}`,
+    ]) + `   ${codes}`
+  );
 }
 
 /**
@@ -123,16 +156,22 @@ function oneCommitPerRequest(engine: Engine): EngineApi {
 // ---- systems under test -------------------------------------------------------------------------------------
 
 let seq = 0;
-async function startWebhookTui(target: string | null, perRequest = false): Promise<{ engine: Engine; server: RunningHttpServer; stop(): Promise<void> }> {
+async function startWebhookTui(
+  target: string | null,
+  perRequest = false,
+): Promise<{ engine: Engine; server: RunningHttpServer; stop(): Promise<void> }> {
   const dir = join(tmp, `wt-${++seq}`);
-  const config = resolveConfig({
-    dataDir: dir,
-    spool: { dir: join(dir, 'spool') },
-    queue: { capacity: 10_000_000, rateLimit: { perSecond: 0 } },
-    tmux: { socketName: TMUX_SOCKET },
-    targets: target ? { default: { pane: target } } : {},
-    http: { enabled: false }, // the bench starts its own server below
-  }, {});
+  const config = resolveConfig(
+    {
+      dataDir: dir,
+      spool: { dir: join(dir, 'spool') },
+      queue: { capacity: 10_000_000, rateLimit: { perSecond: 0 } },
+      tmux: { socketName: TMUX_SOCKET },
+      targets: target ? { default: { pane: target } } : {},
+      http: { enabled: false }, // the bench starts its own server below
+    },
+    {},
+  );
   const engine = await createEngine(config, { tmuxPane: undefined });
   if (target) await engine.start();
   else engine.pause(); // intake only: the figure is HTTP + validation + SQLite commit
@@ -141,32 +180,62 @@ async function startWebhookTui(target: string | null, perRequest = false): Promi
     // The per-client rate limit is for the open internet; the bench measures capacity, so it is off here.
     config: httpConfigSchema.parse({ port: 0, rateLimit: { enabled: false } }),
     hooks: hooksConfigSchema.parse({ signed: { auth: { type: 'standard', secret: WHSEC } }, bench: {} }),
-    token: TOKEN, ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+    token: TOKEN,
+    ready: async () => ({ ok: true, checks: {} }),
+    clock: systemClock,
+    logger: silentLogger,
   });
-  return { engine, server, stop: async () => { await server.close(1000); await engine.close(); } };
+  return {
+    engine,
+    server,
+    stop: async () => {
+      await server.close(1000);
+      await engine.close();
+    },
+  };
 }
 
 async function startAdnanh(pane: string): Promise<{ url: string; stop(): void }> {
   const script = join(tmp, 'send.sh');
-  writeFileSync(script, `#!/bin/sh\nexec tmux -L ${TMUX_SOCKET} send-keys -t '${pane}' -l -- "$1" \\; send-keys -t '${pane}' Enter\n`);
+  writeFileSync(
+    script,
+    `#!/bin/sh\nexec tmux -L ${TMUX_SOCKET} send-keys -t '${pane}' -l -- "$1" \\; send-keys -t '${pane}' Enter\n`,
+  );
   chmodSync(script, 0o755);
   const hooks = join(tmp, `hooks-${++seq}.json`);
-  writeFileSync(hooks, JSON.stringify([{
-    id: 'bench', 'execute-command': script, 'response-message': 'ok',
-    'pass-arguments-to-command': [{ source: 'payload', name: 'command' }],
-  }]));
+  writeFileSync(
+    hooks,
+    JSON.stringify([
+      {
+        id: 'bench',
+        'execute-command': script,
+        'response-message': 'ok',
+        'pass-arguments-to-command': [{ source: 'payload', name: 'command' }],
+      },
+    ]),
+  );
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn('webhook', ['-hooks', hooks, '-ip', '127.0.0.1', '-port', String(port)], { stdio: 'ignore' });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
   const up = await (async () => {
     for (let i = 0; i < 100; i++) {
-      try { await fetch(`${url}/hooks/none`); return true; } catch { await sleep(50); }
+      try {
+        await fetch(`${url}/hooks/none`);
+        return true;
+      } catch {
+        await sleep(50);
+      }
     }
     return false;
   })();
   if (!up) throw new Error('adnanh/webhook did not start');
-  return { url, stop: () => { child.kill('SIGTERM'); } };
+  return {
+    url,
+    stop: () => {
+      child.kill('SIGTERM');
+    },
+  };
 }
 
 // ---- runs -----------------------------------------------------------------------------------------------------
@@ -176,39 +245,127 @@ async function throughput(): Promise<void> {
   console.log(row(['', 'throughput', 'p50', 'p99', 'requests']));
   const wt = await startWebhookTui(null);
   await load({ url: wt.server.url, concurrency: C, requests: 500, mode: { kind: 'v1', token: TOKEN }, tag: 'warm' });
-  console.log(throughputRow('webhook-tui POST /v1/tasks (202 after commit)', await load({ url: wt.server.url, concurrency: C, requests: N, mode: { kind: 'v1', token: TOKEN }, tag: 'v1' })));
-  console.log(throughputRow('webhook-tui POST /hooks (standard-webhooks)', await load({ url: wt.server.url, concurrency: C, requests: N, mode: { kind: 'standard-hook', hook: 'signed', secret: WHSEC }, tag: 'sw' })));
+  console.log(
+    throughputRow(
+      'webhook-tui POST /v1/tasks (202 after commit)',
+      await load({ url: wt.server.url, concurrency: C, requests: N, mode: { kind: 'v1', token: TOKEN }, tag: 'v1' }),
+    ),
+  );
+  console.log(
+    throughputRow(
+      'webhook-tui POST /hooks (standard-webhooks)',
+      await load({
+        url: wt.server.url,
+        concurrency: C,
+        requests: N,
+        mode: { kind: 'standard-hook', hook: 'signed', secret: WHSEC },
+        tag: 'sw',
+      }),
+    ),
+  );
   const stored = wt.engine.stats().received;
   await wt.stop();
   const gc = await startWebhookTui(null, true);
   await load({ url: gc.server.url, concurrency: C, requests: 500, mode: { kind: 'v1', token: TOKEN }, tag: 'warm' });
-  console.log(throughputRow('  same, one commit per request (no enqueueMany)', await load({ url: gc.server.url, concurrency: C, requests: N, mode: { kind: 'v1', token: TOKEN }, tag: 'v1gc' })));
-  console.log(throughputRow('  same, one commit per request, /hooks std-webhooks', await load({ url: gc.server.url, concurrency: C, requests: N, mode: { kind: 'standard-hook', hook: 'signed', secret: WHSEC }, tag: 'swgc' })));
+  console.log(
+    throughputRow(
+      '  same, one commit per request (no enqueueMany)',
+      await load({ url: gc.server.url, concurrency: C, requests: N, mode: { kind: 'v1', token: TOKEN }, tag: 'v1gc' }),
+    ),
+  );
+  console.log(
+    throughputRow(
+      '  same, one commit per request, /hooks std-webhooks',
+      await load({
+        url: gc.server.url,
+        concurrency: C,
+        requests: N,
+        mode: { kind: 'standard-hook', hook: 'signed', secret: WHSEC },
+        tag: 'swgc',
+      }),
+    ),
+  );
   const storedGc = gc.engine.stats().received;
   await gc.stop();
-  console.log(`   (committed in SQLite: ${stored} tasks with group commit (the engine), ${storedGc} one commit per request; warm-up of 500 included)`);
+  console.log(
+    `   (committed in SQLite: ${stored} tasks with group commit (the engine), ${storedGc} one commit per request; warm-up of 500 included)`,
+  );
   if (!opt['skip-adnanh']) {
     const sink = tmux('new-session', '-d', '-s', 'sink', '-P', '-F', '#{pane_id}', 'sh', '-c', 'cat > /dev/null');
     const ad = await startAdnanh(sink);
     const nb = Number(opt['baseline-requests']);
-    console.log(throughputRow('adnanh/webhook (200 before the command runs)', await load({ url: ad.url, concurrency: C, requests: nb, mode: { kind: 'plain-hook', path: '/hooks/bench' }, tag: 'ad' })));
+    console.log(
+      throughputRow(
+        'adnanh/webhook (200 before the command runs)',
+        await load({
+          url: ad.url,
+          concurrency: C,
+          requests: nb,
+          mode: { kind: 'plain-hook', path: '/hooks/bench' },
+          tag: 'ad',
+        }),
+      ),
+    );
     ad.stop();
   }
   // ceiling: a bare node:http server that answers 202 without doing anything, same generator, same machine
-  const bare = createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(202, { 'content-type': 'application/json' }); res.end('{"id":1}'); }); });
+  const bare = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(202, { 'content-type': 'application/json' });
+      res.end('{"id":1}');
+    });
+  });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const barePort = (bare.address() as AddressInfo).port;
-  console.log(throughputRow('bare node:http 202, no work (ceiling here)', await load({ url: `http://127.0.0.1:${barePort}`, concurrency: C, requests: N, mode: { kind: 'plain-hook', path: '/x' }, tag: 'bare' })));
+  console.log(
+    throughputRow(
+      'bare node:http 202, no work (ceiling here)',
+      await load({
+        url: `http://127.0.0.1:${barePort}`,
+        concurrency: C,
+        requests: N,
+        mode: { kind: 'plain-hook', path: '/x' },
+        tag: 'bare',
+      }),
+    ),
+  );
   bare.closeAllConnections();
   bare.close();
   console.log(row(['old bash+python system (issue #4)', '16.7 req/s', '', '', '']));
 }
 
-interface PaneRun { name: string; lost: number; dup: number; outOfOrder: number; lat: number[]; wireLat: number[]; drainMs: number; accepted: number; achievedRate: number }
+interface PaneRun {
+  name: string;
+  lost: number;
+  dup: number;
+  outOfOrder: number;
+  lat: number[];
+  wireLat: number[];
+  drainMs: number;
+  accepted: number;
+  achievedRate: number;
+}
 
-async function paced(name: string, url: string, path: string, file: string, count: number, rate: number, tag: string, waitMs: number): Promise<PaneRun> {
+async function paced(
+  name: string,
+  url: string,
+  path: string,
+  file: string,
+  count: number,
+  rate: number,
+  tag: string,
+  waitMs: number,
+): Promise<PaneRun> {
   // one keep-alive connection, as one sender: send order = arrival order, so 'reordered' is the receiver's doing
-  const r = await load({ url, concurrency: 1, requests: count, mode: { kind: 'plain-hook', path }, tag, ratePerSec: rate });
+  const r = await load({
+    url,
+    concurrency: 1,
+    requests: count,
+    mode: { kind: 'plain-hook', path },
+    tag,
+    ratePerSec: rate,
+  });
   const accepted = (r.statuses['200'] ?? 0) + (r.statuses['202'] ?? 0);
   const want = (lines: Array<{ t: number; line: string }>) => lines.filter((l) => l.line.startsWith(`echo ${tag} `));
   const t0 = Date.now();
@@ -239,8 +396,19 @@ async function paced(name: string, url: string, path: string, file: string, coun
 }
 
 function paneRow(p: PaneRun): string {
-  return row([p.name, ms(percentileOf(p.lat, 50)), ms(percentileOf(p.lat, 99)), ms(percentileOf(p.wireLat, 50)), ms(percentileOf(p.wireLat, 99)), `${p.lost}`, `${p.dup}`, `${p.outOfOrder}`]) +
-    `   accepted ${p.accepted}, sent at ${p.achievedRate.toFixed(0)}/s, drained ${p.drainMs} ms after the last send`;
+  return (
+    row([
+      p.name,
+      ms(percentileOf(p.lat, 50)),
+      ms(percentileOf(p.lat, 99)),
+      ms(percentileOf(p.wireLat, 50)),
+      ms(percentileOf(p.wireLat, 99)),
+      `${p.lost}`,
+      `${p.dup}`,
+      `${p.outOfOrder}`,
+    ]) +
+    `   accepted ${p.accepted}, sent at ${p.achievedRate.toFixed(0)}/s, drained ${p.drainMs} ms after the last send`
+  );
 }
 
 async function endToEnd(): Promise<void> {
@@ -248,20 +416,38 @@ async function endToEnd(): Promise<void> {
   const e2eRate = Number(opt['e2e-rate']);
   const burst = Number(opt.burst);
   const burstRate = Number(opt['burst-rate']);
-  const head = row(['(latency from: due time | on the wire)', 'p50 due', 'p99 due', 'p50 wire', 'p99 wire', 'lost', 'dup', 'reordered']);
-  const results: Array<[string, PaneRun[]]> = [[`## 2. End to end: ${e2e} requests at ${e2eRate}/s, request sent -> line in pane`, []], [`## 3. Burst: ${burst} requests at ${burstRate}/s`, []]];
+  const head = row([
+    '(latency from: due time | on the wire)',
+    'p50 due',
+    'p99 due',
+    'p50 wire',
+    'p99 wire',
+    'lost',
+    'dup',
+    'reordered',
+  ]);
+  const results: Array<[string, PaneRun[]]> = [
+    [`## 2. End to end: ${e2e} requests at ${e2eRate}/s, request sent -> line in pane`, []],
+    [`## 3. Burst: ${burst} requests at ${burstRate}/s`, []],
+  ];
 
   const a = await recorderPane('wt');
   const wt = await startWebhookTui(a.pane);
-  results[0]![1].push(await paced('webhook-tui', wt.server.url, '/hooks/bench', a.file, e2e, e2eRate, 'e2e-wt', 30_000));
-  results[1]![1].push(await paced('webhook-tui', wt.server.url, '/hooks/bench', a.file, burst, burstRate, 'burst-wt', 120_000));
+  results[0]![1].push(
+    await paced('webhook-tui', wt.server.url, '/hooks/bench', a.file, e2e, e2eRate, 'e2e-wt', 30_000),
+  );
+  results[1]![1].push(
+    await paced('webhook-tui', wt.server.url, '/hooks/bench', a.file, burst, burstRate, 'burst-wt', 120_000),
+  );
   await wt.stop();
 
   if (!opt['skip-adnanh']) {
     const b = await recorderPane('ad');
     const ad = await startAdnanh(b.pane);
     results[0]![1].push(await paced('adnanh/webhook', ad.url, '/hooks/bench', b.file, e2e, e2eRate, 'e2e-ad', 30_000));
-    results[1]![1].push(await paced('adnanh/webhook', ad.url, '/hooks/bench', b.file, burst, burstRate, 'burst-ad', 60_000));
+    results[1]![1].push(
+      await paced('adnanh/webhook', ad.url, '/hooks/bench', b.file, burst, burstRate, 'burst-ad', 60_000),
+    );
     ad.stop();
   }
   for (const [title, runs] of results) {
@@ -272,13 +458,24 @@ async function endToEnd(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench/http: node ${process.version}, ${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `bench/http: node ${process.version}, ${(await import('node:os')).cpus().length} cores, load average ${(
+      await import('node:os')
+    )
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   try {
     await throughput();
     if (!opt['skip-e2e']) await endToEnd();
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    try { execFileSync('tmux', ['-L', TMUX_SOCKET, 'kill-server'], { stdio: 'ignore' }); } catch { /* no server */ }
+    try {
+      execFileSync('tmux', ['-L', TMUX_SOCKET, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      /* no server */
+    }
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -17,8 +17,22 @@ const ROUNDS = Number(roundsArg);
 
 function task(id: number, now: number): Task {
   return {
-    id, text: `echo trigger ${id} from the bench`, target: 'default', priority: 0, category: 'default', idemKey: `key-${id}`, source: 'spool',
-    state: 'delivered', attempts: 1, nextAttemptAt: now, errors: [], receivedAt: now - 3, committedAt: now - 2.5, startedAt: now - 1.2, deliveredAt: now, finishedAt: now,
+    id,
+    text: `echo trigger ${id} from the bench`,
+    target: 'default',
+    priority: 0,
+    category: 'default',
+    idemKey: `key-${id}`,
+    source: 'spool',
+    state: 'delivered',
+    attempts: 1,
+    nextAttemptAt: now,
+    errors: [],
+    receivedAt: now - 3,
+    committedAt: now - 2.5,
+    startedAt: now - 1.2,
+    deliveredAt: now,
+    finishedAt: now,
   };
 }
 
@@ -54,6 +68,14 @@ const bytes = statSync(join(dir, 'engine.log')).size;
 rmSync(dir, { recursive: true, force: true });
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cost = med(on) - med(off);
-console.log(`node ${process.version}, ${ROUNDS} alternating rounds of ${N} tasks (2 events each), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log(`CPU per task, median of rounds: log at info ${med(on).toFixed(2)} µs, no log ${med(off).toFixed(2)} µs (rounds: on ${on.map((x) => x.toFixed(1)).join(' ')}; off ${off.map((x) => x.toFixed(1)).join(' ')})`);
-console.log(`the two lines of a task cost ${cost.toFixed(2)} µs of CPU, ${(bytes / ((ROUNDS + 1) * N)).toFixed(0)} bytes on disk; at 500 tasks/s: ${((cost * 500) / 1e4).toFixed(2)} % of one core`);
+console.log(
+  `node ${process.version}, ${ROUNDS} alternating rounds of ${N} tasks (2 events each), load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+console.log(
+  `CPU per task, median of rounds: log at info ${med(on).toFixed(2)} µs, no log ${med(off).toFixed(2)} µs (rounds: on ${on.map((x) => x.toFixed(1)).join(' ')}; off ${off.map((x) => x.toFixed(1)).join(' ')})`,
+);
+console.log(
+  `the two lines of a task cost ${cost.toFixed(2)} µs of CPU, ${(bytes / ((ROUNDS + 1) * N)).toFixed(0)} bytes on disk; at 500 tasks/s: ${((cost * 500) / 1e4).toFixed(2)} % of one core`,
+);

@@ -20,13 +20,26 @@ const rate = Number(rateArg);
 if (!modeArg) {
   const rows: Array<{ mode: string; cpu: number; rss: number; heap: number; tasks: number }> = [];
   for (const mode of ['off-idle', 'on-idle', 'off-load', 'on-load']) {
-    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), secondsArg, rateArg, mode], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), secondsArg, rateArg, mode], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(r.stderr);
-    rows.push(JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { mode: string; cpu: number; rss: number; heap: number; tasks: number });
+    rows.push(
+      JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as {
+        mode: string;
+        cpu: number;
+        rss: number;
+        heap: number;
+        tasks: number;
+      },
+    );
   }
   console.log(`node ${process.version}, ${seconds} s per run, load = ${rate} tasks/s (3 events each)`);
   console.log('mode       cpu%(1 core)  rss MiB(end)  heap MiB(end)  tasks');
-  for (const r of rows) console.log(`${r.mode.padEnd(10)} ${r.cpu.toFixed(2).padStart(12)}  ${r.rss.toFixed(1).padStart(12)}  ${r.heap.toFixed(1).padStart(13)}  ${r.tasks}`);
+  for (const r of rows)
+    console.log(
+      `${r.mode.padEnd(10)} ${r.cpu.toFixed(2).padStart(12)}  ${r.rss.toFixed(1).padStart(12)}  ${r.heap.toFixed(1).padStart(13)}  ${r.tasks}`,
+    );
   process.exit(0);
 }
 
@@ -38,15 +51,38 @@ const [on, load] = [modeArg.startsWith('on'), modeArg.endsWith('load')];
 const noop = () => {};
 let tasks = 0;
 const stats = (): QueueStats => ({
-  totalProcessed: tasks, successful: tasks, failed: 0, failedAttempts: 0, retries: 0, rateLimited: 0, received: tasks, deduplicated: 0,
-  avgProcessingMs: 0, avgEndToEndMs: 0, peakQueueSize: 0, depth: { queued: 0, delivering: 0, retrying: 0, delivered: tasks, dead: 0, dropped: 0 },
-  pending: 0, capacity: 10000, oldestPendingAgeMs: 0, paused: false,
+  totalProcessed: tasks,
+  successful: tasks,
+  failed: 0,
+  failedAttempts: 0,
+  retries: 0,
+  rateLimited: 0,
+  received: tasks,
+  deduplicated: 0,
+  avgProcessingMs: 0,
+  avgEndToEndMs: 0,
+  peakQueueSize: 0,
+  depth: { queued: 0, delivering: 0, retrying: 0, delivered: tasks, dead: 0, dropped: 0 },
+  pending: 0,
+  capacity: 10000,
+  oldestPendingAgeMs: 0,
+  paused: false,
 });
 const monitor = on
   ? createMonitor({
-      events, history: openHistoryStore(db, resolveMonitorConfig({})), stats, clock: { now: () => Date.now() }, logger: { debug: noop, info: noop, warn: noop, error: noop },
+      events,
+      history: openHistoryStore(db, resolveMonitorConfig({})),
+      stats,
+      clock: { now: () => Date.now() },
+      logger: { debug: noop, info: noop, warn: noop, error: noop },
       config: resolveMonitorConfig({}),
-      checks: { dbWritable: () => true, spoolOk: () => ({ ok: true }), tmuxReachable: async () => true, targets: async () => [], dataDirs: [dir] },
+      checks: {
+        dbWritable: () => true,
+        spoolOk: () => ({ ok: true }),
+        tmuxReachable: async () => true,
+        targets: async () => [],
+        dataDirs: [dir],
+      },
       watchedPids: async () => [process.ppid],
     })
   : null;
@@ -59,8 +95,24 @@ const timer = load
       const due = Math.floor(((now - start) / 1000) * rate);
       while (tasks < due) {
         const id = ++tasks;
-        const task: Task = { id, text: 'x', target: 'default', priority: 0, category: 'c', idemKey: null, source: 'spool', state: 'delivered', attempts: 1,
-          nextAttemptAt: 0, errors: [], receivedAt: now - 20 - (id % 50), committedAt: now - 18, startedAt: now - 5, deliveredAt: now, finishedAt: now };
+        const task: Task = {
+          id,
+          text: 'x',
+          target: 'default',
+          priority: 0,
+          category: 'c',
+          idemKey: null,
+          source: 'spool',
+          state: 'delivered',
+          attempts: 1,
+          nextAttemptAt: 0,
+          errors: [],
+          receivedAt: now - 20 - (id % 50),
+          committedAt: now - 18,
+          startedAt: now - 5,
+          deliveredAt: now,
+          finishedAt: now,
+        };
         events.emit('task:queued', task);
         events.emit('task:started', task);
         events.emit('task:delivered', task);
@@ -82,4 +134,12 @@ const mem = process.memoryUsage();
 await monitor?.close();
 db.close();
 rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ mode: modeArg, cpu: (100 * (cpu.user + cpu.system)) / elapsedUs, rss: mem.rss / 1048576, heap: mem.heapUsed / 1048576, tasks }));
+console.log(
+  JSON.stringify({
+    mode: modeArg,
+    cpu: (100 * (cpu.user + cpu.system)) / elapsedUs,
+    rss: mem.rss / 1048576,
+    heap: mem.heapUsed / 1048576,
+    tasks,
+  }),
+);

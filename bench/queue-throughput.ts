@@ -20,7 +20,15 @@ const DEEP = Number(process.env.BENCH_DEEP ?? 100_000);
 const BATCH = 100;
 
 function row(i: number): TaskRow {
-  return { text: `echo task ${i}`, target: `t${i % 4}`, priority: i % 3, category: 'default', idemKey: null, source: 'api', receivedAt: Date.now() };
+  return {
+    text: `echo task ${i}`,
+    target: `t${i % 4}`,
+    priority: i % 3,
+    category: 'default',
+    idemKey: null,
+    source: 'api',
+    receivedAt: Date.now(),
+  };
 }
 
 /** A store set up as the engine sets it up: WAL checkpoints in a worker thread, not inside commits. */
@@ -55,14 +63,20 @@ function batched(store: SqliteStore, n: number): number {
   const t0 = performance.now();
   for (let i = 0; i < n; i += BATCH) {
     const now = Date.now();
-    store.insertMany(Array.from({ length: BATCH }, (_, k) => row(i + k)), now, 0);
-    store.db.transaction(() => {
-      for (let k = 0; k < BATCH; k++) {
-        const head = store.head(`t${k % 4}`)!;
-        store.markDelivering(head.id, now, null);
-        store.markDelivered(head.id, now);
-      }
-    }).immediate();
+    store.insertMany(
+      Array.from({ length: BATCH }, (_, k) => row(i + k)),
+      now,
+      0,
+    );
+    store.db
+      .transaction(() => {
+        for (let k = 0; k < BATCH; k++) {
+          const head = store.head(`t${k % 4}`)!;
+          store.markDelivering(head.id, now, null);
+          store.markDelivered(head.id, now);
+        }
+      })
+      .immediate();
   }
   return n / ((performance.now() - t0) / 1000);
 }
@@ -75,7 +89,12 @@ function median(xs: number[]): number {
 async function deepQueue(): Promise<void> {
   await withStore('NORMAL', (store) => {
     const rss0 = process.memoryUsage().rss;
-    for (let i = 0; i < DEEP; i += 1000) store.insertMany(Array.from({ length: 1000 }, (_, k) => row(i + k)), Date.now(), 0);
+    for (let i = 0; i < DEEP; i += 1000)
+      store.insertMany(
+        Array.from({ length: 1000 }, (_, k) => row(i + k)),
+        Date.now(),
+        0,
+      );
     const heads: number[] = [];
     const stats: number[] = [];
     for (let i = 0; i < 200; i++) {
@@ -87,7 +106,9 @@ async function deepQueue(): Promise<void> {
       stats.push(performance.now() - t);
     }
     const rss = process.memoryUsage().rss;
-    console.log(`deep queue: ${DEEP} queued tasks: head() p50 ${(median(heads) * 1000).toFixed(0)} µs, stats() p50 ${(median(stats) * 1000).toFixed(0)} µs, RSS ${(rss / 1e6).toFixed(0)} MB (+${((rss - rss0) / 1e6).toFixed(0)} MB)`);
+    console.log(
+      `deep queue: ${DEEP} queued tasks: head() p50 ${(median(heads) * 1000).toFixed(0)} µs, stats() p50 ${(median(stats) * 1000).toFixed(0)} µs, RSS ${(rss / 1e6).toFixed(0)} MB (+${((rss - rss0) / 1e6).toFixed(0)} MB)`,
+    );
   });
 }
 
@@ -99,10 +120,15 @@ for (let round = 0; round < 3; round++) {
     (results[`${sync} batched`] ??= []).push(await withStore(sync, (s) => batched(s, N)));
   }
 }
-console.log(`queue store: enqueue + claim + complete, median of 3 rounds (N=${N}; FULL one-by-one N=${Math.min(N, 5000)})`);
-for (const [name, xs] of Object.entries(results)) console.log(`  ${name.padEnd(20)} ${median(xs).toFixed(0).padStart(8)} tasks/s`);
+console.log(
+  `queue store: enqueue + claim + complete, median of 3 rounds (N=${N}; FULL one-by-one N=${Math.min(N, 5000)})`,
+);
+for (const [name, xs] of Object.entries(results))
+  console.log(`  ${name.padEnd(20)} ${median(xs).toFixed(0).padStart(8)} tasks/s`);
 const normal = median(results['NORMAL one-by-one']!);
 const full = median(results['FULL one-by-one']!);
-console.log(`  ratio NORMAL/FULL one-by-one: ${(normal / full).toFixed(1)}x; batched/one-by-one (NORMAL): ${(median(results['NORMAL batched']!) / normal).toFixed(1)}x`);
+console.log(
+  `  ratio NORMAL/FULL one-by-one: ${(normal / full).toFixed(1)}x; batched/one-by-one (NORMAL): ${(median(results['NORMAL batched']!) / normal).toFixed(1)}x`,
+);
 console.log(`  targets (issue 2): >= 10,000 tasks/s one by one, >= 30,000 batched; the old system: 16.7 triggers/s`);
 await deepQueue();

@@ -39,18 +39,46 @@ async function engine(name: string, first: boolean): Promise<{ child: ChildProce
   const logPath = join(dir, 'rec.jsonl');
   const cmd = `exec '${process.execPath}' '${join(REPO, 'test/fixtures/recorder.mjs')}' '${logPath}'`;
   const pane = first
-    ? tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'soak', '-x', '200', '-y', '50', '-n', name, '-P', '-F', '#{pane_id}', cmd)
+    ? tmux(
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        'soak',
+        '-x',
+        '200',
+        '-y',
+        '50',
+        '-n',
+        name,
+        '-P',
+        '-F',
+        '#{pane_id}',
+        cmd,
+      )
     : tmux('new-window', '-d', '-t', '=soak', '-n', name, '-P', '-F', '#{pane_id}', cmd);
   for (let i = 0; i < 200 && !tmux('capture-pane', '-p', '-t', pane).includes('RECORDER READY'); i++) await sleep(50);
   const spool = join(dir, 'spool');
   prepareSpool(spool);
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({
-    dataDir: join(dir, 'data'), spool: { dir: spool }, tmux: { socketName: SOCK }, http: { enabled: false },
-    targets: { default: { pane } }, queue: { rateLimit: { perSecond: 0 } },
-  }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      dataDir: join(dir, 'data'),
+      spool: { dir: spool },
+      tmux: { socketName: SOCK },
+      http: { enabled: false },
+      targets: { default: { pane } },
+      queue: { rateLimit: { perSecond: 0 } },
+    }),
+  );
   const nodeArgs = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'bin/webhook-tui'), 'serve', '--config', config], { cwd: dir, stdio: 'ignore', env: { ...process.env, TMUX_PANE: '' } });
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO, 'bin/webhook-tui'), 'serve', '--config', config], {
+    cwd: dir,
+    stdio: 'ignore',
+    env: { ...process.env, TMUX_PANE: '' },
+  });
   children.push(child);
   await sleep(2000);
   return { child, spool, log: new RecorderLog(logPath) };
@@ -72,7 +100,14 @@ try {
       loaded.log.poll();
       const point = { s: Math.round(s), loaded: rssMiB(loaded.child.pid!), idle: rssMiB(idle.child.pid!) };
       series.push(point);
-      rows.push([String(point.s), String(sent), String(loaded.log.lines.length), point.loaded.toFixed(1), point.idle.toFixed(1), loadavg()[0]!.toFixed(2)]);
+      rows.push([
+        String(point.s),
+        String(sent),
+        String(loaded.log.lines.length),
+        point.loaded.toFixed(1),
+        point.idle.toFixed(1),
+        loadavg()[0]!.toFixed(2),
+      ]);
       console.log(rows.at(-1)!.join('\t'));
       nextSample += EVERY_S;
     }
@@ -82,17 +117,27 @@ try {
   loaded.log.poll();
   const lines = loaded.log.lines.map((l) => l.line);
   const dup = lines.length - new Set(lines).size;
-  console.log(`\nsoak: ${MIN} min, ${RATE} spool triggers/s into one engine, the other idle; load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `\nsoak: ${MIN} min, ${RATE} spool triggers/s into one engine, the other idle; load average now ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   table(['s', 'sent', 'typed', 'RSS loaded MiB', 'RSS idle MiB', 'load1'], rows);
   const after = series.filter((p) => p.s >= WARMUP_S);
   const span = (k: 'loaded' | 'idle') => Math.max(...after.map((p) => p[k])) - Math.min(...after.map((p) => p[k]));
-  const growth = (k: 'loaded' | 'idle') => after.length > 1 ? after.at(-1)![k] - after[0]![k] : NaN;
-  console.log(`after the ${WARMUP_S} s warm-up: loaded RSS range ${span('loaded').toFixed(1)} MiB (first to last ${growth('loaded').toFixed(1)}), idle range ${span('idle').toFixed(1)} MiB (${growth('idle').toFixed(1)})`);
+  const growth = (k: 'loaded' | 'idle') => (after.length > 1 ? after.at(-1)![k] - after[0]![k] : NaN);
+  console.log(
+    `after the ${WARMUP_S} s warm-up: loaded RSS range ${span('loaded').toFixed(1)} MiB (first to last ${growth('loaded').toFixed(1)}), idle range ${span('idle').toFixed(1)} MiB (${growth('idle').toFixed(1)})`,
+  );
   console.log(`lines: sent ${sent}, typed ${lines.length}, lost ${sent - new Set(lines).size}, duplicated ${dup}`);
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await sleep(1500);
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  try { execFileSync('tmux', ['-L', SOCK, 'kill-server'], { stdio: 'ignore' }); } catch { /* gone */ }
+  try {
+    execFileSync('tmux', ['-L', SOCK, 'kill-server'], { stdio: 'ignore' });
+  } catch {
+    /* gone */
+  }
   if (!process.env.BENCH_KEEP) rmSync(ROOT, { recursive: true, force: true });
 }

@@ -36,7 +36,19 @@ async function time(t: Tmux, args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', '120', '-y', '40', 'stty raw -echo; exec cat > /dev/null');
+  tmux(
+    '-f',
+    '/dev/null',
+    'new-session',
+    '-d',
+    '-s',
+    'bench',
+    '-x',
+    '120',
+    '-y',
+    '40',
+    'stty raw -echo; exec cat > /dev/null',
+  );
   const pane = tmux('list-panes', '-t', '=bench', '-F', '#{pane_id}');
   const control = new ControlModeTmux(server);
   const exec = new ExecTmux(server);
@@ -45,7 +57,11 @@ async function main(): Promise<void> {
     await control.start();
     await resilient.start();
     const args = ['send-keys', '-t', pane, '-l', '--', 'echo hello world'];
-    for (let i = 0; i < 20; i++) { await time(control, args); await time(exec, args); await time(resilient, args); }
+    for (let i = 0; i < 20; i++) {
+      await time(control, args);
+      await time(exec, args);
+      await time(resilient, args);
+    }
     const cm: number[] = [];
     const ex: number[] = [];
     const rs: number[] = [];
@@ -54,19 +70,34 @@ async function main(): Promise<void> {
       ex.push(await time(exec, args));
       rs.push(await time(resilient, args));
     }
-    const rows = { 'control mode': summary(cm), 'ResilientTmux (control)': summary(rs), 'ExecTmux (baseline)': summary(ex) };
+    const rows = {
+      'control mode': summary(cm),
+      'ResilientTmux (control)': summary(rs),
+      'ExecTmux (baseline)': summary(ex),
+    };
     const fmt = (x: number): string => x.toFixed(3).padStart(8);
-    console.log(`tmux ${tmux('-V').replace('tmux ', '')}, node ${process.version}, N=${N} per path, send-keys -l 'echo hello world', ms`);
-    console.log(`${'path'.padEnd(26)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'mean'.padStart(8)}`);
-    for (const [label, s] of Object.entries(rows)) console.log(`${label.padEnd(26)}${fmt(s.p50)}${fmt(s.p95)}${fmt(s.p99)}${fmt(s.mean)}`);
+    console.log(
+      `tmux ${tmux('-V').replace('tmux ', '')}, node ${process.version}, N=${N} per path, send-keys -l 'echo hello world', ms`,
+    );
+    console.log(
+      `${'path'.padEnd(26)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'mean'.padStart(8)}`,
+    );
+    for (const [label, s] of Object.entries(rows))
+      console.log(`${label.padEnd(26)}${fmt(s.p50)}${fmt(s.p95)}${fmt(s.p99)}${fmt(s.mean)}`);
     const c = rows['control mode'];
     const e = rows['ExecTmux (baseline)'];
-    console.log(`exec / control ratio: p50 ${(e.p50 / c.p50).toFixed(1)}x, p95 ${(e.p95 / c.p95).toFixed(1)}x, p99 ${(e.p99 / c.p99).toFixed(1)}x`);
+    console.log(
+      `exec / control ratio: p50 ${(e.p50 / c.p50).toFixed(1)}x, p95 ${(e.p95 / c.p95).toFixed(1)}x, p99 ${(e.p99 / c.p99).toFixed(1)}x`,
+    );
     console.log(`ResilientTmux status: ${JSON.stringify(resilient.status())}`);
   } finally {
     await control.close();
     await resilient.close();
-    try { tmux('kill-server'); } catch { /* gone */ }
+    try {
+      tmux('kill-server');
+    } catch {
+      /* gone */
+    }
     // tmux 3.3a leaves the socket file behind after kill-server.
     rmSync(`${process.env.TMUX_TMPDIR ?? '/tmp'}/tmux-${process.getuid?.() ?? 0}/${name}`, { force: true });
   }

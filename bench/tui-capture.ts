@@ -9,7 +9,21 @@ import path from 'node:path';
 import { createTmuxWorld } from '../test/helpers/engine-source.js';
 import { BUILD_DIR, buildForPty, ROOT } from '../test/helpers/pty.js';
 
-const ACS: Record<string, string> = { l: '┌', q: '─', k: '┐', x: '│', m: '└', j: '┘', t: '├', u: '┤', v: '┴', w: '┬', n: '┼', a: '▒', '~': '·' };
+const ACS: Record<string, string> = {
+  l: '┌',
+  q: '─',
+  k: '┐',
+  x: '│',
+  m: '└',
+  j: '┘',
+  t: '├',
+  u: '┤',
+  v: '┴',
+  w: '┬',
+  n: '┼',
+  a: '▒',
+  '~': '·',
+};
 
 /** `capture-pane -e` text -> plain text: ACS line drawing (between SO and SI) as Unicode, SGR removed. */
 export function ansiToText(ansi: string): string {
@@ -29,10 +43,31 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function capture(cols: number, rows: number): Promise<void> {
   const world = createTmuxWorld('capture');
   const socket = `${world.socket}-ui`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]): string =>
+    execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   try {
-    const env = [`FIXTURE_SOURCE=engine`, `FIXTURE_DATA_DIR=${world.dataDir}`, `FIXTURE_TMUX_SOCKET=${world.socket}`, `FIXTURE_PANE=${world.pane}`, 'FIXTURE_TRICKLE=3', 'LANG=C.UTF-8'];
-    tmux('new-session', '-d', '-s', 'ui', '-x', String(cols), '-y', String(rows), 'env', ...env, process.execPath, path.join(BUILD_DIR, 'test/fixtures/dashboard-fixture.js'));
+    const env = [
+      `FIXTURE_SOURCE=engine`,
+      `FIXTURE_DATA_DIR=${world.dataDir}`,
+      `FIXTURE_TMUX_SOCKET=${world.socket}`,
+      `FIXTURE_PANE=${world.pane}`,
+      'FIXTURE_TRICKLE=3',
+      'LANG=C.UTF-8',
+    ];
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'ui',
+      '-x',
+      String(cols),
+      '-y',
+      String(rows),
+      'env',
+      ...env,
+      process.execPath,
+      path.join(BUILD_DIR, 'test/fixtures/dashboard-fixture.js'),
+    );
     tmux('set-option', '-t', 'ui', 'remain-on-exit', 'on');
     await sleep(12_000);
     const dir = path.join(ROOT, 'docs/screens');

@@ -31,13 +31,28 @@ function rssMb(pid: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function measure(name: string, world: TmuxWorld, env: Record<string, string>, during?: () => () => void): Promise<void> {
+async function measure(
+  name: string,
+  world: TmuxWorld,
+  env: Record<string, string>,
+  during?: () => () => void,
+): Promise<void> {
   const screen = new PtyScreen({
     // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the dashboard process
-    args: [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), path.join(BUILD_DIR, 'test/fixtures/dashboard-fixture.js')],
+    args: [
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      path.join(BUILD_DIR, 'test/fixtures/dashboard-fixture.js'),
+    ],
     cols: 120,
     rows: 40,
-    env: { FIXTURE_DATA_DIR: world.dataDir, FIXTURE_TMUX_SOCKET: world.socket, FIXTURE_PANE: world.pane, FIXTURE_SEED: '0', TMUX: undefined, ...env },
+    env: {
+      FIXTURE_DATA_DIR: world.dataDir,
+      FIXTURE_TMUX_SOCKET: world.socket,
+      FIXTURE_PANE: world.pane,
+      FIXTURE_SEED: '0',
+      TMUX: undefined,
+      ...env,
+    },
   });
   await screen.waitFor('1 queue', 15_000);
   const stop = during?.();
@@ -54,12 +69,20 @@ async function measure(name: string, world: TmuxWorld, env: Record<string, strin
   stop?.();
   const text = screen.text();
   screen.write('q');
-  const asked = await Promise.race([screen.exited.then(() => false), screen.waitFor('in flight. Quit', 5000).then(() => true, () => false)]);
+  const asked = await Promise.race([
+    screen.exited.then(() => false),
+    screen.waitFor('in flight. Quit', 5000).then(
+      () => true,
+      () => false,
+    ),
+  ]);
   if (asked) screen.write('y');
   await Promise.race([screen.exited, sleep(20_000)]);
   await screen.close();
   const status = text.split('\n')[0]?.trim() ?? '';
-  console.log(`${name.padEnd(44)} cpu ${cpu.toFixed(1).padStart(5)}% of a core   ${Math.round(bytes).toString().padStart(6)} B/s   rss ${rss} MB   | ${status.slice(0, 60)}`);
+  console.log(
+    `${name.padEnd(44)} cpu ${cpu.toFixed(1).padStart(5)}% of a core   ${Math.round(bytes).toString().padStart(6)} B/s   rss ${rss} MB   | ${status.slice(0, 60)}`,
+  );
 }
 
 function stream(enqueue: (text: string) => void): () => void {
@@ -73,7 +96,9 @@ function stream(enqueue: (text: string) => void): () => void {
 
 async function main(): Promise<void> {
   buildForPty();
-  console.log(`dashboard at 120x40, ${SECONDS}s per scenario after ${WARMUP_MS / 1000}s warm-up, stream ${RATE} triggers/s; node ${process.version}`);
+  console.log(
+    `dashboard at 120x40, ${SECONDS}s per scenario after ${WARMUP_MS / 1000}s warm-up, stream ${RATE} triggers/s; node ${process.version}`,
+  );
   let world = createTmuxWorld('bench');
   try {
     if (ONLY.includes(1)) await measure('embedded, idle', world, { FIXTURE_SOURCE: 'engine' });
@@ -82,15 +107,20 @@ async function main(): Promise<void> {
     const host = await embeddedSource(testConfig(world, { capacity: 1_000_000 }));
     try {
       if (ONLY.includes(2)) await measure('attached, idle', world, { FIXTURE_SOURCE: 'attached' });
-      if (ONLY.includes(3)) await measure(`attached, ${RATE} triggers/s into the engine`, world, { FIXTURE_SOURCE: 'attached' }, () =>
-        stream((text) => host.engine.enqueue({ text, source: 'http' })),
-      );
+      if (ONLY.includes(3))
+        await measure(`attached, ${RATE} triggers/s into the engine`, world, { FIXTURE_SOURCE: 'attached' }, () =>
+          stream((text) => host.engine.enqueue({ text, source: 'http' })),
+        );
     } finally {
       await host.close();
     }
     world.kill();
     world = createTmuxWorld('bench');
-    if (ONLY.includes(4)) await measure(`embedded, ${RATE} triggers/s (dashboard + engine)`, world, { FIXTURE_SOURCE: 'engine', FIXTURE_TRICKLE: String(RATE) });
+    if (ONLY.includes(4))
+      await measure(`embedded, ${RATE} triggers/s (dashboard + engine)`, world, {
+        FIXTURE_SOURCE: 'engine',
+        FIXTURE_TRICKLE: String(RATE),
+      });
   } finally {
     world.kill();
   }

@@ -24,9 +24,16 @@ async function run(headless: boolean): Promise<number[]> {
     cols: 120,
     rows: 40,
     env: {
-      FIXTURE_SOURCE: 'engine', FIXTURE_DATA_DIR: world.dataDir, FIXTURE_TMUX_SOCKET: world.socket, FIXTURE_PANE: world.pane,
-      FIXTURE_SEED: '0', FIXTURE_TRICKLE: String(RATE), FIXTURE_LATENCY_OUT: out, FIXTURE_HEADLESS: headless ? '1' : '0',
-      FIXTURE_SECONDS: String(SECONDS), TMUX: undefined,
+      FIXTURE_SOURCE: 'engine',
+      FIXTURE_DATA_DIR: world.dataDir,
+      FIXTURE_TMUX_SOCKET: world.socket,
+      FIXTURE_PANE: world.pane,
+      FIXTURE_SEED: '0',
+      FIXTURE_TRICKLE: String(RATE),
+      FIXTURE_LATENCY_OUT: out,
+      FIXTURE_HEADLESS: headless ? '1' : '0',
+      FIXTURE_SECONDS: String(SECONDS),
+      TMUX: undefined,
     },
   });
   try {
@@ -36,7 +43,13 @@ async function run(headless: boolean): Promise<number[]> {
       await screen.waitFor('1 queue', 15_000);
       await sleep(SECONDS * 1000);
       screen.write('q');
-      const asked = await Promise.race([screen.exited.then(() => false), screen.waitFor('in flight. Quit', 5000).then(() => true, () => false)]);
+      const asked = await Promise.race([
+        screen.exited.then(() => false),
+        screen.waitFor('in flight. Quit', 5000).then(
+          () => true,
+          () => false,
+        ),
+      ]);
       if (asked) screen.write('y');
       await screen.exited;
     }
@@ -54,7 +67,9 @@ function line(name: string, xs: number[]): string {
 
 async function main(): Promise<void> {
   buildForPty();
-  console.log(`end-to-end latency, ${RATE} triggers/s for ~${SECONDS}s, ${ROUNDS} rounds each (alternating); node ${process.version}`);
+  console.log(
+    `end-to-end latency, ${RATE} triggers/s for ~${SECONDS}s, ${ROUNDS} rounds each (alternating); node ${process.version}`,
+  );
   const all = { headless: [] as number[], dashboard: [] as number[] };
   for (let r = 0; r < ROUNDS; r += 1) {
     const h = await run(true);

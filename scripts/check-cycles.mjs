@@ -48,17 +48,31 @@ export function importGraph(all) {
 /** Tarjan's strongly connected components with more than one node (or a self-import). */
 export function cycles(graph) {
   let index = 0;
-  const idx = new Map(), low = new Map(), stack = [], on = new Set(), out = [];
+  const idx = new Map(),
+    low = new Map(),
+    stack = [],
+    on = new Set(),
+    out = [];
   const visit = (v) => {
-    idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    on.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
     }
     if (low.get(v) === idx.get(v)) {
       const scc = [];
       let w;
-      do { w = stack.pop(); on.delete(w); scc.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        on.delete(w);
+        scc.push(w);
+      } while (w !== v);
       if (scc.length > 1 || graph.get(v)?.has(v)) out.push(scc.sort());
     }
   };
@@ -84,12 +98,15 @@ if (args.includes('--folders')) {
     if (!f.startsWith(engine) || dirname(f) === engine) continue;
     const a = folderOf(f);
     if (!fg.has(a)) fg.set(a, new Set());
-    for (const d of deps) if (d.startsWith(engine) && dirname(d) !== engine && folderOf(d) !== a) fg.get(a).add(folderOf(d));
+    for (const d of deps)
+      if (d.startsWith(engine) && dirname(d) !== engine && folderOf(d) !== a) fg.get(a).add(folderOf(d));
   }
   for (const scc of cycles(fg)) console.log(`folder cycle in src/engine: ${scc.join(' <-> ')}`);
 }
 if (found.length) {
-  console.error(`${found.length} import cycle(s) in ${rel(root)}: break them (move the shared type or function to the module both need)`);
+  console.error(
+    `${found.length} import cycle(s) in ${rel(root)}: break them (move the shared type or function to the module both need)`,
+  );
   process.exit(1);
 }
 console.log(`no import cycles in ${rel(root) || '.'} (${graph.size} files)`);

@@ -11,7 +11,18 @@ export interface GlobalArgs {
   overrides: Array<[string, string]>;
 }
 
-const CONFIG_ROOTS = new Set(['dataDir', 'queue', 'spool', 'tmux', 'targets', 'log', 'http', 'hooks', 'monitor', 'tui']);
+const CONFIG_ROOTS = new Set([
+  'dataDir',
+  'queue',
+  'spool',
+  'tmux',
+  'targets',
+  'log',
+  'http',
+  'hooks',
+  'monitor',
+  'tui',
+]);
 
 /**
  * Pull dotted config flags (`--queue.capacity 5000`, `--tmux.socketName=x`, `--dataDir D`) out of argv before yargs
@@ -22,7 +33,10 @@ export function extractOverrides(argv: readonly string[]): { rest: string[]; ove
   const overrides: Array<[string, string]> = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--') { rest.push(...argv.slice(i)); break; }
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
     const m = /^--([A-Za-z][\w-]*(?:\.[^=\s]+)*)(?:=(.*))?$/s.exec(arg);
     const key = m?.[1];
     const root = key?.split('.')[0];
@@ -60,7 +74,8 @@ export async function openApi(config: Config): Promise<ApiHandle> {
   } catch (err) {
     if (!isWhtError(err, 'WHT_ERR_ENGINE_UNREACHABLE')) throw err;
     const holder = lockHolder(paths.lock);
-    if (holder !== null) throw new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `the engine (PID ${holder}) does not answer on ${paths.socket}`);
+    if (holder !== null)
+      throw new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `the engine (PID ${holder}) does not answer on ${paths.socket}`);
   }
   // No engine: work on the database (an empty one is created when there is none yet, as the engine would).
   const offline = openOfflineApi(config);

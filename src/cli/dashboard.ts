@@ -20,14 +20,20 @@ const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 /** The dashboard draws on a terminal; without one (a pipe, systemd, CI) say what to run instead. */
 function assertTerminal(): void {
   if (process.stdin.isTTY && process.stdout.isTTY) return;
-  throw new WhtError('WHT_ERR_USAGE', 'the dashboard needs a terminal (stdin and stdout are not a TTY); for a headless engine run `webhook-tui serve`');
+  throw new WhtError(
+    'WHT_ERR_USAGE',
+    'the dashboard needs a terminal (stdin and stdout are not a TTY); for a headless engine run `webhook-tui serve`',
+  );
 }
 
 function dashboardOptions(config: Config, source: DashboardSource) {
   return {
     source,
     exportDir: config.tui.exportDir ?? join(config.dataDir, 'exports'),
-    refreshMs: config.tui.refreshMs, maxFps: config.tui.maxFps, targetsMs: config.tui.targetsMs, mouse: config.tui.mouse,
+    refreshMs: config.tui.refreshMs,
+    maxFps: config.tui.maxFps,
+    targetsMs: config.tui.targetsMs,
+    mouse: config.tui.mouse,
   };
 }
 
@@ -42,12 +48,16 @@ export async function runDashboardCommand(config: Config): Promise<number> {
     const client = await connectRpc(paths.socket);
     await client.subscribe();
     const api = remoteApi(client);
-    return runDashboard(dashboardOptions(config, {
-      api, events: client.events, mode: 'attached',
-      targets: () => client.call('targetStatus'),
-      history: (range) => client.call('history', { range }),
-      close: async () => client.close(),
-    }));
+    return runDashboard(
+      dashboardOptions(config, {
+        api,
+        events: client.events,
+        mode: 'attached',
+        targets: () => client.call('targetStatus'),
+        history: (range) => client.call('history', { range }),
+        close: async () => client.close(),
+      }),
+    );
   }
   const engine = await createEngine(config);
   try {
@@ -56,20 +66,27 @@ export async function runDashboardCommand(config: Config): Promise<number> {
     await engine.close();
     throw err;
   }
-  return runDashboard(dashboardOptions(config, {
-    api: engine, events: engine, mode: 'embedded',
-    targets: () => engine.targetStatus(),
-    history: (range) => engine.history(range),
-    close: () => engine.close(),
-  }));
+  return runDashboard(
+    dashboardOptions(config, {
+      api: engine,
+      events: engine,
+      mode: 'embedded',
+      targets: () => engine.targetStatus(),
+      history: (range) => engine.history(range),
+      close: () => engine.close(),
+    }),
+  );
 }
 
 /** `--split`: from inside tmux, run the dashboard in a new pane of this window; the current pane is the target. */
 export async function runSplit(config: Config, argv: readonly string[], out: Out): Promise<number> {
   const rest = argv.filter((a) => a !== '--split');
   const { dashboardPane, targetPane } = await splitAndRun({
-    env: process.env, command: [process.execPath, BIN, ...rest],
-    direction: config.tui.split.direction, size: config.tui.split.size, cwd: process.cwd(),
+    env: process.env,
+    command: [process.execPath, BIN, ...rest],
+    direction: config.tui.split.direction,
+    size: config.tui.split.size,
+    cwd: process.cwd(),
   });
   out.out(`dashboard in pane ${dashboardPane}; commands go to pane ${targetPane}`);
   return 0;
@@ -85,30 +102,48 @@ export async function runDemo(base: Config): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'webhook-tui-demo-'));
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' }).trim();
   const pane = tmux('new-session', '-d', '-s', 'demo', '-x', '160', '-y', '40', '-P', '-F', '#{pane_id}');
-  const config = resolveConfig({
-    dataDir: join(dir, 'data'),
-    spool: { dir: join(dir, 'spool') },
-    tmux: { socketName: socket },
-    http: { enabled: false },
-    queue: { retry: { attempts: 3, baseMs: 1500, maxMs: 6000 } },
-    targets: { default: { pane }, [DEMO_FAILING_TARGET]: { pane: '%999999' } },
-    tui: { ...base.tui, exportDir: join(dir, 'exports') },
-  }, {});
+  const config = resolveConfig(
+    {
+      dataDir: join(dir, 'data'),
+      spool: { dir: join(dir, 'spool') },
+      tmux: { socketName: socket },
+      http: { enabled: false },
+      queue: { retry: { attempts: 3, baseMs: 1500, maxMs: 6000 } },
+      targets: { default: { pane }, [DEMO_FAILING_TARGET]: { pane: '%999999' } },
+      tui: { ...base.tui, exportDir: join(dir, 'exports') },
+    },
+    {},
+  );
   const engine = await createEngine(config);
   let stop: () => void = () => {};
   try {
     await engine.start();
-    stop = playSchedule(demoSchedule({ meanGapMs: base.tui.demo.meanGapMs, failEvery: base.tui.demo.failEvery }), (t) => engine.enqueue(t), { loop: true });
-    return await runDashboard(dashboardOptions(config, {
-      api: engine, events: engine, mode: 'embedded',
-      targets: () => engine.targetStatus(),
-      history: (range) => engine.history(range),
-      close: async () => { stop(); await engine.close(); },
-    }));
+    stop = playSchedule(
+      demoSchedule({ meanGapMs: base.tui.demo.meanGapMs, failEvery: base.tui.demo.failEvery }),
+      (t) => engine.enqueue(t),
+      { loop: true },
+    );
+    return await runDashboard(
+      dashboardOptions(config, {
+        api: engine,
+        events: engine,
+        mode: 'embedded',
+        targets: () => engine.targetStatus(),
+        history: (range) => engine.history(range),
+        close: async () => {
+          stop();
+          await engine.close();
+        },
+      }),
+    );
   } finally {
     stop();
     await engine.close();
-    try { execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' }); } catch { /* gone */ }
+    try {
+      execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+    } catch {
+      /* gone */
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -13,15 +13,25 @@ function build(argv: string[], ctx: CliContext): Argv<GlobalFlags> {
   let y: Argv<GlobalFlags> = yargs(argv)
     .scriptName('webhook-tui')
     .parserConfiguration({ 'populate--': true })
-    .usage('$0 <command> [options]\n\nDurable priority queue from trigger files and webhooks into tmux panes.\nAny config key can be set with a dotted flag, e.g. --queue.capacity 5000.')
-    .option('config', { type: 'string', describe: 'config file (default $XDG_CONFIG_HOME/webhook-tui/config.json)', global: true })
+    .usage(
+      '$0 <command> [options]\n\nDurable priority queue from trigger files and webhooks into tmux panes.\nAny config key can be set with a dotted flag, e.g. --queue.capacity 5000.',
+    )
+    .option('config', {
+      type: 'string',
+      describe: 'config file (default $XDG_CONFIG_HOME/webhook-tui/config.json)',
+      global: true,
+    })
     .option('json', { type: 'boolean', default: false, describe: 'print data as JSON', global: true })
-    .middleware((args) => { ctx.global.config = args.config; });
+    .middleware((args) => {
+      ctx.global.config = args.config;
+    });
   for (const command of COMMANDS) y = command.register(y, ctx);
   return y
     .strict()
     .exitProcess(false)
-    .fail((msg, err) => { throw err ?? new WhtError('WHT_ERR_USAGE', msg); })
+    .fail((msg, err) => {
+      throw err ?? new WhtError('WHT_ERR_USAGE', msg);
+    })
     .help()
     .version();
 }

@@ -6,7 +6,10 @@ export function intOption(flag: string, raw: unknown, min: number, max: number):
   const text = String(raw).trim();
   const n = /^-?\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new WhtError('WHT_ERR_CONFIG_INVALID', `${flag} must be a whole number from ${min} to ${max} (got ${String(raw)})`);
+    throw new WhtError(
+      'WHT_ERR_CONFIG_INVALID',
+      `${flag} must be a whole number from ${min} to ${max} (got ${String(raw)})`,
+    );
   }
   return n;
 }

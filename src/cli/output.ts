@@ -34,12 +34,19 @@ export function formatStats(s: QueueStats): string {
     `rejected:   ${s.rejected ?? 0}${rejectedReasons(s.rejectedByReason)}`,
     `timing:     avg processing ${s.avgProcessingMs.toFixed(2)} ms, avg end to end ${s.avgEndToEndMs.toFixed(2)} ms`,
     `peak queue: ${s.peakQueueSize}; oldest pending ${s.oldestPendingAgeMs ? formatAge(s.oldestPendingAgeMs) : '-'}`,
-    ...(s.storage ? [`storage:    database ${mib(s.storage.databaseBytes)}, WAL ${mib(s.storage.walBytes)} (checkpointed past ${mib(s.storage.walLimitBytes)})`] : []),
+    ...(s.storage
+      ? [
+          `storage:    database ${mib(s.storage.databaseBytes)}, WAL ${mib(s.storage.walBytes)} (checkpointed past ${mib(s.storage.walLimitBytes)})`,
+        ]
+      : []),
   ].join('\n');
 }
 
 function rejectedReasons(by: Record<string, number> | undefined): string {
-  const parts = Object.entries(by ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code, n]) => `${code.replace(/^WHT_ERR_/, '')} ${n}`);
+  const parts = Object.entries(by ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([code, n]) => `${code.replace(/^WHT_ERR_/, '')} ${n}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
@@ -52,14 +59,26 @@ export function formatTasks(tasks: Task[], now = Date.now()): string {
   const cols = (id: string, state: string, pri: string, target: string, age: string, tries: string, cmd: string) =>
     `${id.padEnd(7)} ${state.padEnd(11)} ${pri.padStart(4)} ${target.padEnd(13)} ${age.padEnd(8)} ${tries.padStart(5)}  ${cmd}`;
   const header = cols('ID', 'STATE', 'PRI', 'TARGET', 'AGE', 'TRIES', 'COMMAND');
-  const rows = tasks.map((t) => cols(String(t.id), t.state, String(t.priority), t.target.slice(0, 13), formatAge(now - t.receivedAt), String(t.attempts), printable(t.text, 60)));
+  const rows = tasks.map((t) =>
+    cols(
+      String(t.id),
+      t.state,
+      String(t.priority),
+      t.target.slice(0, 13),
+      formatAge(now - t.receivedAt),
+      String(t.attempts),
+      printable(t.text, 60),
+    ),
+  );
   return [header, ...rows].join('\n');
 }
 
 export function formatDead(tasks: Task[], now = Date.now()): string {
   if (!tasks.length) return '(dead-letter queue is empty)';
-  return tasks.map((t) => {
-    const last = t.errors[t.errors.length - 1];
-    return `#${t.id} target=${t.target} tries=${t.attempts} age=${formatAge(now - t.receivedAt)}\n  command: ${printable(t.text, 100)}\n  error:   ${last ? `${last.code}: ${last.message}` : '-'}`;
-  }).join('\n');
+  return tasks
+    .map((t) => {
+      const last = t.errors[t.errors.length - 1];
+      return `#${t.id} target=${t.target} tries=${t.attempts} age=${formatAge(now - t.receivedAt)}\n  command: ${printable(t.text, 100)}\n  error:   ${last ? `${last.code}: ${last.message}` : '-'}`;
+    })
+    .join('\n');
 }

@@ -28,19 +28,34 @@ export function sendText(words: readonly string[], readStdin: () => Buffer = () 
   }
   // Node turns argv bytes that are not UTF-8 into U+FFFD: the text typed would not be the text given.
   const bad = words.findIndex((w) => w.includes('\uFFFD'));
-  if (bad >= 0) throw new WhtError('WHT_ERR_BAD_TRIGGER', `argument ${bad + 1} is not valid UTF-8 (or holds U+FFFD); use send - to read the text from stdin`);
+  if (bad >= 0)
+    throw new WhtError(
+      'WHT_ERR_BAD_TRIGGER',
+      `argument ${bad + 1} is not valid UTF-8 (or holds U+FFFD); use send - to read the text from stdin`,
+    );
   return words.join(' ');
 }
 
 /** The spool payload for `send`, refused (WhtError, exit 2) when the engine would refuse it. */
-export function sendPayload(args: SendArgs, config: Config, readStdin?: () => Buffer): { payload: HttpTaskInput; json: string } {
+export function sendPayload(
+  args: SendArgs,
+  config: Config,
+  readStdin?: () => Buffer,
+): { payload: HttpTaskInput; json: string } {
   const text = sendText(args.words, readStdin);
   const payload = { command: text, target: args.target, priority: args.priority, category: args.category, id: args.id };
-  toTaskRow({ text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' }, config, Date.now());
+  toTaskRow(
+    { text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' },
+    config,
+    Date.now(),
+  );
   const json = JSON.stringify(payload);
   const size = Buffer.byteLength(json);
   if (size > config.spool.maxBytes) {
-    throw new WhtError('WHT_ERR_TOO_LARGE', `the trigger is ${size} bytes, over spool.maxBytes (${config.spool.maxBytes}); nothing was spooled`);
+    throw new WhtError(
+      'WHT_ERR_TOO_LARGE',
+      `the trigger is ${size} bytes, over spool.maxBytes (${config.spool.maxBytes}); nothing was spooled`,
+    );
   }
   return { payload, json };
 }

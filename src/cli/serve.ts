@@ -7,12 +7,17 @@ import type { Out } from './output.js';
  * exit code once it has closed.
  */
 export async function runEngineUntilSignal(
-  config: Config, out: Out, onStarted?: (engine: Engine) => Promise<void> | void, opts: { echo?: boolean } = {},
+  config: Config,
+  out: Out,
+  onStarted?: (engine: Engine) => Promise<void> | void,
+  opts: { echo?: boolean } = {},
 ): Promise<number> {
   // A start that fails (refused by preflight, or later in start()) is logged by the engine itself (engine.log).
   const engine = await createEngine(config, opts.echo === false ? {} : { logEcho: (line) => out.err(line) });
   let closed!: () => void;
-  const done = new Promise<void>((resolve) => { closed = resolve; });
+  const done = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -28,7 +33,9 @@ export async function runEngineUntilSignal(
   const keepAlive = setInterval(() => {}, 2 ** 30);
   try {
     await engine.start();
-    out.err(`webhook-tui engine ${process.pid}: spool ${config.spool.dir}, data ${config.dataDir}, default target ${await engine.describeDefaultTarget()}${engine.isPaused() ? ' (PAUSED)' : ''}`);
+    out.err(
+      `webhook-tui engine ${process.pid}: spool ${config.spool.dir}, data ${config.dataDir}, default target ${await engine.describeDefaultTarget()}${engine.isPaused() ? ' (PAUSED)' : ''}`,
+    );
     await onStarted?.(engine);
     await done;
     return 0;

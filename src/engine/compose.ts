@@ -19,7 +19,15 @@ import type { EngineEventMap } from './events.js';
 import { surfaceSteps, type Surfaces } from './surfaces.js';
 import { Lifecycle, type LifecycleStep } from './lifecycle.js';
 import { acquireLock } from './lock.js';
-import { configSummary, createEngineLog, formatLogMetrics, recordStartFailure, TaskEventLog, type LogManager, type LogStatus } from './logs/index.js';
+import {
+  configSummary,
+  createEngineLog,
+  formatLogMetrics,
+  recordStartFailure,
+  TaskEventLog,
+  type LogManager,
+  type LogStatus,
+} from './logs/index.js';
 import { createMonitor, tmuxReachableCheck, tmuxWatchedPids, type Monitor } from './monitor/index.js';
 import { spoolCheck } from './intake/spool-dirs.js';
 import { systemClock, type Clock } from './ports/clock.js';
@@ -78,7 +86,11 @@ export interface EngineCore {
 
 /** Log a failed start where the operator looks (one line in the data dir's engine.log, or the injected logger). */
 function logRefusal(config: Config, deps: EngineDeps, err: unknown): void {
-  if (deps.logger) deps.logger.error('engine refused to start', { code: (err as { code?: string }).code ?? 'error', error: (err as Error).message });
+  if (deps.logger)
+    deps.logger.error('engine refused to start', {
+      code: (err as { code?: string }).code ?? 'error',
+      error: (err as Error).message,
+    });
   else recordStartFailure(config, dataPaths(config.dataDir).log, err);
 }
 
@@ -102,9 +114,14 @@ function openResources(config: Config, deps: EngineDeps): (engine: EngineFacade)
   const releaseLock = acquireLock(paths.lock);
   try {
     let emitLog: EngineFacade | undefined;
-    const logs = deps.logger ? undefined : createEngineLog(config, {
-      logPath: paths.log, clock: deps.clock ?? systemClock, echo: deps.logEcho, emit: (entry) => emitLog?.emit('log', entry),
-    });
+    const logs = deps.logger
+      ? undefined
+      : createEngineLog(config, {
+          logPath: paths.log,
+          clock: deps.clock ?? systemClock,
+          echo: deps.logEcho,
+          emit: (entry) => emitLog?.emit('log', entry),
+        });
     const logger = deps.logger ?? logs!.logger;
     const store = (deps.openStore ?? openEngineStore)(config);
     const checkpointer = new Checkpointer(paths.db, logger, { walLimitBytes: config.queue.walLimitBytes });
@@ -129,7 +146,10 @@ interface Opened {
 }
 
 /** A failure no caller sees (a timer, a background promise): logged, and emitted as `error` while someone listens. */
-export function errorReporter(engine: EventEmitter<EngineEventMap>, logger: Logger): (component: string, err: unknown) => void {
+export function errorReporter(
+  engine: EventEmitter<EngineEventMap>,
+  logger: Logger,
+): (component: string, err: unknown) => void {
   return (component, err) => {
     const base = toWhtError(err, isStorageFault(err) ? 'WHT_ERR_STORAGE' : 'WHT_ERR_INTERNAL');
     const e = new WhtError(base.code, base.message, { ...base.details, component }, { cause: err });
@@ -144,12 +164,36 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   const report = errorReporter(engine, logger);
   const aborter = new AbortController();
   const tmux = deps.tmux ?? createTmux(config, logger);
-  const targets = new Targets(config, tmux, { tmuxPane: 'tmuxPane' in deps ? deps.tmuxPane : process.env.TMUX_PANE }, logger);
-  const emit = (name: string, ...args: unknown[]) => (engine.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args);
+  const targets = new Targets(
+    config,
+    tmux,
+    { tmuxPane: 'tmuxPane' in deps ? deps.tmuxPane : process.env.TMUX_PANE },
+    logger,
+  );
+  const emit = (name: string, ...args: unknown[]) =>
+    (engine.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args);
   // Each target's readiness memory: deliveries and the probe (targets, dashboard, health) judge through it.
   const book = new ReadinessBook();
-  const storage = new StorageGuard({ db: store.db, path: dataPaths(config.dataDir).db, clock, logger, onChange: (down) => storageChanged(down) });
-  const runner = new DeliveryRunner({ store, tmux, targets, config, clock, random: deps.random ?? Math.random, logger, emit, signal: aborter.signal, book, storage });
+  const storage = new StorageGuard({
+    db: store.db,
+    path: dataPaths(config.dataDir).db,
+    clock,
+    logger,
+    onChange: (down) => storageChanged(down),
+  });
+  const runner = new DeliveryRunner({
+    store,
+    tmux,
+    targets,
+    config,
+    clock,
+    random: deps.random ?? Math.random,
+    logger,
+    emit,
+    signal: aborter.signal,
+    book,
+    storage,
+  });
   let closing = false;
   const deliveries = new Deliveries({
     runner,
@@ -161,7 +205,9 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     onError: (err, task) => report(`delivery of task ${task.id}`, err),
   });
   const dispatcher = new Dispatcher({
-    store, clock, workers: config.queue.workers,
+    store,
+    clock,
+    workers: config.queue.workers,
     rateFor: (category) => {
       const rate = config.queue.categories[category] ?? config.queue.rateLimit;
       return { perSecond: rate.perSecond, burst: rate.burst ?? Math.max(1, Math.ceil(rate.perSecond)) };
@@ -180,18 +226,42 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   });
   const probe = new TargetProbe(targets, tmux, () => dispatcher.busyTargets(), book);
   const monitor = createMonitor({
-    events: engine, stats: () => engine.stats(), history: openHistoryStore(store.db, config.monitor), clock, logger, config: config.monitor,
+    events: engine,
+    stats: () => engine.stats(),
+    history: openHistoryStore(store.db, config.monitor),
+    clock,
+    logger,
+    config: config.monitor,
     checks: {
-      dbWritable: () => storage.status(), spoolOk: spoolCheck(config.spool.dir), tmuxReachable: tmuxReachableCheck(tmux),
-      targets: () => engine.targetStatus(), dataDirs: [config.dataDir, config.spool.dir],
+      dbWritable: () => storage.status(),
+      spoolOk: spoolCheck(config.spool.dir),
+      tmuxReachable: tmuxReachableCheck(tmux),
+      targets: () => engine.targetStatus(),
+      dataDirs: [config.dataDir, config.spool.dir],
     },
     watchedPids: tmuxWatchedPids(tmux, () => probe.lastKnown().map((t) => t.pane)),
     tmux: (args) => tmux.run(args),
     onError: (err) => report('monitor', err),
   });
-  const retention = new Retention({ store, clock, logger, retainDays: config.queue.retainDays, spoolDir: config.spool.dir, onError: (err) => report('retention', err) });
-  const intake: Surfaces = surfaceSteps({ engine, config, clock, logger, monitor, closing: () => closing, extraMetrics: () => formatLogMetrics(o.logs?.status()),
-    room: () => config.queue.capacity - store.pendingCount(), countRejected: (code) => store.bumpCounter(`rejected:${code}`) });
+  const retention = new Retention({
+    store,
+    clock,
+    logger,
+    retainDays: config.queue.retainDays,
+    spoolDir: config.spool.dir,
+    onError: (err) => report('retention', err),
+  });
+  const intake: Surfaces = surfaceSteps({
+    engine,
+    config,
+    clock,
+    logger,
+    monitor,
+    closing: () => closing,
+    extraMetrics: () => formatLogMetrics(o.logs?.status()),
+    room: () => config.queue.capacity - store.pendingCount(),
+    countRejected: (code) => store.bumpCounter(`rejected:${code}`),
+  });
   /** Storage down: intake answers 503 and leaves spool files, delivery types nothing. Back up: both resume. */
   function storageChanged(down: StorageDown | null): void {
     void monitor.health().catch(() => undefined);
@@ -204,23 +274,47 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     dispatcher.pump();
   }
   const taskLog = new TaskEventLog(engine, logger);
-  const weekly = config.monitor.enabled && config.monitor.reports.weekly ? new WeeklyReports({
-    db: store.db, dataDir: config.dataDir, spoolDir: config.spool.dir, sampleMs: config.monitor.sampleMs,
-    retainDays: config.log.retainDays, clock, logger,
-  }) : undefined;
+  const weekly =
+    config.monitor.enabled && config.monitor.reports.weekly
+      ? new WeeklyReports({
+          db: store.db,
+          dataDir: config.dataDir,
+          spoolDir: config.spool.dir,
+          sampleMs: config.monitor.sampleMs,
+          retainDays: config.log.retainDays,
+          clock,
+          logger,
+        })
+      : undefined;
   const steps: LifecycleStep[] = [
     { name: 'lock', close: o.releaseLock },
     { name: 'store', close: () => store.close() },
     // Closed after deliveries have settled: a lost database is written back with their outcomes in it.
-    { name: 'storage', start: () => storage.start(), close: async () => { if (storage.down?.lost) await storage.writeBack(); await storage.close(); } },
+    {
+      name: 'storage',
+      start: () => storage.start(),
+      close: async () => {
+        if (storage.down?.lost) await storage.writeBack();
+        await storage.close();
+      },
+    },
     { name: 'logs', start: () => o.logs?.start(), close: () => o.logs?.close() },
-    { name: 'task log', start: () => taskLog.start(), close: () => { logger.info('engine stopped'); taskLog.close(); } },
+    {
+      name: 'task log',
+      start: () => taskLog.start(),
+      close: () => {
+        logger.info('engine stopped');
+        taskLog.close();
+      },
+    },
     { name: 'checkpointer', close: () => o.checkpointer.close() },
     { name: 'tmux', start: () => tmux.start?.(), close: () => tmux.close() },
     { name: 'monitor', close: () => monitor.close() },
     {
       name: 'recovery',
-      start: async () => { for (const task of await deliveries.recover(store.delivering())) dispatcher.markReady(task.target); },
+      start: async () => {
+        for (const task of await deliveries.recover(store.delivering())) dispatcher.markReady(task.target);
+      },
       close: () => deliveries.idle(),
     },
     ...intake.before,
@@ -230,15 +324,37 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     {
       name: 'dispatch',
       start: () => {
-        logger.info('engine started', { pid: process.pid, version: VERSION, paused: engine.isPaused(), ...configSummary(config, intake.httpUrl()) });
+        logger.info('engine started', {
+          pid: process.pid,
+          version: VERSION,
+          paused: engine.isPaused(),
+          ...configSummary(config, intake.httpUrl()),
+        });
         dispatcher.pump();
       },
-      close: () => { closing = true; dispatcher.stop(); aborter.abort(); },
+      close: () => {
+        closing = true;
+        dispatcher.stop();
+        aborter.abort();
+      },
     },
   ];
   const lifecycle = new Lifecycle(steps, (step, err) => report(`close ${step}`, err));
-  return { clock, logger, store, dispatcher, deliveries, targets, probe, monitor, lifecycle,
+  return {
+    clock,
+    logger,
+    store,
+    dispatcher,
+    deliveries,
+    targets,
+    probe,
+    monitor,
+    lifecycle,
     logStatus: () => o.logs?.status(),
     storage: () => ({ ...o.checkpointer.sizes(), walLimitBytes: o.checkpointer.walLimitBytes }),
-    storageGuard: storage, kickIntake: () => intake.kick(), scanIntake: () => intake.scan(), httpUrl: () => intake.httpUrl() };
+    storageGuard: storage,
+    kickIntake: () => intake.kick(),
+    scanIntake: () => intake.scan(),
+    httpUrl: () => intake.httpUrl(),
+  };
 }

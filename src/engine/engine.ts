@@ -47,7 +47,10 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     try {
       await this.#core.lifecycle.start();
     } catch (err) {
-      this.#core.logger.error('engine refused to start', { code: (err as { code?: string }).code ?? 'error', error: (err as Error).message });
+      this.#core.logger.error('engine refused to start', {
+        code: (err as { code?: string }).code ?? 'error',
+        error: (err as Error).message,
+      });
       throw err;
     }
   }
@@ -155,8 +158,15 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   snapshot(): EngineSnapshot {
     const { store, clock, probe, monitor } = this.#core;
     return buildSnapshot({
-      store, capacity: this.config.queue.capacity, paused: this.#paused, now: clock.now(), startedAt: this.startedAt,
-      pid: process.pid, targets: probe.lastKnown(), monitor: monitor.snapshot(), logs: this.#core.logStatus(),
+      store,
+      capacity: this.config.queue.capacity,
+      paused: this.#paused,
+      now: clock.now(),
+      startedAt: this.startedAt,
+      pid: process.pid,
+      targets: probe.lastKnown(),
+      monitor: monitor.snapshot(),
+      logs: this.#core.logStatus(),
     });
   }
 

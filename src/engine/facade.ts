@@ -5,8 +5,9 @@ import type { HistoryRange, HistoryResult } from './monitor/types.js';
 import type { TargetStatus } from './task.js';
 import type { EngineApi } from './types.js';
 
-export type EngineFacade = EngineApi & EventEmitter<EngineEventMap> & {
-  isPaused(): boolean;
-  targetStatus(): Promise<TargetStatus[]>;
-  history(range: HistoryRange): HistoryResult;
-};
+export type EngineFacade = EngineApi &
+  EventEmitter<EngineEventMap> & {
+    isPaused(): boolean;
+    targetStatus(): Promise<TargetStatus[]>;
+    history(range: HistoryRange): HistoryResult;
+  };

@@ -37,7 +37,11 @@ export function acquireLock(pidPath: string): () => void {
     db.close();
     if ((err as { code?: string }).code === 'SQLITE_BUSY' || /locked|busy/i.test((err as Error).message)) {
       const holder = lockHolder(pidPath);
-      throw new WhtError('WHT_ERR_ENGINE_RUNNING', `another engine${holder ? ` (PID ${holder})` : ''} already runs on this data dir`, { pid: holder });
+      throw new WhtError(
+        'WHT_ERR_ENGINE_RUNNING',
+        `another engine${holder ? ` (PID ${holder})` : ''} already runs on this data dir`,
+        { pid: holder },
+      );
     }
     throw err;
   }
@@ -48,7 +52,9 @@ export function acquireLock(pidPath: string): () => void {
     released = true;
     try {
       if (readFileSync(pidPath, 'utf8').trim() === String(process.pid)) unlinkSync(pidPath);
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     db.close();
   };
 }

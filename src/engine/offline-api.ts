@@ -43,7 +43,10 @@ function storageOf(config: Config): StorageStats {
  */
 export function offlineApi(store: QueueStore, config: Config, clock: Clock = systemClock): EngineApi {
   const paused = () => store.getMeta('paused') === '1';
-  const stats = (now: number) => ({ ...buildStats(store, config.queue.capacity, paused(), now), storage: storageOf(config) });
+  const stats = (now: number) => ({
+    ...buildStats(store, config.queue.capacity, paused(), now),
+    storage: storageOf(config),
+  });
   return {
     enqueue: (input) => admitOne({ store, config }, input, clock.now()),
     enqueueMany: (inputs) => admit({ store, config }, inputs, clock.now()),
@@ -58,7 +61,18 @@ export function offlineApi(store: QueueStore, config: Config, clock: Clock = sys
     stats: () => stats(clock.now()),
     snapshot(): EngineSnapshot {
       const now = clock.now();
-      return { ...buildSnapshot({ store, capacity: config.queue.capacity, paused: paused(), now, startedAt: now, pid: 0, targets: [] }), stats: stats(now) };
+      return {
+        ...buildSnapshot({
+          store,
+          capacity: config.queue.capacity,
+          paused: paused(),
+          now,
+          startedAt: now,
+          pid: 0,
+          targets: [],
+        }),
+        stats: stats(now),
+      };
     },
   };
 }

@@ -31,9 +31,15 @@ export interface SnapshotInput {
 
 export function buildSnapshot(i: SnapshotInput): EngineSnapshot {
   return {
-    at: i.now, startedAt: i.startedAt, pid: i.pid, version: VERSION, paused: i.paused,
-    stats: buildStats(i.store, i.capacity, i.paused, i.now), targets: i.targets,
-    pending: pendingTasks(i.store), dead: i.store.list({ state: 'dead', limit: 200 }),
+    at: i.now,
+    startedAt: i.startedAt,
+    pid: i.pid,
+    version: VERSION,
+    paused: i.paused,
+    stats: buildStats(i.store, i.capacity, i.paused, i.now),
+    targets: i.targets,
+    pending: pendingTasks(i.store),
+    dead: i.store.list({ state: 'dead', limit: 200 }),
     ...(i.monitor ? { monitor: i.monitor } : {}),
     ...(i.logs ? { logs: i.logs } : {}),
   };

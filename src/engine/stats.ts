@@ -5,7 +5,8 @@ import type { QueueStats } from './types.js';
 export function buildStats(store: QueueStore, capacity: number, paused: boolean, now: number): QueueStats {
   const c = store.counters();
   const rejectedByReason: Record<string, number> = {};
-  for (const [name, value] of Object.entries(c)) if (name.startsWith('rejected:')) rejectedByReason[name.slice(9)] = value;
+  for (const [name, value] of Object.entries(c))
+    if (name.startsWith('rejected:')) rejectedByReason[name.slice(9)] = value;
   const depth = store.countByState();
   const oldest = store.oldestPendingReceivedAt();
   return {

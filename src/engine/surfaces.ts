@@ -62,8 +62,16 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
     name: 'spool',
     start: async () => {
       spool = new SpoolIntake({
-        dir: config.spool.dir, maxBytes: config.spool.maxBytes, batchSize: config.spool.batchSize, rescanMs: config.spool.rescanMs, clock, logger,
-        accept: (files) => (d.closing() ? { committed: [], rejected: [], full: true } : acceptSpoolFiles(files, (i) => engine.enqueueMany!(i), logger)),
+        dir: config.spool.dir,
+        maxBytes: config.spool.maxBytes,
+        batchSize: config.spool.batchSize,
+        rescanMs: config.spool.rescanMs,
+        clock,
+        logger,
+        accept: (files) =>
+          d.closing()
+            ? { committed: [], rejected: [], full: true }
+            : acceptSpoolFiles(files, (i) => engine.enqueueMany!(i), logger),
         room: d.room,
         onRejected: (name, reason) => rejected('spool', name, reason),
       });
@@ -76,7 +84,9 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
     start: async () => {
       if (!config.spool.legacyTriggerFile) return;
       legacy = new LegacyTriggerFile({
-        path: config.spool.legacyTriggerFile, maxBytes: config.spool.maxBytes, logger,
+        path: config.spool.legacyTriggerFile,
+        maxBytes: config.spool.maxBytes,
+        logger,
         enqueue: (task) => engine.enqueue(task),
         onRejected: (name, reason) => rejected('legacy', name, reason),
       });
@@ -90,7 +100,12 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
       if (!config.http.enabled) return;
       const token = await loadOrCreateToken(config.dataDir);
       http = await startHttpServer({
-        api: engine, config: config.http, hooks: config.hooks, token, clock, logger,
+        api: engine,
+        config: config.http,
+        hooks: config.hooks,
+        token,
+        clock,
+        logger,
         ready: async () => readyFromHealth(await d.monitor.health()),
         metrics: () => d.monitor.prometheus() + d.extraMetrics(),
         textOptions: (target) => textOptionsFor(config, target),
@@ -98,7 +113,11 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
         // Taken between the preflight probe and now.
         if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;
         const { host, port } = config.http;
-        throw new WhtError('WHT_ERR_PORT_IN_USE', `cannot listen on ${host}:${port} (${err.code}): another program uses it; set http.port, or http.enabled false`, { code: err.code });
+        throw new WhtError(
+          'WHT_ERR_PORT_IN_USE',
+          `cannot listen on ${host}:${port} (${err.code}): another program uses it; set http.port, or http.enabled false`,
+          { code: err.code },
+        );
       });
       writeFileSync(paths.httpUrl, `${http.url}\n`, { mode: 0o600 });
       logger.info('http listening', { url: http.url });
@@ -114,11 +133,19 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
     after: [
       { name: 'rpc', start: () => rpc.start(), close: () => rpc.close() },
       // Resolve targets first (this creates the default session when needed), so the first health check sees them.
-      { name: 'monitor start', start: async () => { await engine.targetStatus().catch(() => []); d.monitor.start(); } },
+      {
+        name: 'monitor start',
+        start: async () => {
+          await engine.targetStatus().catch(() => []);
+          d.monitor.start();
+        },
+      },
       httpStep,
     ],
     kick: () => spool?.kick(),
-    scan: async () => { await spool?.scan(); },
+    scan: async () => {
+      await spool?.scan();
+    },
     httpUrl: () => http?.url,
   };
 }

@@ -79,7 +79,8 @@ export class DashboardData {
     if (this.source.mode !== 'embedded') return;
     const usage = process.cpuUsage(this.cpu.usage);
     const wall = (now - this.cpu.at) * 1000;
-    if (wall > 0) this.cpu = { usage: process.cpuUsage(), at: now, percent: ((usage.user + usage.system) / wall) * 100 };
+    if (wall > 0)
+      this.cpu = { usage: process.cpuUsage(), at: now, percent: ((usage.user + usage.system) / wall) * 100 };
   }
 
   /** One refresh: snapshot, the open detail task, targets and history when due. Never overlaps itself. */
@@ -94,7 +95,10 @@ export class DashboardData {
       if (detailId !== undefined) this.detail = await Promise.resolve(this.source.api.getTask(detailId));
       if (this.source.targets && now - this.targetsAt >= this.targetsMs) {
         this.targetsAt = now;
-        this.source.targets().then((t) => (this.targets = t), () => (this.targets = null));
+        this.source.targets().then(
+          (t) => (this.targets = t),
+          () => (this.targets = null),
+        );
       }
       if (this.source.history && now - this.historyAt > 30_000) {
         this.historyAt = now;
@@ -102,7 +106,8 @@ export class DashboardData {
       }
     } catch (err) {
       this.connected = false;
-      if (this.source.mode === 'embedded') this.log.push({ at: now, level: 'error', text: `snapshot failed: ${(err as Error).message}` });
+      if (this.source.mode === 'embedded')
+        this.log.push({ at: now, level: 'error', text: `snapshot failed: ${(err as Error).message}` });
     } finally {
       this.pulling = false;
     }

@@ -35,7 +35,10 @@ export interface DashboardOptions {
 }
 
 /** Blessed key event -> the name used in keys.ts (printable chars as typed, others by blessed's full name). */
-export function normalizeKey(ch: string | undefined, key: { full?: string; name?: string; ctrl?: boolean; meta?: boolean } | undefined): string | undefined {
+export function normalizeKey(
+  ch: string | undefined,
+  key: { full?: string; name?: string; ctrl?: boolean; meta?: boolean } | undefined,
+): string | undefined {
   if (key?.name === 'return') return undefined; // blessed also emits `enter` for the same \r
   if (ch && ch.length === 1 && ch >= ' ' && ch !== '\x7f' && !key?.ctrl && !key?.meta) return ch === ' ' ? 'space' : ch;
   return key?.full ?? key?.name;
@@ -75,10 +78,16 @@ class Dashboard {
   run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve));
     const env = this.opts.env ?? process.env;
-    const { screen, warnings } = createScreen({ input: this.opts.stdin, output: this.opts.stdout, env, mouse: this.opts.mouse });
+    const { screen, warnings } = createScreen({
+      input: this.opts.stdin,
+      output: this.opts.stdout,
+      env,
+      mouse: this.opts.mouse,
+    });
     this.screen = screen;
     this.restoreOutput = redirectOutput((stream, text) => this.external(stream, text));
-    for (const w of warnings.join('').split('\n').filter(Boolean).slice(0, 3)) this.external('stderr', `terminfo: ${w}`);
+    for (const w of warnings.join('').split('\n').filter(Boolean).slice(0, 3))
+      this.external('stderr', `terminfo: ${w}`);
     this.view = new DashboardView(screen, themeFor(env));
     if (this.opts.mouse) {
       this.view.enableMouse((panel, action) => {
@@ -88,10 +97,13 @@ class Dashboard {
         else this.onKey(action === 'down' ? 'j' : 'k');
       });
     }
-    screen.on('keypress', (ch: string | undefined, key: { full?: string; name?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
-      const k = normalizeKey(ch, key);
-      if (k) this.onKey(k);
-    });
+    screen.on(
+      'keypress',
+      (ch: string | undefined, key: { full?: string; name?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
+        const k = normalizeKey(ch, key);
+        if (k) this.onKey(k);
+      },
+    );
     screen.on('resize', () => {
       this.view.relayout();
       this.requestRender();
@@ -112,7 +124,11 @@ class Dashboard {
     this.inExternal = true;
     try {
       for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
-        this.data.log.push({ at: Date.now(), level: stream === 'stderr' ? 'warn' : 'info', text: `[${stream}] ${line}` });
+        this.data.log.push({
+          at: Date.now(),
+          level: stream === 'stderr' ? 'warn' : 'info',
+          text: `[${stream}] ${line}`,
+        });
         this.opts.logger?.warn('output while the dashboard owns the terminal', { stream, line });
       }
     } finally {
@@ -129,7 +145,9 @@ class Dashboard {
     }
     const crash = (err: unknown): void => {
       this.crashError ??= err;
-      this.opts.logger?.error('dashboard crashed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      this.opts.logger?.error('dashboard crashed', {
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
       void this.finish(1, true);
     };
     process.on('uncaughtException', crash);
@@ -175,7 +193,8 @@ class Dashboard {
   private keyContext(): KeyContext {
     const snapshot = this.data.snapshot;
     const stats = snapshot?.stats;
-    const refs = (v: DrawnLists['queue']): { id: number; state: string }[] => v?.rows.map((t) => ({ id: t.id, state: t.state })) ?? [];
+    const refs = (v: DrawnLists['queue']): { id: number; state: string }[] =>
+      v?.rows.map((t) => ({ id: t.id, state: t.state })) ?? [];
     return {
       now: Date.now(),
       paused: snapshot?.paused ?? false,
@@ -197,7 +216,10 @@ class Dashboard {
     this.ui = state;
     if (state.overlay?.kind === 'detail' && before !== state.overlay) {
       const id = state.overlay.taskId;
-      this.data.loadDetail(id).then(() => this.requestRender(), (err: unknown) => this.flash(`Could not load task #${id}: ${(err as Error).message}`, 'bad'));
+      this.data.loadDetail(id).then(
+        () => this.requestRender(),
+        (err: unknown) => this.flash(`Could not load task #${id}: ${(err as Error).message}`, 'bad'),
+      );
     }
     for (const e of effects) void this.runEffect(e);
     this.requestRender();
@@ -256,7 +278,12 @@ class Dashboard {
   finish(code: number, crashed = false): Promise<number> {
     if (this.finishing) return this.finishing;
     if (this.tickTimer) clearInterval(this.tickTimer);
-    this.ui = withFlash(this.ui, this.source.mode === 'embedded' ? 'Closing: the engine drains in-flight deliveries...' : 'Detaching...', 'warn', Date.now() + 60_000);
+    this.ui = withFlash(
+      this.ui,
+      this.source.mode === 'embedded' ? 'Closing: the engine drains in-flight deliveries...' : 'Detaching...',
+      'warn',
+      Date.now() + 60_000,
+    );
     if (!crashed) this.render();
     this.finishing = (async () => {
       let exit = code;
@@ -289,7 +316,10 @@ class Dashboard {
     this.screen.destroy();
     this.restoreOutput();
     // the terminal is ours again: say why a crash ended the dashboard
-    if (this.crashError) process.stderr.write(`webhook-tui: the dashboard stopped after an error: ${this.crashError instanceof Error ? (this.crashError.stack ?? this.crashError.message) : String(this.crashError)}\n`);
+    if (this.crashError)
+      process.stderr.write(
+        `webhook-tui: the dashboard stopped after an error: ${this.crashError instanceof Error ? (this.crashError.stack ?? this.crashError.message) : String(this.crashError)}\n`,
+      );
     const input = this.opts.stdin ?? process.stdin;
     (input as NodeJS.ReadStream).setRawMode?.(false);
     input.pause();

@@ -36,7 +36,6 @@ const SAMPLES: readonly { text: string; category: string; priority: number }[] =
   { text: 'uptime', category: 'cron', priority: -1 },
 ];
 
-
 export function demoSchedule(opts: DemoOptions = {}): DemoTrigger[] {
   const count = opts.count ?? 120;
   const gap = opts.meanGapMs ?? 700;
@@ -74,7 +73,10 @@ export function playSchedule(
   const run = (): void => {
     timers = schedule.map((t) =>
       setTimeout(() => {
-        if (!stopped) Promise.resolve().then(() => enqueue({ ...t.task })).catch((err: unknown) => opts.onError?.(err));
+        if (!stopped)
+          Promise.resolve()
+            .then(() => enqueue({ ...t.task }))
+            .catch((err: unknown) => opts.onError?.(err));
       }, t.atMs),
     );
     const last = schedule[schedule.length - 1];

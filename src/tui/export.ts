@@ -3,7 +3,22 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineSnapshot, Task } from '../engine/types.js';
 
-const CSV_COLUMNS = ['id', 'state', 'target', 'priority', 'category', 'source', 'attempts', 'receivedAt', 'committedAt', 'startedAt', 'deliveredAt', 'finishedAt', 'lastError', 'text'] as const;
+const CSV_COLUMNS = [
+  'id',
+  'state',
+  'target',
+  'priority',
+  'category',
+  'source',
+  'attempts',
+  'receivedAt',
+  'committedAt',
+  'startedAt',
+  'deliveredAt',
+  'finishedAt',
+  'lastError',
+  'text',
+] as const;
 
 function csvCell(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);
@@ -15,7 +30,22 @@ function csvCell(v: unknown): string {
 function taskRow(t: Task): string {
   const last = t.errors[t.errors.length - 1];
   const iso = (at: number | null): string => (at === null ? '' : new Date(at).toISOString());
-  const values = [t.id, t.state, t.target, t.priority, t.category, t.source, t.attempts, iso(t.receivedAt), iso(t.committedAt), iso(t.startedAt), iso(t.deliveredAt), iso(t.finishedAt), last ? `${last.code}: ${last.message}` : '', t.text];
+  const values = [
+    t.id,
+    t.state,
+    t.target,
+    t.priority,
+    t.category,
+    t.source,
+    t.attempts,
+    iso(t.receivedAt),
+    iso(t.committedAt),
+    iso(t.startedAt),
+    iso(t.deliveredAt),
+    iso(t.finishedAt),
+    last ? `${last.code}: ${last.message}` : '',
+    t.text,
+  ];
   return values.map(csvCell).join(',');
 }
 
@@ -26,10 +56,17 @@ export function snapshotCsv(s: EngineSnapshot): string {
 
 /** File stem for an export taken at `now`: webhook-tui-snapshot-20261126T223000Z. */
 export function exportStem(now: number): string {
-  return `webhook-tui-snapshot-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `webhook-tui-snapshot-${new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
-export async function exportSnapshot(dir: string, snapshot: EngineSnapshot, now: number): Promise<{ json: string; csv: string }> {
+export async function exportSnapshot(
+  dir: string,
+  snapshot: EngineSnapshot,
+  now: number,
+): Promise<{ json: string; csv: string }> {
   await mkdir(dir, { recursive: true });
   const stem = path.join(dir, exportStem(now));
   const json = `${stem}.json`;

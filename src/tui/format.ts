@@ -5,13 +5,16 @@
 import { isRefusedChar } from '../engine/delivery/text-safety.js';
 
 // BMP wide ranges (East Asian Wide/Fullwidth, as blessed's table), CJK extension planes, emoji blocks.
-const WIDE_BMP = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
+const WIDE_BMP =
+  /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
 /** Emoji blocks drawn two columns wide (widgets/screen.ts tells blessed the same). */
 export const EMOJI_FIRST = 0x1f000;
 export const EMOJI_LAST = 0x1faff;
 const MARK = /^[\p{Mn}\p{Me}]$/u;
 /** Invisible characters shown as `<U+XXXX>` besides the ones the text policy refuses. */
-const SHOWN_INVISIBLE = new Set([0x00ad, 0x180e, 0x200b, 0x200c, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfff9, 0xfffa, 0xfffb]);
+const SHOWN_INVISIBLE = new Set([
+  0x00ad, 0x180e, 0x200b, 0x200c, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xfff9, 0xfffa, 0xfffb,
+]);
 
 /** Columns one code point takes on the screen. */
 export function charWidth(ch: string): number {
@@ -43,7 +46,8 @@ export function sanitize(text: string): string {
     if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) continue;
     if (c === 0x0a || c === 0x0d) out += '⏎';
     else if (c === 0x09) out += ' ';
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) out += text[i]! + text[++i]!;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00)
+      out += text[i]! + text[++i]!;
     else if (c >= 0xd800 && c <= 0xdfff) out += '?';
     else if (isRefusedChar(c) || SHOWN_INVISIBLE.has(c)) out += codePoint(c);
     else out += text[i]!;

@@ -15,7 +15,13 @@ export function redirectOutput(sink: OutputSink): () => void {
     return true;
   }) as typeof process.stderr.write;
   for (const m of methods) {
-    console[m] = (...args: unknown[]): void => sink('console', args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a))).join(' '));
+    console[m] = (...args: unknown[]): void =>
+      sink(
+        'console',
+        args
+          .map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a)))
+          .join(' '),
+      );
   }
   let restored = false;
   return () => {

@@ -109,7 +109,12 @@ export class LocalStats {
   /** Per-second series over the last `n` seconds up to `now`, oldest first. */
   series(now: number, n = 60): { received: number[]; delivered: number[]; failed: number[]; e2eMaxMs: number[] } {
     const sec = Math.floor(now / 1000);
-    const out = { received: [] as number[], delivered: [] as number[], failed: [] as number[], e2eMaxMs: [] as number[] };
+    const out = {
+      received: [] as number[],
+      delivered: [] as number[],
+      failed: [] as number[],
+      e2eMaxMs: [] as number[],
+    };
     for (let s = Math.max(this.startSec, sec - n + 1); s <= sec; s += 1) {
       const b = this.counts.get(s);
       out.received.push(b?.received ?? 0);
@@ -123,10 +128,16 @@ export class LocalStats {
   /** Per-minute points for the history chart (closed minutes plus the current one). */
   history(now: number): MinutePoint[] {
     const cur = this.minuteOf(now);
-    return [...this.minutes, { at: cur.at, delivered: cur.delivered, failed: cur.failed, p95Ms: percentileSummary(cur.e2e).p95Ms }];
+    return [
+      ...this.minutes,
+      { at: cur.at, delivered: cur.delivered, failed: cur.failed, p95Ms: percentileSummary(cur.e2e).p95Ms },
+    ];
   }
 
-  view(now: number, usage: { cpuPercent: number | null; rssBytes: number | null; totalMemBytes: number | null }): MonitorView {
+  view(
+    now: number,
+    usage: { cpuPercent: number | null; rssBytes: number | null; totalMemBytes: number | null },
+  ): MonitorView {
     this.minute = this.minute.filter((s) => s.at > now - 60_000).slice(-MINUTE_SAMPLES);
     const latency = {} as MonitorView['latency'];
     for (const st of STAGES) {

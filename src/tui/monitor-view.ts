@@ -4,7 +4,12 @@
  * it. When the monitor block is missing the dashboard falls back to LocalStats.
  */
 import {
-  STAGES, type ActiveAlert, type AlertTransition, type HistoryPoint, type LatencySummary, type Stage,
+  STAGES,
+  type ActiveAlert,
+  type AlertTransition,
+  type HistoryPoint,
+  type LatencySummary,
+  type Stage,
 } from '../engine/monitor/types.js';
 
 export { STAGES, type Stage };

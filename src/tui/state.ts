@@ -21,8 +21,7 @@ export type Effect =
 
 export type Overlay = { kind: 'help' } | { kind: 'detail'; taskId: number };
 export type Prompt =
-  | { kind: 'filter'; list: ListId; text: string }
-  | { kind: 'confirm'; message: string; effect: Effect };
+  { kind: 'filter'; list: ListId; text: string } | { kind: 'confirm'; message: string; effect: Effect };
 
 export interface UiState {
   focus: FocusPanel;
@@ -178,9 +177,11 @@ function reduceFilter(state: UiState, prompt: { list: ListId; text: string }, ke
       selected: { ...state.selected, [prompt.list]: 0 },
     });
   }
-  if (key === 'backspace') return none({ ...state, prompt: { ...prompt, kind: 'filter', text: prompt.text.slice(0, -1) } });
+  if (key === 'backspace')
+    return none({ ...state, prompt: { ...prompt, kind: 'filter', text: prompt.text.slice(0, -1) } });
   if (key === 'space') return none({ ...state, prompt: { ...prompt, kind: 'filter', text: `${prompt.text} ` } });
-  if ([...key].length === 1 && key >= ' ') return none({ ...state, prompt: { ...prompt, kind: 'filter', text: prompt.text + key } });
+  if ([...key].length === 1 && key >= ' ')
+    return none({ ...state, prompt: { ...prompt, kind: 'filter', text: prompt.text + key } });
   return none(state);
 }
 
@@ -224,13 +225,20 @@ function back(state: UiState, ctx: KeyContext): UiState {
 function retry(state: UiState, ctx: KeyContext): Reduced {
   const row = selectedRow(state, ctx);
   if (!row || (row.state !== 'dead' && row.state !== 'retrying')) {
-    return { state: withFlash(state, 'r retries the selected dead task: focus the dead letters (2).', 'info', ctx.now), effects: [] };
+    return {
+      state: withFlash(state, 'r retries the selected dead task: focus the dead letters (2).', 'info', ctx.now),
+      effects: [],
+    };
   }
   return { state, effects: [{ type: 'retry', id: row.id }] };
 }
 
 function drop(state: UiState, ctx: KeyContext): Reduced {
   const row = selectedRow(state, ctx);
-  if (!row) return { state: withFlash(state, 'Select a task in the queue or dead letters first.', 'info', ctx.now), effects: [] };
+  if (!row)
+    return {
+      state: withFlash(state, 'Select a task in the queue or dead letters first.', 'info', ctx.now),
+      effects: [],
+    };
   return { state: confirm(state, `Drop task #${row.id} (${row.state})?`, { type: 'drop', id: row.id }), effects: [] };
 }

@@ -9,7 +9,15 @@ import { Panel } from '../widgets/panel.js';
 import type { StyledLine, Theme } from '../widgets/styled.js';
 import { KEY_BINDINGS } from './keys.js';
 import { truncate, wordWrap } from './format.js';
-import { computeLayout, tooSmallMessage, visiblePanels, type FocusPanel, type Layout, type PanelId, type Rect } from './layout.js';
+import {
+  computeLayout,
+  tooSmallMessage,
+  visiblePanels,
+  type FocusPanel,
+  type Layout,
+  type PanelId,
+  type Rect,
+} from './layout.js';
 import type { HistoryPointLike, MonitorView } from './monitor-view.js';
 import type { UiState } from './state.js';
 import { logView, type LogLine } from './vm-log.js';
@@ -38,7 +46,13 @@ export interface DrawnLists {
   log: number;
 }
 
-const TITLES: Record<FocusPanel, string> = { queue: '1 queue', dead: '2 dead letters', alerts: '3 alerts', percentiles: '4 latency', log: '5 log' };
+const TITLES: Record<FocusPanel, string> = {
+  queue: '1 queue',
+  dead: '2 dead letters',
+  alerts: '3 alerts',
+  percentiles: '4 latency',
+  log: '5 log',
+};
 
 export class DashboardView {
   private readonly panels: Record<Exclude<PanelId, 'history'>, Panel>;
@@ -97,7 +111,12 @@ export class DashboardView {
       this.latencyChart.setVisible(false);
       this.overlay.setVisible(false);
       const msg = wordWrap(tooSmallMessage(layout.cols, layout.rows), Math.max(1, layout.cols - 2));
-      this.tooSmall.setRect({ top: Math.max(0, Math.floor((layout.rows - msg.length) / 2)), left: 1, width: Math.max(1, layout.cols - 2), height: msg.length });
+      this.tooSmall.setRect({
+        top: Math.max(0, Math.floor((layout.rows - msg.length) / 2)),
+        left: 1,
+        width: Math.max(1, layout.cols - 2),
+        height: msg.length,
+      });
       this.tooSmall.setLines(msg.map((l) => [{ text: l, tone: 'warn', bold: true }]));
       this.tooSmall.setVisible(true);
       this.screen.render();
@@ -144,7 +163,10 @@ export class DashboardView {
       case 'queue': {
         const v = queueView(f.snapshot?.pending ?? [], ui.filters.queue, ui.selected.queue, height, width, f.now);
         drawn.queue = v;
-        focusTitle('queue', ` (${v.rows.length}${v.rows.length < (f.snapshot?.stats.pending ?? 0) ? `/${f.snapshot?.stats.pending}` : ''})`);
+        focusTitle(
+          'queue',
+          ` (${v.rows.length}${v.rows.length < (f.snapshot?.stats.pending ?? 0) ? `/${f.snapshot?.stats.pending}` : ''})`,
+        );
         panel.setLines(listLines(v, 'Queue empty.'));
         return;
       }
@@ -209,12 +231,24 @@ export class DashboardView {
     const width = Math.min(cols - 2, 100);
     const lines: StyledLine[] =
       o.kind === 'help'
-        ? [[{ text: 'Keys', bold: true }], ...helpRows(width - 2), [], [{ text: 'Esc or ? closes this help.', tone: 'dim' }]]
+        ? [
+            [{ text: 'Keys', bold: true }],
+            ...helpRows(width - 2),
+            [],
+            [{ text: 'Esc or ? closes this help.', tone: 'dim' }],
+          ]
         : [...detailLines(f.detailTask, width - 2, f.now), [], [{ text: 'Esc closes.', tone: 'dim' }]];
     const height = Math.min(rows - 2, lines.length + 2);
-    this.overlay.setRect({ top: Math.max(0, Math.floor((rows - height) / 2)), left: Math.floor((cols - width) / 2), width, height });
+    this.overlay.setRect({
+      top: Math.max(0, Math.floor((rows - height) / 2)),
+      left: Math.floor((cols - width) / 2),
+      width,
+      height,
+    });
     this.overlay.setTitle(o.kind === 'help' ? 'help' : 'task detail', true);
-    this.overlay.setLines(lines.slice(0, height - 2).map((l) => l.map((s) => ({ ...s, text: truncate(s.text, width - 2) }))));
+    this.overlay.setLines(
+      lines.slice(0, height - 2).map((l) => l.map((s) => ({ ...s, text: truncate(s.text, width - 2) }))),
+    );
     this.overlay.setVisible(true);
     this.overlay.box.setFront();
   }
@@ -231,6 +265,7 @@ function helpRows(width: number): StyledLine[] {
 }
 
 function listLines(v: ListView, empty: string): StyledLine[] {
-  if (v.rows.length === 0) return [v.header, [{ text: v.total > 0 ? 'No rows match the filter.' : empty, tone: 'dim' }]];
+  if (v.rows.length === 0)
+    return [v.header, [{ text: v.total > 0 ? 'No rows match the filter.' : empty, tone: 'dim' }]];
   return [v.header, ...v.lines];
 }

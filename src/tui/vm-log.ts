@@ -56,7 +56,9 @@ function taskEventText(msg: string, f: Record<string, unknown>): string {
   if (msg === 'task delivered' && typeof f.latencyMs === 'number') return `${head} in ${formatMs(f.latencyMs)}`;
   if (msg === 'task accepted') return `${head} via ${String(f.intake)}: ${truncate(String(f.text ?? ''), 60)}`;
   const rest = Object.entries(f)
-    .filter(([k, v]) => !['task', 'target', 'text'].includes(k) && v !== undefined && (typeof v !== 'object' || v === null))
+    .filter(
+      ([k, v]) => !['task', 'target', 'text'].includes(k) && v !== undefined && (typeof v !== 'object' || v === null),
+    )
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
   return rest ? `${head} ${rest}` : head;
@@ -72,7 +74,13 @@ export interface LogView {
   scroll: number;
 }
 
-export function logView(all: readonly LogLine[], filter: string, scroll: number, height: number, width: number): LogView {
+export function logView(
+  all: readonly LogLine[],
+  filter: string,
+  scroll: number,
+  height: number,
+  width: number,
+): LogView {
   const f = filter.trim().toLowerCase();
   const rows = f === '' ? all : all.filter((l) => `${l.level} ${l.text}`.toLowerCase().includes(f));
   const maxScroll = Math.max(0, rows.length - height);

@@ -1,7 +1,19 @@
 /** View-models for the status line, metrics (gauges + sparklines), latency table, alerts, history chart and footer. */
 import type { EngineSnapshot, TargetStatus } from '../engine/types.js';
 import type { StyledLine, Tone } from '../widgets/styled.js';
-import { bar, displayWidth, formatBytes, formatClock, formatMs, formatRate, padEnd, padStart, sanitize, sparkline, truncate } from './format.js';
+import {
+  bar,
+  displayWidth,
+  formatBytes,
+  formatClock,
+  formatMs,
+  formatRate,
+  padEnd,
+  padStart,
+  sanitize,
+  sparkline,
+  truncate,
+} from './format.js';
 import type { HistoryPointLike, LatencySummaryLike, MonitorView, Stage } from './monitor-view.js';
 import { STAGES } from './monitor-view.js';
 import type { UiState } from './state.js';
@@ -29,14 +41,22 @@ const HEALTH_TONE: Record<string, Tone> = { HEALTHY: 'ok', DEGRADED: 'warn', UNH
 export function statusLines(s: StatusInput, width: number, rows: number): StyledLine[] {
   const snap = s.snapshot;
   const state: StyledLine = [];
-  if (!snap) state.push({ text: s.mode === 'attached' ? ' CONNECTING ' : ' STARTING ', tone: 'warn', bold: true, inverse: true });
+  if (!snap)
+    state.push({
+      text: s.mode === 'attached' ? ' CONNECTING ' : ' STARTING ',
+      tone: 'warn',
+      bold: true,
+      inverse: true,
+    });
   else if (snap.paused) state.push({ text: ' PAUSED ', tone: 'bad', bold: true, inverse: true });
   else state.push({ text: ' RUNNING ', tone: 'ok', bold: true });
-  if (s.frozen) state.push({ text: ' ', }, { text: ' FROZEN ', tone: 'warn', bold: true, inverse: true });
-  if (s.mode === 'attached' && !s.connected) state.push({ text: ' ' }, { text: ' DISCONNECTED ', tone: 'bad', bold: true, inverse: true });
+  if (s.frozen) state.push({ text: ' ' }, { text: ' FROZEN ', tone: 'warn', bold: true, inverse: true });
+  if (s.mode === 'attached' && !s.connected)
+    state.push({ text: ' ' }, { text: ' DISCONNECTED ', tone: 'bad', bold: true, inverse: true });
   const info: StyledLine = [{ text: ` ${s.mode}` }];
   const health = s.monitor.health;
-  if (health) info.push({ text: ' ' }, { text: health.status.toLowerCase(), tone: HEALTH_TONE[health.status] ?? 'warn' });
+  if (health)
+    info.push({ text: ' ' }, { text: health.status.toLowerCase(), tone: HEALTH_TONE[health.status] ?? 'warn' });
   if (snap) {
     info.push({ text: ` up ${formatMs(s.now - snap.startedAt)}` });
     info.push({ text: ` pend ${snap.stats.pending}/${snap.stats.capacity}` });
@@ -91,7 +111,12 @@ export function metricsLines(m: MetricsInput, width: number): StyledLine[] {
     ['cpu', cpu, mon.cpuPercent === null ? 'n/a' : `${mon.cpuPercent.toFixed(1)}%`, pctTone(cpu, 0.5, 0.9)],
     ['mem', mem, formatBytes(mon.rssBytes), pctTone(mem, 0.5, 0.8)],
     ['queue', fill, stats ? `${stats.pending}` : '-', pctTone(fill, 0.5, 0.9)],
-    ['ok', ok, ok === null ? '-' : `${(ok * 100).toFixed(ok === 1 ? 0 : 1)}%`, ok === null ? 'dim' : ok >= 0.99 ? 'ok' : ok >= 0.9 ? 'warn' : 'bad'],
+    [
+      'ok',
+      ok,
+      ok === null ? '-' : `${(ok * 100).toFixed(ok === 1 ? 0 : 1)}%`,
+      ok === null ? 'dim' : ok >= 0.99 ? 'ok' : ok >= 0.9 ? 'warn' : 'bad',
+    ],
   ];
   const last = (xs: readonly number[]): number => xs[xs.length - 1] ?? 0;
   const prev = (xs: readonly number[]): number => (xs.length >= 2 ? (xs[xs.length - 2] ?? 0) : last(xs));
@@ -112,7 +137,16 @@ export function metricsLines(m: MetricsInput, width: number): StyledLine[] {
     const [sname, series, slabel, stone] = sp;
     const lw = 6;
     const graphW = Math.max(0, sw - 5 - lw - 1);
-    return fit([...left, { text: ' ' }, { text: padEnd(sname, 5) }, { text: sparkline(series, graphW), tone: stone }, { text: ' ' + padStart(slabel, lw) }], width);
+    return fit(
+      [
+        ...left,
+        { text: ' ' },
+        { text: padEnd(sname, 5) },
+        { text: sparkline(series, graphW), tone: stone },
+        { text: ' ' + padStart(slabel, lw) },
+      ],
+      width,
+    );
   });
 }
 
@@ -124,13 +158,21 @@ export function percentileLines(latency: MonitorView['latency'], width: number):
   const lw = 7;
   const both = width >= lw + cw * 8 + 3;
   const cells = (s: LatencySummaryLike): string =>
-    s.count === 0 ? ['-', '-', '-', '-'].map((x) => padStart(x, cw)).join('') : [s.p50Ms, s.p95Ms, s.p99Ms, s.maxMs].map((x) => padStart(formatMs(x), cw)).join('');
+    s.count === 0
+      ? ['-', '-', '-', '-'].map((x) => padStart(x, cw)).join('')
+      : [s.p50Ms, s.p95Ms, s.p99Ms, s.maxMs].map((x) => padStart(formatMs(x), cw)).join('');
   const head = ['p50', 'p95', 'p99', 'max'].map((x) => padStart(x, cw)).join('');
-  const header: StyledLine = [{ text: padEnd('1m', lw), bold: true }, { text: head, bold: true }];
+  const header: StyledLine = [
+    { text: padEnd('1m', lw), bold: true },
+    { text: head, bold: true },
+  ];
   if (both) header.push({ text: ' |all', bold: true }, { text: head.slice(2), bold: true });
   const rows = STAGES.map((st): StyledLine => {
     const l = latency[st];
-    const line: StyledLine = [{ text: padEnd(STAGE_LABEL[st], lw) }, { text: cells(l.lastMinute), tone: st === 'endToEnd' ? 'accent' : undefined }];
+    const line: StyledLine = [
+      { text: padEnd(STAGE_LABEL[st], lw) },
+      { text: cells(l.lastMinute), tone: st === 'endToEnd' ? 'accent' : undefined },
+    ];
     if (both) line.push({ text: ' | ' }, { text: cells(l.sinceStart), tone: 'dim' });
     return fit(line, width);
   });
@@ -173,11 +215,27 @@ export function historySeries(points: readonly HistoryPointLike[]): ChartSeries[
 
 /** Footer: a prompt, a flash message, or key hints. */
 export function footerLine(ui: UiState, width: number, now: number): StyledLine {
-  if (ui.prompt?.kind === 'confirm') return fit([{ text: ` ${ui.prompt.message} `, tone: 'warn', bold: true, inverse: true }, { text: ' y = yes, any other key = no' }], width);
-  if (ui.prompt?.kind === 'filter') return fit([{ text: ` filter ${ui.prompt.list}: `, bold: true }, { text: `${ui.prompt.text}_` }, { text: '  Enter apply, Esc clear', tone: 'dim' }], width);
+  if (ui.prompt?.kind === 'confirm')
+    return fit(
+      [
+        { text: ` ${ui.prompt.message} `, tone: 'warn', bold: true, inverse: true },
+        { text: ' y = yes, any other key = no' },
+      ],
+      width,
+    );
+  if (ui.prompt?.kind === 'filter')
+    return fit(
+      [
+        { text: ` filter ${ui.prompt.list}: `, bold: true },
+        { text: `${ui.prompt.text}_` },
+        { text: '  Enter apply, Esc clear', tone: 'dim' },
+      ],
+      width,
+    );
   if (ui.flash && ui.flash.until > now) return fit([{ text: ` ${ui.flash.text}`, tone: ui.flash.tone }], width);
-  const hints = width >= 100
-    ? ' q quit  ? help  Tab/1-5 focus  j/k move  Enter detail  p pause  r retry  R retry all  d drop  / filter  e export  f freeze'
-    : ' q quit  ? help  Tab focus  p pause  r retry  d drop  / filter';
+  const hints =
+    width >= 100
+      ? ' q quit  ? help  Tab/1-5 focus  j/k move  Enter detail  p pause  r retry  R retry all  d drop  / filter  e export  f freeze'
+      : ' q quit  ? help  Tab focus  p pause  r retry  d drop  / filter';
   return fit([{ text: hints, tone: 'dim' }], width);
 }

@@ -71,13 +71,24 @@ function deadColumns(width: number): Column[] {
     { title: 'id', width: 6, right: true, cell: (t) => ({ text: `#${t.id}` }) },
     { title: 'target', width: width >= 70 ? 10 : 7, cell: (t) => ({ text: t.target }) },
     { title: 'try', width: 3, right: true, cell: (t) => ({ text: String(t.attempts) }) },
-    { title: 'age', width: 6, right: true, cell: (t, now) => ({ text: formatMs(now - (t.finishedAt ?? t.receivedAt)) }) },
+    {
+      title: 'age',
+      width: 6,
+      right: true,
+      cell: (t, now) => ({ text: formatMs(now - (t.finishedAt ?? t.receivedAt)) }),
+    },
     { title: 'error', width: width >= 90 ? 28 : 18, cell: (t) => ({ text: sanitize(lastError(t)), tone: 'bad' }) },
   ];
   return cols;
 }
 
-function renderRow(cols: Column[], rest: { title: string; cell: (t: Task) => string }, t: Task | null, now: number, width: number): StyledLine {
+function renderRow(
+  cols: Column[],
+  rest: { title: string; cell: (t: Task) => string },
+  t: Task | null,
+  now: number,
+  width: number,
+): StyledLine {
   const line: StyledLine = [];
   let used = 0;
   for (const c of cols) {
@@ -90,7 +101,15 @@ function renderRow(cols: Column[], rest: { title: string; cell: (t: Task) => str
   return line;
 }
 
-function listView(tasks: readonly Task[], filter: string, selected: number, height: number, width: number, now: number, cols: Column[]): ListView {
+function listView(
+  tasks: readonly Task[],
+  filter: string,
+  selected: number,
+  height: number,
+  width: number,
+  now: number,
+  cols: Column[],
+): ListView {
   const rows = filterTasks(tasks, filter);
   const sel = Math.min(Math.max(0, selected), Math.max(0, rows.length - 1));
   const bodyH = Math.max(0, height - 1);
@@ -105,12 +124,26 @@ function listView(tasks: readonly Task[], filter: string, selected: number, heig
 }
 
 /** Pending tasks (queued, delivering, retrying) in delivery order. */
-export function queueView(tasks: readonly Task[], filter: string, selected: number, height: number, width: number, now: number): ListView {
+export function queueView(
+  tasks: readonly Task[],
+  filter: string,
+  selected: number,
+  height: number,
+  width: number,
+  now: number,
+): ListView {
   return listView(tasks, filter, selected, height, width, now, queueColumns(width));
 }
 
 /** Dead-letter tasks with their last error. */
-export function deadView(tasks: readonly Task[], filter: string, selected: number, height: number, width: number, now: number): ListView {
+export function deadView(
+  tasks: readonly Task[],
+  filter: string,
+  selected: number,
+  height: number,
+  width: number,
+  now: number,
+): ListView {
   return listView(tasks, filter, selected, height, width, now, deadColumns(width));
 }
 
@@ -126,9 +159,26 @@ export function detailLines(task: Task | undefined, width: number, now: number):
   const ts = (at: number | null): string => (at === null ? '-' : `${formatClock(at)} (${formatMs(now - at)} ago)`);
   const st = STATE_LABEL[task.state];
   const lines: StyledLine[] = [
-    [{ text: `Task #${task.id}  `, bold: true }, { text: task.state, tone: st?.tone, bold: true }],
-    [{ text: truncate(`target ${task.target}   priority ${task.priority}   category ${task.category}   source ${task.source}`, w) }],
-    [{ text: truncate(`attempts ${task.attempts}   idempotency key ${task.idemKey === null ? '-' : sanitize(task.idemKey)}`, w) }],
+    [
+      { text: `Task #${task.id}  `, bold: true },
+      { text: task.state, tone: st?.tone, bold: true },
+    ],
+    [
+      {
+        text: truncate(
+          `target ${task.target}   priority ${task.priority}   category ${task.category}   source ${task.source}`,
+          w,
+        ),
+      },
+    ],
+    [
+      {
+        text: truncate(
+          `attempts ${task.attempts}   idempotency key ${task.idemKey === null ? '-' : sanitize(task.idemKey)}`,
+          w,
+        ),
+      },
+    ],
     [],
     [{ text: 'Stages (UTC)', bold: true }],
     [{ text: `received   ${ts(task.receivedAt)}` }],
@@ -137,12 +187,15 @@ export function detailLines(task: Task | undefined, width: number, now: number):
     [{ text: `delivered  ${ts(task.deliveredAt)}` }],
     [{ text: `finished   ${ts(task.finishedAt)}` }],
   ];
-  if (task.state === 'retrying' || task.state === 'queued') lines.push([{ text: `next try   ${ts(task.nextAttemptAt)}` }]);
+  if (task.state === 'retrying' || task.state === 'queued')
+    lines.push([{ text: `next try   ${ts(task.nextAttemptAt)}` }]);
   lines.push([], [{ text: 'Text', bold: true }]);
   for (const l of wrap(sanitize(task.text), w)) lines.push([{ text: l }]);
   lines.push([], [{ text: `Attempts (${task.errors.length} failed)`, bold: true }]);
   for (const e of task.errors) {
-    lines.push([{ text: truncate(`#${e.attempt} ${formatClock(e.at)} ${e.code}: ${sanitize(e.message)}`, w), tone: 'bad' }]);
+    lines.push([
+      { text: truncate(`#${e.attempt} ${formatClock(e.at)} ${e.code}: ${sanitize(e.message)}`, w), tone: 'bad' },
+    ]);
   }
   return lines;
 }

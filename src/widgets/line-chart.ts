@@ -55,7 +55,9 @@ export class LineChart {
     private readonly theme: Theme,
     label: string,
   ) {
-    const plainStyle = theme.noColor ? { line: 'normal', text: 'normal', baseline: 'normal' } : { line: 'cyan', text: 'white', baseline: 'white' };
+    const plainStyle = theme.noColor
+      ? { line: 'normal', text: 'normal', baseline: 'normal' }
+      : { line: 'cyan', text: 'white', baseline: 'white' };
     this.widget = line({
       label: ` ${label} `,
       showLegend: false,
@@ -92,7 +94,13 @@ export class LineChart {
     this.data = series;
     const usable = series.filter((s) => s.y.length > 0);
     const key = JSON.stringify(usable);
-    if (key === this.key || usable.length === 0 || (this.widget.width as number) < 16 || (this.widget.height as number) < 5) return;
+    if (
+      key === this.key ||
+      usable.length === 0 ||
+      (this.widget.width as number) < 16 ||
+      (this.widget.height as number) < 5
+    )
+      return;
     this.key = key;
     this.widget.setData(
       usable.map((s) => ({

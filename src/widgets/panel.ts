@@ -25,7 +25,9 @@ export class Panel {
       tags: true,
       wrap: false,
       ...(bordered ? { border: { type: 'line' } } : {}),
-      style: bordered ? { border: theme.border ? { fg: theme.border } : {}, label: theme.label ? { fg: theme.label } : {} } : {},
+      style: bordered
+        ? { border: theme.border ? { fg: theme.border } : {}, label: theme.label ? { fg: theme.label } : {} }
+        : {},
     });
     this.box.hide();
   }

@@ -26,7 +26,10 @@ export function bundledTerminfoDir(): string {
  * Pure: which terminal description to give blessed. `WEBHOOK_TUI_TERM` wins (a name or a terminfo file path);
  * a *-256color / *-direct TERM or a truecolor COLORTERM gets the bundled xterm-256color file; otherwise blessed's default.
  */
-export function terminfoChoice(env: Record<string, string | undefined>, dir = bundledTerminfoDir()): string | undefined {
+export function terminfoChoice(
+  env: Record<string, string | undefined>,
+  dir = bundledTerminfoDir(),
+): string | undefined {
   const override = env.WEBHOOK_TUI_TERM;
   if (override) return override;
   const term = env.TERM ?? '';

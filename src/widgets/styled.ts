@@ -58,7 +58,14 @@ export function toTags(line: StyledLine, theme: Theme): string {
       if (seg.inverse) open.push('inverse');
       const body = escapeTags(seg.text);
       if (open.length === 0) return body;
-      return open.map((t) => `{${t}}`).join('') + body + [...open].reverse().map((t) => `{/${t}}`).join('');
+      return (
+        open.map((t) => `{${t}}`).join('') +
+        body +
+        [...open]
+          .reverse()
+          .map((t) => `{/${t}}`)
+          .join('')
+      );
     })
     .join('');
 }

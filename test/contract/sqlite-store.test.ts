@@ -7,11 +7,21 @@ import { MIGRATIONS } from '../../src/engine/sqlite/migrations.js';
 import { openDatabase, SqliteStore } from '../../src/engine/sqlite/queue-store.js';
 import { describeStoreContract, err, row, sqliteCounts, thrown } from './store.contract.js';
 
-describeStoreContract('SqliteStore (file in a temp dir)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wht-store-'));
-  const store = new SqliteStore(openDatabase(join(dir, 'queue.db')));
-  return { store, cleanup: () => { store.close(); rmSync(dir, { recursive: true, force: true }); } };
-}, (store) => sqliteCounts((store as SqliteStore).db));
+describeStoreContract(
+  'SqliteStore (file in a temp dir)',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wht-store-'));
+    const store = new SqliteStore(openDatabase(join(dir, 'queue.db')));
+    return {
+      store,
+      cleanup: () => {
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  (store) => sqliteCounts((store as SqliteStore).db),
+);
 
 describe('SqliteStore on disk', () => {
   let dir: string;
@@ -24,7 +34,9 @@ describe('SqliteStore on disk', () => {
 
   it('keeps tasks, states, error history, counters and meta across close and reopen', () => {
     const s1 = new SqliteStore(openDatabase(path));
-    const [a, b, c] = s1.insertMany([row('a', { idemKey: 'k' }), row('b', { priority: 3 }), row('c')], 2000, 60_000).map((r) => r.task);
+    const [a, b, c] = s1
+      .insertMany([row('a', { idemKey: 'k' }), row('b', { priority: 3 }), row('c')], 2000, 60_000)
+      .map((r) => r.task);
     s1.markDelivering(a!.id, 3000, '5');
     s1.markFailed(a!.id, err(1, 3001), null, 3001);
     s1.markDelivering(b!.id, 3000, '9');

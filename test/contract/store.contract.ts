@@ -16,7 +16,16 @@ export interface StoreFixture {
 const HOUR = 3_600_000;
 
 export function row(text: string, extra: Partial<TaskRow> = {}): TaskRow {
-  return { text, target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: 1000, ...extra };
+  return {
+    text,
+    target: 'default',
+    priority: 0,
+    category: 'default',
+    idemKey: null,
+    source: 'api',
+    receivedAt: 1000,
+    ...extra,
+  };
 }
 
 export function err(attempt: number, at = 5000, code = 'WHT_ERR_TMUX_FAILED'): AttemptError {
@@ -33,7 +42,6 @@ export function thrown(fn: () => unknown): { code: string; message: string } {
   }
   throw new Error('expected a WhtError, nothing was thrown');
 }
-
 
 /**
  * The QueueStore contract. `makeStore` returns a fresh, empty store; `countsQuery` (optional) returns the
@@ -65,12 +73,31 @@ export function describeStoreContract(
 
     describe('insertMany', () => {
       it('commits a batch and returns each task queued with its fields and timestamps', () => {
-        const results = store.insertMany([row('a', { priority: 5, category: 'c1', target: 't1', idemKey: 'k1', source: 'spool', receivedAt: 900 }), row('b')], 2000, HOUR);
+        const results = store.insertMany(
+          [
+            row('a', { priority: 5, category: 'c1', target: 't1', idemKey: 'k1', source: 'spool', receivedAt: 900 }),
+            row('b'),
+          ],
+          2000,
+          HOUR,
+        );
         expect(results.map((r) => r.created)).toEqual([true, true]);
         const a = results[0]!.task;
         expect(a).toMatchObject({
-          text: 'a', target: 't1', priority: 5, category: 'c1', idemKey: 'k1', source: 'spool', state: 'queued',
-          attempts: 0, errors: [], receivedAt: 900, committedAt: 2000, startedAt: null, deliveredAt: null, finishedAt: null,
+          text: 'a',
+          target: 't1',
+          priority: 5,
+          category: 'c1',
+          idemKey: 'k1',
+          source: 'spool',
+          state: 'queued',
+          attempts: 0,
+          errors: [],
+          receivedAt: 900,
+          committedAt: 2000,
+          startedAt: null,
+          deliveredAt: null,
+          finishedAt: null,
         });
         expect(a.nextAttemptAt).toBeLessThanOrEqual(2000);
         expect(results[1]!.task.id).toBeGreaterThan(a.id);
@@ -128,21 +155,33 @@ export function describeStoreContract(
 
       it('answers a repeated idempotency key with its task even when the queue is full, counting it deduplicated', () => {
         const first = insert(row('x', { idemKey: 'k' }));
-        const [again, fresh] = store.admit([row('x', { idemKey: 'k' }), row('y', { idemKey: 'other' })], 2100, limits(1));
+        const [again, fresh] = store.admit(
+          [row('x', { idemKey: 'k' }), row('y', { idemKey: 'other' })],
+          2100,
+          limits(1),
+        );
         expect(again).toMatchObject({ created: false, task: { id: first.task.id } });
         expect(fresh).toBeNull();
         expect(store.counters()).toMatchObject({ received: 1, deduplicated: 1 });
       });
 
       it('dedupes a key repeated inside the batch against the earlier row, and frees no room for later rows', () => {
-        const out = store.admit([row('x', { idemKey: 'k' }), row('x again', { idemKey: 'k' }), row('z')], 2000, limits(1));
+        const out = store.admit(
+          [row('x', { idemKey: 'k' }), row('x again', { idemKey: 'k' }), row('z')],
+          2000,
+          limits(1),
+        );
         expect(out[0]!.created).toBe(true);
         expect(out[1]).toMatchObject({ created: false, task: { id: out[0]!.task.id } });
         expect(out[2]).toBeNull();
       });
 
       it('counts delivering and retrying tasks against capacity, not finished ones', () => {
-        const [a, b, c] = store.insertMany([row('a'), row('b'), row('c')], 2000, HOUR).map((r) => r.task.id) as [number, number, number];
+        const [a, b, c] = store.insertMany([row('a'), row('b'), row('c')], 2000, HOUR).map((r) => r.task.id) as [
+          number,
+          number,
+          number,
+        ];
         store.markDelivering(a, 3000, null);
         store.markDelivering(b, 3000, null);
         store.markFailed(b, err(1), 9000, 3001);
@@ -175,8 +214,21 @@ export function describeStoreContract(
       });
 
       it('skips delivering, delivered, dead and dropped tasks; serves retrying ones', () => {
-        const ids = store.insertMany(['d1', 'd2', 'd3', 'd4', 'r', 'q'].map((t) => row(t, { target: 'T' })), 2000, HOUR).map((r) => r.task.id);
-        const [delivering, delivered, dead, dropped, retrying, queued] = ids as [number, number, number, number, number, number];
+        const ids = store
+          .insertMany(
+            ['d1', 'd2', 'd3', 'd4', 'r', 'q'].map((t) => row(t, { target: 'T' })),
+            2000,
+            HOUR,
+          )
+          .map((r) => r.task.id);
+        const [delivering, delivered, dead, dropped, retrying, queued] = ids as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
         store.markDelivering(delivering, 3000, null);
         deliver(delivered);
         kill(dead);
@@ -206,8 +258,12 @@ export function describeStoreContract(
 
       it('names the missing id (WHT_ERR_TASK_NOT_FOUND)', () => {
         for (const action of [
-          () => store.markDelivering(999, 1, null), () => store.markDelivered(999, 1), () => store.markFailed(999, err(1), null, 1),
-          () => store.requeue(999, null), () => store.retry(999, 1), () => store.drop(999, 1),
+          () => store.markDelivering(999, 1, null),
+          () => store.markDelivered(999, 1),
+          () => store.markFailed(999, err(1), null, 1),
+          () => store.requeue(999, null),
+          () => store.retry(999, 1),
+          () => store.drop(999, 1),
         ]) {
           const e = thrown(action);
           expect(e.code).toBe('WHT_ERR_TASK_NOT_FOUND');
@@ -229,7 +285,11 @@ export function describeStoreContract(
           expect(e.message).toContain(state);
         }
         deliver(t.id);
-        for (const action of [() => store.markDelivering(t.id, 1, null), () => store.drop(t.id, 1), () => store.retry(t.id, 1)]) {
+        for (const action of [
+          () => store.markDelivering(t.id, 1, null),
+          () => store.drop(t.id, 1),
+          () => store.retry(t.id, 1),
+        ]) {
           const e = thrown(action);
           expect(e.code).toBe('WHT_ERR_TASK_STATE');
           expect(e.message).toContain('delivered');
@@ -298,7 +358,9 @@ export function describeStoreContract(
       });
 
       it('drop works from queued, retrying and dead only', () => {
-        const [q, r, d, g] = store.insertMany([row('q'), row('r'), row('d'), row('g')], 2000, HOUR).map((x) => x.task.id) as [number, number, number, number];
+        const [q, r, d, g] = store
+          .insertMany([row('q'), row('r'), row('d'), row('g')], 2000, HOUR)
+          .map((x) => x.task.id) as [number, number, number, number];
         store.markDelivering(r, 3000, null);
         store.markFailed(r, err(1), 5000, 3001);
         kill(d);
@@ -313,7 +375,9 @@ export function describeStoreContract(
 
     describe('counts', () => {
       it('pendingCount is queued + delivering + retrying', () => {
-        const ids = store.insertMany([row('a'), row('b'), row('c'), row('d'), row('e')], 2000, HOUR).map((r) => r.task.id);
+        const ids = store
+          .insertMany([row('a'), row('b'), row('c'), row('d'), row('e')], 2000, HOUR)
+          .map((r) => r.task.id);
         store.markDelivering(ids[0]!, 3000, null);
         store.markDelivering(ids[1]!, 3000, null);
         store.markFailed(ids[1]!, err(1), 5000, 3001);
@@ -358,14 +422,25 @@ export function describeStoreContract(
 
       it('starts every counter at 0', () => {
         const c = store.counters();
-        for (const k of ['received', 'delivered', 'dead', 'failed_attempts', 'retries', 'rate_limited', 'deduplicated', 'sum_processing_ms', 'sum_e2e_ms', 'peak_pending'] as const) {
+        for (const k of [
+          'received',
+          'delivered',
+          'dead',
+          'failed_attempts',
+          'retries',
+          'rate_limited',
+          'deduplicated',
+          'sum_processing_ms',
+          'sum_e2e_ms',
+          'peak_pending',
+        ] as const) {
           expect(c[k], k).toBe(0);
         }
       });
 
       it('countByState stays equal to the backend after a random sequence of operations', () => {
         const random = seeded(20261126);
-        const pick = <T,>(xs: readonly T[]): T | undefined => xs[Math.floor(random() * xs.length)];
+        const pick = <T>(xs: readonly T[]): T | undefined => xs[Math.floor(random() * xs.length)];
         let now = 10_000;
         let applied = 0;
         for (let step = 0; step < 600; step++) {
@@ -376,12 +451,21 @@ export function describeStoreContract(
           try {
             if (op <= 2 || !task) {
               const n = 1 + Math.floor(random() * 4);
-              store.insertMany(Array.from({ length: n }, (_, i) => row(`t${step}.${i}`, {
-                target: pick(['A', 'B', 'C'])!, priority: Math.floor(random() * 3), idemKey: random() < 0.3 ? `k${Math.floor(random() * 20)}` : null,
-              })), now, 500);
+              store.insertMany(
+                Array.from({ length: n }, (_, i) =>
+                  row(`t${step}.${i}`, {
+                    target: pick(['A', 'B', 'C'])!,
+                    priority: Math.floor(random() * 3),
+                    idemKey: random() < 0.3 ? `k${Math.floor(random() * 20)}` : null,
+                  }),
+                ),
+                now,
+                500,
+              );
             } else if (op === 3) store.markDelivering(task.id, now, null);
             else if (op === 4) store.markDelivered(task.id, now);
-            else if (op === 5) store.markFailed(task.id, err(task.attempts, now), random() < 0.5 ? now + 100 : null, now);
+            else if (op === 5)
+              store.markFailed(task.id, err(task.attempts, now), random() < 0.5 ? now + 100 : null, now);
             else if (op === 6) store.requeue(task.id, null);
             else if (op === 7) store.retry(task.id, now);
             else if (op === 8) store.drop(task.id, now);
@@ -412,7 +496,13 @@ export function describeStoreContract(
       });
 
       it('lists newest first, filtered by state and target, paged with before and limit', () => {
-        const ids = store.insertMany(['a', 'b', 'c', 'd', 'e'].map((t, i) => row(t, { target: i % 2 ? 'odd' : 'even' })), 2000, HOUR).map((r) => r.task.id);
+        const ids = store
+          .insertMany(
+            ['a', 'b', 'c', 'd', 'e'].map((t, i) => row(t, { target: i % 2 ? 'odd' : 'even' })),
+            2000,
+            HOUR,
+          )
+          .map((r) => r.task.id);
         deliver(ids[0]!);
         expect(store.list().map((t) => t.id)).toEqual([...ids].reverse());
         expect(store.list({ target: 'odd' }).map((t) => t.text)).toEqual(['d', 'b']);
@@ -437,8 +527,13 @@ export function describeStoreContract(
       });
 
       it('prunes only delivered and dropped tasks finished before the cutoff', () => {
-        const [oldDelivered, newDelivered, oldDropped, oldDead, queued] = store.insertMany(
-          ['od', 'nd', 'odr', 'odead', 'q'].map((t) => row(t)), 2000, HOUR).map((r) => r.task.id) as [number, number, number, number, number];
+        const [oldDelivered, newDelivered, oldDropped, oldDead, queued] = store
+          .insertMany(
+            ['od', 'nd', 'odr', 'odead', 'q'].map((t) => row(t)),
+            2000,
+            HOUR,
+          )
+          .map((r) => r.task.id) as [number, number, number, number, number];
         deliver(oldDelivered, 3000);
         store.drop(oldDropped, 3000);
         kill(oldDead, 3000);
@@ -463,6 +558,9 @@ export function describeStoreContract(
 
 /** Per-state counts straight from a better-sqlite3 database (the truth countByState must match). */
 export function sqliteCounts(db: Database.Database): Record<string, number> {
-  const rows = db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state').all() as Array<{ state: string; n: number }>;
+  const rows = db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state').all() as Array<{
+    state: string;
+    n: number;
+  }>;
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }

@@ -38,10 +38,17 @@ describe('webhook-tui (the dashboard) from the built CLI in a pty', () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     const dataDir = join(tmp.dir, 'data');
     const spool = join(tmp.dir, 'spool');
-    writeFileSync(configFile, JSON.stringify({
-      dataDir, spool: { dir: spool }, tmux: { socketName: tmux.socket }, targets: { default: { pane } },
-      queue: { rateLimit: { perSecond: 0 } }, http: { port: 0 },
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir,
+        spool: { dir: spool },
+        tmux: { socketName: tmux.socket },
+        targets: { default: { pane } },
+        queue: { rateLimit: { perSecond: 0 } },
+        http: { port: 0 },
+      }),
+    );
     return { file, spool, dataDir };
   }
 
@@ -73,14 +80,20 @@ describe('webhook-tui (the dashboard) from the built CLI in a pty', () => {
 
   it('attaches to a running serve, acts on it, and leaves it running on quit', async () => {
     const { file, spool, dataDir } = await setup();
-    const serve = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: 'ignore', env: { ...process.env, TMUX_PANE: '' } });
+    const serve = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+      stdio: 'ignore',
+      env: { ...process.env, TMUX_PANE: '' },
+    });
     children.push(serve);
     await waitFor(() => lockHolder(join(dataDir, 'engine.pid')) === serve.pid, 30_000, 'serve');
     screen = dashboard(120, 40);
     await screen.waitFor((t) => t.includes('attached') && t.includes('default:ready'), 30_000);
     screen.write('p');
     await screen.waitFor('PAUSED', 10_000);
-    const status = () => JSON.parse(spawnSync(process.execPath, [BIN, '--config', configFile, 'status', '--json'], { encoding: 'utf8' }).stdout) as { paused: boolean };
+    const status = () =>
+      JSON.parse(
+        spawnSync(process.execPath, [BIN, '--config', configFile, 'status', '--json'], { encoding: 'utf8' }).stdout,
+      ) as { paused: boolean };
     expect(status().paused).toBe(true);
     screen.write('p');
     await screen.waitFor('RUNNING', 10_000);

@@ -15,15 +15,23 @@ import type { LoadReport } from '../../src/engine/loadtest/report.js';
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 const SECRET = `whsec_${Buffer.from('loadtest-secret-of-24-bytes!').toString('base64')}`;
 
-interface CliRun { code: number | null; out: string; err: string }
+interface CliRun {
+  code: number | null;
+  out: string;
+  err: string;
+}
 
 function cli(args: string[], opts: { onSpawn?: (c: ChildProcess) => void } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TMUX_PANE: '' } });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('close', (code) => resolve({ code, out, err }));
     opts.onSpawn?.(child);
   });
@@ -31,8 +39,11 @@ function cli(args: string[], opts: { onSpawn?: (c: ChildProcess) => void } = {})
 
 /** The sink's lines of one run, in arrival order. */
 function sinkLines(file: string, runId: string): string[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean)
-    .map((l) => (JSON.parse(l) as { line: string }).line).filter((l) => l.startsWith(`lt-${runId}-`));
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { line: string }).line)
+    .filter((l) => l.startsWith(`lt-${runId}-`));
 }
 
 describe('webhook-tui loadtest against a running engine with the sink in its target pane', () => {
@@ -47,13 +58,23 @@ describe('webhook-tui loadtest against a running engine with the sink in its tar
   beforeAll(async () => {
     pane = tmux.session('sink', [process.execPath, BIN, 'sink', '--log', sinkLog]);
     await waitFor(() => tmux.capture(pane).includes('SINK READY'), 15_000, 'sink ready');
-    writeFileSync(configFile, JSON.stringify({
-      dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') }, tmux: { socketName: tmux.socket },
-      targets: { default: { pane } }, queue: { rateLimit: { perSecond: 0 }, capacity: 100_000 },
-      http: { port: 0, rateLimit: { enabled: false } }, hooks: { signed: { auth: { type: 'standard', secret: SECRET } } },
-      monitor: { sampleMs: 1000, notify: { tmuxDisplay: false } },
-    }));
-    engine = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: 'ignore', env: { ...process.env, TMUX_PANE: '' } });
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir: join(tmp.dir, 'data'),
+        spool: { dir: join(tmp.dir, 'spool') },
+        tmux: { socketName: tmux.socket },
+        targets: { default: { pane } },
+        queue: { rateLimit: { perSecond: 0 }, capacity: 100_000 },
+        http: { port: 0, rateLimit: { enabled: false } },
+        hooks: { signed: { auth: { type: 'standard', secret: SECRET } } },
+        monitor: { sampleMs: 1000, notify: { tmuxDisplay: false } },
+      }),
+    );
+    engine = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+      stdio: 'ignore',
+      env: { ...process.env, TMUX_PANE: '' },
+    });
     const urlFile = join(tmp.dir, 'data', 'http.url');
     await waitFor(() => existsSync(urlFile) && readFileSync(urlFile, 'utf8').trim() !== '', 20_000, 'engine http');
     url = readFileSync(urlFile, 'utf8').trim();
@@ -65,7 +86,19 @@ describe('webhook-tui loadtest against a running engine with the sink in its tar
   });
 
   const loadtest = async (...args: string[]): Promise<{ run: CliRun; report: LoadReport }> => {
-    const run = await cli(['--config', configFile, 'loadtest', '--url', `${url}/v1/tasks`, '--e2e', pane, '--sink-log', sinkLog, '--json', ...args]);
+    const run = await cli([
+      '--config',
+      configFile,
+      'loadtest',
+      '--url',
+      `${url}/v1/tasks`,
+      '--e2e',
+      pane,
+      '--sink-log',
+      sinkLog,
+      '--json',
+      ...args,
+    ]);
     expect(run.err).not.toMatch(/Error|at .*\.js/);
     return { run, report: JSON.parse(run.out) as LoadReport };
   };
@@ -105,14 +138,48 @@ describe('webhook-tui loadtest against a running engine with the sink in its tar
   });
 
   it('signed /hooks/NAME (Standard Webhooks): every request verifies and is typed', async () => {
-    const run = await cli(['--config', configFile, 'loadtest', '--url', `${url}/hooks/signed`, '--e2e', pane, '--sink-log', sinkLog, '--json', '--type', 'smoke', '--rate', '20', '--duration', '1']);
+    const run = await cli([
+      '--config',
+      configFile,
+      'loadtest',
+      '--url',
+      `${url}/hooks/signed`,
+      '--e2e',
+      pane,
+      '--sink-log',
+      sinkLog,
+      '--json',
+      '--type',
+      'smoke',
+      '--rate',
+      '20',
+      '--duration',
+      '1',
+    ]);
     const report = JSON.parse(run.out) as LoadReport;
     expect(report.requests).toMatchObject({ total: 20, successful: 20, failed: 0 });
     agreesWithSink(report);
   });
 
   it('--spool: writes trigger files the maildir way; every one is typed', async () => {
-    const run = await cli(['--config', configFile, 'loadtest', '--spool', join(tmp.dir, 'spool'), '--e2e', pane, '--sink-log', sinkLog, '--json', '--type', 'smoke', '--rate', '20', '--duration', '1']);
+    const run = await cli([
+      '--config',
+      configFile,
+      'loadtest',
+      '--spool',
+      join(tmp.dir, 'spool'),
+      '--e2e',
+      pane,
+      '--sink-log',
+      sinkLog,
+      '--json',
+      '--type',
+      'smoke',
+      '--rate',
+      '20',
+      '--duration',
+      '1',
+    ]);
     const report = JSON.parse(run.out) as LoadReport;
     expect(report.config.target).toBe(`spool ${join(tmp.dir, 'spool')}`);
     expect(report.requests).toMatchObject({ total: 20, successful: 20 });
@@ -121,7 +188,20 @@ describe('webhook-tui loadtest against a running engine with the sink in its tar
   });
 
   it('stress: raises the rate per step until a threshold breaks and names the last rate that held', async () => {
-    const { run, report } = await loadtest('--type', 'stress', '--rate', '10', '--step', '20', '--max-rate', '70', '--step-duration', '1', '--threshold', 'rps<20');
+    const { run, report } = await loadtest(
+      '--type',
+      'stress',
+      '--rate',
+      '10',
+      '--step',
+      '20',
+      '--max-rate',
+      '70',
+      '--step-duration',
+      '1',
+      '--threshold',
+      'rps<20',
+    );
     expect(run.code).toBe(0); // judged at the last level that held
     expect(report.levels?.map((l) => l.rate)).toEqual([10, 30]);
     expect(report.levels?.map((l) => l.ok)).toEqual([true, false]);
@@ -143,15 +223,47 @@ describe('webhook-tui loadtest against a running engine with the sink in its tar
     expect(soak.requests.total).toBe(20);
     expect(soak.soak).not.toBeUndefined();
     agreesWithSink(soak);
-    const { report } = await loadtest('--type', 'scalability', '--levels', '1,2', '--requests', '4', '--step-duration', '10');
-    expect(report.levels?.map((l) => [l.users, l.requests])).toEqual([[1, 4], [2, 8]]);
+    const { report } = await loadtest(
+      '--type',
+      'scalability',
+      '--levels',
+      '1,2',
+      '--requests',
+      '4',
+      '--step-duration',
+      '10',
+    );
+    expect(report.levels?.map((l) => [l.users, l.requests])).toEqual([
+      [1, 4],
+      [2, 8],
+    ]);
     expect(report.requests.total).toBe(12);
     expect([1, 2]).toContain(report.sweetSpot?.users);
     agreesWithSink(report);
   });
 
   it('a broken threshold exits 1 and the text report says FAIL; a bad one exits 2 naming it', async () => {
-    const run = await cli(['--config', configFile, 'loadtest', '--url', url, '--e2e', pane, '--sink-log', sinkLog, '--type', 'smoke', '--rate', '10', '--duration', '1', '--threshold', 'p50<0.001ms', '--threshold', 'errors<1%']);
+    const run = await cli([
+      '--config',
+      configFile,
+      'loadtest',
+      '--url',
+      url,
+      '--e2e',
+      pane,
+      '--sink-log',
+      sinkLog,
+      '--type',
+      'smoke',
+      '--rate',
+      '10',
+      '--duration',
+      '1',
+      '--threshold',
+      'p50<0.001ms',
+      '--threshold',
+      'errors<1%',
+    ]);
     expect(run.code).toBe(1);
     expect(run.out).toMatch(/FAIL {2}p50<0\.001ms/);
     expect(run.out).toMatch(/PASS {2}errors<1%/);
@@ -170,7 +282,29 @@ describe('webhook-tui loadtest against a running engine with the sink in its tar
   it('Ctrl-C stops the run and still prints the report of what ran', async () => {
     let child: ChildProcess | undefined;
     const before = readFileSync(sinkLog, 'utf8').split('\n').length;
-    const done = cli(['--config', configFile, 'loadtest', '--url', url, '--e2e', pane, '--sink-log', sinkLog, '--json', '--rate', '20', '--duration', '30'], { onSpawn: (c) => { child = c; } });
+    const done = cli(
+      [
+        '--config',
+        configFile,
+        'loadtest',
+        '--url',
+        url,
+        '--e2e',
+        pane,
+        '--sink-log',
+        sinkLog,
+        '--json',
+        '--rate',
+        '20',
+        '--duration',
+        '30',
+      ],
+      {
+        onSpawn: (c) => {
+          child = c;
+        },
+      },
+    );
     await waitFor(() => readFileSync(sinkLog, 'utf8').split('\n').length > before + 5, 20_000, 'first lines typed');
     child!.kill('SIGINT');
     const run = await done;

@@ -15,8 +15,11 @@ describe('webhook-tui loadtest against the scratch engine', () => {
 
   it('measures end to end with no setup, writes a self-contained HTML page, and removes its engine and tmux server', () => {
     const html = join(tmp.dir, 'report.html');
-    const r = spawnSync(process.execPath, [BIN, 'loadtest', '--type', 'smoke', '--rate', '30', '--duration', '2', '--json', '--html', html],
-      { encoding: 'utf8', env: { ...process.env, TMUX_PANE: '', TMUX: '' }, timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'loadtest', '--type', 'smoke', '--rate', '30', '--duration', '2', '--json', '--html', html],
+      { encoding: 'utf8', env: { ...process.env, TMUX_PANE: '', TMUX: '' }, timeout: 60_000 },
+    );
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as LoadReport;
     expect(report.requests).toMatchObject({ total: 60, successful: 60, failed: 0 });

@@ -4,7 +4,13 @@
  */
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { attachedSource, createTmuxWorld, embeddedSource, testConfig, type TmuxWorld } from '../helpers/engine-source.js';
+import {
+  attachedSource,
+  createTmuxWorld,
+  embeddedSource,
+  testConfig,
+  type TmuxWorld,
+} from '../helpers/engine-source.js';
 import { BUILD_DIR, buildForPty, PtyScreen } from '../helpers/pty.js';
 
 const FIXTURE = path.join(BUILD_DIR, 'test/fixtures/dashboard-fixture.js');
@@ -27,7 +33,14 @@ function start(cols: number, rows: number, env: Record<string, string | undefine
     args: [FIXTURE],
     cols,
     rows,
-    env: { FIXTURE_SOURCE: 'engine', FIXTURE_DATA_DIR: world.dataDir, FIXTURE_TMUX_SOCKET: world.socket, FIXTURE_PANE: world.pane, TMUX: undefined, ...env },
+    env: {
+      FIXTURE_SOURCE: 'engine',
+      FIXTURE_DATA_DIR: world.dataDir,
+      FIXTURE_TMUX_SOCKET: world.socket,
+      FIXTURE_PANE: world.pane,
+      TMUX: undefined,
+      ...env,
+    },
   });
   return screen;
 }
@@ -35,14 +48,29 @@ function start(cols: number, rows: number, env: Record<string, string | undefine
 /** q; when deliveries are still in flight the dashboard asks first, and y confirms. */
 async function quit(s: PtyScreen): Promise<void> {
   s.write('q');
-  const asked = await Promise.race([s.exited.then(() => false), s.waitFor('in flight. Quit', 10_000).then(() => true, () => false)]);
+  const asked = await Promise.race([
+    s.exited.then(() => false),
+    s.waitFor('in flight. Quit', 10_000).then(
+      () => true,
+      () => false,
+    ),
+  ]);
   if (asked) s.write('y');
   const exit = await s.exited;
   expect(exit.exitCode).toBe(0);
   expect(s.raw).toContain('dashboard exited 0');
 }
 
-const PANELS_WIDE = ['1 queue', '2 dead letters', '3 alerts', '4 latency', '5 log', 'delivered / min', 'p95 end-to-end ms', 'engine'];
+const PANELS_WIDE = [
+  '1 queue',
+  '2 dead letters',
+  '3 alerts',
+  '4 latency',
+  '5 log',
+  'delivered / min',
+  'p95 end-to-end ms',
+  'engine',
+];
 
 describe('dashboard over the real engine in a pty', () => {
   it('shows every panel at 120x40, delivers into the tmux pane and lists the dead task', async () => {
@@ -66,7 +94,11 @@ describe('dashboard over the real engine in a pty', () => {
     const rows = s.lines();
     const row = rows.find((l) => l.includes('日本語'))!;
     const plain = rows.find((l) => l.includes('seeded-1'))!;
-    const width = (l: string) => [...l].reduce((w, ch) => w + (/[\u3040-\u9fff]|\p{Extended_Pictographic}/u.test(ch) ? 2 : /\p{M}/u.test(ch) ? 0 : 1), 0);
+    const width = (l: string) =>
+      [...l].reduce(
+        (w, ch) => w + (/[\u3040-\u9fff]|\p{Extended_Pictographic}/u.test(ch) ? 2 : /\p{M}/u.test(ch) ? 0 : 1),
+        0,
+      );
     const border = (l: string) => l.slice(0, l.indexOf('│', 1));
     expect(width(border(row))).toBe(width(border(plain)));
     s.write('\r');
@@ -202,7 +234,9 @@ describe('dashboard over the real engine in a pty', () => {
 describe('dashboard process behaviour', () => {
   it('routes stray console/stderr output into the log pane instead of the terminal', async () => {
     const s = start(100, 30, { FIXTURE_NOISE: '1' });
-    const t = await s.waitFor((x) => x.includes('[console] noise from a library') && x.includes('[stderr] raw stderr noise'));
+    const t = await s.waitFor(
+      (x) => x.includes('[console] noise from a library') && x.includes('[stderr] raw stderr noise'),
+    );
     for (const line of t.split('\n').filter((l) => l.includes('noise'))) expect(line.startsWith('│')).toBe(true);
     await quit(s);
   });

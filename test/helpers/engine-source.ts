@@ -29,7 +29,8 @@ export interface TmuxWorld {
  */
 export function createTmuxWorld(tag: string): TmuxWorld {
   const server = new TestTmux(`wht-tui-${tag}`, '/dev/null');
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', server.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]): string =>
+    execFileSync('tmux', ['-L', server.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   const pane = server.session('work', ['sh'], { x: 120, y: 40 });
   const dir = tempDir('wht-tui-');
   return {
@@ -49,7 +50,10 @@ export function createTmuxWorld(tag: string): TmuxWorld {
  * Engine config for tests: fast retries, a `ghost` target whose pane never exists (its tasks go dead) and a `later`
  * target whose session (`later`) a test may create after the fact.
  */
-export function testConfig(world: { socket: string; pane: string; dataDir: string }, queue: Record<string, unknown> = {}): Config {
+export function testConfig(
+  world: { socket: string; pane: string; dataDir: string },
+  queue: Record<string, unknown> = {},
+): Config {
   return resolveConfig(
     {
       dataDir: world.dataDir,

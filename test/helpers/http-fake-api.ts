@@ -3,7 +3,14 @@
  * a text check, and switches to make storage fail. Same contract as src/engine/types.ts.
  */
 import { WhtError } from '../../src/engine/errors.js';
-import { TASK_STATES, type EngineApi, type EngineSnapshot, type NewTask, type QueueStats, type Task } from '../../src/engine/types.js';
+import {
+  TASK_STATES,
+  type EngineApi,
+  type EngineSnapshot,
+  type NewTask,
+  type QueueStats,
+  type Task,
+} from '../../src/engine/types.js';
 
 export interface FakeApi extends EngineApi {
   tasks: Task[];
@@ -25,7 +32,8 @@ export function createFakeApi(opts: { capacity?: number; targets?: string[]; gro
     enqueue(input: NewTask) {
       if (api.failStorage) throw new WhtError('WHT_ERR_STORAGE', 'disk I/O error');
       // eslint-disable-next-line no-control-regex
-      if (/[\u0000-\u001f\u007f]/.test(input.text)) throw new WhtError('WHT_ERR_TEXT_UNSAFE', 'text holds a control character');
+      if (/[\u0000-\u001f\u007f]/.test(input.text))
+        throw new WhtError('WHT_ERR_TEXT_UNSAFE', 'text holds a control character');
       const target = input.target ?? 'default';
       if (!targets.has(target)) throw new WhtError('WHT_ERR_TARGET_UNKNOWN', `no target named ${target}`);
       if (input.idemKey !== undefined) {
@@ -37,16 +45,30 @@ export function createFakeApi(opts: { capacity?: number; targets?: string[]; gro
       }
       const now = Date.now();
       const task: Task = {
-        id: nextId++, text: input.text, target, priority: input.priority ?? 0, category: input.category ?? 'default',
-        idemKey: input.idemKey ?? null, source: input.source, state: 'queued', attempts: 0, nextAttemptAt: now,
-        errors: [], receivedAt: input.receivedAt ?? now, committedAt: now, startedAt: null, deliveredAt: null, finishedAt: null,
+        id: nextId++,
+        text: input.text,
+        target,
+        priority: input.priority ?? 0,
+        category: input.category ?? 'default',
+        idemKey: input.idemKey ?? null,
+        source: input.source,
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        errors: [],
+        receivedAt: input.receivedAt ?? now,
+        committedAt: now,
+        startedAt: null,
+        deliveredAt: null,
+        finishedAt: null,
       };
       api.tasks.push(task);
       if (input.idemKey !== undefined) byKey.set(input.idemKey, task);
       return { task, created: true };
     },
     getTask: (id) => api.tasks.find((t) => t.id === id),
-    listTasks: (q = {}) => api.tasks.filter((t) => q.state === undefined || t.state === q.state).slice(0, q.limit ?? 100),
+    listTasks: (q = {}) =>
+      api.tasks.filter((t) => q.state === undefined || t.state === q.state).slice(0, q.limit ?? 100),
     retry(id) {
       const t = api.getTask(id);
       if (!t) throw new WhtError('WHT_ERR_TASK_NOT_FOUND', `no task ${id}`);
@@ -61,19 +83,48 @@ export function createFakeApi(opts: { capacity?: number; targets?: string[]; gro
       t.state = 'dropped';
       return t;
     },
-    pause: () => { paused = true; },
-    resume: () => { paused = false; },
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+    },
     isPaused: () => paused,
     stats(): QueueStats {
-      const depth = Object.fromEntries(TASK_STATES.map((s) => [s, api.tasks.filter((t) => t.state === s).length])) as QueueStats['depth'];
+      const depth = Object.fromEntries(
+        TASK_STATES.map((s) => [s, api.tasks.filter((t) => t.state === s).length]),
+      ) as QueueStats['depth'];
       return {
-        totalProcessed: 0, successful: 0, failed: 0, failedAttempts: 0, retries: 0, rateLimited: 0,
-        received: api.tasks.length, deduplicated: 0, avgProcessingMs: 0, avgEndToEndMs: 0, peakQueueSize: 0,
-        depth, pending: depth.queued, capacity: api.capacity, oldestPendingAgeMs: 0, paused,
+        totalProcessed: 0,
+        successful: 0,
+        failed: 0,
+        failedAttempts: 0,
+        retries: 0,
+        rateLimited: 0,
+        received: api.tasks.length,
+        deduplicated: 0,
+        avgProcessingMs: 0,
+        avgEndToEndMs: 0,
+        peakQueueSize: 0,
+        depth,
+        pending: depth.queued,
+        capacity: api.capacity,
+        oldestPendingAgeMs: 0,
+        paused,
       };
     },
     snapshot(): EngineSnapshot {
-      return { at: Date.now(), startedAt: 0, pid: process.pid, version: 'test', paused, stats: api.stats(), targets: [], pending: [], dead: [] };
+      return {
+        at: Date.now(),
+        startedAt: 0,
+        pid: process.pid,
+        version: 'test',
+        paused,
+        stats: api.stats(),
+        targets: [],
+        pending: [],
+        dead: [],
+      };
     },
   };
   if (opts.groupCommit) {

@@ -34,16 +34,22 @@ export interface TestServer {
 let seq = 0;
 
 /** A real engine on a temp data dir; delivery paused so no tmux is touched (the HTTP layer ends at the commit). */
-export async function startTestEngine(queue: Record<string, unknown> = {}, deps: EngineDeps = {}): Promise<{ engine: Engine; dir: string; stop(): Promise<void> }> {
+export async function startTestEngine(
+  queue: Record<string, unknown> = {},
+  deps: EngineDeps = {},
+): Promise<{ engine: Engine; dir: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'wht-http-'));
-  const config = resolveConfig({
-    dataDir: dir,
-    spool: { dir: join(dir, 'spool') },
-    queue,
-    tmux: { socketName: `wht-http-unused-${process.pid}-${++seq}` },
-    // The test serves HTTP itself (startHttpServer below); the engine's own server stays off.
-    http: { enabled: false },
-  }, {});
+  const config = resolveConfig(
+    {
+      dataDir: dir,
+      spool: { dir: join(dir, 'spool') },
+      queue,
+      tmux: { socketName: `wht-http-unused-${process.pid}-${++seq}` },
+      // The test serves HTTP itself (startHttpServer below); the engine's own server stays off.
+      http: { enabled: false },
+    },
+    {},
+  );
   const engine = await createEngine(config, { logger: silentLogger, tmuxPane: undefined, ...deps });
   engine.pause();
   return {
@@ -56,14 +62,16 @@ export async function startTestEngine(queue: Record<string, unknown> = {}, deps:
   };
 }
 
-export async function startTestServer(opts: {
-  fake?: FakeApi;
-  queue?: Record<string, unknown>;
-  http?: Record<string, unknown>;
-  hooks?: Record<string, unknown>;
-  deps?: Partial<HttpDeps>;
-  engineDeps?: EngineDeps;
-} = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: {
+    fake?: FakeApi;
+    queue?: Record<string, unknown>;
+    http?: Record<string, unknown>;
+    hooks?: Record<string, unknown>;
+    deps?: Partial<HttpDeps>;
+    engineDeps?: EngineDeps;
+  } = {},
+): Promise<TestServer> {
   const real = opts.fake ? null : await startTestEngine(opts.queue, opts.engineDeps);
   const api: EngineApi = opts.fake ?? real!.engine;
   const ready = { report: { ok: true, checks: { database: 'ok', tmux: 'ok' } } as ReadyReport };
@@ -96,19 +104,34 @@ export const auth = { authorization: `Bearer ${TOKEN}` };
 export const json = { 'content-type': 'application/json' };
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { ...json, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(url, {
+    method: 'POST',
+    headers: { ...json, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /** A request with the exact path bytes given (fetch would normalise `..` and `%2e`). */
-export function rawRequest(base: string, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...headers, connection: 'close' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, method, path, headers: { ...headers, connection: 'close' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -10,10 +10,20 @@ export function logConfig(input: LogConfigInput = {}): LogConfig {
 }
 
 /** A log manager on a real directory; notices are collected instead of printed. */
-export function manager(dir: string, input: LogConfigInput = {}, extra: Partial<LogManagerOptions> = {}): { logs: LogManager; notices: string[]; fallback: string[] } {
+export function manager(
+  dir: string,
+  input: LogConfigInput = {},
+  extra: Partial<LogManagerOptions> = {},
+): { logs: LogManager; notices: string[]; fallback: string[] } {
   const notices: string[] = [];
   const fallback: string[] = [];
-  const logs = new LogManager({ dir, config: logConfig(input), notice: (t) => notices.push(t), fallback: (l) => fallback.push(l), ...extra });
+  const logs = new LogManager({
+    dir,
+    config: logConfig(input),
+    notice: (t) => notices.push(t),
+    fallback: (l) => fallback.push(l),
+    ...extra,
+  });
   return { logs, notices, fallback };
 }
 

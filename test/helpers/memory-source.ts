@@ -6,7 +6,15 @@ import { EventEmitter } from 'node:events';
 import { TaskEventLog } from '../../src/engine/logs/task-events.js';
 import { loggerFrom } from '../../src/engine/ports/logger.js';
 import { WhtError } from '../../src/engine/errors.js';
-import type { EngineApi, EngineEventMap, EngineSnapshot, NewTask, QueueStats, Task, TaskState } from '../../src/engine/types.js';
+import type {
+  EngineApi,
+  EngineEventMap,
+  EngineSnapshot,
+  NewTask,
+  QueueStats,
+  Task,
+  TaskState,
+} from '../../src/engine/types.js';
 import { TASK_STATES } from '../../src/engine/types.js';
 import type { DashboardSource } from '../../src/tui/dashboard.js';
 
@@ -16,10 +24,15 @@ export interface MemorySourceOptions {
   capacity?: number;
 }
 
-export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSource & { api: EngineApi; delivered: Task[] } {
+export function createMemorySource(
+  opts: MemorySourceOptions = {},
+): DashboardSource & { api: EngineApi; delivered: Task[] } {
   const events = new EventEmitter<EngineEventMap>();
   // Like the engine: every task event becomes one `log` entry (the dashboard shows those).
-  new TaskEventLog(events, loggerFrom((level, msg, fields) => events.emit('log', { ...fields, at: Date.now(), level, msg }))).start();
+  new TaskEventLog(
+    events,
+    loggerFrom((level, msg, fields) => events.emit('log', { ...fields, at: Date.now(), level, msg })),
+  ).start();
   const tasks = new Map<number, Task>();
   const delivered: Task[] = [];
   const startedAt = Date.now();
@@ -38,18 +51,44 @@ export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSou
     const depth = Object.fromEntries(TASK_STATES.map((s) => [s, inState(s).length])) as Record<TaskState, number>;
     const pending = depth.queued + depth.delivering + depth.retrying;
     return {
-      totalProcessed: depth.delivered + depth.dead, successful: depth.delivered, failed: depth.dead, failedAttempts: 0, retries: 0,
-      rateLimited: 0, received: tasks.size, deduplicated: 0, avgProcessingMs: 0, avgEndToEndMs: 0, peakQueueSize: pending,
-      depth, pending, capacity: opts.capacity ?? 1000, oldestPendingAgeMs: 0, paused,
+      totalProcessed: depth.delivered + depth.dead,
+      successful: depth.delivered,
+      failed: depth.dead,
+      failedAttempts: 0,
+      retries: 0,
+      rateLimited: 0,
+      received: tasks.size,
+      deduplicated: 0,
+      avgProcessingMs: 0,
+      avgEndToEndMs: 0,
+      peakQueueSize: pending,
+      depth,
+      pending,
+      capacity: opts.capacity ?? 1000,
+      oldestPendingAgeMs: 0,
+      paused,
     };
   };
   const api: EngineApi = {
     enqueue(input: NewTask) {
       const now = Date.now();
       const task: Task = {
-        id: nextId++, text: input.text, target: input.target ?? 'default', priority: input.priority ?? 0, category: input.category ?? 'default',
-        idemKey: input.idemKey ?? null, source: input.source, state: 'queued', attempts: 0, nextAttemptAt: now, errors: [],
-        receivedAt: input.receivedAt ?? now, committedAt: now, startedAt: null, deliveredAt: null, finishedAt: null,
+        id: nextId++,
+        text: input.text,
+        target: input.target ?? 'default',
+        priority: input.priority ?? 0,
+        category: input.category ?? 'default',
+        idemKey: input.idemKey ?? null,
+        source: input.source,
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        errors: [],
+        receivedAt: input.receivedAt ?? now,
+        committedAt: now,
+        startedAt: null,
+        deliveredAt: null,
+        finishedAt: null,
       };
       tasks.set(task.id, task);
       events.emit('task:queued', { ...task });
@@ -59,7 +98,8 @@ export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSou
     listTasks: (q) => [...tasks.values()].filter((t) => !q?.state || t.state === q.state),
     retry(id) {
       const t = get(id);
-      if (t.state !== 'dead' && t.state !== 'retrying') throw new WhtError('WHT_ERR_TASK_STATE', `task ${id} is ${t.state}`);
+      if (t.state !== 'dead' && t.state !== 'retrying')
+        throw new WhtError('WHT_ERR_TASK_STATE', `task ${id} is ${t.state}`);
       Object.assign(t, { state: 'queued', attempts: 0, finishedAt: null, nextAttemptAt: Date.now() });
       events.emit('task:queued', { ...t });
       return { ...t };
@@ -88,10 +128,34 @@ export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSou
     snapshot(): EngineSnapshot {
       const order = (a: Task, b: Task): number => b.priority - a.priority || a.id - b.id;
       return {
-        at: Date.now(), startedAt, pid: process.pid, version: '0.0.0-test', paused, stats: stats(),
-        targets: [{ name: 'default', pane: '%0', profile: 'shell', preset: null, state: 'ready', reason: null, present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }],
-        pending: inState('queued', 'delivering', 'retrying').sort(order).slice(0, 200).map((t) => ({ ...t })),
-        dead: inState('dead').sort((a, b) => b.id - a.id).slice(0, 200).map((t) => ({ ...t })),
+        at: Date.now(),
+        startedAt,
+        pid: process.pid,
+        version: '0.0.0-test',
+        paused,
+        stats: stats(),
+        targets: [
+          {
+            name: 'default',
+            pane: '%0',
+            profile: 'shell',
+            preset: null,
+            state: 'ready',
+            reason: null,
+            present: true,
+            activity: 'idle',
+            inMode: false,
+            currentCommand: 'bash',
+          },
+        ],
+        pending: inState('queued', 'delivering', 'retrying')
+          .sort(order)
+          .slice(0, 200)
+          .map((t) => ({ ...t })),
+        dead: inState('dead')
+          .sort((a, b) => b.id - a.id)
+          .slice(0, 200)
+          .map((t) => ({ ...t })),
       };
     },
   };
@@ -99,7 +163,9 @@ export function createMemorySource(opts: MemorySourceOptions = {}): DashboardSou
   const step = (): void => {
     if (paused || closed) return;
     const now = Date.now();
-    const next = inState('queued', 'retrying').filter((t) => t.nextAttemptAt <= now).sort((a, b) => b.priority - a.priority || a.id - b.id)[0];
+    const next = inState('queued', 'retrying')
+      .filter((t) => t.nextAttemptAt <= now)
+      .sort((a, b) => b.priority - a.priority || a.id - b.id)[0];
     if (!next) return;
     next.attempts += 1;
     next.startedAt = now;

@@ -21,7 +21,21 @@ export const BUILD_DIR = path.join(ROOT, '.e2e-build');
 /** Compile src + test with tsc into .e2e-build (once per test file). */
 export function buildForPty(): void {
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit', 'false', '--outDir', BUILD_DIR, '--sourceMap', 'false'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        'tsconfig.json',
+        '--noEmit',
+        'false',
+        '--outDir',
+        BUILD_DIR,
+        '--sourceMap',
+        'false',
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
   } catch (err) {
     throw new Error(`tsc failed:\n${String((err as { stdout?: Buffer }).stdout ?? err)}`, { cause: err });
   }
@@ -46,17 +60,29 @@ export class PtyScreen {
 
   constructor(opts: PtyOptions) {
     this.term = new Terminal({ cols: opts.cols, rows: opts.rows, allowProposedApi: true });
-    const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8', ...opts.env };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      ...opts.env,
+    };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    this.proc = pty.spawn(process.execPath, opts.args, { cols: opts.cols, rows: opts.rows, cwd: opts.cwd ?? ROOT, env: env as Record<string, string> });
+    this.proc = pty.spawn(process.execPath, opts.args, {
+      cols: opts.cols,
+      rows: opts.rows,
+      cwd: opts.cwd ?? ROOT,
+      env: env as Record<string, string>,
+    });
     this.proc.onData((d) => {
       this.raw += d;
       this.writes = this.writes.then(() => new Promise<void>((r) => this.term.write(d, r)));
     });
-    this.exited = new Promise((resolve) => this.proc.onExit((e) => {
-      this.exit = e;
-      resolve(e);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.proc.onExit((e) => {
+        this.exit = e;
+        resolve(e);
+      }),
+    );
   }
 
   /** Screen rows as text (trailing spaces trimmed). */
@@ -73,13 +99,15 @@ export class PtyScreen {
 
   /** Wait until `pred(screenText)` holds; throws with the screen on timeout. */
   async waitFor(pred: string | RegExp | ((text: string) => boolean), timeoutMs = 8000): Promise<string> {
-    const test = typeof pred === 'function' ? pred : (t: string) => (typeof pred === 'string' ? t.includes(pred) : pred.test(t));
+    const test =
+      typeof pred === 'function' ? pred : (t: string) => (typeof pred === 'string' ? t.includes(pred) : pred.test(t));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.writes;
       const t = this.text();
       if (test(t)) return t;
-      if (this.exit || Date.now() > deadline) throw new Error(`waitFor(${String(pred)}) ${this.exit ? 'process exited' : 'timed out'}; screen:\n${t}`);
+      if (this.exit || Date.now() > deadline)
+        throw new Error(`waitFor(${String(pred)}) ${this.exit ? 'process exited' : 'timed out'}; screen:\n${t}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -97,7 +125,12 @@ export class PtyScreen {
   cellAt(x: number, y: number): { fgDefault: boolean; fgMode: number; fg: number; bgDefault: boolean } {
     const cell = this.term.buffer.active.getLine(this.term.buffer.active.viewportY + y)?.getCell(x);
     if (!cell) throw new Error(`no cell at ${x},${y}`);
-    return { fgDefault: cell.isFgDefault(), fgMode: cell.getFgColorMode(), fg: cell.getFgColor(), bgDefault: cell.isBgDefault() };
+    return {
+      fgDefault: cell.isFgDefault(),
+      fgMode: cell.getFgColorMode(),
+      fg: cell.getFgColor(),
+      bgDefault: cell.isBgDefault(),
+    };
   }
 
   /** Every non-blank cell's colours: used to check NO_COLOR and 256-colour output. */

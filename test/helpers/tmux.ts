@@ -11,7 +11,10 @@ export class TestTmux {
   readonly socket: string;
 
   /** `configFile`: the server's config (`-f`; the dashboard tests use /dev/null); default: tmux's own. */
-  constructor(prefix = 'wht-test', private readonly configFile?: string) {
+  constructor(
+    prefix = 'wht-test',
+    private readonly configFile?: string,
+  ) {
     this.socket = `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
   }
 
@@ -24,7 +27,20 @@ export class TestTmux {
 
   /** New detached session whose first pane runs `command`; returns its pane id. */
   session(name: string, command?: string[], size = { x: 200, y: 50 }): string {
-    const args = [...(this.configFile ? ['-f', this.configFile] : []), 'new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), '-P', '-F', '#{pane_id} #{pid}'];
+    const args = [
+      ...(this.configFile ? ['-f', this.configFile] : []),
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(size.x),
+      '-y',
+      String(size.y),
+      '-P',
+      '-F',
+      '#{pane_id} #{pid}',
+    ];
     const [pane, pid] = this.run(...args, ...(command ?? [])).split(' ');
     this.serverPid = Number(pid);
     return pane!;
@@ -34,7 +50,11 @@ export class TestTmux {
   async recorderPane(name: string, dir: string): Promise<{ pane: string; file: string }> {
     const file = join(dir, `${name}.rec`);
     const pane = this.session(name, [process.execPath, RECORDER, file]);
-    await waitFor(() => existsSync(file) && this.capture(pane).includes('RECORDER READY'), 10_000, `recorder in ${name}`);
+    await waitFor(
+      () => existsSync(file) && this.capture(pane).includes('RECORDER READY'),
+      10_000,
+      `recorder in ${name}`,
+    );
     return { pane, file };
   }
 
@@ -49,24 +69,35 @@ export class TestTmux {
   kill(): void {
     try {
       execFileSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore', timeout: 5000 });
-    } catch { /* not running, or hung */ }
+    } catch {
+      /* not running, or hung */
+    }
     if (this.serverPid) {
       try {
         // Only if that pid is still a tmux server (not a reused pid).
-        if (readFileSync(`/proc/${this.serverPid}/comm`, 'utf8').startsWith('tmux')) process.kill(this.serverPid, 'SIGKILL');
-      } catch { /* gone */ }
+        if (readFileSync(`/proc/${this.serverPid}/comm`, 'utf8').startsWith('tmux'))
+          process.kill(this.serverPid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
   }
 }
 
 export function recorded(file: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { line: string }).line);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { line: string }).line);
 }
 
 export function recordedTimes(file: string): Array<{ t: number; line: string }> {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: number; line: string });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { t: number; line: string });
 }
 
 /**
@@ -83,7 +114,11 @@ export async function holdsFor(cond: () => boolean | Promise<boolean>, ms: numbe
 }
 
 /** Poll a condition (tests only): resolves when true, rejects with `what` after timeoutMs. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await cond()) return;

@@ -13,21 +13,48 @@ import { holdsFor, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.mjs', import.meta.url));
 
-interface Message { kind: string; t: number; line: string; typedWhileBusy: boolean }
+interface Message {
+  kind: string;
+  t: number;
+  line: string;
+  typedWhileBusy: boolean;
+}
 const messages = (file: string): Message[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Message).filter((m) => m.kind === 'submit') : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Message)
+        .filter((m) => m.kind === 'submit')
+    : [];
 
 describe('agent targets', () => {
   let tmux: TestTmux;
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
-  afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    tmux.kill();
+    tmp.cleanup();
+  });
 
-  function agentPane(busyMs: number, startBusyMs: number, options: Record<string, unknown> = {}): { pane: string; file: string } {
+  function agentPane(
+    busyMs: number,
+    startBusyMs: number,
+    options: Record<string, unknown> = {},
+  ): { pane: string; file: string } {
     const file = join(tmp.dir, 'agent.jsonl');
-    const pane = tmux.session('agent', [process.execPath, FAKE_AGENT, file, String(busyMs), String(startBusyMs), JSON.stringify(options)], { x: 100, y: 40 });
+    const pane = tmux.session(
+      'agent',
+      [process.execPath, FAKE_AGENT, file, String(busyMs), String(startBusyMs), JSON.stringify(options)],
+      { x: 100, y: 40 },
+    );
     return { pane, file };
   }
 
@@ -63,10 +90,12 @@ describe('agent targets', () => {
 
   it('fails the attempt as busy when the agent stays busy past readyTimeoutMs, then delivers once it is idle', async () => {
     const { pane, file } = agentPane(100, 2500);
-    engine = await startEngine(testConfig(tmp.dir, tmux, {
-      targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 400 } },
-      queue: { retry: { attempts: 10, baseMs: 200, maxMs: 400, jitter: 0 } },
-    }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 400 } },
+        queue: { retry: { attempts: 10, baseMs: 200, maxMs: 400, jitter: 0 } },
+      }),
+    );
     const { task } = engine.enqueue({ text: 'patient message', target: 'claude', source: 'api' });
     await waitFor(() => messages(file).length >= 1, 20_000, 'delivery');
     const done = engine.getTask(task.id)!;
@@ -81,8 +110,16 @@ describe('agent targets', () => {
     const { pane, file } = agentPane(100, 4000);
     const real = new ExecTmux({ socketName: tmux.socket });
     let looks = 0;
-    const watched: Tmux = { run: (args, o) => { if (args[0] === 'capture-pane') looks++; return real.run(args, o); }, close: () => real.close() };
-    const config = testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 20_000 } } });
+    const watched: Tmux = {
+      run: (args, o) => {
+        if (args[0] === 'capture-pane') looks++;
+        return real.run(args, o);
+      },
+      close: () => real.close(),
+    };
+    const config = testConfig(tmp.dir, tmux, {
+      targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 20_000 } },
+    });
     engine = await startEngine(config, { tmux: watched });
     const { task } = engine.enqueue({ text: 'wait for me', target: 'claude', source: 'api' });
     await waitFor(() => looks >= 2, 10_000, 'the readiness wait to begin');
@@ -100,7 +137,9 @@ describe('agent targets', () => {
 
   it('confirms the text reached the pane when the target asks for it', async () => {
     const { pane, file } = agentPane(100, 0);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code', confirm: true } } }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code', confirm: true } } }),
+    );
     const { task } = engine.enqueue({ text: 'confirm me please', target: 'claude', source: 'api' });
     await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
     expect(engine.getTask(task.id)?.errors).toEqual([]);
@@ -121,7 +160,9 @@ describe('agent targets', () => {
   it('presses Enter once more when the first Enter became a newline, without typing the text again', async () => {
     // Enter within 300 ms of typed text is a newline here; the target sends it at once.
     const { pane, file } = agentPane(300, 0, { style: 'codex', newlineWithinMs: 300 });
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { codex: { pane, preset: 'codex', enterDelayMs: 0, readyPollMs: 200 } } }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, { targets: { codex: { pane, preset: 'codex', enterDelayMs: 0, readyPollMs: 200 } } }),
+    );
     const { task } = engine.enqueue({ text: 'one prompt, one submit', target: 'codex', source: 'api' });
     await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
     expect(engine.getTask(task.id)?.errors).toEqual([]);
@@ -129,22 +170,37 @@ describe('agent targets', () => {
     expect(messages(file).map((m) => m.line)).toEqual(['one prompt, one submit']);
   });
 
-  it('does not type into an input that holds someone else\'s text: waits, says why (error, targets, log), then delivers alone', async () => {
+  it("does not type into an input that holds someone else's text: waits, says why (error, targets, log), then delivers alone", async () => {
     const { pane, file } = agentPane(100, 0);
     const logs: string[] = [];
     const logger = loggerFrom((_level, msg, fields) => logs.push(`${msg} ${JSON.stringify(fields ?? {})}`));
-    engine = await startEngine(testConfig(tmp.dir, tmux, {
-      targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300 } },
-      queue: { retry: { attempts: 20, baseMs: 200, maxMs: 300, jitter: 0 } },
-    }), { logger });
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300 } },
+        queue: { retry: { attempts: 20, baseMs: 200, maxMs: 300, jitter: 0 } },
+      }),
+      { logger },
+    );
     await waitFor(() => tmux.capture(pane).includes('? for shortcuts'), 10_000, 'idle agent');
     tmux.run('send-keys', '-t', pane, '-l', 'half typed by me');
     const reason = 'the input holds text that is not ours: "half typed by me"';
-    await waitFor(async () => (await engine!.targetStatus()).some((t) => t.name === 'claude' && t.state === 'not-ready' && t.reason === reason), 5000, 'targets shows the reason');
+    await waitFor(
+      async () =>
+        (await engine!.targetStatus()).some(
+          (t) => t.name === 'claude' && t.state === 'not-ready' && t.reason === reason,
+        ),
+      5000,
+      'targets shows the reason',
+    );
     const { task } = engine.enqueue({ text: 'the queued prompt', target: 'claude', source: 'api' });
     await waitFor(() => (engine!.getTask(task.id)?.errors.length ?? 0) >= 1, 10_000, 'a failed attempt');
-    expect(engine.getTask(task.id)!.errors[0]).toMatchObject({ code: 'WHT_ERR_TARGET_BUSY', message: expect.stringContaining(reason) });
-    expect(logs.some((l) => l.startsWith('waiting for the target to become ready') && l.includes('half typed by me'))).toBe(true);
+    expect(engine.getTask(task.id)!.errors[0]).toMatchObject({
+      code: 'WHT_ERR_TARGET_BUSY',
+      message: expect.stringContaining(reason),
+    });
+    expect(
+      logs.some((l) => l.startsWith('waiting for the target to become ready') && l.includes('half typed by me')),
+    ).toBe(true);
     expect(messages(file)).toEqual([]);
     tmux.run('send-keys', '-t', pane, 'C-u');
     await waitFor(() => messages(file).length >= 1, 15_000, 'delivery after the input was cleared');
@@ -153,7 +209,9 @@ describe('agent targets', () => {
 
   it('clears foreign input first when the target has clearInput', async () => {
     const { pane, file } = agentPane(100, 0);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code', clearInput: true } } }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code', clearInput: true } } }),
+    );
     await waitFor(() => tmux.capture(pane).includes('? for shortcuts'), 10_000, 'idle agent');
     tmux.run('send-keys', '-t', pane, '-l', 'stale text');
     await waitFor(() => tmux.capture(pane).includes('stale text'), 5000, 'the stale text');
@@ -165,19 +223,22 @@ describe('agent targets', () => {
 
   it('does not append to a prompt that an interrupt put back into the input', async () => {
     const { pane, file } = agentPane(60_000, 0, { restoreOnEsc: true });
-    engine = await startEngine(testConfig(tmp.dir, tmux, {
-      targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300 } },
-      queue: { retry: { attempts: 1, baseMs: 100, maxMs: 100, jitter: 0 } },
-    }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300 } },
+        queue: { retry: { attempts: 1, baseMs: 100, maxMs: 100, jitter: 0 } },
+      }),
+    );
     const first = engine.enqueue({ text: 'long running prompt', target: 'claude', source: 'api' }).task;
     await waitFor(() => engine!.getTask(first.id)?.state === 'delivered', 15_000, 'first delivered');
     tmux.run('send-keys', '-t', pane, 'Escape');
     await waitFor(() => /❯ long running prompt\s*\n─/.test(tmux.capture(pane)), 5000, 'the prompt back in the input');
     const second = engine.enqueue({ text: 'second prompt', target: 'claude', source: 'api' }).task;
     await waitFor(() => engine!.getTask(second.id)?.state === 'dead', 10_000, 'second given up');
-    expect(engine.getTask(second.id)!.errors[0]!.message).toContain('the input holds text that is not ours: "long running prompt"');
+    expect(engine.getTask(second.id)!.errors[0]!.message).toContain(
+      'the input holds text that is not ours: "long running prompt"',
+    );
     expect(messages(file).map((m) => m.line)).toEqual(['long running prompt']);
     expect(tmux.capture(pane)).not.toContain('second prompt');
   });
 });
-

@@ -12,7 +12,10 @@ describe('spool backpressure at queue capacity', () => {
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
   afterEach(async () => {
     await engine?.close();
     engine = undefined;
@@ -23,19 +26,32 @@ describe('spool backpressure at queue capacity', () => {
   it('takes files strictly in name order as room appears, and logs the full queue once when it starts and once when it ends', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     const logs: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
-    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } }, queue: { capacity: 40 }, spool: { rescanMs: 200 } });
-    engine = await startEngine(config, { logger: loggerFrom((level, msg, fields) => logs.push({ level, msg, fields })) });
+    const config = testConfig(tmp.dir, tmux, {
+      targets: { default: { pane } },
+      queue: { capacity: 40 },
+      spool: { rescanMs: 200 },
+    });
+    engine = await startEngine(config, {
+      logger: loggerFrom((level, msg, fields) => logs.push({ level, msg, fields })),
+    });
     engine.pause();
     const n = 600;
     const texts = Array.from({ length: n }, (_, i) => `cap ${String(i).padStart(4, '0')}`);
     // Written while intake runs: it commits what fits and leaves the rest in new/.
     for (const t of texts) writeSpoolFile(config.spool.dir, t, '.txt');
-    await waitFor(() => engine!.stats().pending === 40 && readdirSync(join(config.spool.dir, 'new')).length === n - 40, 20_000, 'the queue full, the rest waiting');
+    await waitFor(
+      () => engine!.stats().pending === 40 && readdirSync(join(config.spool.dir, 'new')).length === n - 40,
+      20_000,
+      'the queue full, the rest waiting',
+    );
     engine.resume();
     await waitFor(() => recorded(file).length >= n, 120_000, `all ${n} lines`);
     expect(recorded(file)).toEqual(texts);
     // Ids are commit order: the same as name order.
-    const delivered = engine.listTasks({ state: 'delivered', limit: n }).sort((a, b) => a.id - b.id).map((t) => t.text);
+    const delivered = engine
+      .listTasks({ state: 'delivered', limit: n })
+      .sort((a, b) => a.id - b.id)
+      .map((t) => t.text);
     expect(delivered).toEqual(texts);
     expect(engine.stats().peakQueueSize).toBeLessThanOrEqual(40);
     await waitFor(() => logs.some((l) => /queue has room again/.test(l.msg)), 10_000, 'the end of backpressure logged');

@@ -10,16 +10,31 @@ import { waitFor } from '../helpers/tmux.js';
 
 describe('WAL checkpoints in a worker thread', () => {
   let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => { tmp = tempDir(); });
+  beforeEach(() => {
+    tmp = tempDir();
+  });
   afterEach(() => tmp.cleanup());
 
-  const row = (i: number) => ({ text: `echo ${i} ${'x'.repeat(200)}`, target: 't', priority: 0, category: 'default', idemKey: null, source: 'api' as const, receivedAt: Date.now() });
+  const row = (i: number) => ({
+    text: `echo ${i} ${'x'.repeat(200)}`,
+    target: 't',
+    priority: 0,
+    category: 'default',
+    idemKey: null,
+    source: 'api' as const,
+    receivedAt: Date.now(),
+  });
 
   it('checkpoints the WAL that the main connection (autocheckpoint off) leaves, and truncates it on close', async () => {
     const path = join(tmp.dir, 'q.db');
     const store = new SqliteStore(openDatabase(path));
     store.db.pragma('wal_autocheckpoint = 0');
-    for (let i = 0; i < 3000; i += 100) store.insertMany(Array.from({ length: 100 }, (_, k) => row(i + k)), Date.now(), 0);
+    for (let i = 0; i < 3000; i += 100)
+      store.insertMany(
+        Array.from({ length: 100 }, (_, k) => row(i + k)),
+        Date.now(),
+        0,
+      );
     const walBefore = statSync(`${path}-wal`).size;
     expect(walBefore).toBeGreaterThan(500_000);
     // Nothing checkpointed yet: the database file holds none of the 3000 rows of 200+ bytes.
@@ -38,7 +53,9 @@ describe('WAL checkpoints in a worker thread', () => {
 
 describe('WAL size under a steady stream of commits', () => {
   let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => { tmp = tempDir(); });
+  beforeEach(() => {
+    tmp = tempDir();
+  });
   afterEach(() => tmp.cleanup());
 
   it('stays near walLimitBytes while commits never stop, and is truncated once they do', async () => {
@@ -54,7 +71,21 @@ describe('WAL size under a steady stream of commits', () => {
     const until = Date.now() + 3000;
     while (Date.now() < until) {
       for (let k = 0; k < 10; k++, n++) {
-        const [r] = store.insertMany([{ text: `echo ${n}`, target: 't', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: Date.now() }], Date.now(), 0);
+        const [r] = store.insertMany(
+          [
+            {
+              text: `echo ${n}`,
+              target: 't',
+              priority: 0,
+              category: 'default',
+              idemKey: null,
+              source: 'api',
+              receivedAt: Date.now(),
+            },
+          ],
+          Date.now(),
+          0,
+        );
         store.markDelivering(r!.task.id, Date.now(), null);
         store.markDelivered(r!.task.id, Date.now());
       }

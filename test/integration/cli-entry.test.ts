@@ -17,6 +17,8 @@ describe('bin/webhook-tui before npm ci', () => {
     const r = spawnSync(process.execPath, [join(tmp.dir, 'bin', 'webhook-tui'), '--version'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toEqual([`webhook-tui: not built yet: run \`npm ci\` in ${tmp.dir} first (it installs the dependencies and builds dist/)`]);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `webhook-tui: not built yet: run \`npm ci\` in ${tmp.dir} first (it installs the dependencies and builds dist/)`,
+    ]);
   });
 });

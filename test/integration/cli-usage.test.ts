@@ -12,14 +12,20 @@ describe('CLI usage errors and formats', () => {
   let tmp: ReturnType<typeof tempDir>;
   let configFile: string;
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], { encoding: 'utf8', env: { ...process.env, TMUX_PANE: '' } });
+    const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TMUX_PANE: '' },
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
   beforeEach(() => {
     tmp = tempDir('wht-cli-');
     configFile = join(tmp.dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') } }),
+    );
   });
   afterEach(() => tmp.cleanup());
 

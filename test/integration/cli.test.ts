@@ -15,13 +15,21 @@ describe('the built CLI', () => {
   const children: ChildProcess[] = [];
 
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], { encoding: 'utf8', env: { ...process.env, TMUX_PANE: '' } });
+    const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TMUX_PANE: '' },
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
   const serve = () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMUX_PANE: '' } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TMUX_PANE: '' },
+    });
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     children.push(child);
     return { child, stderr: () => err };
   };
@@ -39,10 +47,18 @@ describe('the built CLI', () => {
 
   async function setup(extra: Record<string, unknown> = {}) {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    writeFileSync(configFile, JSON.stringify({
-      dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') }, tmux: { socketName: tmux.socket },
-      targets: { default: { pane } }, queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 1 } }, http: { port: 0 }, ...extra,
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir: join(tmp.dir, 'data'),
+        spool: { dir: join(tmp.dir, 'spool') },
+        tmux: { socketName: tmux.socket },
+        targets: { default: { pane } },
+        queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 1 } },
+        http: { port: 0 },
+        ...extra,
+      }),
+    );
     return { pane, file };
   }
 
@@ -55,7 +71,10 @@ describe('the built CLI', () => {
     // Over HTTP to the running engine (its URL and token are in the data dir); a repeated id is the same task.
     const viaHttp = cli('send', '--http', '--id', 'k1', '--json', '--', 'echo over http');
     expect(viaHttp.code).toBe(0);
-    const again = JSON.parse(cli('send', '--http', '--id', 'k1', '--json', '--', 'echo over http').out) as { id: number; duplicate: boolean };
+    const again = JSON.parse(cli('send', '--http', '--id', 'k1', '--json', '--', 'echo over http').out) as {
+      id: number;
+      duplicate: boolean;
+    };
     expect(again).toMatchObject({ id: (JSON.parse(viaHttp.out) as { id: number }).id, duplicate: true });
     await waitFor(() => recorded(file).length >= 2, 30_000, 'http delivery');
     expect(recorded(file)).toEqual(['-n queued while down;', 'echo over http']);
@@ -70,33 +89,41 @@ describe('the built CLI', () => {
     expect(down.code).toBe(3);
   });
 
-  it('status, tasks, pause, resume and dlq work against a running engine and without one', { timeout: 120_000 }, async () => {
-    const { file } = await setup({ targets: { default: { pane: '%0' }, gone: { pane: '=nosuch:0.0' } } });
-    const engine = serve();
-    await waitFor(() => engine.stderr().includes('webhook-tui engine'), 30_000, 'engine start');
-    expect(cli('pause').out).toContain('queue paused');
-    expect(cli('send', '--target', 'gone', '--', 'echo lost pane').code).toBe(0);
-    const json = () => JSON.parse(cli('status', '--json').out) as { paused: boolean; stats: { pending: number; depth: Record<string, number> } };
-    await waitFor(() => json().stats.pending === 1, 30_000, 'task committed');
-    expect(json().paused).toBe(true);
-    expect(cli('resume').out).toContain('queue resumed');
-    await waitFor(() => json().stats.depth.dead === 1, 30_000, 'task dead');
-    const dead = cli('dlq', 'list');
-    expect(dead.out).toMatch(/#1 target=gone/);
-    expect(dead.out).toContain('WHT_ERR_TARGET_MISSING');
-    expect(cli('tasks', '--state', 'dead').out).toContain('echo lost pane');
+  it(
+    'status, tasks, pause, resume and dlq work against a running engine and without one',
+    { timeout: 120_000 },
+    async () => {
+      const { file } = await setup({ targets: { default: { pane: '%0' }, gone: { pane: '=nosuch:0.0' } } });
+      const engine = serve();
+      await waitFor(() => engine.stderr().includes('webhook-tui engine'), 30_000, 'engine start');
+      expect(cli('pause').out).toContain('queue paused');
+      expect(cli('send', '--target', 'gone', '--', 'echo lost pane').code).toBe(0);
+      const json = () =>
+        JSON.parse(cli('status', '--json').out) as {
+          paused: boolean;
+          stats: { pending: number; depth: Record<string, number> };
+        };
+      await waitFor(() => json().stats.pending === 1, 30_000, 'task committed');
+      expect(json().paused).toBe(true);
+      expect(cli('resume').out).toContain('queue resumed');
+      await waitFor(() => json().stats.depth.dead === 1, 30_000, 'task dead');
+      const dead = cli('dlq', 'list');
+      expect(dead.out).toMatch(/#1 target=gone/);
+      expect(dead.out).toContain('WHT_ERR_TARGET_MISSING');
+      expect(cli('tasks', '--state', 'dead').out).toContain('echo lost pane');
 
-    engine.child.kill('SIGTERM');
-    await new Promise((r) => engine.child.once('exit', r));
-    // Without an engine: the same commands work on the database.
-    const status = cli('status');
-    expect(status.out).toContain('database (no engine running)');
-    expect(status.out).toMatch(/dead 1/);
-    expect(cli('dlq', 'drop', '1').out).toContain('task 1 is dropped');
-    expect(cli('dlq', 'retry', '1').code).toBe(1);
-    expect(cli('dlq', 'retry', '1').err).toContain('cannot retry task 1: it is dropped');
-    expect(recorded(file)).toEqual([]);
-  });
+      engine.child.kill('SIGTERM');
+      await new Promise((r) => engine.child.once('exit', r));
+      // Without an engine: the same commands work on the database.
+      const status = cli('status');
+      expect(status.out).toContain('database (no engine running)');
+      expect(status.out).toMatch(/dead 1/);
+      expect(cli('dlq', 'drop', '1').out).toContain('task 1 is dropped');
+      expect(cli('dlq', 'retry', '1').code).toBe(1);
+      expect(cli('dlq', 'retry', '1').err).toContain('cannot retry task 1: it is dropped');
+      expect(recorded(file)).toEqual([]);
+    },
+  );
 
   it('names the config key and exits 2 on a bad value; refuses unsafe text with exit 2', async () => {
     await setup();

@@ -26,8 +26,19 @@ export class RecorderServer {
     const ready = join(this.dir, 'ready');
     rmSync(ready, { force: true });
     rmSync(this.record, { force: true });
-    this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'user', '-x', '100', '-y', '30',
-      `stty raw -echo && touch '${ready}' && exec cat > '${this.record}'`);
+    this.tmux(
+      '-f',
+      '/dev/null',
+      'new-session',
+      '-d',
+      '-s',
+      'user',
+      '-x',
+      '100',
+      '-y',
+      '30',
+      `stty raw -echo && touch '${ready}' && exec cat > '${this.record}'`,
+    );
     this.pane = this.tmux('list-panes', '-t', '=user', '-F', '#{pane_id}');
     await waitFor(() => existsSync(ready), 5000, 'recorder ready');
   }

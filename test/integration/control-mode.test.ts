@@ -4,10 +4,43 @@ import { sendLiteralArgs } from '../../src/engine/delivery/tmux-args.js';
 import { isWhtError } from '../../src/engine/errors.js';
 import { RecorderServer } from './control-helpers.js';
 
-const PIECES = [';', "'", '"', '$', '$HOME', '${HOME}', '#', '#{pane_id}', '#(touch /tmp/wht-pwned)', '{', '}', '~', '~root',
-  '\\', '\\;', '-', '-n', '--', ' ', '\t', '\n', 'é', '中文', '😀', 'a', 'Z', '%if 1', '=', 'A=b',
-  "'; set -g @pwned 1; '", '" ; set -g @pwned 1 ; "', '\nset -g @pwned 1\n', '} ; set -g @pwned 1 ; {',
-  '$(tmux set -g @pwned 1)', '\\\nset -g @pwned 1'];
+const PIECES = [
+  ';',
+  "'",
+  '"',
+  '$',
+  '$HOME',
+  '${HOME}',
+  '#',
+  '#{pane_id}',
+  '#(touch /tmp/wht-pwned)',
+  '{',
+  '}',
+  '~',
+  '~root',
+  '\\',
+  '\\;',
+  '-',
+  '-n',
+  '--',
+  ' ',
+  '\t',
+  '\n',
+  'é',
+  '中文',
+  '😀',
+  'a',
+  'Z',
+  '%if 1',
+  '=',
+  'A=b',
+  "'; set -g @pwned 1; '",
+  '" ; set -g @pwned 1 ; "',
+  '\nset -g @pwned 1\n',
+  '} ; set -g @pwned 1 ; {',
+  '$(tmux set -g @pwned 1)',
+  '\\\nset -g @pwned 1',
+];
 
 function fuzzText(rand: () => number): string {
   const n = 1 + Math.floor(rand() * 12);
@@ -18,7 +51,7 @@ function fuzzText(rand: () => number): string {
 
 function lcg(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 describe('ControlModeTmux against a real tmux server', () => {
@@ -56,20 +89,28 @@ describe('ControlModeTmux against a real tmux server', () => {
   });
 
   it('returns output lines, and rejects with tmux error text', async () => {
-    expect((await cc.run(['display-message', '-p', '-t', rec.pane, '#{pane_id}\n#{session_name}'])).stdout).toBe(`${rec.pane}\nuser`);
+    expect((await cc.run(['display-message', '-p', '-t', rec.pane, '#{pane_id}\n#{session_name}'])).stdout).toBe(
+      `${rec.pane}\nuser`,
+    );
     const err = await cc.run(['send-keys', '-t', '%999', 'x']).catch((e: unknown) => e);
     expect(isWhtError(err, 'WHT_ERR_TMUX_FAILED')).toBe(true);
     expect((err as Error).message).toContain("can't find pane: %999");
   });
 
   it('matches many concurrent replies to their own commands', async () => {
-    const replies = await Promise.all(Array.from({ length: 300 }, (_, i) => cc.run(['display-message', '-p', `n=${i}`])));
+    const replies = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => cc.run(['display-message', '-p', `n=${i}`])),
+    );
     expect(replies.map((r) => r.stdout)).toEqual(Array.from({ length: 300 }, (_, i) => `n=${i}`));
   });
 
   it('runs each command of a `;`-separated argv and stops at the first failure, like the exec path', async () => {
-    expect((await cc.run(['display-message', '-p', 'one', ';', 'display-message', '-p', 'two'])).stdout).toBe('one\ntwo');
-    await expect(cc.run(['set-option', '-g', '@x', 'a', ';', 'send-keys', '-t', '%999', 'x', ';', 'set-option', '-g', '@x', 'b'])).rejects.toThrow(/can't find pane/);
+    expect((await cc.run(['display-message', '-p', 'one', ';', 'display-message', '-p', 'two'])).stdout).toBe(
+      'one\ntwo',
+    );
+    await expect(
+      cc.run(['set-option', '-g', '@x', 'a', ';', 'send-keys', '-t', '%999', 'x', ';', 'set-option', '-g', '@x', 'b']),
+    ).rejects.toThrow(/can't find pane/);
     expect(rec.tmux('show-options', '-gqv', '@x')).toBe('a');
   });
 

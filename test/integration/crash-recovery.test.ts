@@ -20,7 +20,10 @@ describe('crash safety', () => {
   let engine: Engine | undefined;
   const children: ChildProcess[] = [];
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
   afterEach(async () => {
     await engine?.close();
     engine = undefined;
@@ -34,7 +37,11 @@ describe('crash safety', () => {
     const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } } });
     const store = openStore(config);
     const now = Date.now();
-    const { task } = store.insertMany([{ text, target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: now }], now, 0)[0]!;
+    const { task } = store.insertMany(
+      [{ text, target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: now }],
+      now,
+      0,
+    )[0]!;
     const exec = new ExecTmux({ socketName: tmux.socket });
     store.markDelivering(task.id, now, await takeMark(exec, pane, (await inspectPane(exec, pane))!));
     store.close();
@@ -86,15 +93,25 @@ describe('crash safety', () => {
     const configFile = join(tmp.dir, 'config.json');
     const dataDir = join(tmp.dir, 'data');
     const spoolDir = join(tmp.dir, 'spool');
-    writeFileSync(configFile, JSON.stringify({
-      dataDir, spool: { dir: spoolDir, rescanMs: 500 }, tmux: { socketName: tmux.socket },
-      targets: { default: { pane } }, queue: { capacity: 10_000, rateLimit: { perSecond: 0 } }, http: { enabled: false },
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir,
+        spool: { dir: spoolDir, rescanMs: 500 },
+        tmux: { socketName: tmux.socket },
+        targets: { default: { pane } },
+        queue: { capacity: 10_000, rateLimit: { perSecond: 0 } },
+        http: { enabled: false },
+      }),
+    );
     mkdirSync(dataDir, { recursive: true });
     prepareSpool(spoolDir);
     const texts = Array.from({ length: n }, (_, i) => `burst ${String(i).padStart(5, '0')}`);
     const serve = () => {
-      const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMUX_PANE: '' } });
+      const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, TMUX_PANE: '' },
+      });
       children.push(child);
       return child;
     };

@@ -38,7 +38,12 @@ describe('engine delivery into a real tmux pane', () => {
     engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
     engine.pause();
     const order = [
-      ['low-1', -5], ['mid-1', 0], ['high-1', 10], ['mid-2', 0], ['high-2', 10], ['low-2', -5],
+      ['low-1', -5],
+      ['mid-1', 0],
+      ['high-1', 10],
+      ['mid-2', 0],
+      ['high-2', 10],
+      ['low-2', -5],
     ] as const;
     for (const [text, priority] of order) engine.enqueue({ text, priority, source: 'api' });
     engine.resume();
@@ -61,10 +66,12 @@ describe('engine delivery into a real tmux pane', () => {
 
   it('rate-limits a category without counting it as a failure', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    engine = await startEngine(testConfig(tmp.dir, tmux, {
-      targets: { default: { pane } },
-      queue: { categories: { slow: { perSecond: 4, burst: 1 } } },
-    }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { default: { pane } },
+        queue: { categories: { slow: { perSecond: 4, burst: 1 } } },
+      }),
+    );
     for (let i = 0; i < 3; i++) engine.enqueue({ text: `slow ${i}`, category: 'slow', source: 'api' });
     await waitFor(() => recorded(file).length >= 3, 15_000, 'three lines');
     const stats = engine.stats();
@@ -82,7 +89,11 @@ describe('engine delivery into a real tmux pane', () => {
     await waitFor(() => engine!.getTask(task.id)?.state === 'dead', 10_000, 'dead');
     const dead = engine.getTask(task.id)!;
     expect(dead.attempts).toBe(3);
-    expect(dead.errors.map((e) => e.code)).toEqual(['WHT_ERR_TARGET_MISSING', 'WHT_ERR_TARGET_MISSING', 'WHT_ERR_TARGET_MISSING']);
+    expect(dead.errors.map((e) => e.code)).toEqual([
+      'WHT_ERR_TARGET_MISSING',
+      'WHT_ERR_TARGET_MISSING',
+      'WHT_ERR_TARGET_MISSING',
+    ]);
     expect(engine.stats().failed).toBe(1);
 
     const { file } = await tmux.recorderPane('later', tmp.dir);
@@ -103,9 +114,12 @@ describe('engine delivery into a real tmux pane', () => {
   it('waits while the pane is in copy mode instead of typing into nothing', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     tmux.run('copy-mode', '-t', pane);
-    engine = await startEngine(testConfig(tmp.dir, tmux, {
-      targets: { default: { pane } }, queue: { retry: { attempts: 20, baseMs: 50, maxMs: 100, jitter: 0 } },
-    }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { default: { pane } },
+        queue: { retry: { attempts: 20, baseMs: 50, maxMs: 100, jitter: 0 } },
+      }),
+    );
     const { task } = engine.enqueue({ text: 'after copy mode', source: 'api' });
     await waitFor(() => (engine!.getTask(task.id)?.errors.length ?? 0) >= 1, 10_000, 'a busy failure');
     expect(engine.getTask(task.id)?.errors[0]?.code).toBe('WHT_ERR_TARGET_BUSY');

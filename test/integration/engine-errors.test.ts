@@ -11,13 +11,23 @@ describe('failures no caller sees', () => {
   let tmux: TestTmux;
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
-  afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    tmux.kill();
+    tmp.cleanup();
+  });
 
-  it('a store failure in the dispatcher\'s retry timer is logged and emitted as error with its code, not thrown', async () => {
+  it("a store failure in the dispatcher's retry timer is logged and emitted as error with its code, not thrown", async () => {
     tmux.session('main');
     const logged: Array<{ level: string; msg: string; code?: unknown }> = [];
-    const logger = loggerFrom((level, msg, fields) => { logged.push({ level, msg, code: fields?.code }); });
+    const logger = loggerFrom((level, msg, fields) => {
+      logged.push({ level, msg, code: fields?.code });
+    });
     let store: { close(): void } | undefined;
     const config = testConfig(tmp.dir, tmux, {
       targets: { ghost: { pane: '%9999' } },
@@ -31,6 +41,8 @@ describe('failures no caller sees', () => {
     store!.close(); // the disk goes away while a retry is scheduled
     await waitFor(() => errors.length > 0, 10_000, 'an error event from the retry timer');
     expect(errors[0]).toMatchObject({ code: 'WHT_ERR_STORAGE', details: { component: 'dispatcher' } });
-    expect(logged.some((l) => l.level === 'error' && l.msg.startsWith('dispatcher:') && l.code === 'WHT_ERR_STORAGE')).toBe(true);
+    expect(
+      logged.some((l) => l.level === 'error' && l.msg.startsWith('dispatcher:') && l.code === 'WHT_ERR_STORAGE'),
+    ).toBe(true);
   });
 });

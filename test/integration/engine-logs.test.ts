@@ -28,11 +28,17 @@ describe('engine log: one line per task event', () => {
 
   it('logs accepted, delivered, failed, dead, retried, dropped and rejected at info/warn/error, each once, and the engine lifecycle', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const config = resolveConfig({
-      dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool'), rescanMs: 500 }, tmux: { socketName: tmux.socket },
-      queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 2, baseMs: 20, maxMs: 50, jitter: 0 } },
-      targets: { default: { pane }, ghost: { pane: '%9999' } }, http: { enabled: true, port: 0 },
-    }, {});
+    const config = resolveConfig(
+      {
+        dataDir: join(tmp.dir, 'data'),
+        spool: { dir: join(tmp.dir, 'spool'), rescanMs: 500 },
+        tmux: { socketName: tmux.socket },
+        queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 2, baseMs: 20, maxMs: 50, jitter: 0 } },
+        targets: { default: { pane }, ghost: { pane: '%9999' } },
+        http: { enabled: true, port: 0 },
+      },
+      {},
+    );
     engine = await createEngine(config, { tmuxPane: undefined });
     const events: LogEntry[] = [];
     engine.on('log', (e) => events.push(e));
@@ -59,15 +65,38 @@ describe('engine log: one line per task event', () => {
     const delivered = lines.find((l) => l.msg === 'task delivered')!;
     const first = delivered.task as number;
     expect(about(first)).toEqual(['info task accepted', 'info task delivered']);
-    expect(lines.find((l) => l.task === first && l.msg === 'task accepted')).toMatchObject({ intake: 'spool', key: 'order-17', target: 'default', text: 'echo logged' });
+    expect(lines.find((l) => l.task === first && l.msg === 'task accepted')).toMatchObject({
+      intake: 'spool',
+      key: 'order-17',
+      target: 'default',
+      text: 'echo logged',
+    });
     expect(delivered).toMatchObject({ target: 'default', key: 'order-17', attempt: 1 });
     expect(delivered.latencyMs).toBeGreaterThan(0);
-    expect(about(ghost.id)).toEqual(['info task accepted', 'warn task failed, will retry', 'error task dead', 'info task retried']);
-    expect(lines.find((l) => l.task === ghost.id && l.msg === 'task failed, will retry')).toMatchObject({ code: 'WHT_ERR_TARGET_MISSING', attempt: 1, nextAttempt: expect.stringMatching(/Z$/) });
+    expect(about(ghost.id)).toEqual([
+      'info task accepted',
+      'warn task failed, will retry',
+      'error task dead',
+      'info task retried',
+    ]);
+    expect(lines.find((l) => l.task === ghost.id && l.msg === 'task failed, will retry')).toMatchObject({
+      code: 'WHT_ERR_TARGET_MISSING',
+      attempt: 1,
+      nextAttempt: expect.stringMatching(/Z$/),
+    });
     expect(lines.find((l) => l.task === ghost.id && l.msg === 'task accepted')).toMatchObject({ intake: 'http' });
     expect(about(dropped.id)).toEqual(['info task accepted', 'info task dropped']);
-    expect(lines.find((l) => l.msg === 'trigger rejected')).toMatchObject({ level: 'warn', intake: 'spool', file: expect.any(String), reason: expect.stringContaining('WHT_ERR_BAD_TRIGGER') });
-    expect(lines.find((l) => l.msg === 'engine started')).toMatchObject({ workers: 3, capacity: 1000, http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(lines.find((l) => l.msg === 'trigger rejected')).toMatchObject({
+      level: 'warn',
+      intake: 'spool',
+      file: expect.any(String),
+      reason: expect.stringContaining('WHT_ERR_BAD_TRIGGER'),
+    });
+    expect(lines.find((l) => l.msg === 'engine started')).toMatchObject({
+      workers: 3,
+      capacity: 1000,
+      http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
     expect(lines.at(-1)?.msg).toBe('engine stopped');
     // The dashboard's log pane gets each event once: one `log` event per line in the file.
     expect(events.filter((e) => e.task === first).map((e) => e.msg)).toEqual(['task accepted', 'task delivered']);

@@ -8,10 +8,54 @@ import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
 import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 import { seededRandom as rng } from '../../src/engine/ports/random.js';
 
-
-const PIECES = [';', '\\;', ';;', '\\', '"', "'", '$HOME', '${X}', '$(id)', '`id`', '#{pane_id}', '#[fg=red]', '~', '~root', '-n', '--', '-t', '{', '}',
-  'Enter', 'C-c', 'Escape', 'send-keys', 'set -g @pwned 1', ' ', '\t', 'é', '日本', '🎉', '%1', '#', '!', '&&', '|', '>', '*', '?', '%%',
-  '\u001b[201~', '\u0003', '\n', '\r', '\u007f', '\u009b', '\u0000', 'x'];
+const PIECES = [
+  ';',
+  '\\;',
+  ';;',
+  '\\',
+  '"',
+  "'",
+  '$HOME',
+  '${X}',
+  '$(id)',
+  '`id`',
+  '#{pane_id}',
+  '#[fg=red]',
+  '~',
+  '~root',
+  '-n',
+  '--',
+  '-t',
+  '{',
+  '}',
+  'Enter',
+  'C-c',
+  'Escape',
+  'send-keys',
+  'set -g @pwned 1',
+  ' ',
+  '\t',
+  'é',
+  '日本',
+  '🎉',
+  '%1',
+  '#',
+  '!',
+  '&&',
+  '|',
+  '>',
+  '*',
+  '?',
+  '%%',
+  '\u001b[201~',
+  '\u0003',
+  '\n',
+  '\r',
+  '\u007f',
+  '\u009b',
+  '\u0000',
+  'x',
+];
 
 function hostile(random: () => number): string {
   const n = 1 + Math.floor(random() * 6);
@@ -25,8 +69,16 @@ describe('hostile input', () => {
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
-  afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    tmux.kill();
+    tmp.cleanup();
+  });
 
   it('types every generated string exactly or refuses it, and no tmux command ever runs', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
@@ -58,7 +110,9 @@ describe('hostile input', () => {
   it('types a 40 KB command whole', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
-    const big = Array.from({ length: 4000 }, (_, i) => `w${i};`).join(' ').slice(0, 40_000);
+    const big = Array.from({ length: 4000 }, (_, i) => `w${i};`)
+      .join(' ')
+      .slice(0, 40_000);
     engine.enqueue({ text: big, source: 'api' });
     await waitFor(() => recorded(file).length >= 1, 30_000, 'big line');
     expect(recorded(file)[0]).toBe(big);
@@ -102,7 +156,9 @@ describe('hostile input', () => {
     const open = join(tmp.dir, 'open-spool');
     mkdirSync(open, { mode: 0o777 });
     chmodSync(open, 0o777);
-    await expect(startEngine(testConfig(tmp.dir, tmux, { spool: { dir: open } }))).rejects.toThrow(/writable by other users/);
+    await expect(startEngine(testConfig(tmp.dir, tmux, { spool: { dir: open } }))).rejects.toThrow(
+      /writable by other users/,
+    );
     const real = join(tmp.dir, 'real-spool');
     mkdirSync(real, { mode: 0o700 });
     const link = join(tmp.dir, 'link-spool');

@@ -10,7 +10,9 @@ import { openEngineStore } from '../../src/engine/sqlite/open-store.js';
 import type { Config } from '../../src/engine/config/schema.js';
 
 let t: TestServer;
-afterEach(async () => { await t?.stop(); });
+afterEach(async () => {
+  await t?.stop();
+});
 
 describe('HTTP /v1 API (real server on port 0)', () => {
   it('202 after enqueue, then the task is readable, listable, droppable; retry of a live task is 409', async () => {
@@ -59,7 +61,11 @@ describe('HTTP /v1 API (real server on port 0)', () => {
 
   it('401 without the token, with a wrong one, and with a non-Bearer scheme; nothing enqueued', async () => {
     t = await startTestServer();
-    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }]) {
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+    ]) {
       const r = await postJson(`${t.url}/v1/tasks`, { command: 'x' }, headers);
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toBe('Bearer');
@@ -88,9 +94,17 @@ describe('HTTP /v1 API (real server on port 0)', () => {
     ['a missing command', '{}', 'field command'],
     ['an unknown field', '{"command":"x","comand":"y"}', 'field comand: not a known field'],
     ['a non-integer priority', '{"command":"x","priority":1.5}', 'field priority'],
-    ['an escape sequence in command', JSON.stringify({ command: 'ls \u001b[2J' }), 'command: escape (ESC) U+001B at position 3'],
+    [
+      'an escape sequence in command',
+      JSON.stringify({ command: 'ls \u001b[2J' }),
+      'command: escape (ESC) U+001B at position 3',
+    ],
     ['a newline in command', JSON.stringify({ command: 'ls\nrm -rf /' }), 'command: newline (LF) U+000A at position 2'],
-    ['a bidi override in command', JSON.stringify({ command: 'ls \u202e' }), 'command: bidi override (RLO) U+202E at position 3'],
+    [
+      'a bidi override in command',
+      JSON.stringify({ command: 'ls \u202e' }),
+      'command: bidi override (RLO) U+202E at position 3',
+    ],
     ['a control character in id', JSON.stringify({ command: 'ls', id: 'a\u0000b' }), 'field id'],
     ['a space in target', JSON.stringify({ command: 'ls', target: 'a b' }), 'field target'],
     ['a priority out of range', JSON.stringify({ command: 'ls', priority: 101 }), 'field priority'],
@@ -105,7 +119,11 @@ describe('HTTP /v1 API (real server on port 0)', () => {
 
   it('400 for bytes that are not UTF-8', async () => {
     t = await startTestServer();
-    const r = await fetch(`${t.url}/v1/tasks`, { method: 'POST', headers: { ...json, ...auth }, body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) });
+    const r = await fetch(`${t.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { ...json, ...auth },
+      body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+    });
     expect(r.status).toBe(400);
     expect((await jsonOf(r)).message).toBe('body is not valid UTF-8');
   });
@@ -146,7 +164,7 @@ describe('HTTP /v1 API (real server on port 0)', () => {
     expect(await jsonOf(down)).toEqual({ error: 'WHT_ERR_STORAGE', message: 'internal error; see the engine log' });
   });
 
-  it('503 with the engine\'s storage error code (fake engine)', async () => {
+  it("503 with the engine's storage error code (fake engine)", async () => {
     const fake = createFakeApi();
     fake.failStorage = true;
     t = await startTestServer({ fake });
@@ -157,7 +175,7 @@ describe('HTTP /v1 API (real server on port 0)', () => {
 
   it('livez 200; readyz 200 when ready and 503 with the failing check when not', async () => {
     t = await startTestServer();
-    expect(await jsonOf((await fetch(`${t.url}/livez`)))).toEqual({ ok: true });
+    expect(await jsonOf(await fetch(`${t.url}/livez`))).toEqual({ ok: true });
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
     t.ready.report = { ok: false, checks: { database: 'ok', tmux: 'no server running on /tmp/tmux-0/x' } };
     const r = await fetch(`${t.url}/readyz`);
@@ -186,9 +204,13 @@ describe('HTTP /v1 API (real server on port 0)', () => {
 
   it('refuses to start on a non-loopback address while a hook has no secret, naming the host and hook', async () => {
     const start = startHttpServer({
-      api: createFakeApi(), config: httpConfigSchema.parse({ host: '0.0.0.0', port: 0 }),
+      api: createFakeApi(),
+      config: httpConfigSchema.parse({ host: '0.0.0.0', port: 0 }),
       hooks: hooksConfigSchema.parse({ deploy: {}, safe: { auth: { type: 'token', secret: 'tok-0123456789abcdef' } } }),
-      token: 't', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+      token: 't',
+      ready: async () => ({ ok: true, checks: {} }),
+      clock: systemClock,
+      logger: silentLogger,
     });
     await expect(start).rejects.toThrow(/refusing to listen on 0\.0\.0\.0.*deploy/);
   });

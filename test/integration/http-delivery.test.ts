@@ -14,14 +14,25 @@ import { holdsFor, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 
 const whsec = `whsec_${randomBytes(32).toString('base64')}`;
 
-function post(agent: Agent, url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(
+  agent: Agent,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -50,24 +61,43 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
     server = await startHttpServer({
-      api: engine, config: httpConfigSchema.parse({ port: 0 }),
-      hooks: hooksConfigSchema.parse({ deploy: { command: 'deploy {{ref}}', auth: { type: 'standard', secret: whsec } } }),
-      token: 'tok-0123456789abcdef', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+      api: engine,
+      config: httpConfigSchema.parse({ port: 0 }),
+      hooks: hooksConfigSchema.parse({
+        deploy: { command: 'deploy {{ref}}', auth: { type: 'standard', secret: whsec } },
+      }),
+      token: 'tok-0123456789abcdef',
+      ready: async () => ({ ok: true, checks: {} }),
+      clock: systemClock,
+      logger: silentLogger,
     });
     const wh = new Webhook(whsec);
     const want: string[] = [];
     for (let i = 0; i < 10; i++) {
       const body = JSON.stringify({ ref: i % 2 ? `main; echo ${i}` : `v${i}` });
       const at = new Date();
-      const headers = { 'content-type': 'application/json', 'webhook-id': `m${i}`, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': wh.sign(`m${i}`, at, body) };
+      const headers = {
+        'content-type': 'application/json',
+        'webhook-id': `m${i}`,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': wh.sign(`m${i}`, at, body),
+      };
       const r = await fetch(`${server.url}/hooks/deploy`, { method: 'POST', headers, body });
       expect(r.status).toBe(202);
       want.push(i % 2 ? `deploy 'main; echo ${i}'` : `deploy v${i}`);
-      const sent = await httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: `api ${i}`, id: `k${i}` } });
+      const sent = await httpEnqueue({
+        url: server.url,
+        token: 'tok-0123456789abcdef',
+        task: { command: `api ${i}`, id: `k${i}` },
+      });
       expect(sent).toMatchObject({ state: 'queued', duplicate: false });
       want.push(`api ${i}`);
     }
-    const again = await httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'api 0', id: 'k0' } });
+    const again = await httpEnqueue({
+      url: server.url,
+      token: 'tok-0123456789abcdef',
+      task: { command: 'api 0', id: 'k0' },
+    });
     expect(again.duplicate).toBe(true);
     await waitFor(() => recorded(file).length >= want.length, 20_000, `${want.length} lines`);
     await holdsFor(() => recorded(file).length === want.length, 300, 'no duplicate line in the pane');
@@ -77,10 +107,17 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
   it('a burst of 2,000 token-authenticated requests at 500/s under the default per-address limit: all accepted, typed once each, in order', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     // room for the whole burst: this is about the per-address limit, not the queue's capacity (1,000 by default)
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } }, queue: { capacity: 10_000 } }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, { targets: { default: { pane } }, queue: { capacity: 10_000 } }),
+    );
     server = await startHttpServer({
-      api: engine, config: httpConfigSchema.parse({ port: 0 }), hooks: {},
-      token: 'tok-0123456789abcdef', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+      api: engine,
+      config: httpConfigSchema.parse({ port: 0 }),
+      hooks: {},
+      token: 'tok-0123456789abcdef',
+      ready: async () => ({ ok: true, checks: {} }),
+      clock: systemClock,
+      logger: silentLogger,
     });
     const url = `${server.url}/v1/tasks`;
     const headers = { 'content-type': 'application/json', authorization: 'Bearer tok-0123456789abcdef' };
@@ -92,8 +129,13 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
       const wait = t0 + i * 2 - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const command = `burst ${i}`;
-      answers.push(post(agent, url, JSON.stringify({ command, id: `b${i}` }), headers)
-        .then((r) => ({ status: r.status, ...(JSON.parse(r.body) as { id: number; error?: string }), command })));
+      answers.push(
+        post(agent, url, JSON.stringify({ command, id: `b${i}` }), headers).then((r) => ({
+          status: r.status,
+          ...(JSON.parse(r.body) as { id: number; error?: string }),
+          command,
+        })),
+      );
     }
     const results = await Promise.all(answers);
     agent.destroy();
@@ -110,11 +152,23 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
     engine = await startEngine(testConfig(tmp.dir, tmux, {}));
     engine.pause();
     server = await startHttpServer({
-      api: engine, config: httpConfigSchema.parse({ port: 0 }), hooks: {},
-      token: 'tok-0123456789abcdef', ready: async () => ({ ok: true, checks: {} }), clock: systemClock, logger: silentLogger,
+      api: engine,
+      config: httpConfigSchema.parse({ port: 0 }),
+      hooks: {},
+      token: 'tok-0123456789abcdef',
+      ready: async () => ({ ok: true, checks: {} }),
+      clock: systemClock,
+      logger: silentLogger,
     });
-    await expect(httpEnqueue({ url: server.url, token: 'wrong', task: { command: 'x' } })).rejects.toMatchObject({ code: 'WHT_ERR_AUTH_FAILED' });
-    await expect(httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'a\u001bb' } })).rejects.toMatchObject({ code: 'WHT_ERR_TEXT_UNSAFE', message: expect.stringContaining('escape (ESC) U+001B at position 1') });
+    await expect(httpEnqueue({ url: server.url, token: 'wrong', task: { command: 'x' } })).rejects.toMatchObject({
+      code: 'WHT_ERR_AUTH_FAILED',
+    });
+    await expect(
+      httpEnqueue({ url: server.url, token: 'tok-0123456789abcdef', task: { command: 'a\u001bb' } }),
+    ).rejects.toMatchObject({
+      code: 'WHT_ERR_TEXT_UNSAFE',
+      message: expect.stringContaining('escape (ESC) U+001B at position 1'),
+    });
     const url = server.url;
     await server.close();
     const err = await httpEnqueue({ url, token: 'x', task: { command: 'x' } }).catch((e: unknown) => e);

@@ -18,20 +18,36 @@ function open(url: string): Socket {
 }
 
 /** Send headers, then the body in chunks every `everyMs` until the server answers or closes; resolves with what happened. */
-function slowUpload(url: string, head: string, total: number, chunk: number, everyMs: number): Promise<{ response: string; sent: number; closed: boolean }> {
+function slowUpload(
+  url: string,
+  head: string,
+  total: number,
+  chunk: number,
+  everyMs: number,
+): Promise<{ response: string; sent: number; closed: boolean }> {
   return new Promise((resolve) => {
     const s = open(url);
     let response = '';
     let sent = 0;
     let timer: NodeJS.Timeout | undefined = undefined;
-    const done = (closed: boolean) => { clearInterval(timer); resolve({ response, sent, closed }); };
+    const done = (closed: boolean) => {
+      clearInterval(timer);
+      resolve({ response, sent, closed });
+    };
     s.setEncoding('utf8');
-    s.on('data', (d: string) => { response += d; });
+    s.on('data', (d: string) => {
+      response += d;
+    });
     s.on('close', () => done(true));
-    s.on('error', () => { /* reset after the answer counts as closed */ });
+    s.on('error', () => {
+      /* reset after the answer counts as closed */
+    });
     s.write(head);
     timer = setInterval(() => {
-      if (sent >= total || s.destroyed) { clearInterval(timer); return; }
+      if (sent >= total || s.destroyed) {
+        clearInterval(timer);
+        return;
+      }
       const n = Math.min(chunk, total - sent);
       s.write(Buffer.alloc(n, 0x61));
       sent += n;
@@ -50,7 +66,8 @@ describe('HTTP limits', () => {
 
   it('a 10 MB body sent slowly without Content-Length: 413 after about the limit, connection closed, server fine', async () => {
     t = await startTestServer();
-    const head = `POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth.authorization.slice(7)}\r\n` +
+    const head =
+      `POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${auth.authorization.slice(7)}\r\n` +
       'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
     // chunked framing: one 16 KiB chunk per write
     const u = new URL(t.url);
@@ -59,9 +76,14 @@ describe('HTTP limits', () => {
     let sent = 0;
     const result = await new Promise<{ closed: boolean }>((resolve) => {
       s.setEncoding('utf8');
-      s.on('data', (d: string) => { response += d; });
+      s.on('data', (d: string) => {
+        response += d;
+      });
       s.on('error', () => {});
-      s.on('close', () => { clearInterval(timer); resolve({ closed: true }); });
+      s.on('close', () => {
+        clearInterval(timer);
+        resolve({ closed: true });
+      });
       s.write(head);
       const timer = setInterval(() => {
         if (s.destroyed || sent >= 10 * 1024 * 1024) return;
@@ -86,11 +108,17 @@ describe('HTTP limits', () => {
     let n = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(c) {
-        if (n++ >= 160) c.close(); // 160 x 64 KiB = 10 MiB
+        if (n++ >= 160)
+          c.close(); // 160 x 64 KiB = 10 MiB
         else c.enqueue(new Uint8Array(65536).fill(0x61));
       },
     });
-    const r = await fetch(`${t.url}/hooks/open`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body, duplex: 'half' } as RequestInit);
+    const r = await fetch(`${t.url}/hooks/open`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(r.status).toBe(413);
     expect((await jsonOf(r)).error).toBe('WHT_ERR_TOO_LARGE');
     expect(n).toBeLessThan(160);

@@ -7,7 +7,9 @@ import { sign as githubSign } from '@octokit/webhooks-methods';
 import { auth, jsonOf, postJson, startTestServer, type TestServer } from '../helpers/http-server.js';
 
 let t: TestServer;
-afterEach(async () => { await t?.stop(); });
+afterEach(async () => {
+  await t?.stop();
+});
 
 const defaultLimit = { rateLimit: { enabled: true } };
 const GH = 'github secret of 26 chars!';
@@ -28,7 +30,11 @@ async function paced<T>(n: number, perSecond: number, send: (i: number) => Promi
 describe('per-address rate limit', () => {
   it('200 token-authenticated requests at 500/s from one address are all accepted (202), none 429', async () => {
     t = await startTestServer({ http: defaultLimit });
-    const statuses = await paced(200, 500, async (i) => (await postJson(`${t.url}/v1/tasks`, { command: `job ${i}` }, auth)).status);
+    const statuses = await paced(
+      200,
+      500,
+      async (i) => (await postJson(`${t.url}/v1/tasks`, { command: `job ${i}` }, auth)).status,
+    );
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
     expect(t.tasks()).toHaveLength(200);
   });
@@ -38,8 +44,13 @@ describe('per-address rate limit', () => {
     const statuses = await paced(120, 500, async (i) => {
       const body = JSON.stringify({ command: `echo ${i}` });
       const r = await fetch(`${t.url}/hooks/gh`, {
-        method: 'POST', body,
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(GH, body), 'x-github-delivery': `d${i}` },
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': await githubSign(GH, body),
+          'x-github-delivery': `d${i}`,
+        },
       });
       return r.status;
     });
@@ -49,7 +60,11 @@ describe('per-address rate limit', () => {
   it('a bad-token flood from 127.0.0.1 gets 429 after the burst, while a good client on the same address is never refused', async () => {
     // burst 60 as by default; a slow refill, so a loaded machine answering the flood slowly does not refill the bucket
     t = await startTestServer({ http: { rateLimit: { enabled: true, perSecond: 1, burst: 60 } } });
-    const bad = await Promise.all(Array.from({ length: 100 }, () => postJson(`${t.url}/v1/tasks`, { command: 'x' }, { authorization: 'Bearer guess' })));
+    const bad = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        postJson(`${t.url}/v1/tasks`, { command: 'x' }, { authorization: 'Bearer guess' }),
+      ),
+    );
     const badStatuses = bad.map((r) => r.status);
     expect(badStatuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
     // burst 60, plus what refills at 1/s while the flood is answered
@@ -61,12 +76,19 @@ describe('per-address rate limit', () => {
     for (let i = 0; i < 14; i++) good.push((await postJson(`${t.url}/v1/tasks`, { command: `ok ${i}` }, auth)).status);
     expect(good).toEqual(Array(14).fill(202));
     // the good requests did not refill the flood's bucket: more bad guesses at once are refused again
-    const again = await Promise.all(Array.from({ length: 60 }, () => postJson(`${t.url}/v1/tasks`, { command: 'x' }, { authorization: 'Bearer guess2' })));
+    const again = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        postJson(`${t.url}/v1/tasks`, { command: 'x' }, { authorization: 'Bearer guess2' }),
+      ),
+    );
     expect(again.some((r) => r.status === 429)).toBe(true);
   });
 
   it('/livez and /readyz are never limited; unauthenticated routes share the bucket', async () => {
-    t = await startTestServer({ http: { rateLimit: { enabled: true, perSecond: 0.5, burst: 3 } }, hooks: { open: {} } });
+    t = await startTestServer({
+      http: { rateLimit: { enabled: true, perSecond: 0.5, burst: 3 } },
+      hooks: { open: {} },
+    });
     const open: number[] = [];
     for (let i = 0; i < 5; i++) open.push((await postJson(`${t.url}/hooks/open`, { command: `n${i}` })).status);
     expect(open).toEqual([202, 202, 202, 429, 429]);

@@ -10,7 +10,9 @@ import { Webhook as SvixWebhook } from 'svix';
 import { jsonOf, postJson, startTestServer, type TestServer } from '../helpers/http-server.js';
 
 let t: TestServer;
-afterEach(async () => { await t?.stop(); });
+afterEach(async () => {
+  await t?.stop();
+});
 
 /** GitHub's own example secret (docs: "Validating webhook deliveries"). */
 const GITHUB_DOC_SECRET = "It's a Secret to Everybody";
@@ -28,10 +30,22 @@ function sources(env: Record<string, string>, files: Record<string, string> = {}
   };
 }
 
-async function github(url: string, secret: string, event: string, body: string, delivery: string, type = 'application/json') {
+async function github(
+  url: string,
+  secret: string,
+  event: string,
+  body: string,
+  delivery: string,
+  type = 'application/json',
+) {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': type, 'x-hub-signature-256': await githubSign(secret, body), 'x-github-event': event, 'x-github-delivery': delivery },
+    headers: {
+      'content-type': type,
+      'x-hub-signature-256': await githubSign(secret, body),
+      'x-github-event': event,
+      'x-github-delivery': delivery,
+    },
     body,
   });
 }
@@ -79,14 +93,22 @@ describe('secrets are whole values (GitHub, @octokit/webhooks-methods)', () => {
 
 describe('hooks.NAME.events (GitHub X-GitHub-Event, Standard Webhooks type)', () => {
   const hooks = {
-    'github-pull': { command: 'git -C /srv/{{repository.name}} pull', events: ['push'], auth: { type: 'github', secret: GITHUB_DOC_SECRET } },
+    'github-pull': {
+      command: 'git -C /srv/{{repository.name}} pull',
+      events: ['push'],
+      auth: { type: 'github', secret: GITHUB_DOC_SECRET },
+    },
     'any-event': { command: 'echo {{repository.name}}', auth: { type: 'github', secret: GITHUB_DOC_SECRET } },
     deploy: { command: 'deploy {{data.ref}}', events: ['deploy.requested'], auth: { type: 'standard', secret: whsec } },
   };
 
   it("GitHub's ping (sent when the hook is saved) is answered 200 {pong: true} and never queued, with or without events", async () => {
     t = await startTestServer({ hooks });
-    const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, hook: { type: 'Repository', events: ['push'] } });
+    const ping = JSON.stringify({
+      zen: 'Keep it logically awesome.',
+      hook_id: 1,
+      hook: { type: 'Repository', events: ['push'] },
+    });
     for (const hook of ['github-pull', 'any-event']) {
       const r = await github(`${t.url}/hooks/${hook}`, GITHUB_DOC_SECRET, 'ping', ping, `ping-${hook}`);
       expect(r.status).toBe(200);
@@ -99,7 +121,10 @@ describe('hooks.NAME.events (GitHub X-GitHub-Event, Standard Webhooks type)', ()
   it('issues and star events are answered 202 {ignored} and counted, never queued; push runs the command', async () => {
     t = await startTestServer({ hooks });
     const issue = JSON.stringify({ action: 'opened', issue: { title: 'x' }, repository: { name: 'web' } });
-    for (const [event, body] of [['issues', issue], ['star', JSON.stringify({ action: 'created', repository: { name: 'web' } })]] as const) {
+    for (const [event, body] of [
+      ['issues', issue],
+      ['star', JSON.stringify({ action: 'created', repository: { name: 'web' } })],
+    ] as const) {
       const r = await github(`${t.url}/hooks/github-pull`, GITHUB_DOC_SECRET, event, body, `d-${event}`);
       expect(r.status).toBe(202);
       expect(await jsonOf(r)).toEqual({ ignored: event });
@@ -108,10 +133,12 @@ describe('hooks.NAME.events (GitHub X-GitHub-Event, Standard Webhooks type)', ()
     const r = await github(`${t.url}/hooks/github-pull`, GITHUB_DOC_SECRET, 'push', push, 'd-push');
     expect(r.status).toBe(202);
     expect(t.tasks().map((x) => x.text)).toEqual(['git -C /srv/web pull']);
-    expect(await metric(t.url, 'webhook_tui_hook_events_unqueued_total', 'hook="github-pull",outcome="ignored"')).toBe(2);
+    expect(await metric(t.url, 'webhook_tui_hook_events_unqueued_total', 'hook="github-pull",outcome="ignored"')).toBe(
+      2,
+    );
   });
 
-  it("a forged ping is still 401: the event is looked at only after the signature", async () => {
+  it('a forged ping is still 401: the event is looked at only after the signature', async () => {
     t = await startTestServer({ hooks });
     const r = await github(`${t.url}/hooks/github-pull`, 'not the secret at all', 'ping', '{}', 'd-x');
     expect(r.status).toBe(401);
@@ -124,7 +151,9 @@ describe('hooks.NAME.events (GitHub X-GitHub-Event, Standard Webhooks type)', ()
       const body = JSON.stringify(payload);
       const at = new Date();
       return postJson(`${t.url}/hooks/deploy`, body, {
-        'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': wh.sign(id, at, body),
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': wh.sign(id, at, body),
       });
     };
     const run = await send('m1', { type: 'deploy.requested', data: { ref: 'v1.2' } });
@@ -141,11 +170,17 @@ describe('hooks.NAME.events (GitHub X-GitHub-Event, Standard Webhooks type)', ()
 
 describe('other encodings real senders use', () => {
   it('svix-id / svix-timestamp / svix-signature from the svix library are accepted (and verify with svix itself)', async () => {
-    t = await startTestServer({ hooks: { deploy: { command: 'deploy {{ref}}', auth: { type: 'standard', secret: whsec } } } });
+    t = await startTestServer({
+      hooks: { deploy: { command: 'deploy {{ref}}', auth: { type: 'standard', secret: whsec } } },
+    });
     const wh = new SvixWebhook(whsec);
     const body = JSON.stringify({ ref: 'main' });
     const at = new Date();
-    const headers = { 'svix-id': 'msg_svix_1', 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': wh.sign('msg_svix_1', at, body) };
+    const headers = {
+      'svix-id': 'msg_svix_1',
+      'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'svix-signature': wh.sign('msg_svix_1', at, body),
+    };
     expect(() => wh.verify(body, headers)).not.toThrow();
     const r = await postJson(`${t.url}/hooks/deploy`, body, headers);
     expect(r.status).toBe(202);
@@ -158,12 +193,34 @@ describe('other encodings real senders use', () => {
   });
 
   it('a GitHub delivery sent as application/x-www-form-urlencoded (payload=JSON) is accepted, signed over the form bytes', async () => {
-    t = await startTestServer({ hooks: { gh: { command: 'pull {{repository.name}}', events: ['push'], auth: { type: 'github', secret: GITHUB_DOC_SECRET } } } });
+    t = await startTestServer({
+      hooks: {
+        gh: {
+          command: 'pull {{repository.name}}',
+          events: ['push'],
+          auth: { type: 'github', secret: GITHUB_DOC_SECRET },
+        },
+      },
+    });
     const form = new URLSearchParams({ payload: JSON.stringify({ repository: { name: 'web app' } }) }).toString();
-    const r = await github(`${t.url}/hooks/gh`, GITHUB_DOC_SECRET, 'push', form, 'f-1', 'application/x-www-form-urlencoded');
+    const r = await github(
+      `${t.url}/hooks/gh`,
+      GITHUB_DOC_SECRET,
+      'push',
+      form,
+      'f-1',
+      'application/x-www-form-urlencoded',
+    );
     expect(r.status).toBe(202);
     expect(t.tasks()[0]?.text).toBe(`pull 'web app'`);
-    const ping = await github(`${t.url}/hooks/gh`, GITHUB_DOC_SECRET, 'ping', new URLSearchParams({ payload: '{"zen":"x"}' }).toString(), 'f-2', 'application/x-www-form-urlencoded');
+    const ping = await github(
+      `${t.url}/hooks/gh`,
+      GITHUB_DOC_SECRET,
+      'ping',
+      new URLSearchParams({ payload: '{"zen":"x"}' }).toString(),
+      'f-2',
+      'application/x-www-form-urlencoded',
+    );
     expect(await jsonOf(ping)).toEqual({ pong: true });
   });
 });

@@ -10,13 +10,23 @@ describe('legacy trigger file and the default target', () => {
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
-  afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    tmux.kill();
+    tmp.cleanup();
+  });
 
   it('reads the old single trigger file, removes it and types its command', async () => {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
     const trigger = join(tmp.dir, 'legacy', 'webhook-trigger');
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } }, spool: { legacyTriggerFile: trigger } }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, { targets: { default: { pane } }, spool: { legacyTriggerFile: trigger } }),
+    );
     writeFileSync(trigger, 'echo from the old protocol\n');
     await waitFor(() => recorded(file).length >= 1, 15_000, 'legacy line');
     await new Promise((r) => setTimeout(r, 300));
@@ -38,7 +48,12 @@ describe('legacy trigger file and the default target', () => {
       await waitFor(() => engine!.stats().received === i + 1, 5_000, `trigger ${i} queued`);
       await waitFor(() => !existsSync(trigger), 5_000, `trigger ${i} removed`);
     }
-    expect(engine.listTasks({ limit: 100 }).map((t) => t.text).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `echo back-to-back ${i}`).sort());
+    expect(
+      engine
+        .listTasks({ limit: 100 })
+        .map((t) => t.text)
+        .sort(),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => `echo back-to-back ${i}`).sort());
   });
 
   it('creates a detached session for the default target outside tmux and types into it', async () => {
@@ -58,10 +73,13 @@ describe('legacy trigger file and the default target', () => {
     // The engine runs "in" the right pane; the left one was active last.
     tmux.run('select-pane', '-t', right);
     const config = testConfig(tmp.dir, tmux);
-    engine = await startEngine({ ...config, tmux: { ...config.tmux, socketName: null } }, {
-      tmuxPane: right,
-      tmux: new (await import('../../src/engine/delivery/exec-tmux.js')).ExecTmux({ socketName: tmux.socket }),
-    });
+    engine = await startEngine(
+      { ...config, tmux: { ...config.tmux, socketName: null } },
+      {
+        tmuxPane: right,
+        tmux: new (await import('../../src/engine/delivery/exec-tmux.js')).ExecTmux({ socketName: tmux.socket }),
+      },
+    );
     engine.enqueue({ text: 'echo to-the-left-pane', source: 'api' });
     await waitFor(() => tmux.capture(left).includes('to-the-left-pane'), 15_000, 'text in the left pane');
     expect(tmux.capture(right)).not.toContain('to-the-left-pane');

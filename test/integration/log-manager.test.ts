@@ -66,7 +66,9 @@ describe('LogManager', () => {
     const { logs } = track(manager(dir));
     await logs.start();
     expect(listDir(dir).filter((n) => n !== 'engine.log' && n !== 'important.log')).toEqual([`${plain}.gz`]);
-    expect(fileLines(join(dir, `${plain}.gz`))).toEqual(['{"time":"2026-01-01T00:00:00.000Z","level":"info","msg":"before the crash"}']);
+    expect(fileLines(join(dir, `${plain}.gz`))).toEqual([
+      '{"time":"2026-01-01T00:00:00.000Z","level":"info","msg":"before the crash"}',
+    ]);
   });
 
   it('retention at start: deletes archives older than retainDays, then the oldest until under maxTotalBytes, only its own names', async () => {
@@ -106,7 +108,7 @@ describe('LogManager', () => {
   it('disk full: delivery goes on, lines go to the fallback, one notice, dropped counted; recovers by itself', async () => {
     mkdirSync(dir, { recursive: true });
     symlinkSync('/dev/full', join(dir, 'engine.log')); // every write fails with ENOSPC
-    const { logs, notices, fallback } = track(manager(dir, { importantLevel: 'off' }, { }));
+    const { logs, notices, fallback } = track(manager(dir, { importantLevel: 'off' }, {}));
     await logs.start();
     for (let i = 0; i < 5; i++) logs.logger.info('while full', { task: i });
     expect(logs.status()).toMatchObject({ dropped: 5, failing: true });
@@ -144,7 +146,10 @@ describe('LogManager', () => {
     await logs.close();
     const msgs = fileLines(join(dir, 'engine.log')).map((l) => JSON.parse(l).msg);
     expect(msgs).toEqual(['tmux not reachable', 'repeated 49 times', 'tmux reachable']);
-    expect(fileLines(join(dir, 'important.log')).map((l) => JSON.parse(l).msg)).toEqual(['tmux not reachable', 'repeated 49 times']);
+    expect(fileLines(join(dir, 'important.log')).map((l) => JSON.parse(l).msg)).toEqual([
+      'tmux not reachable',
+      'repeated 49 times',
+    ]);
   });
 
   it('a crash between rename and compression: a plain rotated file and its complete .gz; the plain copy goes', async () => {

@@ -23,7 +23,10 @@ describe('log rotation under full-speed writes', () => {
     const names = listDir(dir);
     expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
     expect(names.filter((n) => n.endsWith('.log.gz')).length).toBeGreaterThan(50);
-    for (const [series, want] of [['engine', N], ['important', N / 100]] as const) {
+    for (const [series, want] of [
+      ['engine', N],
+      ['important', N / 100],
+    ] as const) {
       const seqs = seriesLines(dir, series).map((l) => (JSON.parse(l) as { seq: number }).seq); // a split line would not parse
       expect(seqs.length).toBe(want);
       const step = series === 'engine' ? 1 : 100;

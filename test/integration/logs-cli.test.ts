@@ -16,7 +16,10 @@ describe('webhook-tui logs (built CLI, real files)', () => {
   let logDir: string;
   const children: ChildProcess[] = [];
   const cli = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC' },
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
@@ -24,7 +27,10 @@ describe('webhook-tui logs (built CLI, real files)', () => {
     tmp = tempDir('wht-logs-cli-');
     configFile = join(tmp.dir, 'config.json');
     logDir = join(tmp.dir, 'data', 'logs');
-    writeFileSync(configFile, JSON.stringify({ dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ dataDir: join(tmp.dir, 'data'), spool: { dir: join(tmp.dir, 'spool') } }),
+    );
   });
   afterEach(() => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -51,24 +57,53 @@ describe('webhook-tui logs (built CLI, real files)', () => {
     expect(listDir(logDir).filter((n) => n.endsWith('.log.gz')).length).toBeGreaterThan(3);
     const all = cli('logs', '--json');
     expect(all.code).toBe(0);
-    const tasks = all.out.trim().split('\n').map((l) => JSON.parse(l).task);
+    const tasks = all.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).task);
     expect(tasks).toEqual(Array.from({ length: 60 }, (_, i) => i));
 
     const plain = cli('logs', '--task', '19').out.trim();
-    expect(plain).toBe(`${new Date(start + 19 * HOUR).toISOString().replace('T', ' ').replace('Z', '')} error task dead task=19 target=ghost code=WHT_ERR_TARGET_MISSING`);
+    expect(plain).toBe(
+      `${new Date(start + 19 * HOUR).toISOString().replace('T', ' ').replace('Z', '')} error task dead task=19 target=ghost code=WHT_ERR_TARGET_MISSING`,
+    );
 
-    const ids = (r: { out: string }) => r.out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).task as number);
+    const ids = (r: { out: string }) =>
+      r.out
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).task as number);
     expect(ids(cli('logs', '--json', '--level', 'error'))).toEqual([9, 19, 29, 39, 49, 59]);
-    expect(ids(cli('logs', '--json', '--since', new Date(start + 50 * HOUR).toISOString()))).toEqual([50, 51, 52, 53, 54, 55, 56, 57, 58, 59]);
-    expect(ids(cli('logs', '--json', '--since', new Date(start + 10 * HOUR).toISOString(), '--until', new Date(start + 12 * HOUR).toISOString()))).toEqual([10, 11, 12]);
+    expect(ids(cli('logs', '--json', '--since', new Date(start + 50 * HOUR).toISOString()))).toEqual([
+      50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
+    ]);
+    expect(
+      ids(
+        cli(
+          'logs',
+          '--json',
+          '--since',
+          new Date(start + 10 * HOUR).toISOString(),
+          '--until',
+          new Date(start + 12 * HOUR).toISOString(),
+        ),
+      ),
+    ).toEqual([10, 11, 12]);
     expect(ids(cli('logs', '--json', '--grep', 'target=ghost'))).toEqual([9, 19, 29, 39, 49, 59]);
     expect(ids(cli('logs', '--json', '--since', '330m'))).toHaveLength(5);
   });
 
   it('says what is wrong with a bad flag (exit 2)', async () => {
     await history();
-    expect(cli('logs', '--since', 'yesterday-ish')).toMatchObject({ code: 2, err: expect.stringContaining('--since: expected a duration') });
-    expect(cli('logs', '--grep', '(')).toMatchObject({ code: 2, err: expect.stringContaining('--grep: not a valid regular expression') });
+    expect(cli('logs', '--since', 'yesterday-ish')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--since: expected a duration'),
+    });
+    expect(cli('logs', '--grep', '(')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--grep: not a valid regular expression'),
+    });
     expect(cli('logs', '--level', 'loud')).toMatchObject({ code: 2 });
   });
 
@@ -93,25 +128,43 @@ describe('webhook-tui logs (built CLI, real files)', () => {
     const { logs } = manager(logDir, { maxBytes: 2048 });
     await logs.start();
     logs.logger.info('before', { task: 0 });
-    const child = spawn(process.execPath, [BIN, '--config', configFile, 'logs', '-f', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--config', configFile, 'logs', '-f', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     let err = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     await waitFor(() => out.includes('"before"'), 15_000, 'the existing line');
     for (let i = 1; i <= 200; i++) {
       logs.logger.info('follow me', { task: i, pad: 'y'.repeat(30) });
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 50));
     }
     await waitFor(() => out.trim().split('\n').length >= 201, 15_000, '201 lines').catch((e: Error) => {
-      const seen = out.trim().split('\n').map((l) => JSON.parse(l).task as number);
-      throw new Error(`${e.message}; got ${seen.length}, missing ${Array.from({ length: 201 }, (_, i) => i).filter((i) => !seen.includes(i)).join(',')}; exit ${child.exitCode}; stderr ${err}; files ${listDir(logDir).join(' ')}`);
+      const seen = out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).task as number);
+      throw new Error(
+        `${e.message}; got ${seen.length}, missing ${Array.from({ length: 201 }, (_, i) => i)
+          .filter((i) => !seen.includes(i))
+          .join(',')}; exit ${child.exitCode}; stderr ${err}; files ${listDir(logDir).join(' ')}`,
+      );
     });
     expect(logs.status().rotations).toBeGreaterThan(3);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    expect(out.trim().split('\n').map((l) => JSON.parse(l).task)).toEqual(Array.from({ length: 201 }, (_, i) => i));
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).task),
+    ).toEqual(Array.from({ length: 201 }, (_, i) => i));
     await logs.close();
   });
 
@@ -128,7 +181,9 @@ describe('webhook-tui logs (built CLI, real files)', () => {
       '[2026-01-01 10:00:05] trigger received: echo a',
     ];
     writeFileSync(file, `${text.join('\n')}\n`);
-    const writer = spawn('bash', ['-c', `exec 3>>'${file}'; echo "$$ ready"; sleep 30`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const writer = spawn('bash', ['-c', `exec 3>>'${file}'; echo "$$ ready"; sleep 30`], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     children.push(writer);
     await new Promise((r) => writer.stdout!.once('data', r));
     const busy = cli('logs', 'optimize', file);
@@ -141,9 +196,22 @@ describe('webhook-tui logs (built CLI, real files)', () => {
     const r = cli('logs', 'optimize', file, '--json');
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out);
-    expect(res).toMatchObject({ linesIn: 6, linesOut: 5, collapsed: 2, importantLines: 3, output: `${file}.gz`, important: `${file}.important` });
+    expect(res).toMatchObject({
+      linesIn: 6,
+      linesOut: 5,
+      collapsed: 2,
+      importantLines: 3,
+      output: `${file}.gz`,
+      important: `${file}.important`,
+    });
     expect(existsSync(file)).toBe(false);
-    expect(fileLines(`${file}.gz`)).toEqual([text[0], text[1], 'repeated 2 times (last: [2026-01-01 10:00:03] tmux send failed: no pane)', text[4], text[5]]);
+    expect(fileLines(`${file}.gz`)).toEqual([
+      text[0],
+      text[1],
+      'repeated 2 times (last: [2026-01-01 10:00:03] tmux send failed: no pane)',
+      text[4],
+      text[5],
+    ]);
     expect(fileLines(`${file}.important`)).toEqual([text[1], text[2], text[3]]);
     expect(readdirSync(dir).sort()).toEqual(['trigger.log.gz', 'trigger.log.important']);
   });
@@ -167,15 +235,21 @@ describe('webhook-tui logs (built CLI, real files)', () => {
   it('logs optimize: lines a writer appends by path meanwhile stay in a new FILE, none lost', async () => {
     const file = join(tmp.dir, 'app.log');
     writeFileSync(file, Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n') + '\n');
-    const child = spawn(process.execPath, [BIN, '--config', configFile, 'logs', 'optimize', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--config', configFile, 'logs', 'optimize', file, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     await waitFor(() => readdirSync(tmp.dir).some((n) => n.startsWith('.app.log.optimizing-')), 15_000, 'renamed away');
     writeFileSync(file, 'line 1000\n', { flag: 'a' }); // `echo ... >> FILE` while it works
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ linesIn: 1000, recreatedBytes: 10 });
-    expect([...fileLines(`${file}.gz`), ...fileLines(file)]).toEqual(Array.from({ length: 1001 }, (_, i) => `line ${i}`));
+    expect([...fileLines(`${file}.gz`), ...fileLines(file)]).toEqual(
+      Array.from({ length: 1001 }, (_, i) => `line ${i}`),
+    );
   });
 });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
-import { dbWritableCheck, parseWatchedPids, tmuxReachableCheck, tmuxWatchedPids } from '../../src/engine/monitor/checks.js';
+import {
+  dbWritableCheck,
+  parseWatchedPids,
+  tmuxReachableCheck,
+  tmuxWatchedPids,
+} from '../../src/engine/monitor/checks.js';
 import { spoolCheck } from '../../src/engine/intake/spool-dirs.js';
 import { migrateMonitorTables } from '../../src/engine/sqlite/history-store.js';
 
@@ -22,7 +27,13 @@ describe('monitor checks (real tmux, real SQLite)', () => {
     execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'w', 'sleep 600']);
     cleanup.push(() => execFileSync('tmux', ['-L', socket, 'kill-server']));
     expect(await tmuxReachableCheck(tmux)()).toBe(true);
-    const [serverPid, paneId, panePid] = execFileSync('tmux', ['-L', socket, 'display-message', '-p', '-t', 'w', '#{pid} #{pane_id} #{pane_pid}'], { encoding: 'utf8' }).trim().split(' ');
+    const [serverPid, paneId, panePid] = execFileSync(
+      'tmux',
+      ['-L', socket, 'display-message', '-p', '-t', 'w', '#{pid} #{pane_id} #{pane_pid}'],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split(' ');
     expect(await tmuxWatchedPids(tmux, () => [paneId ?? ''])()).toEqual([Number(serverPid), Number(panePid)]);
     expect(await tmuxWatchedPids(tmux, () => [])()).toEqual([Number(serverPid)]);
     expect(await tmuxWatchedPids(tmux, () => ['=w:0.0'])()).toEqual([Number(serverPid), Number(panePid)]);

@@ -45,7 +45,8 @@ describe('SqliteHistoryStore rollups and downsampling', () => {
   it('stores every sample at 5 s and merges them into 1 min and 1 h rows with the same totals and percentiles', () => {
     const store = new SqliteHistoryStore(db, tiersFor(5000, 30), 50_000);
     // One hour: minute m has 10 deliveries per sample with latency (m+1) ms; so the hour spans 1..60 ms.
-    for (let k = 0; k < 720; k++) store.append(sample(T0 + k * 5000, 10, () => (Math.floor(k / 12) + 1) * 1000, k % 2 === 0 ? 10 : 20));
+    for (let k = 0; k < 720; k++)
+      store.append(sample(T0 + k * 5000, 10, () => (Math.floor(k / 12) + 1) * 1000, k % 2 === 0 ? 10 : 20));
     store.flush();
     const minute = store.read(1, T0, T0 + HOUR);
     expect(minute).toHaveLength(60);
@@ -56,7 +57,12 @@ describe('SqliteHistoryStore rollups and downsampling', () => {
     expect(hour[0]?.delivered).toBe(7200);
     expect(hour[0]?.samples).toBe(720);
 
-    const h = queryHistory(store.reader, store.tiers.map((t) => t.resMs), { sinceMs: T0, untilMs: T0 + HOUR, maxPoints: 1 }, T0 + HOUR);
+    const h = queryHistory(
+      store.reader,
+      store.tiers.map((t) => t.resMs),
+      { sinceMs: T0, untilMs: T0 + HOUR, maxPoints: 1 },
+      T0 + HOUR,
+    );
     expect(h.points).toHaveLength(1);
     expect(h.points[0]?.cpuPercent).toBeCloseTo(15);
     // Uniform over 60 values 1..60 ms: P50 = 30 ms, P95 = 57 ms, P99 = 60 ms (exact order statistics), within alpha.
@@ -90,7 +96,12 @@ describe('SqliteHistoryStore rollups and downsampling', () => {
     expect(day.points.reduce((a, p) => a + p.delivered, 0)).toBe(3 * 720);
     expect(day.resolutionMs).toBe(60_000);
     expect(day.points[0]?.at).toBe(T0);
-    const fine = queryHistory(store.reader, res, { sinceMs: T0 + 2 * HOUR, untilMs: T0 + 3 * HOUR, maxPoints: 720 }, T0 + 3 * HOUR);
+    const fine = queryHistory(
+      store.reader,
+      res,
+      { sinceMs: T0 + 2 * HOUR, untilMs: T0 + 3 * HOUR, maxPoints: 720 },
+      T0 + 3 * HOUR,
+    );
     expect(fine.resolutionMs).toBe(5000);
     expect(fine.points).toHaveLength(720);
   });
@@ -105,7 +116,8 @@ describe('SqliteHistoryStore retention', () => {
     for (let at = T0; at < end; at += step) store.append(sample(at, 1, () => 1000));
     store.flush();
     store.prune(end);
-    const oldest = (res: number) => (db.prepare('SELECT min(at) AS m FROM monitor_rollups WHERE res_ms = ?').get(res) as { m: number }).m;
+    const oldest = (res: number) =>
+      (db.prepare('SELECT min(at) AS m FROM monitor_rollups WHERE res_ms = ?').get(res) as { m: number }).m;
     expect(oldest(5000)).toBeGreaterThanOrEqual(end - DAY);
     expect(oldest(60_000)).toBeGreaterThanOrEqual(end - 7 * DAY);
     expect(oldest(3_600_000)).toBeGreaterThanOrEqual(end - 30 * DAY);
@@ -133,7 +145,9 @@ describe('exportHistory', () => {
     const store = new SqliteHistoryStore(db, tiersFor(5000, 30), 50_000);
     for (let k = 0; k < 24; k++) store.append(sample(T0 + k * 5000, 4, (i) => (i + 1) * 1000));
     store.flush();
-    const csv = exportHistory(db, { sinceMs: T0, untilMs: T0 + 120_000, format: 'csv' }).trim().split('\n');
+    const csv = exportHistory(db, { sinceMs: T0, untilMs: T0 + 120_000, format: 'csv' })
+      .trim()
+      .split('\n');
     expect(csv).toHaveLength(25);
     const header = csv[0]?.split(',') ?? [];
     const row = csv[1]?.split(',') ?? [];
@@ -143,7 +157,9 @@ describe('exportHistory', () => {
     expect(col('end_to_end_count')).toBe('4');
     expect(Number(col('end_to_end_max_ms'))).toBe(4);
     expect(header).toContain('delivery_p95_ms');
-    const json = JSON.parse(exportHistory(db, { sinceMs: T0, untilMs: T0 + 120_000, format: 'json' })) as { points: unknown[] };
+    const json = JSON.parse(exportHistory(db, { sinceMs: T0, untilMs: T0 + 120_000, format: 'json' })) as {
+      points: unknown[];
+    };
     expect(json.points).toHaveLength(24);
   });
 

@@ -16,10 +16,23 @@ import type { EngineEventMap, QueueStats, Task } from '../../src/engine/types.js
 import { openHistoryStore } from '../../src/engine/sqlite/history-store.js';
 
 const stats = (over: Partial<QueueStats> = {}): QueueStats => ({
-  totalProcessed: 0, successful: 0, failed: 0, failedAttempts: 0, retries: 0, rateLimited: 0, received: 0, deduplicated: 0,
-  avgProcessingMs: 0, avgEndToEndMs: 0, peakQueueSize: 0,
+  totalProcessed: 0,
+  successful: 0,
+  failed: 0,
+  failedAttempts: 0,
+  retries: 0,
+  rateLimited: 0,
+  received: 0,
+  deduplicated: 0,
+  avgProcessingMs: 0,
+  avgEndToEndMs: 0,
+  peakQueueSize: 0,
   depth: { queued: 0, delivering: 0, retrying: 0, delivered: 0, dead: 0, dropped: 0 },
-  pending: 0, capacity: 1000, oldestPendingAgeMs: 0, paused: false, ...over,
+  pending: 0,
+  capacity: 1000,
+  oldestPendingAgeMs: 0,
+  paused: false,
+  ...over,
 });
 
 function task(id: number, receivedAt: number, ms: { intake: number; wait: number; delivery: number }): Task {
@@ -27,8 +40,22 @@ function task(id: number, receivedAt: number, ms: { intake: number; wait: number
   const startedAt = committedAt + ms.wait;
   const deliveredAt = startedAt + ms.delivery;
   return {
-    id, text: 'echo hi', target: 'default', priority: 0, category: 'default', idemKey: null, source: 'spool', state: 'delivered',
-    attempts: 1, nextAttemptAt: 0, errors: [], receivedAt, committedAt, startedAt, deliveredAt, finishedAt: deliveredAt,
+    id,
+    text: 'echo hi',
+    target: 'default',
+    priority: 0,
+    category: 'default',
+    idemKey: null,
+    source: 'spool',
+    state: 'delivered',
+    attempts: 1,
+    nextAttemptAt: 0,
+    errors: [],
+    receivedAt,
+    committedAt,
+    startedAt,
+    deliveredAt,
+    finishedAt: deliveredAt,
   };
 }
 
@@ -51,26 +78,65 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function setup(config: MonitorConfigInput = {}, checks: Partial<HealthCheckDeps> = {}, clockStart = Date.UTC(2026, 0, 1)) {
+function setup(
+  config: MonitorConfigInput = {},
+  checks: Partial<HealthCheckDeps> = {},
+  clockStart = Date.UTC(2026, 0, 1),
+) {
   const events = new EventEmitter<EngineEventMap>();
-  const clock = { t: clockStart, now() { return this.t; } };
+  const clock = {
+    t: clockStart,
+    now() {
+      return this.t;
+    },
+  };
   let queueStats = stats();
   const tmuxCalls: string[][] = [];
   const monitorConfig = resolveMonitorConfig(config);
   const monitor = createMonitor({
-    events, history: openHistoryStore(db, monitorConfig), clock, logger: silentLogger, config: monitorConfig,
+    events,
+    history: openHistoryStore(db, monitorConfig),
+    clock,
+    logger: silentLogger,
+    config: monitorConfig,
     stats: () => queueStats,
     checks: {
-      dbWritable: () => true, spoolOk: () => ({ ok: true }), tmuxReachable: async () => true,
-      targets: async () => [{ name: 'default', pane: '%1', profile: 'shell', preset: null, state: 'ready' as const, reason: null, present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }],
+      dbWritable: () => true,
+      spoolOk: () => ({ ok: true }),
+      tmuxReachable: async () => true,
+      targets: async () => [
+        {
+          name: 'default',
+          pane: '%1',
+          profile: 'shell',
+          preset: null,
+          state: 'ready' as const,
+          reason: null,
+          present: true,
+          activity: 'idle',
+          inMode: false,
+          currentCommand: 'bash',
+        },
+      ],
       dataDirs: [dir],
       ...checks,
     },
     watchedPids: async () => [process.pid],
-    tmux: async (args) => { tmuxCalls.push([...args]); return { stdout: '' }; },
+    tmux: async (args) => {
+      tmuxCalls.push([...args]);
+      return { stdout: '' };
+    },
   });
   monitors.push(monitor);
-  return { events, clock, monitor, tmuxCalls, setStats: (s: Partial<QueueStats>) => { queueStats = stats(s); } };
+  return {
+    events,
+    clock,
+    monitor,
+    tmuxCalls,
+    setStats: (s: Partial<QueueStats>) => {
+      queueStats = stats(s);
+    },
+  };
 }
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
@@ -81,7 +147,11 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 }
 
 /** Oldest pending age far above the default 300 s threshold (forMs 0): fires on the first tick. */
-async function fireOldestAge(monitor: { tick(): Promise<void> }, clock: { t: number }, setStats: (s: Partial<QueueStats>) => void) {
+async function fireOldestAge(
+  monitor: { tick(): Promise<void> },
+  clock: { t: number },
+  setStats: (s: Partial<QueueStats>) => void,
+) {
   setStats({ pending: 1, oldestPendingAgeMs: 3_600_000 });
   clock.t += 5000;
   await monitor.tick();
@@ -106,7 +176,12 @@ describe('Monitor', () => {
       events.emit('task:started', t);
       events.emit('task:delivered', t);
     }
-    events.emit('task:retrying', task(101, t0, { intake: 1, wait: 1, delivery: 1 }), { attempt: 1, at: t0, code: 'WHT_ERR_TMUX_FAILED', message: 'x' });
+    events.emit('task:retrying', task(101, t0, { intake: 1, wait: 1, delivery: 1 }), {
+      attempt: 1,
+      at: t0,
+      code: 'WHT_ERR_TMUX_FAILED',
+      message: 'x',
+    });
     events.emit('task:dead', task(102, t0, { intake: 1, wait: 1, delivery: 1 }), null);
     const snap = monitor.snapshot();
     expect(snap.latency.delivery.lastMinute.count).toBe(100);
@@ -132,10 +207,26 @@ describe('Monitor', () => {
   it('reports health: HEALTHY, DEGRADED with a missing target, UNHEALTHY with tmux down, failing checks named', async () => {
     let tmuxUp = true;
     let present = true;
-    const { monitor } = setup({}, {
-      tmuxReachable: async () => tmuxUp,
-      targets: async () => [{ name: 'agent', pane: '%2', profile: 'agent', preset: 'claude-code', state: 'busy' as const, reason: 'working', present, activity: 'busy', inMode: false, currentCommand: 'node' }],
-    });
+    const { monitor } = setup(
+      {},
+      {
+        tmuxReachable: async () => tmuxUp,
+        targets: async () => [
+          {
+            name: 'agent',
+            pane: '%2',
+            profile: 'agent',
+            preset: 'claude-code',
+            state: 'busy' as const,
+            reason: 'working',
+            present,
+            activity: 'busy',
+            inMode: false,
+            currentCommand: 'node',
+          },
+        ],
+      },
+    );
     expect((await monitor.health()).status).toBe('HEALTHY');
     present = false;
     const degraded = await monitor.health();
@@ -149,15 +240,29 @@ describe('Monitor', () => {
   });
 
   it('counts a check that throws or hangs as failed instead of hanging the health run', async () => {
-    const { monitor } = setup({ healthCheckTimeoutMs: 100 }, { dbWritable: () => { throw new Error('disk I/O error'); }, spoolOk: () => new Promise(() => {}) });
+    const { monitor } = setup(
+      { healthCheckTimeoutMs: 100 },
+      {
+        dbWritable: () => {
+          throw new Error('disk I/O error');
+        },
+        spoolOk: () => new Promise(() => {}),
+      },
+    );
     const r = await monitor.health();
-    expect(r.checks.find((c) => c.name === 'spool')).toMatchObject({ status: 'fail', message: expect.stringMatching(/timed out/) });
+    expect(r.checks.find((c) => c.name === 'spool')).toMatchObject({
+      status: 'fail',
+      message: expect.stringMatching(/timed out/),
+    });
     expect(r.status).toBe('UNHEALTHY');
     expect(r.checks.find((c) => c.name === 'database')?.message).toMatch(/disk I\/O error/);
   });
 
   it('fires an alert once, stores it, shows it in tmux and the snapshot, and resolves it', async () => {
-    const { clock, monitor, tmuxCalls, setStats } = setup({ resolveAfterMs: 10_000, alerts: { oldestAge: { ms: 60_000 } } });
+    const { clock, monitor, tmuxCalls, setStats } = setup({
+      resolveAfterMs: 10_000,
+      alerts: { oldestAge: { ms: 60_000 } },
+    });
     monitor.start();
     setStats({ pending: 3, oldestPendingAgeMs: 120_000 });
     for (let i = 0; i < 3; i++) {
@@ -187,7 +292,9 @@ describe('Monitor', () => {
     const received: string[] = [];
     let answered = false;
     let release: () => void = () => {};
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     const url = await listen((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
@@ -199,13 +306,17 @@ describe('Monitor', () => {
         });
       });
     });
-    const { events, clock, monitor, setStats } = setup({ alerts: { oldestAge: { ms: 1000 } }, notify: { webhookUrl: url, webhookTimeoutMs: 20_000 } });
+    const { events, clock, monitor, setStats } = setup({
+      alerts: { oldestAge: { ms: 1000 } },
+      notify: { webhookUrl: url, webhookTimeoutMs: 20_000 },
+    });
     monitor.start();
     await fireOldestAge(monitor, clock, setStats);
     // The webhook request is now held open by the server. The monitor keeps taking events and ticks meanwhile.
     await waitFor(() => received.length === 1);
     const t0 = clock.t;
-    for (let i = 1; i <= 500; i++) events.emit('task:delivered', task(i, t0 - 100, { intake: 1, wait: 1, delivery: 5 }));
+    for (let i = 1; i <= 500; i++)
+      events.emit('task:delivered', task(i, t0 - 100, { intake: 1, wait: 1, delivery: 5 }));
     clock.t += 5000;
     await monitor.tick();
     expect(monitor.snapshot().throughput.totals.delivered).toBe(500);
@@ -218,8 +329,12 @@ describe('Monitor', () => {
 
   it('gives up on a webhook that never answers after its attempts, without blocking close', async () => {
     let hits = 0;
-    const url = await listen(() => { hits++; /* never answers */ });
-    const { clock, monitor, setStats } = setup({ notify: { webhookUrl: url, webhookTimeoutMs: 200, webhookAttempts: 2 } });
+    const url = await listen(() => {
+      hits++; /* never answers */
+    });
+    const { clock, monitor, setStats } = setup({
+      notify: { webhookUrl: url, webhookTimeoutMs: 200, webhookAttempts: 2 },
+    });
     monitor.start();
     await fireOldestAge(monitor, clock, setStats);
     await waitFor(() => hits === 2, 10_000);
@@ -229,8 +344,18 @@ describe('Monitor', () => {
   it('serves /metrics text that a Prometheus text parser reads, with conventional names and histogram buckets', async () => {
     const { events, clock, monitor, setStats } = setup();
     monitor.start();
-    setStats({ received: 3, successful: 2, failed: 1, depth: { queued: 1, delivering: 0, retrying: 0, delivered: 2, dead: 1, dropped: 0 }, pending: 1 });
-    for (const [i, d] of [[1, 0.5], [2, 30]] as const) events.emit('task:delivered', task(i, clock.t - 100, { intake: 1, wait: 1, delivery: d }));
+    setStats({
+      received: 3,
+      successful: 2,
+      failed: 1,
+      depth: { queued: 1, delivering: 0, retrying: 0, delivered: 2, dead: 1, dropped: 0 },
+      pending: 1,
+    });
+    for (const [i, d] of [
+      [1, 0.5],
+      [2, 30],
+    ] as const)
+      events.emit('task:delivered', task(i, clock.t - 100, { intake: 1, wait: 1, delivery: d }));
     clock.t += 5000;
     await monitor.tick();
     await monitor.health();
@@ -278,7 +403,9 @@ describe('Monitor', () => {
     await monitor.health();
     clock.t += 5000;
     await monitor.tick();
-    expect(monitor.snapshot().alerts.active).toMatchObject([{ rule: 'health', severity: 'critical', message: 'health UNHEALTHY' }]);
+    expect(monitor.snapshot().alerts.active).toMatchObject([
+      { rule: 'health', severity: 'critical', message: 'health UNHEALTHY' },
+    ]);
     expect(monitor.prometheus()).toMatch(/webhook_tui_alert_active\{rule="health"\} 1/);
   });
 

@@ -6,13 +6,16 @@ import { RECORDER, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
 
 /** A program that exits as soon as it reads its first keystroke (raw mode): it dies while a command is typed. */
-const DIES_ON_INPUT = "process.stdin.setRawMode(true); process.stdout.write('WAITING\\r\\n'); process.stdin.once('data', () => process.exit(0));";
+const DIES_ON_INPUT =
+  "process.stdin.setRawMode(true); process.stdout.write('WAITING\\r\\n'); process.stdin.once('data', () => process.exit(0));";
 
 /** The first outcome of an attempt at task `id`: delivered, retrying or dead. */
 function outcome(engine: Engine, id: number): Promise<'delivered' | 'retrying' | 'dead'> {
   return new Promise((resolve) => {
     for (const kind of ['delivered', 'retrying', 'dead'] as const) {
-      engine.on(`task:${kind}`, (t: { id: number }) => { if (t.id === id) resolve(kind); });
+      engine.on(`task:${kind}`, (t: { id: number }) => {
+        if (t.id === id) resolve(kind);
+      });
     }
   });
 }
@@ -22,7 +25,10 @@ describe('a pane that dies while a command is typed', () => {
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
   afterEach(async () => {
     await engine?.close();
     engine = undefined;
@@ -35,13 +41,20 @@ describe('a pane that dies while a command is typed', () => {
     tmux.run('set-option', '-g', 'remain-on-exit', 'on');
     const pane = tmux.session('dies', [process.execPath, '-e', DIES_ON_INPUT]);
     await waitFor(() => tmux.capture(pane).includes('WAITING'), 10_000, 'the program to wait for input');
-    engine = await startEngine(testConfig(tmp.dir, tmux, {
-      targets: { default: { pane, enterDelayMs: 300 } },
-      queue: { retry: { attempts: 50, baseMs: 100, maxMs: 200, jitter: 0 } },
-    }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { default: { pane, enterDelayMs: 300 } },
+        queue: { retry: { attempts: 50, baseMs: 100, maxMs: 200, jitter: 0 } },
+      }),
+    );
     const { task } = engine.enqueue({ text: 'echo into-a-dying-pane', source: 'api' });
     expect(await outcome(engine, task.id)).toBe('retrying');
-    expect(engine.getTask(task.id)).toMatchObject({ state: 'retrying', errors: [{ code: 'WHT_ERR_TARGET_MISSING', message: expect.stringContaining('died while the command was typed') }] });
+    expect(engine.getTask(task.id)).toMatchObject({
+      state: 'retrying',
+      errors: [
+        { code: 'WHT_ERR_TARGET_MISSING', message: expect.stringContaining('died while the command was typed') },
+      ],
+    });
     const file = `${tmp.dir}/rec.rec`;
     tmux.run('respawn-pane', '-k', '-t', pane, process.execPath, RECORDER, file);
     await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 20_000, 'delivery to the respawned pane');
@@ -62,14 +75,23 @@ describe('a pane that dies while a command is typed', () => {
       },
       close: () => real.close(),
     };
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } }, queue: { retry: { attempts: 2, baseMs: 20, maxMs: 50, jitter: 0 } } }), { tmux: killsAfterEnter });
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { default: { pane } },
+        queue: { retry: { attempts: 2, baseMs: 20, maxMs: 50, jitter: 0 } },
+      }),
+      { tmux: killsAfterEnter },
+    );
     const { task } = engine.enqueue({ text: 'echo closed-after-enter', source: 'api' });
     expect(await outcome(engine, task.id)).toBe('retrying');
     await waitFor(() => engine!.getTask(task.id)?.state === 'dead', 10_000, 'the last attempt');
     const after = engine.getTask(task.id)!;
     expect(after.state).toBe('dead');
     expect(after.deliveredAt).toBeNull();
-    expect(after.errors[0]).toMatchObject({ code: 'WHT_ERR_TARGET_MISSING', message: expect.stringContaining('died while the command was typed') });
+    expect(after.errors[0]).toMatchObject({
+      code: 'WHT_ERR_TARGET_MISSING',
+      message: expect.stringContaining('died while the command was typed'),
+    });
     expect(recorded(file).length).toBeLessThanOrEqual(1);
   }, 30_000);
 });

@@ -22,7 +22,10 @@ describe('crash recovery when the pane history is trimmed', () => {
   let engine: Engine | undefined;
   let child: ChildProcess | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
   afterEach(async () => {
     await engine?.close();
     engine = undefined;
@@ -36,15 +39,21 @@ describe('crash recovery when the pane history is trimmed', () => {
     tmux.session('keep', ['sleep', '600']);
     tmux.run('set-option', '-g', 'history-limit', String(limit));
     const rec = await tmux.recorderPane('rec', tmp.dir);
-    typeLines(rec.pane, Array.from({ length: prefill }, (_, i) => `before ${i}`));
+    typeLines(
+      rec.pane,
+      Array.from({ length: prefill }, (_, i) => `before ${i}`),
+    );
     await waitFor(() => recorded(rec.file).length === prefill, 10_000, 'prefill recorded');
-    expect(Number(tmux.run('display-message', '-p', '-t', rec.pane, '#{history_size}'))).toBeGreaterThanOrEqual(limit - Math.max(1, limit / 10));
+    expect(Number(tmux.run('display-message', '-p', '-t', rec.pane, '#{history_size}'))).toBeGreaterThanOrEqual(
+      limit - Math.max(1, limit / 10),
+    );
     return rec;
   }
 
   /** Lines typed into the recorder (CR ends each), in as few tmux calls as the argv limit allows. */
   function typeLines(pane: string, lines: string[]) {
-    for (let i = 0; i < lines.length; i += 200) tmux.run('send-keys', '-t', pane, '-l', '--', `${lines.slice(i, i + 200).join('\r')}\r`);
+    for (let i = 0; i < lines.length; i += 200)
+      tmux.run('send-keys', '-t', pane, '-l', '--', `${lines.slice(i, i + 200).join('\r')}\r`);
   }
 
   /**
@@ -55,14 +64,24 @@ describe('crash recovery when the pane history is trimmed', () => {
     const configFile = join(tmp.dir, 'config.json');
     const dataDir = join(tmp.dir, 'data');
     const spoolDir = join(tmp.dir, 'spool');
-    writeFileSync(configFile, JSON.stringify({
-      dataDir, spool: { dir: spoolDir, rescanMs: 500 }, tmux: { socketName: tmux.socket },
-      targets: { default: { pane, enterDelayMs: 30_000 } }, queue: { rateLimit: { perSecond: 0 } }, http: { enabled: false },
-    }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        dataDir,
+        spool: { dir: spoolDir, rescanMs: 500 },
+        tmux: { socketName: tmux.socket },
+        targets: { default: { pane, enterDelayMs: 30_000 } },
+        queue: { rateLimit: { perSecond: 0 } },
+        http: { enabled: false },
+      }),
+    );
     mkdirSync(dataDir, { recursive: true });
     prepareSpool(spoolDir);
     writeSpoolFile(spoolDir, JSON.stringify({ command: text }));
-    child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: 'ignore', env: { ...process.env, TMUX_PANE: '' } });
+    child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+      stdio: 'ignore',
+      env: { ...process.env, TMUX_PANE: '' },
+    });
     await waitFor(() => tmux.capture(pane).includes(text), 20_000, 'the text typed into the pane');
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
@@ -77,21 +96,28 @@ describe('crash recovery when the pane history is trimmed', () => {
   it.each([
     ['history-limit 10', 10, 100],
     ['history-limit 100, a pane past 1,000 lines', 100, 1000],
-  ])('does not type a submitted command again (%s)', async (_name, limit, prefill) => {
-    const { pane, file } = await fullPane(limit, prefill);
-    const text = 'echo submitted-before-crash';
-    const { config, id } = await killedWhileTyping(pane, text);
-    // Enter got through before the crash; then the pane kept scrolling, so tmux trimmed its history.
-    tmux.run('send-keys', '-t', pane, 'C-m');
-    typeLines(pane, Array.from({ length: 25 }, (_, i) => `after ${i}`));
-    await waitFor(() => recorded(file).includes('after 24'), 10_000, 'lines after the crash');
-    engine = await startEngine(config);
-    await waitFor(() => engine!.getTask(id)?.state !== 'delivering', 10_000, 'recovery verdict');
-    expect(engine.getTask(id)?.state).toBe('delivered');
-    engine.enqueue({ text: 'next', source: 'api' });
-    await waitFor(() => recorded(file).includes('next'), 10_000, 'the next task');
-    expect(recorded(file).filter((l) => l === text)).toHaveLength(1);
-  }, 60_000);
+  ])(
+    'does not type a submitted command again (%s)',
+    async (_name, limit, prefill) => {
+      const { pane, file } = await fullPane(limit, prefill);
+      const text = 'echo submitted-before-crash';
+      const { config, id } = await killedWhileTyping(pane, text);
+      // Enter got through before the crash; then the pane kept scrolling, so tmux trimmed its history.
+      tmux.run('send-keys', '-t', pane, 'C-m');
+      typeLines(
+        pane,
+        Array.from({ length: 25 }, (_, i) => `after ${i}`),
+      );
+      await waitFor(() => recorded(file).includes('after 24'), 10_000, 'lines after the crash');
+      engine = await startEngine(config);
+      await waitFor(() => engine!.getTask(id)?.state !== 'delivering', 10_000, 'recovery verdict');
+      expect(engine.getTask(id)?.state).toBe('delivered');
+      engine.enqueue({ text: 'next', source: 'api' });
+      await waitFor(() => recorded(file).includes('next'), 10_000, 'the next task');
+      expect(recorded(file).filter((l) => l === text)).toHaveLength(1);
+    },
+    60_000,
+  );
 
   it('presses only Enter for a command typed but not submitted, although the history was trimmed', async () => {
     const { pane, file } = await fullPane(10, 100);
@@ -112,13 +138,19 @@ describe('crash recovery when the pane history is trimmed', () => {
     const { config, id } = await killedWhileTyping(pane, text);
     tmux.run('send-keys', '-t', pane, 'C-m');
     // More lines than the screen (50 rows) and the history (10) hold together.
-    typeLines(pane, Array.from({ length: 120 }, (_, i) => `after ${i}`));
+    typeLines(
+      pane,
+      Array.from({ length: 120 }, (_, i) => `after ${i}`),
+    );
     await waitFor(() => recorded(file).includes('after 119'), 10_000, 'lines after the crash');
     engine = await startEngine(config);
     await waitFor(() => engine!.getTask(id)?.state !== 'delivering', 10_000, 'recovery verdict');
     const task = engine.getTask(id)!;
     expect(task.state).toBe('dead');
-    expect(task.errors.at(-1)).toMatchObject({ code: 'WHT_ERR_RECOVERY_UNKNOWN', message: expect.stringContaining('could not tell whether it was typed') });
+    expect(task.errors.at(-1)).toMatchObject({
+      code: 'WHT_ERR_RECOVERY_UNKNOWN',
+      message: expect.stringContaining('could not tell whether it was typed'),
+    });
     engine.enqueue({ text: 'next', source: 'api' });
     await waitFor(() => recorded(file).includes('next'), 10_000, 'the next task');
     expect(recorded(file).filter((l) => l === text)).toHaveLength(1);

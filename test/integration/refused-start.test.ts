@@ -16,11 +16,19 @@ import { TestTmux } from '../helpers/tmux.js';
 
 function serve(configFile: string): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMUX_PANE: '', TMUX: '' } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TMUX_PANE: '', TMUX: '' },
+    });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => { clearTimeout(killer); resolve({ code, err }); });
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, err });
+    });
   });
 }
 
@@ -48,13 +56,19 @@ describe('a refused start (exit 2) changes nothing', () => {
     mkdirSync(join(spool, 'new'), { recursive: true, mode: 0o700 });
     writeSpoolFile(spool, 'echo typed-before-refusal');
     const configFile = join(tmp.dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ dataDir, spool: { dir: spool }, tmux: { socketName: tmux.socket }, ...extra }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({ dataDir, spool: { dir: spool }, tmux: { socketName: tmux.socket }, ...extra }),
+    );
     return { configFile, dataDir, spool };
   }
 
   function tmuxSessions(): string {
     try {
-      return execFileSync('tmux', ['-L', tmux.socket, 'list-sessions', '-F', '#{session_name}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      return execFileSync('tmux', ['-L', tmux.socket, 'list-sessions', '-F', '#{session_name}'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
     } catch {
       return ''; // no server on this socket: nothing was started
     }
@@ -85,11 +99,17 @@ describe('a refused start (exit 2) changes nothing', () => {
   });
 
   it('when a non-loopback bind would serve a hook without auth', async () => {
-    await expectRefused({ http: { host: '0.0.0.0', port: 0 }, hooks: { open: {} } }, /refusing to listen on 0\.0\.0\.0.*open/);
+    await expectRefused(
+      { http: { host: '0.0.0.0', port: 0 }, hooks: { open: {} } },
+      /refusing to listen on 0\.0\.0\.0.*open/,
+    );
   });
 
   it("when a hook's secret file cannot be read", async () => {
-    await expectRefused({ http: { port: 0 }, hooks: { gh: { auth: { type: 'github', secretFile: join(tmp.dir, 'missing-secret') } } } }, /hooks\.gh/);
+    await expectRefused(
+      { http: { port: 0 }, hooks: { gh: { auth: { type: 'github', secretFile: join(tmp.dir, 'missing-secret') } } } },
+      /hooks\.gh/,
+    );
   });
 
   it('when the spool dir is writable by other users', async () => {

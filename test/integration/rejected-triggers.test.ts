@@ -21,10 +21,21 @@ describe('rejected triggers', () => {
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
   const logged: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
-  const logger = loggerFrom((_level, msg, fields) => { logged.push({ msg, fields }); });
+  const logger = loggerFrom((_level, msg, fields) => {
+    logged.push({ msg, fields });
+  });
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir('wht-rej-'); logged.length = 0; });
-  afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir('wht-rej-');
+    logged.length = 0;
+  });
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    tmux.kill();
+    tmp.cleanup();
+  });
 
   function spool(dir: string, name: string, content: string | Buffer): void {
     writeFileSync(join(dir, 'tmp', name), content);
@@ -32,7 +43,10 @@ describe('rejected triggers', () => {
   }
 
   it('counts rejections by reason in stats, status and /metrics', async () => {
-    engine = await startEngine(testConfig(tmp.dir, tmux, { spool: { maxBytes: 1024 }, http: { enabled: true, port: 0 } }), { logger });
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, { spool: { maxBytes: 1024 }, http: { enabled: true, port: 0 } }),
+      { logger },
+    );
     engine.pause();
     const dir = engine.config.spool.dir;
     spool(dir, 'a.txt', 'ls \u202e\n');
@@ -54,7 +68,8 @@ describe('rejected triggers', () => {
     const config = testConfig(tmp.dir, tmux, { queue: { retainDays: 1 } });
     const rejected = join(config.spool.dir, 'rejected');
     mkdirSync(rejected, { recursive: true, mode: 0o700 });
-    for (const d of [config.spool.dir, join(config.spool.dir, 'tmp'), join(config.spool.dir, 'new')]) mkdirSync(d, { recursive: true, mode: 0o700 });
+    for (const d of [config.spool.dir, join(config.spool.dir, 'tmp'), join(config.spool.dir, 'new')])
+      mkdirSync(d, { recursive: true, mode: 0o700 });
     writeFileSync(join(rejected, 'old.txt'), 'x');
     writeFileSync(join(rejected, 'recent.txt'), 'y');
     const twoDaysAgo = (Date.now() - 2 * 86_400_000) / 1000;
@@ -70,12 +85,19 @@ describe('rejected triggers', () => {
     engine.pause();
     const dir = engine.config.spool.dir;
     spool(dir, 'same-name.txt', 'echo first\n');
-    await waitFor(() => engine!.stats().received === 1 && !existsSync(join(dir, 'new', 'same-name.txt')), 10_000, 'first file taken');
+    await waitFor(
+      () => engine!.stats().received === 1 && !existsSync(join(dir, 'new', 'same-name.txt')),
+      10_000,
+      'first file taken',
+    );
     spool(dir, 'same-name.txt', 'echo second\n');
     await waitFor(() => !existsSync(join(dir, 'new', 'same-name.txt')), 10_000, 'second file taken');
     expect(engine.stats().deduplicated).toBe(1);
     expect(engine.listTasks({ limit: 10 }).map((t) => t.text)).toEqual(['echo first']);
-    expect(logged.find((l) => l.msg.startsWith('spool file repeats an earlier trigger'))?.fields).toMatchObject({ name: 'same-name.txt', task: 1 });
+    expect(logged.find((l) => l.msg.startsWith('spool file repeats an earlier trigger'))?.fields).toMatchObject({
+      name: 'same-name.txt',
+      task: 1,
+    });
   });
 
   it('send of 70 to 100 KB exits 2 before spooling (over spool.maxBytes), from argv and from stdin', () => {
@@ -87,7 +109,10 @@ describe('rejected triggers', () => {
       const argv = spawnSync(process.execPath, [BIN, '--config', configFile, 'send', '--', big], { encoding: 'utf8' });
       expect(argv.status).toBe(2);
       expect(argv.stderr).toContain('over spool.maxBytes (65536); nothing was spooled');
-      const stdin = spawnSync(process.execPath, [BIN, '--config', configFile, 'send', '-'], { encoding: 'utf8', input: `${big}\n` });
+      const stdin = spawnSync(process.execPath, [BIN, '--config', configFile, 'send', '-'], {
+        encoding: 'utf8',
+        input: `${big}\n`,
+      });
       expect(stdin.status).toBe(2);
     }
     expect(existsSync(join(spoolDir, 'new')) ? readdirSync(join(spoolDir, 'new')) : []).toEqual([]);

@@ -15,7 +15,13 @@ import { SqliteHistoryStore } from '../../src/engine/sqlite/history-store.js';
 import { bucketStart, emptyRollup, tiersFor, type Rollup } from '../../src/engine/monitor/rollup.js';
 import { LogSketch, SKETCH_ALPHA } from '../../src/engine/monitor/sketch.js';
 import type { PeriodReport } from '../../src/engine/report/period.js';
-import { lastWeeklyRun, latestReport, nextWeeklyRun, pruneReports, WeeklyReports } from '../../src/engine/report/weekly.js';
+import {
+  lastWeeklyRun,
+  latestReport,
+  nextWeeklyRun,
+  pruneReports,
+  WeeklyReports,
+} from '../../src/engine/report/weekly.js';
 import { systemClock } from '../../src/engine/ports/clock.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
 import { tempDir } from '../helpers/engine.js';
@@ -26,7 +32,14 @@ const now = Date.now();
 
 /** A 5 s rollup at `at` with known counts and end-to-end latencies 1..n ms (in µs). */
 function rollup(at: number, counts: Partial<Rollup>, e2eMs: number[] = []): Rollup {
-  const r = { ...emptyRollup(bucketStart(at, 5000), 5000), samples: 1, cpuSum: 10, rssSum: 100 * 1024 * 1024, load1Sum: 0.5, ...counts };
+  const r = {
+    ...emptyRollup(bucketStart(at, 5000), 5000),
+    samples: 1,
+    cpuSum: 10,
+    rssSum: 100 * 1024 * 1024,
+    load1Sum: 0.5,
+    ...counts,
+  };
   const sk = new LogSketch();
   for (const ms of e2eMs) sk.record(ms * 1000);
   r.stages = { ...r.stages, endToEnd: sk.toJSON() };
@@ -48,9 +61,33 @@ describe('webhook-tui report over a history with known contents', () => {
     history.append(rollup(now - 1 * DAY, { received: 40, delivered: 40 }, oneTo100));
     history.append(rollup(now - 9 * DAY, { received: 50, delivered: 50 }, [1, 2, 3]));
     history.flush();
-    history.recordTransition({ at: now - 2 * DAY, rule: 'cpu', state: 'firing', severity: 'warning', value: 90, threshold: 80, message: 'cpu high' });
-    history.recordTransition({ at: now - 2 * DAY + 600_000, rule: 'cpu', state: 'resolved', severity: 'warning', value: 10, threshold: 80, message: 'cpu ok' });
-    history.recordTransition({ at: now - 3_600_000, rule: 'queueDepth', state: 'firing', severity: 'critical', value: 95, threshold: 80, message: 'queue deep' });
+    history.recordTransition({
+      at: now - 2 * DAY,
+      rule: 'cpu',
+      state: 'firing',
+      severity: 'warning',
+      value: 90,
+      threshold: 80,
+      message: 'cpu high',
+    });
+    history.recordTransition({
+      at: now - 2 * DAY + 600_000,
+      rule: 'cpu',
+      state: 'resolved',
+      severity: 'warning',
+      value: 10,
+      threshold: 80,
+      message: 'cpu ok',
+    });
+    history.recordTransition({
+      at: now - 3_600_000,
+      rule: 'queueDepth',
+      state: 'firing',
+      severity: 'critical',
+      value: 95,
+      threshold: 80,
+      message: 'queue deep',
+    });
     const dead = (text: string, code: string, message: string, at: number): void => {
       const [r] = store.insertMany([toTaskRow({ text, source: 'api' }, config, at)], at, 0);
       store.markDelivering(r!.task.id, at, null);
@@ -68,7 +105,11 @@ describe('webhook-tui report over a history with known contents', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, '--config', configFile, ...args], { encoding: 'utf8', env: { ...process.env, TMUX_PANE: '' } });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, '--config', configFile, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, TMUX_PANE: '' },
+    });
 
   it('--json: totals, per day, merged percentiles, reasons, alerts and the previous week', () => {
     const r = cli('report', '--since', '7d', '--json');
@@ -88,7 +129,10 @@ describe('webhook-tui report over a history with known contents', () => {
       { reason: 'WHT_ERR_NOT_CONFIRMED: text not seen', count: 1 },
     ]);
     expect(rep.rejectionReasons).toEqual([{ reason: 'spool: WHT_ERR_BAD_TRIGGER: invalid JSON at N', count: 2 }]);
-    expect(rep.alerts.map((a) => [a.rule, a.resolvedAt === null, a.durationMs])).toEqual([['cpu', false, 600_000], ['queueDepth', true, expect.any(Number)]]);
+    expect(rep.alerts.map((a) => [a.rule, a.resolvedAt === null, a.durationMs])).toEqual([
+      ['cpu', false, 600_000],
+      ['queueDepth', true, expect.any(Number)],
+    ]);
     expect(rep.current.resources.rssMaxBytes).toBe(100 * 1024 * 1024);
   });
 
@@ -111,7 +155,15 @@ describe('webhook-tui report over a history with known contents', () => {
     expect(next.getTime()).toBeGreaterThan(now);
     expect(next.getTime() - lastWeeklyRun(now)).toBeGreaterThanOrEqual(7 * DAY - 3_600_000); // DST may shorten a week by an hour
     const store = openStore(config);
-    const weekly = new WeeklyReports({ db: store.db, dataDir: config.dataDir, spoolDir: spool, sampleMs: 5000, retainDays: 30, clock: systemClock, logger: silentLogger });
+    const weekly = new WeeklyReports({
+      db: store.db,
+      dataDir: config.dataDir,
+      spoolDir: spool,
+      sampleMs: 5000,
+      retainDays: 30,
+      clock: systemClock,
+      logger: silentLogger,
+    });
     try {
       weekly.start(0);
       await new Promise((r) => setTimeout(r, 200));

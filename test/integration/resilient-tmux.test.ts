@@ -110,7 +110,8 @@ describe('ResilientTmux when control mode is unavailable or wedged', () => {
     const wedged = fakeTmux('wedged', "echo '%begin 1 1 0'; echo '%end 1 1 0'; exec cat >/dev/null");
     const tmux = new ResilientTmux(rec.server, {
       reconnectMinMs: 60_000,
-      createControl: (opts) => new ControlModeTmux(rec.server, { ...opts, binary: wedged, session: 'any', startTimeoutMs: 300 }),
+      createControl: (opts) =>
+        new ControlModeTmux(rec.server, { ...opts, binary: wedged, session: 'any', startTimeoutMs: 300 }),
     });
     try {
       await tmux.start();
@@ -125,11 +126,14 @@ describe('ResilientTmux when control mode is unavailable or wedged', () => {
   it('on a reply timeout repeats a safe command via exec but never repeats send-keys', async () => {
     await rec.start();
     // Answers the start-up probe, then never again.
-    const wedgesLater = fakeTmux('wedges-later', [
-      "echo '%begin 1 1 0'; echo '%end 1 1 0'",
-      "read line; echo '%begin 1 2 1'; echo 'wht-probe'; echo '%end 1 2 1'",
-      'exec cat >/dev/null',
-    ].join('\n'));
+    const wedgesLater = fakeTmux(
+      'wedges-later',
+      [
+        "echo '%begin 1 1 0'; echo '%end 1 1 0'",
+        "read line; echo '%begin 1 2 1'; echo 'wht-probe'; echo '%end 1 2 1'",
+        'exec cat >/dev/null',
+      ].join('\n'),
+    );
     const tmux = new ResilientTmux(rec.server, {
       commandTimeoutMs: 200,
       reconnectMinMs: 20,

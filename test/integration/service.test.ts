@@ -18,7 +18,13 @@ describe('service: the systemd user unit', () => {
   let tmux: TestTmux;
   let env: Record<string, string>;
   let log: string;
-  const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : []);
+  const calls = () =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as string[])
+      : [];
 
   beforeEach(() => {
     tmp = tempDir();
@@ -45,7 +51,11 @@ describe('service: the systemd user unit', () => {
   afterEach(() => {
     const pidFile = join(tmp.dir, 'standin', 'main.pid');
     if (existsSync(pidFile)) {
-      try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     tmux.kill();
     tmp.cleanup();
@@ -53,83 +63,113 @@ describe('service: the systemd user unit', () => {
 
   const unitFile = () => join(env.XDG_CONFIG_HOME!, 'systemd', 'user', 'webhook-tui.service');
 
-  it.skipIf(!hasSystemdAnalyze())('install --print writes a unit that systemd-analyze verify accepts, and touches nothing', () => {
-    const r = runCli(['service', 'install', '--print'], env);
-    expect(r.code).toBe(0);
-    expect(existsSync(unitFile())).toBe(false);
-    expect(calls()).toEqual([]);
-    const unit = r.out;
-    expect(unit).toMatch(/^Type=exec$/m);
-    expect(unit).toMatch(/^Restart=on-failure$/m);
-    expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
-    expect(unit).not.toMatch(/PrivateTmp|ProtectHome|MemoryDenyWriteExecute/);
-    expect(unit).toContain(`ExecStart=${process.execPath} ${BIN} serve`);
-    expect(Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1])).toBeGreaterThan(30);
-    // The tmux server is started in its own scope, never in the service's cgroup.
-    expect(unit).toMatch(/^ExecStartPre=-\S*systemd-run --user --scope .* new-session -d -s webhook-tui /m);
-    const dir = join(tmp.dir, 'verify');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'webhook-tui.service'), unit);
-    const v = spawnSync('systemd-analyze', ['verify', '--user', join(dir, 'webhook-tui.service')], {
-      encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR },
-    });
-    expect(v.stderr).toBe('');
-    expect(v.status).toBe(0);
-    // A broken unit is reported: the check above can fail.
-    writeFileSync(join(dir, 'webhook-tui.service'), unit.replace('Type=exec', 'Type=exek'));
-    const bad = spawnSync('systemd-analyze', ['verify', '--user', join(dir, 'webhook-tui.service')], { encoding: 'utf8', env: { ...process.env, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR } });
-    expect(bad.stderr).toContain('exek');
-  });
+  it.skipIf(!hasSystemdAnalyze())(
+    'install --print writes a unit that systemd-analyze verify accepts, and touches nothing',
+    () => {
+      const r = runCli(['service', 'install', '--print'], env);
+      expect(r.code).toBe(0);
+      expect(existsSync(unitFile())).toBe(false);
+      expect(calls()).toEqual([]);
+      const unit = r.out;
+      expect(unit).toMatch(/^Type=exec$/m);
+      expect(unit).toMatch(/^Restart=on-failure$/m);
+      expect(unit).toMatch(/^KillSignal=SIGTERM$/m);
+      expect(unit).not.toMatch(/PrivateTmp|ProtectHome|MemoryDenyWriteExecute/);
+      expect(unit).toContain(`ExecStart=${process.execPath} ${BIN} serve`);
+      expect(Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1])).toBeGreaterThan(30);
+      // The tmux server is started in its own scope, never in the service's cgroup.
+      expect(unit).toMatch(/^ExecStartPre=-\S*systemd-run --user --scope .* new-session -d -s webhook-tui /m);
+      const dir = join(tmp.dir, 'verify');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'webhook-tui.service'), unit);
+      const v = spawnSync('systemd-analyze', ['verify', '--user', join(dir, 'webhook-tui.service')], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR },
+      });
+      expect(v.stderr).toBe('');
+      expect(v.status).toBe(0);
+      // A broken unit is reported: the check above can fail.
+      writeFileSync(join(dir, 'webhook-tui.service'), unit.replace('Type=exec', 'Type=exek'));
+      const bad = spawnSync('systemd-analyze', ['verify', '--user', join(dir, 'webhook-tui.service')], {
+        encoding: 'utf8',
+        env: { ...process.env, XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR },
+      });
+      expect(bad.stderr).toContain('exek');
+    },
+  );
 
   it('without systemd, install says so and exits 2; --print still works', () => {
     const r = runCli(['service', 'install'], { ...env, WEBHOOK_TUI_SYSTEMD_PROBE: join(tmp.dir, 'absent') });
     expect(r.code).toBe(2);
     expect(r.err).toContain('systemd is not running here');
     expect(existsSync(unitFile())).toBe(false);
-    expect(runCli(['service', 'install', '--print'], { ...env, WEBHOOK_TUI_SYSTEMD_PROBE: join(tmp.dir, 'absent') }).code).toBe(0);
+    expect(
+      runCli(['service', 'install', '--print'], { ...env, WEBHOOK_TUI_SYSTEMD_PROBE: join(tmp.dir, 'absent') }).code,
+    ).toBe(0);
     expect(calls()).toEqual([]);
   });
 
-  it('install, status, stop, start, restart, logs and uninstall go through systemctl --user', { timeout: 90_000 }, async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const configFile = join(tmp.dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ tmux: { socketName: tmux.socket }, targets: { default: { pane } }, http: { port: 0 } }));
-    const cfg = ['--config', configFile];
-    const install = runCli(['service', 'install', ...cfg], env);
-    expect(install.err).toBe('');
-    expect(install.code).toBe(0);
-    expect(install.out).toContain('enabled and running');
-    expect(readFileSync(unitFile(), 'utf8')).toContain(`serve --config ${configFile}`);
-    expect(calls()).toEqual([['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', '--now', 'webhook-tui.service']]);
+  it(
+    'install, status, stop, start, restart, logs and uninstall go through systemctl --user',
+    { timeout: 90_000 },
+    async () => {
+      const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+      const configFile = join(tmp.dir, 'config.json');
+      writeFileSync(
+        configFile,
+        JSON.stringify({ tmux: { socketName: tmux.socket }, targets: { default: { pane } }, http: { port: 0 } }),
+      );
+      const cfg = ['--config', configFile];
+      const install = runCli(['service', 'install', ...cfg], env);
+      expect(install.err).toBe('');
+      expect(install.code).toBe(0);
+      expect(install.out).toContain('enabled and running');
+      expect(readFileSync(unitFile(), 'utf8')).toContain(`serve --config ${configFile}`);
+      expect(calls()).toEqual([
+        ['systemctl', '--user', 'daemon-reload'],
+        ['systemctl', '--user', 'enable', '--now', 'webhook-tui.service'],
+      ]);
 
-    // The engine the unit runs delivers.
-    expect(runCli(['send', ...cfg, '--', 'echo via the unit'], env).code).toBe(0);
-    await waitFor(() => recorded(file).includes('echo via the unit'), 30_000, 'delivery through the unit');
+      // The engine the unit runs delivers.
+      expect(runCli(['send', ...cfg, '--', 'echo via the unit'], env).code).toBe(0);
+      await waitFor(() => recorded(file).includes('echo via the unit'), 30_000, 'delivery through the unit');
 
-    const status = JSON.parse(runCli(['service', 'status', '--json', ...cfg], env).out) as Record<string, unknown>;
-    expect(status).toMatchObject({ installed: true, systemd: true, enabled: 'enabled', active: 'active', current: true });
-    // Another config makes the installed unit stale: status says so.
-    expect(JSON.parse(runCli(['service', 'status', '--json', ...cfg, '--queue.capacity', '7'], env).out)).toMatchObject({ current: false });
+      const status = JSON.parse(runCli(['service', 'status', '--json', ...cfg], env).out) as Record<string, unknown>;
+      expect(status).toMatchObject({
+        installed: true,
+        systemd: true,
+        enabled: 'enabled',
+        active: 'active',
+        current: true,
+      });
+      // Another config makes the installed unit stale: status says so.
+      expect(
+        JSON.parse(runCli(['service', 'status', '--json', ...cfg, '--queue.capacity', '7'], env).out),
+      ).toMatchObject({ current: false });
 
-    const stop = runCli(['stop', ...cfg], env);
-    expect(stop.code).toBe(0);
-    expect(calls().at(-1)).toEqual(['systemctl', '--user', 'stop', 'webhook-tui.service']);
-    expect(runCli(['status', ...cfg], env).out).toContain('database (no engine running)');
-    expect(runCli(['start', ...cfg], env).out).toContain('through webhook-tui.service');
-    expect(runCli(['restart', ...cfg], env).code).toBe(0);
-    expect(calls().map((c) => c[2])).toEqual(expect.arrayContaining(['stop', 'start', 'restart']));
+      const stop = runCli(['stop', ...cfg], env);
+      expect(stop.code).toBe(0);
+      expect(calls().at(-1)).toEqual(['systemctl', '--user', 'stop', 'webhook-tui.service']);
+      expect(runCli(['status', ...cfg], env).out).toContain('database (no engine running)');
+      expect(runCli(['start', ...cfg], env).out).toContain('through webhook-tui.service');
+      expect(runCli(['restart', ...cfg], env).code).toBe(0);
+      expect(calls().map((c) => c[2])).toEqual(expect.arrayContaining(['stop', 'start', 'restart']));
 
-    const logs = runCli(['service', 'logs', '-n', '20'], env);
-    expect(logs.code).toBe(0);
-    expect(logs.out).toContain('journal of the stand-in');
-    expect(calls().at(-1)).toEqual(['journalctl', '--user', '-u', 'webhook-tui.service', '-n', '20', '--no-pager']);
+      const logs = runCli(['service', 'logs', '-n', '20'], env);
+      expect(logs.code).toBe(0);
+      expect(logs.out).toContain('journal of the stand-in');
+      expect(calls().at(-1)).toEqual(['journalctl', '--user', '-u', 'webhook-tui.service', '-n', '20', '--no-pager']);
 
-    const un = runCli(['service', 'uninstall', ...cfg], env);
-    expect(un.code).toBe(0);
-    expect(existsSync(unitFile())).toBe(false);
-    expect(calls().slice(-2)).toEqual([['systemctl', '--user', 'disable', '--now', 'webhook-tui.service'], ['systemctl', '--user', 'daemon-reload']]);
-    expect(runCli(['service', 'status', ...cfg], env).out).toContain('not installed');
-  });
+      const un = runCli(['service', 'uninstall', ...cfg], env);
+      expect(un.code).toBe(0);
+      expect(existsSync(unitFile())).toBe(false);
+      expect(calls().slice(-2)).toEqual([
+        ['systemctl', '--user', 'disable', '--now', 'webhook-tui.service'],
+        ['systemctl', '--user', 'daemon-reload'],
+      ]);
+      expect(runCli(['service', 'status', ...cfg], env).out).toContain('not installed');
+    },
+  );
 
   it('a unit that cannot start is reported with exit 1 (the engine never answers)', { timeout: 60_000 }, () => {
     // The data dir is a file: serve fails at once.

@@ -42,13 +42,25 @@ function fill(dir: string): string {
   // The last partial blocks too.
   try {
     const fd2 = openSync(join(dir, 'filler2'), 'w');
-    try { for (;;) writeSync(fd2, Buffer.alloc(512)); } catch { /* full */ } finally { closeSync(fd2); }
-  } catch { /* no inode or block left */ }
+    try {
+      for (;;) writeSync(fd2, Buffer.alloc(512));
+    } catch {
+      /* full */
+    } finally {
+      closeSync(fd2);
+    }
+  } catch {
+    /* no inode or block left */
+  }
   return path;
 }
 
 const post = (url: string, body: unknown, token: string) =>
-  fetch(`${url}/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  fetch(`${url}/v1/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
 
 describe('storage faults', () => {
   let tmux: TestTmux;
@@ -56,7 +68,10 @@ describe('storage faults', () => {
   let engine: Engine | undefined;
   let mounted: string | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
   afterEach(async () => {
     await engine?.close();
     engine = undefined;
@@ -68,60 +83,87 @@ describe('storage faults', () => {
 
   async function engineWith(dataDir: string, extra: { openStore?: (c: Config) => SqliteStore } = {}) {
     const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const config = { ...testConfig(tmp.dir, tmux, { targets: { default: { pane } }, http: { enabled: true, port: 0 } }), dataDir };
-    engine = await startEngine(config, { ...extra, ...(process.env.WHT_DBG ? { logger: (await import('../../src/engine/ports/logger.js')).loggerFrom((l, m, f) => console.log(l, m, JSON.stringify(f))) } : {}) });
+    const config = {
+      ...testConfig(tmp.dir, tmux, { targets: { default: { pane } }, http: { enabled: true, port: 0 } }),
+      dataDir,
+    };
+    engine = await startEngine(config, {
+      ...extra,
+      ...(process.env.WHT_DBG
+        ? {
+            logger: (await import('../../src/engine/ports/logger.js')).loggerFrom((l, m, f) =>
+              console.log(l, m, JSON.stringify(f)),
+            ),
+          }
+        : {}),
+    });
     const token = (await import('node:fs')).readFileSync(join(dataDir, 'token'), 'utf8').trim();
     return { config, file, token, url: engine.httpUrl()! };
   }
 
-  (MOUNT ? it : it.skip)(`${MOUNT ? '' : '[skipped: needs root and mount for a small tmpfs] '}a full disk: the engine stays up, answers 503, keeps spool files, is UNHEALTHY with the reason, alerts, and resumes by itself`, async () => {
-    const data = join(tmp.dir, 'small');
-    mkdirSync(data);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', data]);
-    mounted = data;
-    const { config, file, token, url } = await engineWith(data);
-    engine!.enqueue({ text: 'before the disk filled', source: 'api' });
-    await waitFor(() => recorded(file).includes('before the disk filled'), 10_000, 'the first task');
-    const filler = fill(data);
-    // The next commits fail (what is left of the WAL may take a few first).
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503, 20_000, '/readyz 503');
-    const r = await post(url, { command: 'over http while full' }, token);
-    expect(r.status).toBe(503);
-    expect(r.headers.get('retry-after')).toBe('5');
-    expect(await r.json()).toMatchObject({ error: 'WHT_ERR_STORAGE', message: expect.stringContaining('cannot be written') });
-    const texts = Array.from({ length: 10 }, (_, i) => `while full ${i}`);
-    for (const t of texts) writeSpoolFile(config.spool.dir, t, '.txt');
-    await waitFor(() => engine!.snapshot().monitor?.health?.status === 'UNHEALTHY', 10_000, 'UNHEALTHY');
-    const health = engine!.snapshot().monitor!.health!;
-    expect(health.checks.find((c) => c.name === 'database')).toMatchObject({ status: 'fail', message: expect.stringMatching(/full/) });
-    await waitFor(() => engine!.snapshot().monitor!.alerts.active.some((a) => a.rule === 'health'), 15_000, 'the health alert');
-    await engine!.scanSpool();
-    expect(readdirSync(join(config.spool.dir, 'new'))).toHaveLength(10);
-    expect(recorded(file)).toEqual(['before the disk filled']);
+  (MOUNT ? it : it.skip)(
+    `${MOUNT ? '' : '[skipped: needs root and mount for a small tmpfs] '}a full disk: the engine stays up, answers 503, keeps spool files, is UNHEALTHY with the reason, alerts, and resumes by itself`,
+    async () => {
+      const data = join(tmp.dir, 'small');
+      mkdirSync(data);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', data]);
+      mounted = data;
+      const { config, file, token, url } = await engineWith(data);
+      engine!.enqueue({ text: 'before the disk filled', source: 'api' });
+      await waitFor(() => recorded(file).includes('before the disk filled'), 10_000, 'the first task');
+      const filler = fill(data);
+      // The next commits fail (what is left of the WAL may take a few first).
+      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 503, 20_000, '/readyz 503');
+      const r = await post(url, { command: 'over http while full' }, token);
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('5');
+      expect(await r.json()).toMatchObject({
+        error: 'WHT_ERR_STORAGE',
+        message: expect.stringContaining('cannot be written'),
+      });
+      const texts = Array.from({ length: 10 }, (_, i) => `while full ${i}`);
+      for (const t of texts) writeSpoolFile(config.spool.dir, t, '.txt');
+      await waitFor(() => engine!.snapshot().monitor?.health?.status === 'UNHEALTHY', 10_000, 'UNHEALTHY');
+      const health = engine!.snapshot().monitor!.health!;
+      expect(health.checks.find((c) => c.name === 'database')).toMatchObject({
+        status: 'fail',
+        message: expect.stringMatching(/full/),
+      });
+      await waitFor(
+        () => engine!.snapshot().monitor!.alerts.active.some((a) => a.rule === 'health'),
+        15_000,
+        'the health alert',
+      );
+      await engine!.scanSpool();
+      expect(readdirSync(join(config.spool.dir, 'new'))).toHaveLength(10);
+      expect(recorded(file)).toEqual(['before the disk filled']);
 
-    unlinkSync(filler);
-    rmSync(join(data, 'filler2'), { force: true });
-    await waitFor(() => recorded(file).length === 11, 20_000, 'the spool files delivered once space came back');
-    expect(recorded(file)).toEqual(['before the disk filled', ...texts]);
-    expect((await post(url, { command: 'over http again' }, token)).status).toBe(202);
-    await waitFor(() => recorded(file).includes('over http again'), 10_000, 'the HTTP task');
-    expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    expect(readdirSync(join(config.spool.dir, 'new'))).toEqual([]);
-  }, 90_000);
+      unlinkSync(filler);
+      rmSync(join(data, 'filler2'), { force: true });
+      await waitFor(() => recorded(file).length === 11, 20_000, 'the spool files delivered once space came back');
+      expect(recorded(file)).toEqual(['before the disk filled', ...texts]);
+      expect((await post(url, { command: 'over http again' }, token)).status).toBe(202);
+      await waitFor(() => recorded(file).includes('over http again'), 10_000, 'the HTTP task');
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      expect(readdirSync(join(config.spool.dir, 'new'))).toEqual([]);
+    },
+    90_000,
+  );
 
   it('a store that cannot be written (fault-injecting port): nothing is typed that cannot be recorded, and nothing twice', async () => {
     let failing: ReadonlySet<string> = new Set();
     const full = () => new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
-    const openStore = (c: Config) => new Proxy(openEngineStore(c), {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (failing.has(String(prop))) throw full();
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const openStore = (c: Config) =>
+      new Proxy(openEngineStore(c), {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (failing.has(String(prop))) throw full();
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
     const { config, file, url, token } = await engineWith(join(tmp.dir, 'data'), { openStore });
     // 1. `delivered` cannot be written after the text went in: it is not typed again, and recorded later.
     failing = new Set(['markDelivered']);

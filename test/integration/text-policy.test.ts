@@ -18,7 +18,12 @@ const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 const TOKEN = 'hook-token-0123456789';
 
 type Expect = { accepted: true } | { code: string; reason: string };
-interface Row { name: string; text: string | Buffer; target?: 'agent'; want: Expect }
+interface Row {
+  name: string;
+  text: string | Buffer;
+  target?: 'agent';
+  want: Expect;
+}
 
 const unsafe = (reason: string): Expect => ({ code: 'WHT_ERR_TEXT_UNSAFE', reason });
 const ROWS: Row[] = [
@@ -32,11 +37,19 @@ const ROWS: Row[] = [
   { name: 'a bidi mark', text: 'echo \u200fx', want: unsafe('bidi mark (RLM) U+200F at position 5') },
   { name: 'U+2028', text: 'echo a\u2028b', want: unsafe('line separator U+2028 at position 6') },
   { name: 'CR', text: 'echo a\rb', want: unsafe('carriage return (CR) U+000D at position 6') },
-  { name: 'LF for a shell target', text: 'echo a\nreboot', want: unsafe('newline (LF) U+000A at position 6 is not allowed (the target is not multiline)') },
+  {
+    name: 'LF for a shell target',
+    text: 'echo a\nreboot',
+    want: unsafe('newline (LF) U+000A at position 6 is not allowed (the target is not multiline)'),
+  },
   { name: 'LF for a multiline target', text: 'first line\nsecond line', target: 'agent', want: { accepted: true } },
   { name: 'empty text', text: '', want: { code: 'WHT_ERR_TEXT_EMPTY', reason: 'empty command' } },
   { name: 'whitespace only', text: '   ', want: { code: 'WHT_ERR_TEXT_EMPTY', reason: 'empty command' } },
-  { name: 'invalid UTF-8', text: Buffer.from([0x6c, 0x73, 0x20, 0xff]), want: { code: 'WHT_ERR_BAD_TRIGGER', reason: 'not valid UTF-8' } },
+  {
+    name: 'invalid UTF-8',
+    text: Buffer.from([0x6c, 0x73, 0x20, 0xff]),
+    want: { code: 'WHT_ERR_BAD_TRIGGER', reason: 'not valid UTF-8' },
+  },
   { name: 'shell syntax and key names', text: "echo $(id) `id` 'x' ; C-c Enter #{pane_id}", want: { accepted: true } },
   { name: 'CJK, emoji and a combining mark', text: 'echo 日本 🚀 e\u0301', want: { accepted: true } },
 ];
@@ -84,7 +97,15 @@ describe('one text policy for every intake', () => {
     } as const;
     const config = testConfig(tmp.dir, tmux, extra);
     configFile = join(tmp.dir, 'config.json');
-    writeFileSync(configFile, JSON.stringify({ ...extra, dataDir: config.dataDir, spool: { ...extra.spool, dir: config.spool.dir }, tmux: { socketName: tmux.socket } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        ...extra,
+        dataDir: config.dataDir,
+        spool: { ...extra.spool, dir: config.spool.dir },
+        tmux: { socketName: tmux.socket },
+      }),
+    );
     engine = await startEngine(config);
     engine.pause();
     url = engine.httpUrl()!;
@@ -98,7 +119,11 @@ describe('one text policy for every intake', () => {
 
   const tasks = (): Task[] => engine.listTasks({ limit: 1000 });
   async function queuedOrRejected(before: number, name: string): Promise<Outcome> {
-    await waitFor(() => tasks().length > before || rejected.has(name), 10_000, `${name} (${current?.name}) queued or rejected`);
+    await waitFor(
+      () => tasks().length > before || rejected.has(name),
+      10_000,
+      `${name} (${current?.name}) queued or rejected`,
+    );
     const reason = rejected.get(name);
     return reason === undefined ? accepted(tasks().length - 1) : parseReason(reason);
   }
@@ -125,7 +150,7 @@ describe('one text policy for every intake', () => {
       const before = tasks().length;
       rejected.delete('legacy-trigger');
       writeFileSync(legacyFile, row.target ? jsonBody(row) : line(row));
-      const r = await queuedOrRejected(before, "legacy-trigger");
+      const r = await queuedOrRejected(before, 'legacy-trigger');
       await waitFor(() => !existsSync(legacyFile), 5_000, 'legacy file consumed');
       return r;
     },
@@ -134,15 +159,29 @@ describe('one text policy for every intake', () => {
       if (r.status !== 0) {
         // a usage error: exit 2, the message on stderr (the CLI prints the message, not the code)
         expect(r.status, r.stderr).toBe(2);
-        return { code: 'exit 2', reason: r.stderr.replace(/^webhook-tui: /, '').trim().replace(/^command: /, '') };
+        return {
+          code: 'exit 2',
+          reason: r.stderr
+            .replace(/^webhook-tui: /, '')
+            .trim()
+            .replace(/^command: /, ''),
+        };
       }
       // spooled: the engine takes the file (each row's text is unique in the table)
       await waitFor(() => tasks().some((t) => t.text === row.text), 10_000, `${row.name} queued from the spool`);
-      return accepted(tasks().sort((a, b) => a.id - b.id).findIndex((t) => t.text === row.text));
+      return accepted(
+        tasks()
+          .sort((a, b) => a.id - b.id)
+          .findIndex((t) => t.text === row.text),
+      );
     },
     async '/v1/tasks'(row) {
       const before = tasks().length;
-      const r = await fetch(`${url}/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${engineToken()}` }, body: jsonBody(row) });
+      const r = await fetch(`${url}/v1/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${engineToken()}` },
+        body: jsonBody(row),
+      });
       const body = (await r.json()) as { error?: string; message?: string };
       if (r.status === 202) return accepted(before);
       expect(r.status).toBe(400);
@@ -150,7 +189,11 @@ describe('one text policy for every intake', () => {
     },
     async 'hook (text/plain)'(row) {
       const before = tasks().length;
-      const r = await fetch(`${url}/hooks/${row.target ?? 'sh'}`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, body: line(row) });
+      const r = await fetch(`${url}/hooks/${row.target ?? 'sh'}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+        body: line(row),
+      });
       const body = (await r.json()) as { error?: string; message?: string };
       if (r.status === 202) return accepted(before);
       expect(r.status).toBe(400);
@@ -165,13 +208,20 @@ describe('one text policy for every intake', () => {
   function sendAll(): void {
     for (const row of ROWS) {
       const target = row.target ? ['--target', row.target] : [];
-      sent.set(row, new Promise((resolve) => {
-        const child = spawn(process.execPath, [BIN, '--config', configFile, 'send', ...target, '-'], { env: { ...process.env, TMUX_PANE: '' } });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-        child.on('close', (status) => resolve({ status, stderr }));
-        child.stdin.end(line(row));
-      }));
+      sent.set(
+        row,
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, [BIN, '--config', configFile, 'send', ...target, '-'], {
+            env: { ...process.env, TMUX_PANE: '' },
+          });
+          let stderr = '';
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+          });
+          child.on('close', (status) => resolve({ status, stderr }));
+          child.stdin.end(line(row));
+        }),
+      );
     }
   }
 
@@ -183,8 +233,16 @@ describe('one text policy for every intake', () => {
         const got = await send(row);
         const want = row.want;
         if ('accepted' in want) expect({ row: row.name, got }).toEqual({ row: row.name, got: { accepted: true } });
-        else expect({ row: row.name, code: 'code' in got ? got.code : 'accepted', reason: 'reason' in got ? got.reason : '' })
-          .toEqual({ row: row.name, code: intake.startsWith('send') ? 'exit 2' : want.code, reason: expect.stringContaining(want.reason) });
+        else
+          expect({
+            row: row.name,
+            code: 'code' in got ? got.code : 'accepted',
+            reason: 'reason' in got ? got.reason : '',
+          }).toEqual({
+            row: row.name,
+            code: intake.startsWith('send') ? 'exit 2' : want.code,
+            reason: expect.stringContaining(want.reason),
+          });
       }
       // what was queued is exactly what was sent, to the target asked for
       for (const [id, row] of expectedTask) {

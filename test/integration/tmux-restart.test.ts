@@ -9,8 +9,16 @@ describe('tmux server killed and restarted mid-burst', () => {
   let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => { tmux = new TestTmux(); tmp = tempDir(); });
-  afterEach(async () => { await engine?.close(); engine = undefined; tmux.kill(); tmp.cleanup(); });
+  beforeEach(() => {
+    tmux = new TestTmux();
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    await engine?.close();
+    engine = undefined;
+    tmux.kill();
+    tmp.cleanup();
+  });
 
   it('loses nothing and types nothing twice', async () => {
     const file = join(tmp.dir, 'rec.jsonl');
@@ -19,10 +27,12 @@ describe('tmux server killed and restarted mid-burst', () => {
       await waitFor(() => tmux.capture(pane).includes('RECORDER READY'), 10_000, 'recorder');
     };
     await startRecorder(false);
-    engine = await startEngine(testConfig(tmp.dir, tmux, {
-      targets: { default: { pane: '=rec:0.0' } },
-      queue: { retry: { attempts: 50, baseMs: 50, maxMs: 200, jitter: 0 } },
-    }));
+    engine = await startEngine(
+      testConfig(tmp.dir, tmux, {
+        targets: { default: { pane: '=rec:0.0' } },
+        queue: { retry: { attempts: 50, baseMs: 50, maxMs: 200, jitter: 0 } },
+      }),
+    );
     const texts = Array.from({ length: 300 }, (_, i) => `restart ${String(i).padStart(3, '0')}`);
     for (const text of texts) engine.enqueue({ text, source: 'api' });
     await waitFor(() => recorded(file).length >= 40, 30_000, 'first deliveries');

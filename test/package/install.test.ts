@@ -23,16 +23,45 @@ describe('the packed tarball, installed with npm install -g into a fresh prefix'
   let env: Record<string, string>;
 
   beforeAll(() => {
-    const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp.dir], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--allow-scripts=better-sqlite3', join(tmp.dir, tgz)], {
-      cwd: tmp.dir, encoding: 'utf8', timeout: 900_000,
-    });
+    const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', tmp.dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .at(-1)!;
+    const install = spawnSync(
+      'npm',
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--allow-scripts=better-sqlite3',
+        join(tmp.dir, tgz),
+      ],
+      {
+        cwd: tmp.dir,
+        encoding: 'utf8',
+        timeout: 900_000,
+      },
+    );
     if (install.status !== 0) throw new Error(`npm install -g failed (${install.status}):\n${install.stderr}`);
     mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
     env = {
       PATH: `${join(prefix, 'bin')}:/usr/local/bin:/usr/bin:/bin`,
-      HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state'), XDG_RUNTIME_DIR: join(home, 'run'),
-      TERM: 'xterm-256color', LANG: 'C.UTF-8', TMUX: '', TMUX_PANE: '', NODE_PATH: '',
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_STATE_HOME: join(home, '.local', 'state'),
+      XDG_RUNTIME_DIR: join(home, 'run'),
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      TMUX: '',
+      TMUX_PANE: '',
+      NODE_PATH: '',
     };
   }, 900_000);
   afterAll(() => {
@@ -51,45 +80,57 @@ describe('the packed tarball, installed with npm install -g into a fresh prefix'
     expect(run('--version').out.trim()).toBe(VERSION);
   });
 
-  it('walks the README: init --yes, doctor all ✓, start, send, status, send --http, stop', { timeout: 120_000 }, async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const init = run('init', '--yes', '--tmux.socketName', tmux.socket, '--target', pane, '--http.port', '0');
-    expect(init.err).toBe('');
-    expect(init.code).toBe(0);
-    const doctor = run('doctor');
-    expect(doctor.out).toContain('all checks passed');
-    expect(doctor.code).toBe(0);
-    expect(run('start').code).toBe(0);
-    expect(run('send', '--', 'echo from the installed package').code).toBe(0);
-    await waitFor(() => recorded(file).includes('echo from the installed package'), 30_000, 'delivery');
-    expect(run('send', '--http', '--', 'echo over http').code).toBe(0);
-    await waitFor(() => recorded(file).includes('echo over http'), 30_000, 'http delivery');
-    const status = JSON.parse(run('status', '--json').out) as { stats: { depth: { delivered: number } } };
-    expect(status.stats.depth.delivered).toBe(2);
-    expect(run('stop').out).toContain('engine stopped');
-    expect(run('config', 'schema').code).toBe(0);
-    expect(run('service', 'install', '--print').out).toContain(`ExecStart=${process.execPath} ${realpathSync(bin)} serve`);
-  });
+  it(
+    'walks the README: init --yes, doctor all ✓, start, send, status, send --http, stop',
+    { timeout: 120_000 },
+    async () => {
+      const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+      const init = run('init', '--yes', '--tmux.socketName', tmux.socket, '--target', pane, '--http.port', '0');
+      expect(init.err).toBe('');
+      expect(init.code).toBe(0);
+      const doctor = run('doctor');
+      expect(doctor.out).toContain('all checks passed');
+      expect(doctor.code).toBe(0);
+      expect(run('start').code).toBe(0);
+      expect(run('send', '--', 'echo from the installed package').code).toBe(0);
+      await waitFor(() => recorded(file).includes('echo from the installed package'), 30_000, 'delivery');
+      expect(run('send', '--http', '--', 'echo over http').code).toBe(0);
+      await waitFor(() => recorded(file).includes('echo over http'), 30_000, 'http delivery');
+      const status = JSON.parse(run('status', '--json').out) as { stats: { depth: { delivered: number } } };
+      expect(status.stats.depth.delivered).toBe(2);
+      expect(run('stop').out).toContain('engine stopped');
+      expect(run('config', 'schema').code).toBe(0);
+      expect(run('service', 'install', '--print').out).toContain(
+        `ExecStart=${process.execPath} ${realpathSync(bin)} serve`,
+      );
+    },
+  );
 
   it('runs serve in the foreground and closes on SIGTERM with exit 0', { timeout: 60_000 }, async () => {
     const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     await waitFor(() => err.includes(`webhook-tui engine ${child.pid}:`), 30_000, 'serve start');
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(code).toBe(0);
   });
 
-  it('runs the load tester against its scratch engine (sink and report inside the package)', { timeout: 120_000 }, () => {
-    const html = join(tmp.dir, 'report.html');
-    const r = run('loadtest', '--rate', '20', '--duration', '2', '--json', '--html', html);
-    expect(r.err).not.toMatch(/Error|Cannot find/);
-    expect(r.code).toBe(0);
-    const report = JSON.parse(r.out) as { tool: { name: string; version: string }; stopped: boolean };
-    expect(report.tool).toEqual({ name: 'webhook-tui loadtest', version: VERSION });
-    expect(readFileSync(html, 'utf8')).toContain('<html');
-  });
+  it(
+    'runs the load tester against its scratch engine (sink and report inside the package)',
+    { timeout: 120_000 },
+    () => {
+      const html = join(tmp.dir, 'report.html');
+      const r = run('loadtest', '--rate', '20', '--duration', '2', '--json', '--html', html);
+      expect(r.err).not.toMatch(/Error|Cannot find/);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out) as { tool: { name: string; version: string }; stopped: boolean };
+      expect(report.tool).toEqual({ name: 'webhook-tui loadtest', version: VERSION });
+      expect(readFileSync(html, 'utf8')).toContain('<html');
+    },
+  );
 
   it('opens the dashboard in a terminal and quits with q', { timeout: 60_000 }, async () => {
     const screen = new PtyScreen({ args: [realpathSync(bin)], cols: 120, rows: 40, env, cwd: home });

@@ -4,7 +4,13 @@ import { backoffDelay } from '../../src/engine/queue/backoff.js';
 const policy = { baseMs: 1000, maxMs: 60_000, jitter: 0 };
 
 describe('backoffDelay', () => {
-  it.each([[1, 1000], [2, 2000], [3, 4000], [4, 8000], [6, 32_000]])('doubles per attempt: attempt %i waits %i ms', (attempt, ms) => {
+  it.each([
+    [1, 1000],
+    [2, 2000],
+    [3, 4000],
+    [4, 8000],
+    [6, 32_000],
+  ])('doubles per attempt: attempt %i waits %i ms', (attempt, ms) => {
     expect(backoffDelay(attempt, policy, () => 0.5)).toBe(ms);
   });
 

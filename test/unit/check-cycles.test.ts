@@ -25,7 +25,9 @@ describe('check-cycles (npm run check:cycles)', () => {
   });
 
   it('passes on the shipped sources', () => {
-    const out = execFileSync(process.execPath, [SCRIPT, fileURLToPath(new URL('../../src', import.meta.url))], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [SCRIPT, fileURLToPath(new URL('../../src', import.meta.url))], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/no import cycles/);
   });
 });

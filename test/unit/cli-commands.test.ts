@@ -13,7 +13,8 @@ describe('CLI commands (src/cli/commands/<name>.ts, one list)', () => {
   it('registers every file in src/cli/commands through the one list, each command once', () => {
     const dir = new URL('../../src/cli/commands/', import.meta.url);
     // Files that define a command (helpers beside them, e.g. loadtest-options.ts, define none).
-    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && readFileSync(new URL(f, dir), 'utf8').includes('defineCommand('))
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && readFileSync(new URL(f, dir), 'utf8').includes('defineCommand('))
       .filter((f) => f !== 'command.ts');
     const index = readFileSync(new URL('index.ts', dir), 'utf8');
     for (const f of files) expect(index, f).toContain(`from './${f.replace(/\.ts$/, '.js')}'`);

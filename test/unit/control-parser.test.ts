@@ -16,7 +16,9 @@ describe('ControlParser', () => {
 
   it('collects output lines of a reply, including lines that start with %', () => {
     const events = parse('%begin 1 5 1\n%1\n%begin 1 9 1\n%end 1 5 0\n\n%end 1 5 1\n');
-    expect(events).toEqual([{ kind: 'block', time: '1', number: '5', flags: 1, ok: true, lines: ['%1', '%begin 1 9 1', '%end 1 5 0', ''] }]);
+    expect(events).toEqual([
+      { kind: 'block', time: '1', number: '5', flags: 1, ok: true, lines: ['%1', '%begin 1 9 1', '%end 1 5 0', ''] },
+    ]);
   });
 
   it('reports %error blocks with the error text', () => {
@@ -36,7 +38,9 @@ describe('ControlParser', () => {
   });
 
   it('returns notifications between blocks in arrival order', () => {
-    const events = parse('%output %1 hi\\015\\012\n%begin 2 1 1\n%end 2 1 1\n%sessions-changed\n%begin 2 2 1\nx\n%end 2 2 1\n');
+    const events = parse(
+      '%output %1 hi\\015\\012\n%begin 2 1 1\n%end 2 1 1\n%sessions-changed\n%begin 2 2 1\nx\n%end 2 2 1\n',
+    );
     expect(events.map((e) => e.kind)).toEqual(['notification', 'block', 'notification', 'block']);
     expect(events[0]).toEqual({ kind: 'notification', name: 'output', args: '%1 hi\\015\\012' });
     expect(events[2]).toEqual({ kind: 'notification', name: 'sessions-changed', args: '' });

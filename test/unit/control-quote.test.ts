@@ -11,7 +11,10 @@ function tmuxTokens(line: string): string[] {
   const tokens: string[] = [];
   let i = 0;
   while (i < line.length) {
-    if (line[i] === ' ') { i++; continue; }
+    if (line[i] === ' ') {
+      i++;
+      continue;
+    }
     let token = '';
     while (i < line.length && line[i] !== ' ') {
       const ch = line[i] ?? '';
@@ -38,8 +41,39 @@ function tmuxTokens(line: string): string[] {
   return tokens;
 }
 
-const ALPHABET = [';', "'", '"', '$', '#', '{', '}', '~', '\\', '-', ' ', '\t', '\n', '\r', '\u0001', '\u001b', '\u007f',
-  'a', 'Z', '0', '%', '=', 'é', '中', '😀', '\u200b', '$HOME', '#{pane_id}', "'\\''", '\\;', '--'];
+const ALPHABET = [
+  ';',
+  "'",
+  '"',
+  '$',
+  '#',
+  '{',
+  '}',
+  '~',
+  '\\',
+  '-',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u0001',
+  '\u001b',
+  '\u007f',
+  'a',
+  'Z',
+  '0',
+  '%',
+  '=',
+  'é',
+  '中',
+  '😀',
+  '\u200b',
+  '$HOME',
+  '#{pane_id}',
+  "'\\''",
+  '\\;',
+  '--',
+];
 
 function randomText(rand: () => number): string {
   const n = Math.floor(rand() * 24);
@@ -50,7 +84,7 @@ function randomText(rand: () => number): string {
 
 function lcg(seed: number): () => number {
   let x = seed;
-  return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 describe('quoteArg', () => {
@@ -90,8 +124,20 @@ describe('splitCommands (tmux argv rule for a trailing ;)', () => {
   it.each([
     [['send-keys', '-l', '--', 'a\\;'], [['send-keys', '-l', '--', 'a;']]],
     [['send-keys', '-l', '--', 'a\\\\;'], [['send-keys', '-l', '--', 'a\\;']]],
-    [['send-keys', '-l', '--', 'a;', 'set', '@x', '1'], [['send-keys', '-l', '--', 'a'], ['set', '@x', '1']]],
-    [['send-keys', 'x', ';', 'send-keys', 'Enter'], [['send-keys', 'x'], ['send-keys', 'Enter']]],
+    [
+      ['send-keys', '-l', '--', 'a;', 'set', '@x', '1'],
+      [
+        ['send-keys', '-l', '--', 'a'],
+        ['set', '@x', '1'],
+      ],
+    ],
+    [
+      ['send-keys', 'x', ';', 'send-keys', 'Enter'],
+      [
+        ['send-keys', 'x'],
+        ['send-keys', 'Enter'],
+      ],
+    ],
     [['display', '-p', 'a;b'], [['display', '-p', 'a;b']]],
     [['display', '-p', ''], [['display', '-p', '']]],
     [['display', ';'], [['display']]],
@@ -103,14 +149,19 @@ describe('splitCommands (tmux argv rule for a trailing ;)', () => {
 describe('toControlLines', () => {
   it('gives one line per command', () => {
     expect(toControlLines(['send-keys', '-t', '%1', 'x', ';', 'send-keys', '-t', '%1', 'Enter'])).toEqual([
-      "send-keys '-t' '%1' 'x'", "send-keys '-t' '%1' 'Enter'",
+      "send-keys '-t' '%1' 'x'",
+      "send-keys '-t' '%1' 'Enter'",
     ]);
   });
 
   it('refuses a command name that is not one', () => {
     for (const name of ['', 'A=b', "'send-keys'", 'send keys', '%if']) {
       let err: unknown;
-      try { toControlLines([name, 'x']); } catch (e) { err = e; }
+      try {
+        toControlLines([name, 'x']);
+      } catch (e) {
+        err = e;
+      }
       expect(isWhtError(err, 'WHT_ERR_TMUX_FAILED')).toBe(true);
     }
   });

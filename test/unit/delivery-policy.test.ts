@@ -15,7 +15,13 @@ describe('judgeRecovery', () => {
     ['submitted, no output', '$ true\n$ ', '$ ', 'true', 'submitted'],
     ['submitted, still running (cursor on an empty line)', '$ sleep 100\n', '', 'sleep 100', 'submitted'],
     ['submitted, the next prompt holds other typing', '$ echo hi\nhi\n$ ls', '$ ls', 'echo hi', 'submitted'],
-    ['long text joined from wrapped lines', `$ echo ${'x'.repeat(300)}`, `${'x'.repeat(100)}`, `echo ${'x'.repeat(300)}`, 'typed-not-submitted'],
+    [
+      'long text joined from wrapped lines',
+      `$ echo ${'x'.repeat(300)}`,
+      `${'x'.repeat(100)}`,
+      `echo ${'x'.repeat(300)}`,
+      'typed-not-submitted',
+    ],
     ['text with a trailing space, typed', '$ echo hi ', '$ echo hi ', 'echo hi ', 'typed-not-submitted'],
   ])('%s', (_name, captured, cursorRow, text, kind) => {
     expect(judgeRecovery(captured, cursorRow, text)).toEqual({ kind });
@@ -34,9 +40,21 @@ describe('judgeRecovery after a crash between send-keys chunks', () => {
 describe('parsePaneState', () => {
   it('reads every field of the format line', () => {
     expect(parsePaneState('%3\t0\t1\t0\t120\t5\t4242\t2000\tbash')).toEqual({
-      id: '%3', inMode: false, inputOff: true, dead: false, historySize: 120, historyLimit: 2000, cursorY: 5, pid: 4242, currentCommand: 'bash',
+      id: '%3',
+      inMode: false,
+      inputOff: true,
+      dead: false,
+      historySize: 120,
+      historyLimit: 2000,
+      cursorY: 5,
+      pid: 4242,
+      currentCommand: 'bash',
     });
-    expect(parsePaneState('%0\t1\t0\t1\t0\t0\t1\t10\tvim')).toMatchObject({ inMode: true, dead: true, currentCommand: 'vim' });
+    expect(parsePaneState('%0\t1\t0\t1\t0\t0\t1\t10\tvim')).toMatchObject({
+      inMode: true,
+      dead: true,
+      currentCommand: 'vim',
+    });
   });
 
   it('keeps tabs inside the current command', () => {
@@ -44,16 +62,32 @@ describe('parsePaneState', () => {
   });
 
   it('reads missing or non-numeric counters as 0', () => {
-    expect(parsePaneState('%1\t0\t0\t0\tx\t\t')).toMatchObject({ historySize: 0, historyLimit: 0, cursorY: 0, pid: 0, currentCommand: '' });
+    expect(parsePaneState('%1\t0\t0\t0\tx\t\t')).toMatchObject({
+      historySize: 0,
+      historyLimit: 0,
+      cursorY: 0,
+      pid: 0,
+      currentCommand: '',
+    });
   });
 
-  it.each(['', 'bash', '\t0\t0', 'can\'t find pane: %9'])('returns null for %j (no pane)', (line) => {
+  it.each(['', 'bash', '\t0\t0', "can't find pane: %9"])('returns null for %j (no pane)', (line) => {
     expect(parsePaneState(line)).toBeNull();
   });
 });
 
 describe('assertWritable', () => {
-  const ok: PaneState = { id: '%1', inMode: false, inputOff: false, dead: false, historySize: 10, historyLimit: 2000, cursorY: 3, currentCommand: 'bash', pid: 1 };
+  const ok: PaneState = {
+    id: '%1',
+    inMode: false,
+    inputOff: false,
+    dead: false,
+    historySize: 10,
+    historyLimit: 2000,
+    cursorY: 3,
+    currentCommand: 'bash',
+    pid: 1,
+  };
   const codeOf = (pane: PaneState | null) => {
     try {
       assertWritable('%1', pane);

@@ -20,7 +20,9 @@ interface Harness {
   paused: { value: boolean };
 }
 
-function harness(opts: { workers?: number; rate?: (category: string) => BucketRate; setup?: (store: MemoryStore) => void } = {}): Harness {
+function harness(
+  opts: { workers?: number; rate?: (category: string) => BucketRate; setup?: (store: MemoryStore) => void } = {},
+): Harness {
   const store = new MemoryStore();
   opts.setup?.(store);
   const started: string[] = [];
@@ -28,7 +30,9 @@ function harness(opts: { workers?: number; rate?: (category: string) => BucketRa
   const inFlight = new Map<string, Task>();
   const paused = { value: false };
   const dispatcher: Dispatcher = new Dispatcher({
-    store, clock: { now: () => Date.now() }, workers: opts.workers ?? 3,
+    store,
+    clock: { now: () => Date.now() },
+    workers: opts.workers ?? 3,
     rateFor: opts.rate ?? (() => ({ perSecond: 0, burst: 1 })),
     isPaused: () => paused.value,
     start: (task) => {
@@ -39,7 +43,12 @@ function harness(opts: { workers?: number; rate?: (category: string) => BucketRa
     onRateLimited: (task) => limited.push(task.text),
   });
   return {
-    store, dispatcher, started, limited, inFlight, paused,
+    store,
+    dispatcher,
+    started,
+    limited,
+    inFlight,
+    paused,
     enqueue(text, extra) {
       const [r] = store.insertMany([row(text, { target: 'A', ...extra })], Date.now(), 60_000);
       dispatcher.markReady(r!.task.target);
@@ -111,16 +120,27 @@ describe('Dispatcher', () => {
   });
 
   it('takes targets round robin so a busy target does not starve the others', () => {
-    h = harness({ workers: 1, setup: (store) => {
-      store.insertMany(['A', 'B', 'C'].flatMap((t) => [row(`${t}1`, { target: t }), row(`${t}2`, { target: t })]), Date.now(), 60_000);
-    } });
+    h = harness({
+      workers: 1,
+      setup: (store) => {
+        store.insertMany(
+          ['A', 'B', 'C'].flatMap((t) => [row(`${t}1`, { target: t }), row(`${t}2`, { target: t })]),
+          Date.now(),
+          60_000,
+        );
+      },
+    });
     h.dispatcher.pump();
     for (let i = 0; i < 5; i++) h.finish(h.inFlight.keys().next().value!);
     expect(h.started).toEqual(['A1', 'B1', 'C1', 'A2', 'B2', 'C2']);
   });
 
   it('picks up tasks already in the store when created', () => {
-    h = harness({ setup: (store) => { store.insertMany([row('x', { target: 'X' }), row('y', { target: 'Y' })], Date.now(), 60_000); } });
+    h = harness({
+      setup: (store) => {
+        store.insertMany([row('x', { target: 'X' }), row('y', { target: 'Y' })], Date.now(), 60_000);
+      },
+    });
     h.dispatcher.pump();
     expect(h.started.sort()).toEqual(['x', 'y']);
   });
@@ -207,7 +227,11 @@ describe('Dispatcher', () => {
 
   it('random load: never over workers, one per target, and every task is delivered by timers alone (no lost wake-up)', () => {
     const random = seeded(1234);
-    const rates: Record<string, BucketRate> = { fast: { perSecond: 0, burst: 1 }, slow: { perSecond: 3, burst: 2 }, crawl: { perSecond: 0.5, burst: 1 } };
+    const rates: Record<string, BucketRate> = {
+      fast: { perSecond: 0, burst: 1 },
+      slow: { perSecond: 3, burst: 2 },
+      crawl: { perSecond: 0.5, burst: 1 },
+    };
     h = harness({ workers: 2, rate: (c) => rates[c]! });
     const failures = new Map<number, number>();
     let total = 0;
@@ -216,7 +240,8 @@ describe('Dispatcher', () => {
       if (roll < 0.3 && total < 120) {
         total++;
         h.enqueue(`t${total}`, {
-          target: ['A', 'B', 'C', 'D'][Math.floor(random() * 4)]!, priority: Math.floor(random() * 3),
+          target: ['A', 'B', 'C', 'D'][Math.floor(random() * 4)]!,
+          priority: Math.floor(random() * 3),
           category: ['fast', 'slow', 'crawl'][Math.floor(random() * 3)]!,
         });
       } else if (roll < 0.6 && h.inFlight.size) {

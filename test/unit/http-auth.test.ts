@@ -21,15 +21,30 @@ const opts = { toleranceSec: 300, nowMs: NOW };
 
 describe('verifyStandard', () => {
   it('accepts a signature made by the standardwebhooks reference library and returns the webhook-id and timestamp', () => {
-    expect(verifyStandard(signed(secret), body, [secret], opts)).toEqual({ ok: true, id: 'msg_1', timestamp: String(NOW / 1000) });
+    expect(verifyStandard(signed(secret), body, [secret], opts)).toEqual({
+      ok: true,
+      id: 'msg_1',
+      timestamp: String(NOW / 1000),
+    });
   });
 
   it("accepts Svix's header names (svix-id, svix-timestamp, svix-signature) as the same scheme, never a mix of both sets", () => {
     const h = signed(secret);
-    const svix = { 'svix-id': h['webhook-id']!, 'svix-timestamp': h['webhook-timestamp']!, 'svix-signature': h['webhook-signature']! };
+    const svix = {
+      'svix-id': h['webhook-id']!,
+      'svix-timestamp': h['webhook-timestamp']!,
+      'svix-signature': h['webhook-signature']!,
+    };
     expect(verifyStandard(svix, body, [secret], opts)).toMatchObject({ ok: true, id: 'msg_1' });
-    const mixed = { 'webhook-id': 'msg_1', 'svix-timestamp': h['webhook-timestamp']!, 'svix-signature': h['webhook-signature']! };
-    expect(verifyStandard(mixed, body, [secret], opts)).toMatchObject({ ok: false, reason: expect.stringContaining('missing') });
+    const mixed = {
+      'webhook-id': 'msg_1',
+      'svix-timestamp': h['webhook-timestamp']!,
+      'svix-signature': h['webhook-signature']!,
+    };
+    expect(verifyStandard(mixed, body, [secret], opts)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('missing'),
+    });
   });
 
   it('accepts when any of several signatures matches (sender rotating keys)', () => {
@@ -44,8 +59,16 @@ describe('verifyStandard', () => {
   });
 
   it.each([
-    ['a forged signature', { 'webhook-signature': `v1,${randomBytes(32).toString('base64')}` }, 'no matching signature'],
-    ['a truncated signature (unequal length must not throw)', { 'webhook-signature': 'v1,AAAA' }, 'no matching signature'],
+    [
+      'a forged signature',
+      { 'webhook-signature': `v1,${randomBytes(32).toString('base64')}` },
+      'no matching signature',
+    ],
+    [
+      'a truncated signature (unequal length must not throw)',
+      { 'webhook-signature': 'v1,AAAA' },
+      'no matching signature',
+    ],
     ['only an unknown version', { 'webhook-signature': 'v2,abc' }, 'no v1 signature'],
     ['a malformed timestamp', { 'webhook-timestamp': '12.5' }, 'malformed webhook-timestamp'],
     ['a webhook-id with a dot', { 'webhook-id': 'a.b' }, 'malformed webhook-id'],
@@ -64,8 +87,14 @@ describe('verifyStandard', () => {
   });
 
   it('refuses stale and future timestamps outside +-5 min, accepts inside', () => {
-    expect(verifyStandard(signed(secret, 'm', NOW - 301_000), body, [secret], opts)).toEqual({ ok: false, reason: 'webhook-timestamp too old' });
-    expect(verifyStandard(signed(secret, 'm', NOW + 301_000), body, [secret], opts)).toEqual({ ok: false, reason: 'webhook-timestamp too far in the future' });
+    expect(verifyStandard(signed(secret, 'm', NOW - 301_000), body, [secret], opts)).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp too old',
+    });
+    expect(verifyStandard(signed(secret, 'm', NOW + 301_000), body, [secret], opts)).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp too far in the future',
+    });
     expect(verifyStandard(signed(secret, 'm', NOW - 299_000), body, [secret], opts).ok).toBe(true);
     expect(verifyStandard(signed(secret, 'm', NOW + 299_000), body, [secret], opts).ok).toBe(true);
   });

@@ -6,7 +6,9 @@ describe('CommitBatcher', () => {
   it('commits requests of one event-loop turn together, answering each with its own result', async () => {
     const api = createFakeApi({ groupCommit: true });
     const b = new CommitBatcher(api);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => b.enqueue({ text: `t${i}`, source: 'http' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => b.enqueue({ text: `t${i}`, source: 'http' })),
+    );
     expect(results.map((r) => r.task.text)).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
     expect(api.commits).toBe(1);
     expect(api.tasks.map((t) => t.id)).toEqual(results.map((r) => r.task.id));
@@ -22,7 +24,10 @@ describe('CommitBatcher', () => {
     ]);
     expect(a).toMatchObject({ status: 'fulfilled', value: { created: true } });
     expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'WHT_ERR_TARGET_UNKNOWN' } });
-    expect(dup).toMatchObject({ status: 'fulfilled', value: { created: false, task: { id: (a as PromiseFulfilledResult<{ task: { id: number } }>).value.task.id } } });
+    expect(dup).toMatchObject({
+      status: 'fulfilled',
+      value: { created: false, task: { id: (a as PromiseFulfilledResult<{ task: { id: number } }>).value.task.id } },
+    });
     expect(api.tasks).toHaveLength(1);
   });
 
@@ -30,7 +35,10 @@ describe('CommitBatcher', () => {
     const api = createFakeApi({ groupCommit: true });
     api.failStorage = true;
     const b = new CommitBatcher(api);
-    const r = await Promise.allSettled([b.enqueue({ text: 'a', source: 'http' }), b.enqueue({ text: 'b', source: 'http' })]);
+    const r = await Promise.allSettled([
+      b.enqueue({ text: 'a', source: 'http' }),
+      b.enqueue({ text: 'b', source: 'http' }),
+    ]);
     expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected']);
   });
 
@@ -48,6 +56,8 @@ describe('CommitBatcher', () => {
     const p = b.enqueue({ text: 'now', source: 'http' });
     expect(api.tasks).toHaveLength(1); // committed before the promise is awaited
     expect((await p).task.text).toBe('now');
-    await expect(b.enqueue({ text: 'x', target: 'nope', source: 'http' })).rejects.toMatchObject({ code: 'WHT_ERR_TARGET_UNKNOWN' });
+    await expect(b.enqueue({ text: 'x', target: 'nope', source: 'http' })).rejects.toMatchObject({
+      code: 'WHT_ERR_TARGET_UNKNOWN',
+    });
   });
 });

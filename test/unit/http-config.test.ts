@@ -1,15 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { assertSafeBind, hooksConfigSchema, httpConfigSchema, isLoopbackHost, resolveHooks } from '../../src/engine/intake/http/config.js';
+import {
+  assertSafeBind,
+  hooksConfigSchema,
+  httpConfigSchema,
+  isLoopbackHost,
+  resolveHooks,
+} from '../../src/engine/intake/http/config.js';
 import { matchRoute } from '../../src/engine/intake/http/router.js';
 
 const whsec = `whsec_${randomBytes(32).toString('base64')}`;
-const noFiles = { env: {}, readFile: () => { throw Object.assign(new Error('nope'), { code: 'ENOENT' }); } };
+const noFiles = {
+  env: {},
+  readFile: () => {
+    throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+  },
+};
 
 describe('httpConfigSchema', () => {
   it('defaults to a loopback bind on 8787 with a 64 KiB body limit and timeouts', () => {
     const c = httpConfigSchema.parse({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 8787, bodyLimit: 65536, timeouts: { headersMs: 5000, requestMs: 10000 } });
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      bodyLimit: 65536,
+      timeouts: { headersMs: 5000, requestMs: 10000 },
+    });
     expect(c.rateLimit).toMatchObject({ enabled: true, perSecond: 20, burst: 60 });
   });
 
@@ -28,12 +44,29 @@ describe('hooksConfigSchema / resolveHooks', () => {
       b: { target: 'agent', priority: 5, command: 'deploy {{ref}}', auth: { type: 'github', secretFile: '/s/b' } },
       c: {},
       d: { auth: { type: 'github', secretEnv: 'HOOK_D' } },
-      e: { events: ['push', 'release'], auth: { type: 'github', secrets: ["It's a Secret to Everybody", 'second secret, rotated in'] } },
+      e: {
+        events: ['push', 'release'],
+        auth: { type: 'github', secrets: ["It's a Secret to Everybody", 'second secret, rotated in'] },
+      },
     });
     const env = { HOOK_A: 'tok1-0123456789abcdef', HOOK_D: "It's a Secret to Everybody" };
-    const r = resolveHooks(hooks, { env, readFile: (p) => (p === '/s/b' ? 'gh secret number one\r\ngh secret number two\n\n' : '') });
-    expect(r.get('a')).toMatchObject({ target: 'default', priority: 0, category: 'default', quote: 'shell', auth: { type: 'token', secrets: ['tok1-0123456789abcdef'] }, events: null });
-    expect(r.get('b')).toMatchObject({ target: 'agent', priority: 5, auth: { type: 'github', secrets: ['gh secret number one', 'gh secret number two'] } });
+    const r = resolveHooks(hooks, {
+      env,
+      readFile: (p) => (p === '/s/b' ? 'gh secret number one\r\ngh secret number two\n\n' : ''),
+    });
+    expect(r.get('a')).toMatchObject({
+      target: 'default',
+      priority: 0,
+      category: 'default',
+      quote: 'shell',
+      auth: { type: 'token', secrets: ['tok1-0123456789abcdef'] },
+      events: null,
+    });
+    expect(r.get('b')).toMatchObject({
+      target: 'agent',
+      priority: 5,
+      auth: { type: 'github', secrets: ['gh secret number one', 'gh secret number two'] },
+    });
     expect(r.get('c')?.auth).toBeNull();
     expect(r.get('d')?.auth?.secrets).toEqual(["It's a Secret to Everybody"]);
     expect(r.get('e')?.auth?.secrets).toHaveLength(2);
@@ -41,20 +74,51 @@ describe('hooksConfigSchema / resolveHooks', () => {
   });
 
   it.each([
-    [{ a: { auth: { type: 'github', secret: 'a' } } }, 'hooks.a.auth: the github secret from auth.secret is shorter than 16 characters'],
-    [{ a: { auth: { type: 'github', secrets: ['long enough secret 1', 'short'] } } }, 'hooks.a.auth: the github secret from auth.secrets (entry 2 of 2) is shorter than 16 characters'],
-    [{ a: { auth: { type: 'token', secret: 'two words but long enough' } } }, 'hooks.a.auth: the token secret from auth.secret must be one word of visible ASCII characters (a bearer token cannot hold spaces)'],
-    [{ a: { auth: { type: 'token', secretEnv: 'TOK' } } }, 'hooks.a.auth: the token secret from environment variable TOK must be one word'],
-    [{ a: { auth: { type: 'github', secretFile: '/s/short' } } }, 'hooks.a.auth: the github secret from file /s/short (entry 2 of 2) is shorter than 16 characters'],
-    [{ a: { auth: { type: 'github', secretFile: '/s/empty' } } }, 'hooks.a.auth: /s/empty holds no secret (one secret per line)'],
-    [{ a: { auth: { type: 'github', secretEnv: 'NL' } } }, 'hooks.a.auth: the github secret from environment variable NL holds a line break or control character'],
-    [{ a: { auth: { type: 'standard', secret: `whsec_${randomBytes(16).toString('base64')}` } } }, 'hooks.a.auth: the standard secret from auth.secret must be whsec_<base64 of 24-64 bytes>'],
+    [
+      { a: { auth: { type: 'github', secret: 'a' } } },
+      'hooks.a.auth: the github secret from auth.secret is shorter than 16 characters',
+    ],
+    [
+      { a: { auth: { type: 'github', secrets: ['long enough secret 1', 'short'] } } },
+      'hooks.a.auth: the github secret from auth.secrets (entry 2 of 2) is shorter than 16 characters',
+    ],
+    [
+      { a: { auth: { type: 'token', secret: 'two words but long enough' } } },
+      'hooks.a.auth: the token secret from auth.secret must be one word of visible ASCII characters (a bearer token cannot hold spaces)',
+    ],
+    [
+      { a: { auth: { type: 'token', secretEnv: 'TOK' } } },
+      'hooks.a.auth: the token secret from environment variable TOK must be one word',
+    ],
+    [
+      { a: { auth: { type: 'github', secretFile: '/s/short' } } },
+      'hooks.a.auth: the github secret from file /s/short (entry 2 of 2) is shorter than 16 characters',
+    ],
+    [
+      { a: { auth: { type: 'github', secretFile: '/s/empty' } } },
+      'hooks.a.auth: /s/empty holds no secret (one secret per line)',
+    ],
+    [
+      { a: { auth: { type: 'github', secretEnv: 'NL' } } },
+      'hooks.a.auth: the github secret from environment variable NL holds a line break or control character',
+    ],
+    [
+      { a: { auth: { type: 'standard', secret: `whsec_${randomBytes(16).toString('base64')}` } } },
+      'hooks.a.auth: the standard secret from auth.secret must be whsec_<base64 of 24-64 bytes>',
+    ],
   ])('refuses at start %j, naming the hook and the source but not the secret', (input, message) => {
     const src = {
       env: { TOK: 'abcdefghijklmnop qrstuvwxyz', NL: 'a long enough secret\n' },
       readFile: (p: string) => ({ '/s/short': 'a long enough secret\nshort\n', '/s/empty': '\n\n' })[p] ?? '',
     };
-    const err = (() => { try { resolveHooks(hooksConfigSchema.parse(input), src); } catch (e) { return e as Error & { code: string }; } return null; })();
+    const err = (() => {
+      try {
+        resolveHooks(hooksConfigSchema.parse(input), src);
+      } catch (e) {
+        return e as Error & { code: string };
+      }
+      return null;
+    })();
     expect(err?.code).toBe('WHT_ERR_CONFIG_INVALID');
     expect(err?.message).toContain(message);
     expect(err?.message).not.toMatch(/two words|abcdefgh|a long enough secret/);
@@ -72,7 +136,10 @@ describe('hooksConfigSchema / resolveHooks', () => {
     [{ '../x': {} }, 'hook names'],
     [{ 'a/b': {} }, 'hook names'],
     [{ a: { auth: { type: 'token' } } }, 'exactly one of secret, secrets, secretEnv, secretFile'],
-    [{ a: { auth: { type: 'token', secret: 'x', secretEnv: 'Y' } } }, 'exactly one of secret, secrets, secretEnv, secretFile'],
+    [
+      { a: { auth: { type: 'token', secret: 'x', secretEnv: 'Y' } } },
+      'exactly one of secret, secrets, secretEnv, secretFile',
+    ],
     [{ a: { auth: { type: 'token', secret: ['a-long-token-0123456789'] } } }, 'secret'],
   ])('rejects %j', (input, message) => {
     const r = hooksConfigSchema.safeParse(input);
@@ -81,9 +148,15 @@ describe('hooksConfigSchema / resolveHooks', () => {
   });
 
   it.each([
-    [{ a: { auth: { type: 'token', secretEnv: 'UNSET' } } }, 'hooks.a.auth: environment variable UNSET is empty or unset'],
+    [
+      { a: { auth: { type: 'token', secretEnv: 'UNSET' } } },
+      'hooks.a.auth: environment variable UNSET is empty or unset',
+    ],
     [{ a: { auth: { type: 'github', secretFile: '/nope' } } }, 'hooks.a.auth.secretFile: cannot read /nope (ENOENT)'],
-    [{ a: { auth: { type: 'standard', secret: 'whsec_c2hvcnQ=' } } }, 'hooks.a.auth: the standard secret from auth.secret must be whsec_'],
+    [
+      { a: { auth: { type: 'standard', secret: 'whsec_c2hvcnQ=' } } },
+      'hooks.a.auth: the standard secret from auth.secret must be whsec_',
+    ],
     [{ a: { command: 'x {{a b}}' } }, 'hooks.a.command: placeholder'],
   ])('fails start-up on %j naming the key, without echoing secrets', (input, message) => {
     expect(() => resolveHooks(hooksConfigSchema.parse(input), noFiles)).toThrow(message);
@@ -97,7 +170,11 @@ describe('hooksConfigSchema / resolveHooks', () => {
 
 describe('assertSafeBind', () => {
   const hooks = resolveHooks(
-    hooksConfigSchema.parse({ open1: {}, signed: { auth: { type: 'token', secret: 'tok-0123456789abcdef' } }, open2: {} }),
+    hooksConfigSchema.parse({
+      open1: {},
+      signed: { auth: { type: 'token', secret: 'tok-0123456789abcdef' } },
+      open2: {},
+    }),
     noFiles,
   );
 
@@ -130,8 +207,20 @@ describe('matchRoute', () => {
   });
 
   it.each([
-    '/hooks/..%2fv1%2ftasks', '/hooks/%2e%2e', '/hooks/a%2fb', '/hooks/a/b', '/hooks/', '/hooks/deploy/', '//hooks/deploy',
-    '/v1/../hooks/deploy', '/hooks/dep%6coy', 'http://evil/hooks/deploy', '/hooks/a.b', '/v1/tasks/0', '/v1/tasks/01', '/v1/tasks/-1',
+    '/hooks/..%2fv1%2ftasks',
+    '/hooks/%2e%2e',
+    '/hooks/a%2fb',
+    '/hooks/a/b',
+    '/hooks/',
+    '/hooks/deploy/',
+    '//hooks/deploy',
+    '/v1/../hooks/deploy',
+    '/hooks/dep%6coy',
+    'http://evil/hooks/deploy',
+    '/hooks/a.b',
+    '/v1/tasks/0',
+    '/v1/tasks/01',
+    '/v1/tasks/-1',
   ])('does not route %s', (url) => {
     const m = matchRoute(url.startsWith('/v1/tasks/') ? 'GET' : 'POST', url);
     expect(m.kind).toBe('not-found');

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { readyFromHealth } from '../../src/engine/monitor/ready.js';
 import type { HealthCheckResult, HealthResult } from '../../src/engine/monitor/types.js';
 
-const check = (name: string, status: HealthCheckResult['status']): HealthCheckResult => ({ name, status, message: `${name} ${status}`, critical: true });
+const check = (name: string, status: HealthCheckResult['status']): HealthCheckResult => ({
+  name,
+  status,
+  message: `${name} ${status}`,
+  critical: true,
+});
 const health = (...checks: HealthCheckResult[]): HealthResult => ({ at: 0, status: 'HEALTHY', checks, failing: [] });
 
 describe('readyFromHealth', () => {

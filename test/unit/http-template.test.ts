@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseTemplate, renderTemplate, shellQuote } from '../../src/engine/intake/http/template.js';
 
-const payload = { repository: { name: 'web' }, ref: 'refs/heads/main', n: 3, ok: true, list: [{ x: 'first' }], obj: {}, nul: null };
+const payload = {
+  repository: { name: 'web' },
+  ref: 'refs/heads/main',
+  n: 3,
+  ok: true,
+  list: [{ x: 'first' }],
+  obj: {},
+  nul: null,
+};
 
 describe('renderTemplate', () => {
   it.each([
@@ -13,7 +21,10 @@ describe('renderTemplate', () => {
 
   it('single-quotes values for the shell, so payload text stays data', () => {
     const t = parseTemplate('echo {{msg}}');
-    expect(renderTemplate(t, { msg: "hi'; rm -rf ~ #" }, 'shell')).toEqual({ ok: true, text: `echo 'hi'\\''; rm -rf ~ #'` });
+    expect(renderTemplate(t, { msg: "hi'; rm -rf ~ #" }, 'shell')).toEqual({
+      ok: true,
+      text: `echo 'hi'\\''; rm -rf ~ #'`,
+    });
     expect(renderTemplate(t, { msg: '$(reboot)' }, 'shell')).toEqual({ ok: true, text: `echo '$(reboot)'` });
     expect(renderTemplate(t, { msg: 'a b' }, 'none')).toEqual({ ok: true, text: 'echo a b' });
   });
@@ -34,19 +45,30 @@ describe('renderTemplate', () => {
     'refuses a value holding %j, naming the field',
     (bad) => {
       const r = renderTemplate(parseTemplate('x {{a.b}}'), { a: { b: `ok${bad}` } }, 'none');
-      expect(r).toMatchObject({ ok: false, field: 'a.b', code: 'WHT_ERR_TEXT_UNSAFE', message: expect.stringMatching(/^field a\.b: .* U\+[0-9A-F]{4} at position 2 is not allowed/) });
+      expect(r).toMatchObject({
+        ok: false,
+        field: 'a.b',
+        code: 'WHT_ERR_TEXT_UNSAFE',
+        message: expect.stringMatching(/^field a\.b: .* U\+[0-9A-F]{4} at position 2 is not allowed/),
+      });
     },
   );
 
   it('passes unicode text through', () => {
-    expect(renderTemplate(parseTemplate('say {{m}}'), { m: 'héllo wörld 🚀 日本' }, 'none')).toEqual({ ok: true, text: 'say héllo wörld 🚀 日本' });
+    expect(renderTemplate(parseTemplate('say {{m}}'), { m: 'héllo wörld 🚀 日本' }, 'none')).toEqual({
+      ok: true,
+      text: 'say héllo wörld 🚀 日本',
+    });
   });
 });
 
 describe('parseTemplate', () => {
-  it.each([['{{a b}}'], ['{{a..b}}'], ['{{}}'], ['x }} y'], ['{{a}'], ['{{a | shell}}'], ['x\ny']])('refuses %j', (tpl) => {
-    expect(() => parseTemplate(tpl)).toThrow();
-  });
+  it.each([['{{a b}}'], ['{{a..b}}'], ['{{}}'], ['x }} y'], ['{{a}'], ['{{a | shell}}'], ['x\ny']])(
+    'refuses %j',
+    (tpl) => {
+      expect(() => parseTemplate(tpl)).toThrow();
+    },
+  );
 });
 
 describe('shellQuote', () => {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { loadOrCreateToken, readToken, tokenPath } from '../../src/engine/intake/http/token.js';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'wht-token-')); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wht-token-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadOrCreateToken', () => {

@@ -17,7 +17,10 @@ function lockingChild(path: string): { child: ChildProcess; verdict: Promise<str
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const verdict = new Promise<string>((resolve) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('\n')) resolve(out.trim()); });
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
   });
   return { child, verdict };
 }
@@ -50,7 +53,9 @@ describe('engine lock', () => {
     const { child, verdict } = lockingChild(path);
     children.push(child);
     expect(await verdict).toBe('won');
-    expect(() => acquireLock(path)).toThrow(expect.objectContaining({ code: 'WHT_ERR_ENGINE_RUNNING', message: expect.stringContaining(`PID ${child.pid}`) }));
+    expect(() => acquireLock(path)).toThrow(
+      expect.objectContaining({ code: 'WHT_ERR_ENGINE_RUNNING', message: expect.stringContaining(`PID ${child.pid}`) }),
+    );
   });
 
   it('is free again once the holder is killed with SIGKILL, although its PID file stays', async () => {

@@ -3,7 +3,12 @@ import { RepeatCollapser } from '../../src/engine/logs/collapse.js';
 import type { LogEntry } from '../../src/engine/types.js';
 
 const T0 = Date.UTC(2026, 0, 1);
-const e = (at: number, msg: string, extra: Record<string, unknown> = {}, level: LogEntry['level'] = 'warn'): LogEntry => ({ at: T0 + at, level, msg, ...extra });
+const e = (
+  at: number,
+  msg: string,
+  extra: Record<string, unknown> = {},
+  level: LogEntry['level'] = 'warn',
+): LogEntry => ({ at: T0 + at, level, msg, ...extra });
 
 function collect(windowMs: number): { c: RepeatCollapser; out: LogEntry[] } {
   const out: LogEntry[] = [];
@@ -19,7 +24,13 @@ describe('RepeatCollapser', () => {
     c.push(e(600, 'tmux back', {}, 'info'));
     expect(out.map((x) => x.msg)).toEqual(['tmux unreachable', 'repeated 4 times', 'tmux back']);
     expect(out[0]).toMatchObject({ attempt: 0 });
-    expect(out[1]).toMatchObject({ level: 'warn', repeated: 'tmux unreachable', count: 4, first: new Date(T0).toISOString(), last: new Date(T0 + 400).toISOString() });
+    expect(out[1]).toMatchObject({
+      level: 'warn',
+      repeated: 'tmux unreachable',
+      count: 4,
+      first: new Date(T0).toISOString(),
+      last: new Date(T0 + 400).toISOString(),
+    });
   });
 
   it('only collapses consecutive lines with the same level and msg', () => {

@@ -5,11 +5,31 @@ describe('log.* config', () => {
   it('names every bad log key with what it got', () => {
     let message = '';
     try {
-      resolveConfig({ log: { rotateAt: '2am', maxBytes: 10, importantLevel: 'loud', retainDays: -1, gzipLevel: 0, collapseWindowMs: 1.5 } }, {});
+      resolveConfig(
+        {
+          log: {
+            rotateAt: '2am',
+            maxBytes: 10,
+            importantLevel: 'loud',
+            retainDays: -1,
+            gzipLevel: 0,
+            collapseWindowMs: 1.5,
+          },
+        },
+        {},
+      );
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const key of ['log.rotateAt', 'log.maxBytes', 'log.importantLevel', 'log.retainDays', 'log.gzipLevel', 'log.collapseWindowMs']) expect(message).toContain(key);
+    for (const key of [
+      'log.rotateAt',
+      'log.maxBytes',
+      'log.importantLevel',
+      'log.retainDays',
+      'log.gzipLevel',
+      'log.collapseWindowMs',
+    ])
+      expect(message).toContain(key);
     expect(message).toMatch(/log\.rotateAt: .*HH:MM.*\(got "2am"\)/);
   });
 
@@ -18,7 +38,16 @@ describe('log.* config', () => {
   });
 
   it('accepts level off and 0 for the limits that can be switched off', () => {
-    const c = resolveConfig({ log: { level: 'off', retainDays: 0, maxTotalBytes: 0, collapseWindowMs: 0, rotateAt: '23:59' } }, {});
-    expect(c.log).toMatchObject({ level: 'off', retainDays: 0, maxTotalBytes: 0, collapseWindowMs: 0, rotateAt: '23:59' });
+    const c = resolveConfig(
+      { log: { level: 'off', retainDays: 0, maxTotalBytes: 0, collapseWindowMs: 0, rotateAt: '23:59' } },
+      {},
+    );
+    expect(c.log).toMatchObject({
+      level: 'off',
+      retainDays: 0,
+      maxTotalBytes: 0,
+      collapseWindowMs: 0,
+      rotateAt: '23:59',
+    });
   });
 });

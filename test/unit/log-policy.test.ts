@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  archiveName, lastDailyBoundary, nextDailyBoundary, parseArchiveName, planRetention, shouldRotate, type ArchiveFile,
+  archiveName,
+  lastDailyBoundary,
+  nextDailyBoundary,
+  parseArchiveName,
+  planRetention,
+  shouldRotate,
+  type ArchiveFile,
 } from '../../src/engine/logs/policy.js';
 
 /** Local time, like `log.rotateAt`. */
-const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => new Date(y, mo - 1, d, h, mi, s).getTime();
+const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number =>
+  new Date(y, mo - 1, d, h, mi, s).getTime();
 const DAY = 86_400_000;
 const policy = { maxBytes: 1000, rotateAt: '02:00' };
 
@@ -52,13 +59,24 @@ describe('archive names', () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5);
     expect(archiveName('engine', at + 678)).toBe('engine-20260102-030405.log');
     expect(archiveName('important', at, 3, true)).toBe('important-20260102-030405-3.log.gz');
-    expect(parseArchiveName('important-20260102-030405-3.log.gz')).toEqual({ series: 'important', at, seq: 3, compressed: true });
+    expect(parseArchiveName('important-20260102-030405-3.log.gz')).toEqual({
+      series: 'important',
+      at,
+      seq: 3,
+      compressed: true,
+    });
     expect(parseArchiveName('engine-20260102-030405.log')).toEqual({ series: 'engine', at, seq: 0, compressed: false });
   });
 
-  it.each(['engine.log', 'important.log', 'engine-20260102-030405.log.gz.tmp', 'engine-2026012-030405.log', 'other-20260102-030405.log', 'engine-20260102-030405.log.bak', 'notes.txt'])(
-    'does not claim %s', (name) => expect(parseArchiveName(name)).toBeNull(),
-  );
+  it.each([
+    'engine.log',
+    'important.log',
+    'engine-20260102-030405.log.gz.tmp',
+    'engine-2026012-030405.log',
+    'other-20260102-030405.log',
+    'engine-20260102-030405.log.bak',
+    'notes.txt',
+  ])('does not claim %s', (name) => expect(parseArchiveName(name)).toBeNull());
 });
 
 describe('planRetention', () => {
@@ -76,7 +94,13 @@ describe('planRetention', () => {
   });
 
   it('then deletes the oldest engine archives until everything fits maxTotalBytes', () => {
-    const files = [file('engine', 3, 100), file('engine', 2, 100), file('engine', 2, 100, 1), file('engine', 1, 100), file('important', 3, 5)];
+    const files = [
+      file('engine', 3, 100),
+      file('engine', 2, 100),
+      file('engine', 2, 100, 1),
+      file('engine', 1, 100),
+      file('important', 3, 5),
+    ];
     const plan = planRetention(files, now, { retainDays: 30, maxTotalBytes: 250 });
     expect(plan.delete).toEqual([files[0]!.name, files[1]!.name]);
     expect(plan.keptBytes).toBe(205);

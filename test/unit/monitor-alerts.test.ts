@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { activeAlerts, evaluateAlerts, initialAlertState, type AlertSample, type AlertState } from '../../src/engine/monitor/alerts.js';
+import {
+  activeAlerts,
+  evaluateAlerts,
+  initialAlertState,
+  type AlertSample,
+  type AlertState,
+} from '../../src/engine/monitor/alerts.js';
 import { resolveMonitorConfig } from '../../src/engine/monitor/config.js';
 import type { AlertTransition } from '../../src/engine/monitor/types.js';
 
@@ -30,7 +36,7 @@ function run(samples: Array<Partial<AlertSample>>, config = resolveMonitorConfig
   });
   return { out, state };
 }
-const rep = <T,>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
+const rep = <T>(n: number, v: T): T[] => Array.from({ length: n }, () => v);
 
 describe('alert rules (defaults, 5 s samples)', () => {
   it('does not fire for an ordinary Node process (80 MiB RSS)', () => {
@@ -45,17 +51,20 @@ describe('alert rules (defaults, 5 s samples)', () => {
     ['queueDepth', { pending: 900 }, 6],
     ['oldestAge', { oldestPendingAgeMs: 400_000 }, 0],
     ['health', { health: 'UNHEALTHY' as const }, 0],
-  ])('%s fires once after its hold time, holds, and resolves once after the clear time', (rule, breach, holdSamples) => {
-    const { out, state } = run([...rep(3, {}), ...rep(holdSamples + 20, breach), ...rep(30, {})]);
-    const mine = out.filter((t) => t.rule === rule);
-    expect(mine.map((t) => [t.state, t.t])).toEqual([
-      ['firing', 3 + holdSamples],
-      // resolveAfterMs 60 s = 12 samples after the condition clears
-      ['resolved', 3 + holdSamples + 20 + 12],
-    ]);
-    expect(mine[0]?.message).toMatch(/.+/);
-    expect(activeAlerts(state)).toEqual([]);
-  });
+  ])(
+    '%s fires once after its hold time, holds, and resolves once after the clear time',
+    (rule, breach, holdSamples) => {
+      const { out, state } = run([...rep(3, {}), ...rep(holdSamples + 20, breach), ...rep(30, {})]);
+      const mine = out.filter((t) => t.rule === rule);
+      expect(mine.map((t) => [t.state, t.t])).toEqual([
+        ['firing', 3 + holdSamples],
+        // resolveAfterMs 60 s = 12 samples after the condition clears
+        ['resolved', 3 + holdSamples + 20 + 12],
+      ]);
+      expect(mine[0]?.message).toMatch(/.+/);
+      expect(activeAlerts(state)).toEqual([]);
+    },
+  );
 
   it('does not fire when the breach ends before the hold time', () => {
     const { out } = run([...rep(11, { rssBytes: 600 * MiB }), {}, ...rep(11, { rssBytes: 600 * MiB }), {}]);
@@ -73,12 +82,20 @@ describe('alert rules (defaults, 5 s samples)', () => {
     // 1 failure in 2 attempts per sample = 50 %, but only 2 attempts per 5 s: 20 attempts after 10 samples.
     const { out } = run(rep(12, { attempts: 2, failedAttempts: 1 }));
     expect(out.filter((t) => t.rule === 'errorRate').map((t) => [t.state, t.t])).toEqual([['firing', 9]]);
-    expect(run(rep(12, { attempts: 1, failedAttempts: 1 }), resolveMonitorConfig({ alerts: { errorRate: { minCount: 100 } } })).out).toEqual([]);
+    expect(
+      run(
+        rep(12, { attempts: 1, failedAttempts: 1 }),
+        resolveMonitorConfig({ alerts: { errorRate: { minCount: 100 } } }),
+      ).out,
+    ).toEqual([]);
   });
 
   it('error rate resolves once failures leave the window', () => {
     const cfg = resolveMonitorConfig({ alerts: { errorRate: { windowMs: 60_000, minCount: 5 } } });
-    const { out } = run([...rep(4, { attempts: 10, failedAttempts: 5 }), ...rep(40, { attempts: 10, failedAttempts: 0 })], cfg);
+    const { out } = run(
+      [...rep(4, { attempts: 10, failedAttempts: 5 }), ...rep(40, { attempts: 10, failedAttempts: 0 })],
+      cfg,
+    );
     const mine = out.filter((t) => t.rule === 'errorRate');
     expect(mine.map((t) => t.state)).toEqual(['firing', 'resolved']);
     expect(mine[0]?.value).toBeCloseTo(50);
@@ -105,6 +122,12 @@ describe('alert rules (defaults, 5 s samples)', () => {
 
   it('records value and threshold with each transition', () => {
     const { out } = run([{ oldestPendingAgeMs: 400_000 }]);
-    expect(out[0]).toMatchObject({ rule: 'oldestAge', state: 'firing', value: 400_000, threshold: 300_000, severity: 'warning' });
+    expect(out[0]).toMatchObject({
+      rule: 'oldestAge',
+      state: 'firing',
+      value: 400_000,
+      threshold: 300_000,
+      severity: 'warning',
+    });
   });
 });

@@ -27,7 +27,9 @@ describe('event-loop delay', () => {
     s.start();
     await idle(50);
     const until = performance.now() + 200;
-    while (performance.now() < until) { /* block the loop */ }
+    while (performance.now() < until) {
+      /* block the loop */
+    }
     await idle(50);
     const usage = s.engine();
     s.close();

@@ -36,7 +36,12 @@ describe('ThroughputCounter', () => {
 });
 
 describe('aggregateHealth', () => {
-  const c = (name: string, status: HealthCheckResult['status'], critical: boolean): HealthCheckResult => ({ name, status, critical, message: '' });
+  const c = (name: string, status: HealthCheckResult['status'], critical: boolean): HealthCheckResult => ({
+    name,
+    status,
+    critical,
+    message: '',
+  });
   it.each([
     [[c('database', 'pass', true), c('tmux', 'pass', true)], 'HEALTHY', []],
     [[c('database', 'pass', true), c('target:a', 'fail', false)], 'DEGRADED', ['target:a']],
@@ -50,7 +55,15 @@ describe('aggregateHealth', () => {
 });
 
 describe('alert notification formatting', () => {
-  const t: AlertTransition = { at: 0, rule: 'errorRate', state: 'firing', severity: 'critical', value: 12, threshold: 10, message: 'error rate 12% > 10% #1' };
+  const t: AlertTransition = {
+    at: 0,
+    rule: 'errorRate',
+    state: 'firing',
+    severity: 'critical',
+    value: 12,
+    threshold: 10,
+    message: 'error rate 12% > 10% #1',
+  };
   it('builds a body with both Slack `text` and Discord `content`', () => {
     const body = JSON.parse(webhookBody(t)) as { text: string; content: string };
     expect(body.text).toBe(alertText(t));
@@ -58,7 +71,12 @@ describe('alert notification formatting', () => {
     expect(body.text).toMatch(/errorRate FIRING: error rate 12%/);
   });
   it('escapes tmux formats and control characters in display-message', () => {
-    expect(displayMessageArgs('a #{pane_id}\x1b[31m\n', '=work')).toEqual(['display-message', '-t', '=work', 'a ##{pane_id} [31m ']);
+    expect(displayMessageArgs('a #{pane_id}\x1b[31m\n', '=work')).toEqual([
+      'display-message',
+      '-t',
+      '=work',
+      'a ##{pane_id} [31m ',
+    ]);
     expect(displayMessageArgs('x')).toEqual(['display-message', 'x']);
   });
 });
@@ -80,12 +98,26 @@ describe('rollup helpers', () => {
   it('defines tiers of 5 s / 1 min / 15 min / 1 h and drops a tier not coarser than the sample interval', () => {
     expect(tiersFor(5000, 30).map((t) => t.resMs)).toEqual([5000, 60_000, 900_000, 3_600_000]);
     expect(tiersFor(60_000, 30).map((t) => t.resMs)).toEqual([60_000, 900_000, 3_600_000]);
-    expect(tiersFor(5000, 3).map((t) => t.keepMs)).toEqual([86_400_000, 3 * 86_400_000, 3 * 86_400_000, 3 * 86_400_000]);
+    expect(tiersFor(5000, 3).map((t) => t.keepMs)).toEqual([
+      86_400_000,
+      3 * 86_400_000,
+      3 * 86_400_000,
+      3 * 86_400_000,
+    ]);
   });
   it('downsamples into aligned buckets with summed counts', () => {
-    const rows = [0, 5000, 55_000, 60_000, 125_000].map((at) => ({ ...emptyRollup(at, 5000), samples: 1, delivered: 1, pendingMax: at / 1000 }));
+    const rows = [0, 5000, 55_000, 60_000, 125_000].map((at) => ({
+      ...emptyRollup(at, 5000),
+      samples: 1,
+      delivered: 1,
+      pendingMax: at / 1000,
+    }));
     const out = downsample(rows, 60_000);
-    expect(out.map((r) => [r.at, r.delivered, r.pendingMax])).toEqual([[0, 3, 55], [60_000, 1, 60], [120_000, 1, 125]]);
+    expect(out.map((r) => [r.at, r.delivered, r.pendingMax])).toEqual([
+      [0, 3, 55],
+      [60_000, 1, 60],
+      [120_000, 1, 125],
+    ]);
     expect(bucketStart(-1, 60_000)).toBe(-60_000);
   });
 });
@@ -106,7 +138,13 @@ describe('monitor config', () => {
   it('has the documented defaults and rejects bad values naming the key', async () => {
     const { resolveMonitorConfig } = await import('../../src/engine/monitor/config.js');
     const c = resolveMonitorConfig();
-    expect(c).toMatchObject({ enabled: true, sampleMs: 5000, healthCheckMs: 30_000, retentionDays: 30, notify: { tmuxDisplay: true, webhookAttempts: 3 } });
+    expect(c).toMatchObject({
+      enabled: true,
+      sampleMs: 5000,
+      healthCheckMs: 30_000,
+      retentionDays: 30,
+      notify: { tmuxDisplay: true, webhookAttempts: 3 },
+    });
     expect(c.alerts.memory.rssBytes).toBe(512 * 1024 * 1024);
     expect(c.notify.webhookUrl).toBeUndefined();
     expect(() => resolveMonitorConfig({ sampleMs: 10 })).toThrow(/sampleMs/);
@@ -122,11 +160,32 @@ describe('formatMonitorStatus', () => {
     const rec = new LatencyRecorder();
     rec.recordMs('endToEnd', 42, 0);
     const text = formatMonitorStatus({
-      at: 0, startedAt: 0, sampleMs: 5000, latency: rec.summary(0), throughput: new ThroughputCounter().block(0),
-      queue: { depth: { queued: 2, delivering: 1, retrying: 0, delivered: 5, dead: 1, dropped: 0 }, pending: 3, capacity: 100, oldestPendingAgeMs: 1500, paused: true, retries: 0, rateLimited: 0, dead: 1 },
+      at: 0,
+      startedAt: 0,
+      sampleMs: 5000,
+      latency: rec.summary(0),
+      throughput: new ThroughputCounter().block(0),
+      queue: {
+        depth: { queued: 2, delivering: 1, retrying: 0, delivered: 5, dead: 1, dropped: 0 },
+        pending: 3,
+        capacity: 100,
+        oldestPendingAgeMs: 1500,
+        paused: true,
+        retries: 0,
+        rateLimited: 0,
+        dead: 1,
+      },
       resources: null,
-      health: { at: 0, status: 'DEGRADED', failing: ['target:agent'], checks: [{ name: 'target:agent', status: 'fail', message: '%2 missing', critical: false }] },
-      alerts: { active: [{ rule: 'oldestAge', severity: 'warning', since: 0, value: 1, threshold: 1, message: 'old' }], recent: [] },
+      health: {
+        at: 0,
+        status: 'DEGRADED',
+        failing: ['target:agent'],
+        checks: [{ name: 'target:agent', status: 'fail', message: '%2 missing', critical: false }],
+      },
+      alerts: {
+        active: [{ rule: 'oldestAge', severity: 'warning', since: 0, value: 1, threshold: 1, message: 'old' }],
+        recent: [],
+      },
     });
     expect(text).toContain('Health: DEGRADED  (failing: target:agent)');
     expect(text).toContain('FAIL target:agent: %2 missing');

@@ -18,7 +18,11 @@ describe('LogSketch percentiles', () => {
     const s = new LogSketch();
     for (let v = 1; v <= 10_000; v++) s.record(v);
     expect(s.count).toBe(10_000);
-    for (const [p, exact] of [[50, 5000], [95, 9500], [99, 9900]] as const) {
+    for (const [p, exact] of [
+      [50, 5000],
+      [95, 9500],
+      [99, 9900],
+    ] as const) {
       expect(Math.abs(s.percentile(p) - exact) / exact).toBeLessThanOrEqual(SKETCH_ALPHA + 1e-9);
     }
     expect(s.percentile(100)).toBe(10_000);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { judgeAll } from '../../src/engine/delivery/deliverer.js';
-import { decodeMark, encodeMark, findMark, makeMark, mayHaveMoved, type PaneMark } from '../../src/engine/delivery/pane-mark.js';
+import {
+  decodeMark,
+  encodeMark,
+  findMark,
+  makeMark,
+  mayHaveMoved,
+  type PaneMark,
+} from '../../src/engine/delivery/pane-mark.js';
 
 describe('pane marks', () => {
   it('keep the cursor line, the lines above it and the history size and limit', () => {
@@ -58,7 +65,13 @@ describe('judgeAll', () => {
   });
 
   it('cannot decide when the places disagree or there is none', () => {
-    expect(judgeAll(['$ echo hi\nhi\n$ ', '$ '], '$ ', 'echo hi')).toMatchObject({ kind: 'undecided', why: expect.stringContaining('disagree') });
-    expect(judgeAll([], '$ ', 'echo hi')).toMatchObject({ kind: 'undecided', why: expect.stringContaining('history-limit') });
+    expect(judgeAll(['$ echo hi\nhi\n$ ', '$ '], '$ ', 'echo hi')).toMatchObject({
+      kind: 'undecided',
+      why: expect.stringContaining('disagree'),
+    });
+    expect(judgeAll([], '$ ', 'echo hi')).toMatchObject({
+      kind: 'undecided',
+      why: expect.stringContaining('history-limit'),
+    });
   });
 });

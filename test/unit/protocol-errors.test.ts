@@ -53,8 +53,20 @@ describe('LineSplitter', () => {
 
   it('names every EngineApi action plus subscribe, targetStatus and history as a method', () => {
     expect([...RPC_METHODS].sort()).toEqual([
-      'drop', 'enqueue', 'getTask', 'history', 'isPaused', 'listTasks', 'pause', 'resume', 'retry', 'retryAllDead', 'snapshot', 'stats',
-      'subscribe', 'targetStatus',
+      'drop',
+      'enqueue',
+      'getTask',
+      'history',
+      'isPaused',
+      'listTasks',
+      'pause',
+      'resume',
+      'retry',
+      'retryAllDead',
+      'snapshot',
+      'stats',
+      'subscribe',
+      'targetStatus',
     ]);
   });
 });
@@ -71,10 +83,20 @@ describe('error registry', () => {
   });
 
   it('retries pane and tmux faults, never bad input', () => {
-    for (const code of ['WHT_ERR_TARGET_MISSING', 'WHT_ERR_TARGET_BUSY', 'WHT_ERR_TMUX_FAILED', 'WHT_ERR_NOT_CONFIRMED'] as const) {
+    for (const code of [
+      'WHT_ERR_TARGET_MISSING',
+      'WHT_ERR_TARGET_BUSY',
+      'WHT_ERR_TMUX_FAILED',
+      'WHT_ERR_NOT_CONFIRMED',
+    ] as const) {
       expect(new WhtError(code, 'x').retryable, code).toBe(true);
     }
-    for (const code of ['WHT_ERR_TEXT_UNSAFE', 'WHT_ERR_TEXT_EMPTY', 'WHT_ERR_TARGET_UNKNOWN', 'WHT_ERR_BAD_TRIGGER'] as const) {
+    for (const code of [
+      'WHT_ERR_TEXT_UNSAFE',
+      'WHT_ERR_TEXT_EMPTY',
+      'WHT_ERR_TARGET_UNKNOWN',
+      'WHT_ERR_BAD_TRIGGER',
+    ] as const) {
       expect(new WhtError(code, 'x').retryable, code).toBe(false);
     }
   });
@@ -83,7 +105,13 @@ describe('error registry', () => {
     const cause = new Error('root');
     const e = new WhtError('WHT_ERR_STORAGE', 'disk full', { path: '/x' }, { cause });
     expect(e).toBeInstanceOf(Error);
-    expect(e).toMatchObject({ name: 'WhtError', code: 'WHT_ERR_STORAGE', message: 'disk full', details: { path: '/x' }, cause });
+    expect(e).toMatchObject({
+      name: 'WhtError',
+      code: 'WHT_ERR_STORAGE',
+      message: 'disk full',
+      details: { path: '/x' },
+      cause,
+    });
     expect(isWhtError(e)).toBe(true);
     expect(isWhtError(e, 'WHT_ERR_STORAGE')).toBe(true);
     expect(isWhtError(e, 'WHT_ERR_CLOSED')).toBe(false);
@@ -97,10 +125,23 @@ describe('error registry', () => {
 
   it('toWhtError wraps anything else with the fallback code, keeping the message and the cause', () => {
     const plain = new Error('spawn tmux ENOENT');
-    expect(toWhtError(plain, 'WHT_ERR_TMUX_FAILED')).toMatchObject({ code: 'WHT_ERR_TMUX_FAILED', message: 'spawn tmux ENOENT', cause: plain, retryable: true });
+    expect(toWhtError(plain, 'WHT_ERR_TMUX_FAILED')).toMatchObject({
+      code: 'WHT_ERR_TMUX_FAILED',
+      message: 'spawn tmux ENOENT',
+      cause: plain,
+      retryable: true,
+    });
     // without a fallback: an unexpected fault, still retried, but not blamed on tmux
-    expect(toWhtError(plain)).toMatchObject({ code: 'WHT_ERR_INTERNAL', message: 'spawn tmux ENOENT', cause: plain, retryable: true });
-    expect(toWhtError('just a string', 'WHT_ERR_STORAGE')).toMatchObject({ code: 'WHT_ERR_STORAGE', message: 'just a string' });
+    expect(toWhtError(plain)).toMatchObject({
+      code: 'WHT_ERR_INTERNAL',
+      message: 'spawn tmux ENOENT',
+      cause: plain,
+      retryable: true,
+    });
+    expect(toWhtError('just a string', 'WHT_ERR_STORAGE')).toMatchObject({
+      code: 'WHT_ERR_STORAGE',
+      message: 'just a string',
+    });
     expect(toWhtError(undefined).message).toBe('undefined');
   });
 });

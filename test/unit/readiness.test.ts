@@ -52,9 +52,12 @@ describe('judging the real agent screens', () => {
     expect(j.reason).toBe(`the input holds text that is not ours: "${text}"`);
   });
 
-  it('needs the faint attribute to tell Codex\'s placeholder from typed text (plain capture-pane -p cannot)', () => {
+  it("needs the faint attribute to tell Codex's placeholder from typed text (plain capture-pane -p cannot)", () => {
     expect(judgeScreen(codex, screen('codex-idle.ansi')).input).toBeNull();
-    expect(judgeScreen(codex, screen('codex-idle.txt'))).toMatchObject({ state: 'not-ready', input: 'Ask Codex to do anything' });
+    expect(judgeScreen(codex, screen('codex-idle.txt'))).toMatchObject({
+      state: 'not-ready',
+      input: 'Ask Codex to do anything',
+    });
   });
 
   it('counts the submitted prompt in the transcript above the input, not in the footer', () => {
@@ -82,7 +85,10 @@ describe('judging made-up screens', () => {
 
   it('is not ready when old prompts show but the idle marker does not (something else is on screen)', () => {
     const s = claudeScreen(['❯ fix the build', '⏺ Done.'], '', '  Press Ctrl-C again to exit');
-    expect(judgeScreen(claude, s)).toMatchObject({ state: 'not-ready', reason: 'the idle marker /\\? for shortcuts/ is not on screen' });
+    expect(judgeScreen(claude, s)).toMatchObject({
+      state: 'not-ready',
+      reason: 'the idle marker /\\? for shortcuts/ is not on screen',
+    });
   });
 
   it('treats a faint placeholder, with the cursor drawn inverse on its first letter, as empty', () => {
@@ -96,14 +102,36 @@ describe('judging made-up screens', () => {
   });
 
   it('sees a sign-in menu as a menu, never as ready', () => {
-    const s = ['  >_ OpenAI Codex (v0.171.0)', '', '  Sign in with ChatGPT to use Codex as part of your paid plan', '',
-      '> 1. Sign in with ChatGPT', '  2. Sign in with Device Code', '  3. Provide your own API key', '', '  Press Enter to continue'].join('\n');
-    expect(judgeScreen(codex, s)).toMatchObject({ state: 'not-ready', reason: 'a menu or dialog is open ("> 1. Sign in with ChatGPT")' });
+    const s = [
+      '  >_ OpenAI Codex (v0.171.0)',
+      '',
+      '  Sign in with ChatGPT to use Codex as part of your paid plan',
+      '',
+      '> 1. Sign in with ChatGPT',
+      '  2. Sign in with Device Code',
+      '  3. Provide your own API key',
+      '',
+      '  Press Enter to continue',
+    ].join('\n');
+    expect(judgeScreen(codex, s)).toMatchObject({
+      state: 'not-ready',
+      reason: 'a menu or dialog is open ("> 1. Sign in with ChatGPT")',
+    });
   });
 
   it('sees a trust dialog drawn with the ❯ selector as a menu, not as text in the input', () => {
-    const s = [' Do you trust the files in this folder?', '', ' ❯ 1. Yes, proceed', '   2. No, exit', '', ' Enter to confirm · Esc to cancel'].join('\n');
-    expect(judgeScreen(claude, s)).toMatchObject({ state: 'not-ready', reason: 'a menu or dialog is open ("❯ 1. Yes, proceed")' });
+    const s = [
+      ' Do you trust the files in this folder?',
+      '',
+      ' ❯ 1. Yes, proceed',
+      '   2. No, exit',
+      '',
+      ' Enter to confirm · Esc to cancel',
+    ].join('\n');
+    expect(judgeScreen(claude, s)).toMatchObject({
+      state: 'not-ready',
+      reason: 'a menu or dialog is open ("❯ 1. Yes, proceed")',
+    });
   });
 
   it('is not ready when there is no input line at all', () => {
@@ -113,14 +141,27 @@ describe('judging made-up screens', () => {
   });
 
   it('looks for the markers in the last readyLines lines only', () => {
-    const s = claudeScreen(['✻ Working… (esc to interrupt)', ...Array.from({ length: 20 }, (_, i) => `output ${i}`)], '');
+    const s = claudeScreen(
+      ['✻ Working… (esc to interrupt)', ...Array.from({ length: 20 }, (_, i) => `output ${i}`)],
+      '',
+    );
     expect(judgeScreen(claude, s).state).toBe('ready');
     expect(judgeScreen({ ...claude, readyLines: 40 }, s).state).toBe('busy');
   });
 });
 
 describe('the readiness state machine', () => {
-  const pane: PaneState = { id: '%1', inMode: false, inputOff: false, dead: false, historySize: 0, historyLimit: 2000, cursorY: 0, currentCommand: 'claude', pid: 1 };
+  const pane: PaneState = {
+    id: '%1',
+    inMode: false,
+    inputOff: false,
+    dead: false,
+    historySize: 0,
+    historyLimit: 2000,
+    cursorY: 0,
+    currentCommand: 'claude',
+    pid: 1,
+  };
   const idle = screen('claude-idle.ansi');
   const busy = screen('claude-busy.ansi');
   const run = (t: typeof claude, looks: Array<[number, string]>, memory: Memory) => {
@@ -135,19 +176,39 @@ describe('the readiness state machine', () => {
   };
 
   it('holds a target busy after our Enter until postSubmitHoldMs passes when no busy marker shows', () => {
-    const { states, memory } = run(claude, [[1100, idle], [2900, idle], [3000, idle], [3100, idle]], { submittedAt: 1000 });
+    const { states, memory } = run(
+      claude,
+      [
+        [1100, idle],
+        [2900, idle],
+        [3000, idle],
+        [3100, idle],
+      ],
+      { submittedAt: 1000 },
+    );
     expect(states).toEqual(['busy', 'busy', 'ready', 'ready']);
     expect(memory).toEqual(freshMemory());
   });
 
   it('ends the hold when the busy marker shows, and is ready again only once the idle marker is back', () => {
-    const { states } = run(claude, [[1100, idle], [1300, busy], [1500, busy], [1700, idle]], { submittedAt: 1000 });
+    const { states } = run(
+      claude,
+      [
+        [1100, idle],
+        [1300, busy],
+        [1500, busy],
+        [1700, idle],
+      ],
+      { submittedAt: 1000 },
+    );
     expect(states).toEqual(['busy', 'busy', 'busy', 'ready']);
   });
 
   it('gives the reason while held', () => {
     const r = step(claude, { submittedAt: 1000 }, { pane, screen: idle, now: 1400 });
-    expect(r.judgement.reason).toBe('a prompt was submitted 400 ms ago and the busy marker has not shown yet (postSubmitHoldMs 2000)');
+    expect(r.judgement.reason).toBe(
+      'a prompt was submitted 400 ms ago and the busy marker has not shown yet (postSubmitHoldMs 2000)',
+    );
   });
 
   it('judges the pane before the screen: missing, dead, in a mode, input off', () => {
@@ -155,25 +216,50 @@ describe('the readiness state machine', () => {
     expect(step(claude, m, { pane: null, screen: null, now: 0 }).judgement.state).toBe('missing');
     expect(step(claude, m, { pane: { ...pane, dead: true }, screen: idle, now: 0 }).judgement.state).toBe('missing');
     expect(step(claude, m, { pane: { ...pane, inMode: true }, screen: idle, now: 0 }).judgement.state).toBe('in-mode');
-    expect(step(claude, m, { pane: { ...pane, inputOff: true }, screen: idle, now: 0 }).judgement.state).toBe('input-off');
+    expect(step(claude, m, { pane: { ...pane, inputOff: true }, screen: idle, now: 0 }).judgement.state).toBe(
+      'input-off',
+    );
   });
 
-  it('never looks at a shell target\'s screen', () => {
+  it("never looks at a shell target's screen", () => {
     const shell = target({});
-    expect(step(shell, { submittedAt: 1000 }, { pane, screen: null, now: 1001 }).judgement).toMatchObject({ state: 'ready', reason: null });
+    expect(step(shell, { submittedAt: 1000 }, { pane, screen: null, now: 1001 }).judgement).toMatchObject({
+      state: 'ready',
+      reason: null,
+    });
   });
 
   it('checks the foreground command when readyCommands is set', () => {
     const t = target({ preset: 'codex', readyCommands: ['codex'] });
-    const r = step(t, freshMemory(), { pane: { ...pane, currentCommand: 'node' }, screen: screen('codex-idle.ansi'), now: 0 });
-    expect(r.judgement).toMatchObject({ state: 'not-ready', reason: 'the foreground command is node, not one of codex' });
+    const r = step(t, freshMemory(), {
+      pane: { ...pane, currentCommand: 'node' },
+      screen: screen('codex-idle.ansi'),
+      now: 0,
+    });
+    expect(r.judgement).toMatchObject({
+      state: 'not-ready',
+      reason: 'the foreground command is node, not one of codex',
+    });
   });
 });
 
 describe('presets and screen parsing', () => {
   it('fills agent keys from the preset, each one overridable', () => {
-    expect(codex).toMatchObject({ profile: 'agent', readyPattern: '\\? for shortcuts', busyPattern: '(?i)esc to interrupt', postSubmitHoldMs: 2000, confirm: true, confirmTimeoutMs: 5000, readyCommands: [], clearInput: false });
-    expect(target({ preset: 'codex', postSubmitHoldMs: 500, readyPattern: 'READY', confirm: false })).toMatchObject({ postSubmitHoldMs: 500, readyPattern: 'READY', confirm: false });
+    expect(codex).toMatchObject({
+      profile: 'agent',
+      readyPattern: '\\? for shortcuts',
+      busyPattern: '(?i)esc to interrupt',
+      postSubmitHoldMs: 2000,
+      confirm: true,
+      confirmTimeoutMs: 5000,
+      readyCommands: [],
+      clearInput: false,
+    });
+    expect(target({ preset: 'codex', postSubmitHoldMs: 500, readyPattern: 'READY', confirm: false })).toMatchObject({
+      postSubmitHoldMs: 500,
+      readyPattern: 'READY',
+      confirm: false,
+    });
     expect(target({})).toMatchObject({ profile: 'shell', postSubmitHoldMs: 0, confirm: false });
   });
 

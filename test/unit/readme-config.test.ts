@@ -4,20 +4,29 @@ import { schemaKeys, type SchemaKey } from '../../src/engine/config/json-schema.
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
-interface Row { keys: string[]; defaults: string[]; link?: string }
+interface Row {
+  keys: string[];
+  defaults: string[];
+  link?: string;
+}
 
 /** The README "Configuration" table: `a.b` / `c` rows share a parent; defaults `1` / `2` pair with the keys. */
 function readmeRows(): Row[] {
   const section = read('README.md').split('\n## Configuration')[1]!.split('\n## ')[0]!;
-  return section.split('\n').filter((l) => l.startsWith('| `')).map((line) => {
-    const [, keyCell = '', defaultCell = ''] = line.split(/(?<!\\)\|/).map((c) => c.trim());
-    const parts = keyCell.split(' / ').map((p) => p.replace(/`/g, '').trim());
-    const parent = parts[0]!.split('.').slice(0, -1).join('.');
-    const keys = parts.flatMap((p) => p.split(', ')).map((p, i) => (i === 0 || p.includes('.') ? p : `${parent}.${p}`));
-    const defaults = defaultCell.split(' / ').map((d) => /`([^`]*)`/.exec(d)?.[1] ?? '');
-    const link = /\]\(([^)#]+)/.exec(defaultCell)?.[1];
-    return { keys, defaults, ...(link ? { link } : {}) };
-  });
+  return section
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((line) => {
+      const [, keyCell = '', defaultCell = ''] = line.split(/(?<!\\)\|/).map((c) => c.trim());
+      const parts = keyCell.split(' / ').map((p) => p.replace(/`/g, '').trim());
+      const parent = parts[0]!.split('.').slice(0, -1).join('.');
+      const keys = parts
+        .flatMap((p) => p.split(', '))
+        .map((p, i) => (i === 0 || p.includes('.') ? p : `${parent}.${p}`));
+      const defaults = defaultCell.split(' / ').map((d) => /`([^`]*)`/.exec(d)?.[1] ?? '');
+      const link = /\]\(([^)#]+)/.exec(defaultCell)?.[1];
+      return { keys, defaults, ...(link ? { link } : {}) };
+    });
 }
 
 const covers = (documented: string, key: string) => key === documented || key.startsWith(`${documented}.`);
@@ -44,7 +53,8 @@ describe('README Configuration table', () => {
         const s = byKey.get(key);
         const shown = row.defaults[i] ?? row.defaults[0] ?? '';
         if (!s?.hasDefault) return;
-        if (JSON.stringify(s.default) !== shown) wrong.push(`${key}: README says ${shown}, schema ${JSON.stringify(s.default)}`);
+        if (JSON.stringify(s.default) !== shown)
+          wrong.push(`${key}: README says ${shown}, schema ${JSON.stringify(s.default)}`);
       });
     }
     expect(wrong).toEqual([]);
@@ -61,7 +71,9 @@ describe('README Configuration table', () => {
         const named = (key: string) => {
           const rel = key.slice(root.length + 1).replace(/^NAME\./, '');
           const parts = rel.split('.');
-          return parts.some((_, i) => doc.includes(`\`${parts.slice(0, i + 1).join('.')}\``)) || doc.includes(`\`${key}\``);
+          return (
+            parts.some((_, i) => doc.includes(`\`${parts.slice(0, i + 1).join('.')}\``)) || doc.includes(`\`${key}\``)
+          );
         };
         expect(keys.filter((k) => !named(k.key)).map((k) => k.key)).toEqual([]);
       }

@@ -20,7 +20,7 @@ describe('README Errors section', () => {
     }
   });
 
-  it('the CLI exits and the HTTP server answers with the registry\'s numbers for every code', () => {
+  it("the CLI exits and the HTTP server answers with the registry's numbers for every code", () => {
     for (const [code, entry] of Object.entries(ERROR_CODES) as Array<[ErrorCode, (typeof ERROR_CODES)[ErrorCode]]>) {
       const err = new WhtError(code, 'x');
       expect(exitCodeFor(err), code).toBe(entry.exit);

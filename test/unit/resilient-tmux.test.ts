@@ -25,7 +25,10 @@ function fakeControl(failure: 'ok' | 'sent' | 'unsent', seen: ControlModeOptions
         if (failure === 'ok') return { stdout: 'control' };
         fake.up = false;
         queueMicrotask(() => opts.onDown?.('killed'));
-        throw new WhtError('WHT_ERR_TMUX_FAILED', 'control client exited', { transport: 'down', sent: failure === 'sent' });
+        throw new WhtError('WHT_ERR_TMUX_FAILED', 'control client exited', {
+          transport: 'down',
+          sent: failure === 'sent',
+        });
       },
     };
     return fake as unknown as ControlModeTmux;
@@ -33,7 +36,13 @@ function fakeControl(failure: 'ok' | 'sent' | 'unsent', seen: ControlModeOptions
 }
 
 describe('reconnectDelay', () => {
-  it.each([[0, 100], [1, 200], [3, 800], [10, 5000], [1000, 5000]])('attempt %i waits %i ms', (attempt, ms) => {
+  it.each([
+    [0, 100],
+    [1, 200],
+    [3, 800],
+    [10, 5000],
+    [1000, 5000],
+  ])('attempt %i waits %i ms', (attempt, ms) => {
     expect(reconnectDelay(attempt, 100, 5000)).toBe(ms);
   });
 });
@@ -75,7 +84,10 @@ describe('ResilientTmux failover', () => {
     const exec = new FakeExec();
     const t = new ResilientTmux({}, { exec, reconnectMinMs: 60_000, createControl: fakeControl('sent', []) });
     await t.start();
-    await expect(t.run(['send-keys', '-t', '%1', '-l', '--', 'x'])).rejects.toMatchObject({ code: 'WHT_ERR_TMUX_FAILED', details: { sent: true } });
+    await expect(t.run(['send-keys', '-t', '%1', '-l', '--', 'x'])).rejects.toMatchObject({
+      code: 'WHT_ERR_TMUX_FAILED',
+      details: { sent: true },
+    });
     expect(exec.calls).toEqual([]);
     await t.close();
 
@@ -87,7 +99,10 @@ describe('ResilientTmux failover', () => {
 
   it('never connects when control mode is disabled', async () => {
     const seen: ControlModeOptions[] = [];
-    const t = new ResilientTmux({}, { exec: new FakeExec(), controlMode: false, createControl: fakeControl('ok', seen) });
+    const t = new ResilientTmux(
+      {},
+      { exec: new FakeExec(), controlMode: false, createControl: fakeControl('ok', seen) },
+    );
     await t.start();
     expect(seen).toEqual([]);
     expect(t.status().mode).toBe('exec');

@@ -84,7 +84,10 @@ describe('sendLiteralArgs', () => {
     const random = seeded(7);
     const alphabet = [';', ';', '\\', 'a', '🚀', 'é', '-', ' '];
     for (let round = 0; round < 1000; round++) {
-      const text = Array.from({ length: Math.floor(random() * 60) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      const text = Array.from(
+        { length: Math.floor(random() * 60) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
       const budget = 30 + Math.floor(random() * 30);
       const argvs = sendLiteralArgs('%12', text, budget);
       for (const a of argvs) expect(packed(a), JSON.stringify(a)).toBeLessThanOrEqual(budget);

@@ -7,16 +7,23 @@ describe('checkText', () => {
   const c0 = Array.from({ length: 0x20 }, (_, cp) => cp).filter((cp) => cp !== 0x09);
   const c1 = Array.from({ length: 0x20 }, (_, i) => 0x80 + i);
 
-  it.each([...c0, 0x7f, ...c1].map((cp) => [hex(cp), cp]))('refuses U+%s anywhere in the text, naming it and its position', (_name, cp) => {
-    for (const [text, pos] of [[`${String.fromCharCode(cp)}ls`, 0], [`echo a${String.fromCharCode(cp)}b`, 6], [`ls${String.fromCharCode(cp)}`, 2]] as const) {
-      const r = checkText(text);
-      expect(r.ok, JSON.stringify(text)).toBe(false);
-      if (!r.ok) {
-        expect(r.reason).toContain(`U+${hex(cp)}`);
-        expect(r.reason).toContain(`position ${pos}`);
+  it.each([...c0, 0x7f, ...c1].map((cp) => [hex(cp), cp]))(
+    'refuses U+%s anywhere in the text, naming it and its position',
+    (_name, cp) => {
+      for (const [text, pos] of [
+        [`${String.fromCharCode(cp)}ls`, 0],
+        [`echo a${String.fromCharCode(cp)}b`, 6],
+        [`ls${String.fromCharCode(cp)}`, 2],
+      ] as const) {
+        const r = checkText(text);
+        expect(r.ok, JSON.stringify(text)).toBe(false);
+        if (!r.ok) {
+          expect(r.reason).toContain(`U+${hex(cp)}`);
+          expect(r.reason).toContain(`position ${pos}`);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('refuses an escape sequence (ESC [ ...) and names ESC', () => {
     const r = checkText('echo \u001b[2J cleared');
@@ -34,20 +41,42 @@ describe('checkText', () => {
   });
 
   it('refuses empty or whitespace-only text as empty (WHT_ERR_TEXT_EMPTY)', () => {
-    for (const [text, allowNewlines] of [['', false], ['   ', false], ['\t', false], ['\n\n', true]] as const) {
-      expect(checkText(text, { allowNewlines })).toEqual({ ok: false, code: 'WHT_ERR_TEXT_EMPTY', reason: 'empty command' });
+    for (const [text, allowNewlines] of [
+      ['', false],
+      ['   ', false],
+      ['\t', false],
+      ['\n\n', true],
+    ] as const) {
+      expect(checkText(text, { allowNewlines })).toEqual({
+        ok: false,
+        code: 'WHT_ERR_TEXT_EMPTY',
+        reason: 'empty command',
+      });
     }
   });
 
   it.each([
-    [0x202a, 'bidi embedding (LRE)'], [0x202b, 'bidi embedding (RLE)'], [0x202c, 'bidi pop (PDF)'], [0x202d, 'bidi override (LRO)'],
-    [0x202e, 'bidi override (RLO)'], [0x2066, 'bidi isolate (LRI)'], [0x2067, 'bidi isolate (RLI)'], [0x2068, 'bidi isolate (FSI)'],
-    [0x2069, 'bidi pop (PDI)'], [0x200e, 'bidi mark (LRM)'], [0x200f, 'bidi mark (RLM)'], [0x061c, 'bidi mark (ALM)'],
-    [0x2028, 'line separator'], [0x2029, 'paragraph separator'], [0xfeff, 'byte order mark (BOM)'],
+    [0x202a, 'bidi embedding (LRE)'],
+    [0x202b, 'bidi embedding (RLE)'],
+    [0x202c, 'bidi pop (PDF)'],
+    [0x202d, 'bidi override (LRO)'],
+    [0x202e, 'bidi override (RLO)'],
+    [0x2066, 'bidi isolate (LRI)'],
+    [0x2067, 'bidi isolate (RLI)'],
+    [0x2068, 'bidi isolate (FSI)'],
+    [0x2069, 'bidi pop (PDI)'],
+    [0x200e, 'bidi mark (LRM)'],
+    [0x200f, 'bidi mark (RLM)'],
+    [0x061c, 'bidi mark (ALM)'],
+    [0x2028, 'line separator'],
+    [0x2029, 'paragraph separator'],
+    [0xfeff, 'byte order mark (BOM)'],
   ])('refuses U+%s (%s) for every target, naming it and its position', (cp, name) => {
     for (const allowNewlines of [false, true]) {
       expect(checkText(`ls a${String.fromCodePoint(cp)}b`, { allowNewlines })).toEqual({
-        ok: false, code: 'WHT_ERR_TEXT_UNSAFE', reason: `${name} U+${hex(cp)} at position 4 is not allowed`,
+        ok: false,
+        code: 'WHT_ERR_TEXT_UNSAFE',
+        reason: `${name} U+${hex(cp)} at position 4 is not allowed`,
       });
     }
   });

@@ -4,12 +4,14 @@ import { argvLiteral, EXEC_ARGV_BUDGET, sendLiteralArgs, splitUtf8 } from '../..
 
 /** What tmux types for the vectors: apply its argv rule, then join the literal payloads. */
 function typed(vectors: string[][]): string {
-  return vectors.map((v) => {
-    const commands = splitCommands(v);
-    expect(commands).toHaveLength(1);
-    expect(commands[0]?.slice(0, 5)).toEqual(['send-keys', '-t', '%1', '-l', '--']);
-    return commands[0]?.[5] ?? '';
-  }).join('');
+  return vectors
+    .map((v) => {
+      const commands = splitCommands(v);
+      expect(commands).toHaveLength(1);
+      expect(commands[0]?.slice(0, 5)).toEqual(['send-keys', '-t', '%1', '-l', '--']);
+      return commands[0]?.[5] ?? '';
+    })
+    .join('');
 }
 
 function packedBytes(v: string[]): number {
@@ -30,11 +32,14 @@ describe('argvLiteral', () => {
 });
 
 describe('sendLiteralArgs', () => {
-  it.each([';', 'ends with;', 'ends with\\;', '\\', '-n', '--', 'a;b;c', "quote's $HOME #{x}", '😀;'])('types %j exactly in one command', (text) => {
-    const vectors = sendLiteralArgs('%1', text);
-    expect(vectors).toHaveLength(1);
-    expect(typed(vectors)).toBe(text);
-  });
+  it.each([';', 'ends with;', 'ends with\\;', '\\', '-n', '--', 'a;b;c', "quote's $HOME #{x}", '😀;'])(
+    'types %j exactly in one command',
+    (text) => {
+      const vectors = sendLiteralArgs('%1', text);
+      expect(vectors).toHaveLength(1);
+      expect(typed(vectors)).toBe(text);
+    },
+  );
 
   it('gives nothing for empty text', () => {
     expect(sendLiteralArgs('%1', '')).toEqual([]);

@@ -32,7 +32,14 @@ describe('takeToken', () => {
     expect(takeToken(empty, { perSecond: 2, burst: 5 }, 499).ok).toBe(false);
     expect(takeToken(empty, { perSecond: 2, burst: 5 }, 500).ok).toBe(true);
     // A long idle period refills only up to burst.
-    expect(takes({ perSecond: 2, burst: 5 }, Array(6).fill(1_000_000), empty)).toEqual([true, true, true, true, true, false]);
+    expect(takes({ perSecond: 2, burst: 5 }, Array(6).fill(1_000_000), empty)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('holds a steady rate: 10/s lets through about 10 per second over a long run', () => {

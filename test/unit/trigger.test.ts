@@ -15,14 +15,25 @@ describe('parseTrigger', () => {
     ['  indented  \n', '  indented  '],
     ['[1,2]\n', '[1,2]'],
   ])('reads plain text %j as %j (one trailing newline dropped)', (raw, text) => {
-    expect(parseTrigger(bytes(raw), 'spool', 123)).toEqual({ ok: true, task: { text, source: 'spool', receivedAt: 123 } });
+    expect(parseTrigger(bytes(raw), 'spool', 123)).toEqual({
+      ok: true,
+      task: { text, source: 'spool', receivedAt: 123 },
+    });
   });
 
   it('reads a JSON object with every field', () => {
     const raw = JSON.stringify({ command: 'make test', target: 'build', priority: 7, category: 'ci', id: 'evt-1' });
     expect(parseTrigger(bytes(`${raw}\n`), 'spool', 5)).toEqual({
       ok: true,
-      task: { text: 'make test', target: 'build', priority: 7, category: 'ci', idemKey: 'evt-1', source: 'spool', receivedAt: 5 },
+      task: {
+        text: 'make test',
+        target: 'build',
+        priority: 7,
+        category: 'ci',
+        idemKey: 'evt-1',
+        source: 'spool',
+        receivedAt: 5,
+      },
     });
   });
 
@@ -55,7 +66,11 @@ describe('parseTrigger', () => {
   });
 
   it('refuses bytes that are not UTF-8', () => {
-    expect(parseTrigger(new Uint8Array([0x65, 0x63, 0xff, 0x0a]), 'spool', 1)).toEqual({ ok: false, code: 'WHT_ERR_BAD_TRIGGER', reason: 'not valid UTF-8' });
+    expect(parseTrigger(new Uint8Array([0x65, 0x63, 0xff, 0x0a]), 'spool', 1)).toEqual({
+      ok: false,
+      code: 'WHT_ERR_BAD_TRIGGER',
+      reason: 'not valid UTF-8',
+    });
   });
 });
 
@@ -64,15 +79,34 @@ describe('toTaskRow', () => {
 
   it('applies defaults: target default, config priority and category, no key, receivedAt = now', () => {
     expect(toTaskRow(base, config, 77)).toEqual({
-      text: 'echo hi', target: 'default', priority: 0, category: 'default', idemKey: null, source: 'api', receivedAt: 77,
+      text: 'echo hi',
+      target: 'default',
+      priority: 0,
+      category: 'default',
+      idemKey: null,
+      source: 'api',
+      receivedAt: 77,
     });
     const custom = resolveConfig({ dataDir: '/tmp/x', queue: { defaultPriority: 5, defaultCategory: 'misc' } }, {});
     expect(toTaskRow(base, custom, 1)).toMatchObject({ priority: 5, category: 'misc' });
   });
 
   it('keeps given fields', () => {
-    expect(toTaskRow({ ...base, target: 'w.1', priority: -100, category: 'a_b-c.d', idemKey: 'k', receivedAt: 3 }, config, 9))
-      .toEqual({ text: 'echo hi', target: 'w.1', priority: -100, category: 'a_b-c.d', idemKey: 'k', source: 'api', receivedAt: 3 });
+    expect(
+      toTaskRow(
+        { ...base, target: 'w.1', priority: -100, category: 'a_b-c.d', idemKey: 'k', receivedAt: 3 },
+        config,
+        9,
+      ),
+    ).toEqual({
+      text: 'echo hi',
+      target: 'w.1',
+      priority: -100,
+      category: 'a_b-c.d',
+      idemKey: 'k',
+      source: 'api',
+      receivedAt: 3,
+    });
   });
 
   const rejects = (input: Partial<NewTask>, code: string, field: string, message?: RegExp) => {
@@ -99,7 +133,12 @@ describe('toTaskRow', () => {
     expect(toTaskRow({ ...base, target: 't'.repeat(64), category: 'c'.repeat(64) }, config, 1).target).toHaveLength(64);
   });
 
-  it.each([['empty', ''], ['too long', 'k'.repeat(257)], ['control chars', 'a\u0000b'], ['escape', '\u001b[0m']])('refuses an id that is %s', (_n, idemKey) => {
+  it.each([
+    ['empty', ''],
+    ['too long', 'k'.repeat(257)],
+    ['control chars', 'a\u0000b'],
+    ['escape', '\u001b[0m'],
+  ])('refuses an id that is %s', (_n, idemKey) => {
     rejects({ idemKey }, 'WHT_ERR_BAD_TRIGGER', 'id');
   });
 

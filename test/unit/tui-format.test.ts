@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { bar, displayWidth, formatBytes, formatMs, formatRate, hardWrap, padEnd, padStart, sanitize, sparkline, truncate, wordWrap } from '../../src/tui/format.js';
+import {
+  bar,
+  displayWidth,
+  formatBytes,
+  formatMs,
+  formatRate,
+  hardWrap,
+  padEnd,
+  padStart,
+  sanitize,
+  sparkline,
+  truncate,
+  wordWrap,
+} from '../../src/tui/format.js';
 import { escapeTags, NO_COLOR_THEME, COLOR_THEME, themeFor, toTags } from '../../src/widgets/styled.js';
 import { terminfoChoice } from '../../src/widgets/screen.js';
 
@@ -36,7 +49,9 @@ describe('NO_COLOR', () => {
     expect(themeFor({ NO_COLOR: '1' })).toBe(NO_COLOR_THEME);
     expect(themeFor({ NO_COLOR: '' })).toBe(COLOR_THEME);
     expect(themeFor({})).toBe(COLOR_THEME);
-    expect(toTags([{ text: 'PAUSED', tone: 'bad', bold: true, inverse: true }], NO_COLOR_THEME)).toBe('{bold}{inverse}PAUSED{/inverse}{/bold}');
+    expect(toTags([{ text: 'PAUSED', tone: 'bad', bold: true, inverse: true }], NO_COLOR_THEME)).toBe(
+      '{bold}{inverse}PAUSED{/inverse}{/bold}',
+    );
   });
 });
 

@@ -1,7 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bindingFor, extractKeysSection, helpLines, KEY_BINDINGS, keysMarkdown, KEYS_END_MARKER, KEYS_START_MARKER } from '../../src/tui/keys.js';
+import {
+  bindingFor,
+  extractKeysSection,
+  helpLines,
+  KEY_BINDINGS,
+  keysMarkdown,
+  KEYS_END_MARKER,
+  KEYS_START_MARKER,
+} from '../../src/tui/keys.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DOC = path.join(ROOT, 'docs/keys.md');
@@ -12,7 +20,7 @@ function keysDoc(): string {
     '# Dashboard keys',
     '',
     'Generated from `src/tui/keys.ts` (the same table drives the help overlay, `?`). Regenerate with',
-    "`UPDATE_DOCS=1 npx vitest run test/unit/tui-keys.test.ts`; README.md's \"Keys\" section holds the same block between",
+    '`UPDATE_DOCS=1 npx vitest run test/unit/tui-keys.test.ts`; README.md\'s "Keys" section holds the same block between',
     'the same markers, and test/unit/tui-keys.test.ts keeps all three equal.',
     '',
     '## Keys',
@@ -31,7 +39,29 @@ describe('key table', () => {
   });
 
   it('covers the keys the issue asks for', () => {
-    const want: Record<string, string> = { q: 'quit', 'C-c': 'quit', '?': 'help', tab: 'focusNext', 'S-tab': 'focusPrev', '3': 'focusPanel', j: 'down', k: 'up', down: 'down', up: 'up', g: 'top', G: 'bottom', enter: 'detail', escape: 'back', p: 'pause', r: 'retry', R: 'retryAll', d: 'drop', '/': 'filter', e: 'export', f: 'freeze' };
+    const want: Record<string, string> = {
+      q: 'quit',
+      'C-c': 'quit',
+      '?': 'help',
+      tab: 'focusNext',
+      'S-tab': 'focusPrev',
+      '3': 'focusPanel',
+      j: 'down',
+      k: 'up',
+      down: 'down',
+      up: 'up',
+      g: 'top',
+      G: 'bottom',
+      enter: 'detail',
+      escape: 'back',
+      p: 'pause',
+      r: 'retry',
+      R: 'retryAll',
+      d: 'drop',
+      '/': 'filter',
+      e: 'export',
+      f: 'freeze',
+    };
     for (const [key, action] of Object.entries(want)) expect(bindingFor(key)?.action, key).toBe(action);
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { computeLayout, MIN_COLS, MIN_ROWS, tooSmallMessage, visiblePanels, type Layout, type Rect } from '../../src/tui/layout.js';
+import {
+  computeLayout,
+  MIN_COLS,
+  MIN_ROWS,
+  tooSmallMessage,
+  visiblePanels,
+  type Layout,
+  type Rect,
+} from '../../src/tui/layout.js';
 
 function overlaps(a: Rect, b: Rect): boolean {
   return a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
@@ -15,7 +23,8 @@ function checkFits(l: Layout): void {
     expect(r.width, id).toBeGreaterThan(0);
     expect(r.height, id).toBeGreaterThan(0);
   }
-  for (const [a, ra] of shown) for (const [b, rb] of shown) if (a < b) expect(overlaps(ra, rb), `${a} vs ${b}`).toBe(false);
+  for (const [a, ra] of shown)
+    for (const [b, rb] of shown) if (a < b) expect(overlaps(ra, rb), `${a} vs ${b}`).toBe(false);
 }
 
 describe('computeLayout', () => {
@@ -39,7 +48,8 @@ describe('computeLayout', () => {
     expect(computeLayout(120, 40).panels.history).toBeDefined();
     const n = computeLayout(80, 24);
     expect(n.panels.history).toBeUndefined();
-    for (const id of ['status', 'metrics', 'percentiles', 'queue', 'dead', 'alerts', 'log', 'footer'] as const) expect(n.panels[id], id).toBeDefined();
+    for (const id of ['status', 'metrics', 'percentiles', 'queue', 'dead', 'alerts', 'log', 'footer'] as const)
+      expect(n.panels[id], id).toBeDefined();
   });
 
   it('compact shows the focused one of log/alerts/latency in the shared slot (log by default)', () => {

@@ -8,18 +8,49 @@ const inTmux = { TMUX: '/tmp/tmux-0/default,123,0', TMUX_PANE: '%4', XDG_STATE_H
 
 describe('splitArgs (--split)', () => {
   it('splits beside the current pane, keeps focus there and makes it the default target', () => {
-    const { args, targetPane } = splitArgs({ env: inTmux, command: ['/usr/bin/node', '/opt/bin/webhook-tui', '--config', '/c.json'] });
+    const { args, targetPane } = splitArgs({
+      env: inTmux,
+      command: ['/usr/bin/node', '/opt/bin/webhook-tui', '--config', '/c.json'],
+    });
     expect(targetPane).toBe('%4');
     expect(args).toEqual([
-      'split-window', '-h', '-d', '-l', '40%', '-t', '%4', '-P', '-F', '#{pane_id}',
-      '-e', 'XDG_STATE_HOME=/s',
-      '--', '/usr/bin/node', '/opt/bin/webhook-tui', '--config', '/c.json', '--targets.default.pane=%4',
+      'split-window',
+      '-h',
+      '-d',
+      '-l',
+      '40%',
+      '-t',
+      '%4',
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '-e',
+      'XDG_STATE_HOME=/s',
+      '--',
+      '/usr/bin/node',
+      '/opt/bin/webhook-tui',
+      '--config',
+      '/c.json',
+      '--targets.default.pane=%4',
     ]);
   });
 
   it('supports a stacked split, a size and a working directory', () => {
     const { args } = splitArgs({ env: inTmux, command: ['wt'], direction: 'vertical', size: '15', cwd: '/w' });
-    expect(args.slice(0, 12)).toEqual(['split-window', '-v', '-d', '-l', '15', '-t', '%4', '-P', '-F', '#{pane_id}', '-c', '/w']);
+    expect(args.slice(0, 12)).toEqual([
+      'split-window',
+      '-v',
+      '-d',
+      '-l',
+      '15',
+      '-t',
+      '%4',
+      '-P',
+      '-F',
+      '#{pane_id}',
+      '-c',
+      '/w',
+    ]);
   });
 
   it('refuses outside tmux with a usage error', () => {
@@ -34,7 +65,10 @@ describe('splitArgs (--split)', () => {
 
   it('splitAndRun runs tmux once with those args and returns the new pane', async () => {
     const exec = vi.fn(async (_args: readonly string[]) => '%9\n');
-    await expect(splitAndRun({ env: inTmux, command: ['wt'] }, exec)).resolves.toEqual({ dashboardPane: '%9', targetPane: '%4' });
+    await expect(splitAndRun({ env: inTmux, command: ['wt'] }, exec)).resolves.toEqual({
+      dashboardPane: '%9',
+      targetPane: '%4',
+    });
     expect(exec).toHaveBeenCalledTimes(1);
     expect(exec.mock.calls[0]![0]).toContain('split-window');
   });
@@ -67,7 +101,14 @@ describe('demoSchedule (--demo)', () => {
     vi.useFakeTimers();
     try {
       const seen: string[] = [];
-      const stop = playSchedule([{ atMs: 0, task: { text: 'a', source: 'api' } }, { atMs: 1000, task: { text: 'b', source: 'api' } }, { atMs: 5000, task: { text: 'c', source: 'api' } }], (t) => seen.push(t.text));
+      const stop = playSchedule(
+        [
+          { atMs: 0, task: { text: 'a', source: 'api' } },
+          { atMs: 1000, task: { text: 'b', source: 'api' } },
+          { atMs: 5000, task: { text: 'c', source: 'api' } },
+        ],
+        (t) => seen.push(t.text),
+      );
       await vi.advanceTimersByTimeAsync(1500);
       expect(seen).toEqual(['a', 'b']);
       stop();
@@ -82,7 +123,13 @@ describe('demoSchedule (--demo)', () => {
     vi.useFakeTimers();
     try {
       const errors: unknown[] = [];
-      const stop = playSchedule([{ atMs: 0, task: { text: 'a', source: 'api' } }], () => { throw new Error('queue full'); }, { onError: (e) => errors.push(e) });
+      const stop = playSchedule(
+        [{ atMs: 0, task: { text: 'a', source: 'api' } }],
+        () => {
+          throw new Error('queue full');
+        },
+        { onError: (e) => errors.push(e) },
+      );
       await vi.advanceTimersByTimeAsync(10);
       expect(errors).toHaveLength(1);
       stop();
@@ -95,7 +142,15 @@ describe('demoSchedule (--demo)', () => {
 describe('tui config', () => {
   it('fills every default and names the key of a bad value', async () => {
     const { tuiConfigSchema } = await import('../../src/tui/config.js');
-    expect(tuiConfigSchema.parse({})).toEqual({ refreshMs: 1000, maxFps: 4, targetsMs: 5000, mouse: false, exportDir: null, split: { direction: 'horizontal', size: '40%' }, demo: { meanGapMs: 700, failEvery: 7 } });
+    expect(tuiConfigSchema.parse({})).toEqual({
+      refreshMs: 1000,
+      maxFps: 4,
+      targetsMs: 5000,
+      mouse: false,
+      exportDir: null,
+      split: { direction: 'horizontal', size: '40%' },
+      demo: { meanGapMs: 700, failEvery: 7 },
+    });
     const bad = tuiConfigSchema.safeParse({ split: { size: 'big' } });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(['split', 'size']);

@@ -8,7 +8,17 @@ function ctx(over: Partial<KeyContext> = {}): KeyContext {
     attached: false,
     inFlight: 0,
     deadCount: 2,
-    rows: { queue: [{ id: 1, state: 'queued' }, { id: 2, state: 'delivering' }, { id: 3, state: 'retrying' }], dead: [{ id: 9, state: 'dead' }, { id: 8, state: 'dead' }] },
+    rows: {
+      queue: [
+        { id: 1, state: 'queued' },
+        { id: 2, state: 'delivering' },
+        { id: 3, state: 'retrying' },
+      ],
+      dead: [
+        { id: 9, state: 'dead' },
+        { id: 8, state: 'dead' },
+      ],
+    },
     counts: { alerts: 0, log: 50 },
     ...over,
   };
@@ -34,7 +44,10 @@ describe('reduceKey', () => {
     const c = ctx({ inFlight: 2 });
     const asked = keys(['q'], c);
     expect(asked.effects).toEqual([]);
-    expect(asked.state.prompt).toMatchObject({ kind: 'confirm', message: expect.stringContaining('2 deliveries are in flight') });
+    expect(asked.state.prompt).toMatchObject({
+      kind: 'confirm',
+      message: expect.stringContaining('2 deliveries are in flight'),
+    });
     expect(keys(['q', 'y'], c).effects).toEqual([{ type: 'quit' }]);
     const no = keys(['q', 'n'], c);
     expect(no.effects).toEqual([]);

@@ -9,7 +9,14 @@ import { fromLogEntry, LogRing, logView } from '../../src/tui/vm-log.js';
 import { EventEmitter } from 'node:events';
 import { TaskEventLog } from '../../src/engine/logs/task-events.js';
 import { loggerFrom } from '../../src/engine/ports/logger.js';
-import { alertLines, footerLine, historySeries, metricsLines, percentileLines, statusLines } from '../../src/tui/vm-panels.js';
+import {
+  alertLines,
+  footerLine,
+  historySeries,
+  metricsLines,
+  percentileLines,
+  statusLines,
+} from '../../src/tui/vm-panels.js';
 import { deadView, detailLines, filterTasks, queueView, windowStart } from '../../src/tui/vm-tasks.js';
 import { lineText, type StyledLine } from '../../src/widgets/styled.js';
 
@@ -17,8 +24,22 @@ const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 
 function task(over: Partial<Task>): Task {
   return {
-    id: 1, text: 'echo hi', target: 'default', priority: 0, category: 'default', idemKey: null, source: 'http', state: 'queued',
-    attempts: 0, nextAttemptAt: T0, errors: [], receivedAt: T0, committedAt: T0 + 2, startedAt: null, deliveredAt: null, finishedAt: null,
+    id: 1,
+    text: 'echo hi',
+    target: 'default',
+    priority: 0,
+    category: 'default',
+    idemKey: null,
+    source: 'http',
+    state: 'queued',
+    attempts: 0,
+    nextAttemptAt: T0,
+    errors: [],
+    receivedAt: T0,
+    committedAt: T0 + 2,
+    startedAt: null,
+    deliveredAt: null,
+    finishedAt: null,
     ...over,
   };
 }
@@ -26,11 +47,68 @@ function task(over: Partial<Task>): Task {
 function snapshot(over: Partial<EngineSnapshot> = {}): EngineSnapshot {
   const depth = { queued: 2, delivering: 1, retrying: 0, delivered: 10, dead: 1, dropped: 0 };
   return {
-    at: T0 + 65_000, startedAt: T0, pid: 1, version: '0.1.0', paused: false,
-    stats: { totalProcessed: 11, successful: 10, failed: 1, failedAttempts: 2, retries: 1, rateLimited: 0, received: 14, deduplicated: 0, avgProcessingMs: 5, avgEndToEndMs: 9, peakQueueSize: 3, depth, pending: 3, capacity: 100, oldestPendingAgeMs: 0, paused: false },
-    targets: [{ name: 'default', pane: '%1', profile: 'shell', preset: null, state: 'ready', reason: null, present: true, activity: 'idle', inMode: false, currentCommand: 'bash' }, { name: 'ci', pane: '%7', profile: 'agent', preset: null, state: 'missing', reason: 'the pane does not exist', present: false, activity: 'unknown', inMode: false, currentCommand: null }],
-    pending: [task({ id: 3, priority: 5, state: 'delivering' }), task({ id: 4, text: 'deploy web' }), task({ id: 5, target: 'ci', text: 'run \x1b[2J tests' })],
-    dead: [task({ id: 2, state: 'dead', attempts: 3, errors: [{ attempt: 3, at: T0, code: 'WHT_ERR_TARGET_MISSING', message: 'pane %7 gone' }] })],
+    at: T0 + 65_000,
+    startedAt: T0,
+    pid: 1,
+    version: '0.1.0',
+    paused: false,
+    stats: {
+      totalProcessed: 11,
+      successful: 10,
+      failed: 1,
+      failedAttempts: 2,
+      retries: 1,
+      rateLimited: 0,
+      received: 14,
+      deduplicated: 0,
+      avgProcessingMs: 5,
+      avgEndToEndMs: 9,
+      peakQueueSize: 3,
+      depth,
+      pending: 3,
+      capacity: 100,
+      oldestPendingAgeMs: 0,
+      paused: false,
+    },
+    targets: [
+      {
+        name: 'default',
+        pane: '%1',
+        profile: 'shell',
+        preset: null,
+        state: 'ready',
+        reason: null,
+        present: true,
+        activity: 'idle',
+        inMode: false,
+        currentCommand: 'bash',
+      },
+      {
+        name: 'ci',
+        pane: '%7',
+        profile: 'agent',
+        preset: null,
+        state: 'missing',
+        reason: 'the pane does not exist',
+        present: false,
+        activity: 'unknown',
+        inMode: false,
+        currentCommand: null,
+      },
+    ],
+    pending: [
+      task({ id: 3, priority: 5, state: 'delivering' }),
+      task({ id: 4, text: 'deploy web' }),
+      task({ id: 5, target: 'ci', text: 'run \x1b[2J tests' }),
+    ],
+    dead: [
+      task({
+        id: 2,
+        state: 'dead',
+        attempts: 3,
+        errors: [{ attempt: 3, at: T0, code: 'WHT_ERR_TARGET_MISSING', message: 'pane %7 gone' }],
+      }),
+    ],
     ...over,
   };
 }
@@ -78,7 +156,18 @@ describe('task lists', () => {
   });
 
   it('detail shows full text, stage timestamps and attempt history', () => {
-    const t = task({ id: 7, state: 'dead', text: 'x'.repeat(120), attempts: 2, startedAt: T0 + 10, finishedAt: T0 + 20, errors: [{ attempt: 1, at: T0 + 10, code: 'WHT_ERR_TMUX_FAILED', message: 'no server' }, { attempt: 2, at: T0 + 20, code: 'WHT_ERR_TMUX_FAILED', message: 'no server' }] });
+    const t = task({
+      id: 7,
+      state: 'dead',
+      text: 'x'.repeat(120),
+      attempts: 2,
+      startedAt: T0 + 10,
+      finishedAt: T0 + 20,
+      errors: [
+        { attempt: 1, at: T0 + 10, code: 'WHT_ERR_TMUX_FAILED', message: 'no server' },
+        { attempt: 2, at: T0 + 20, code: 'WHT_ERR_TMUX_FAILED', message: 'no server' },
+      ],
+    });
     const lines = texts(detailLines(t, 50, T0 + 60_000));
     expect(lines[0]).toBe('Task #7  dead');
     expect(lines.join('\n')).toContain('received   12:00:00 (1m00s ago)');
@@ -91,12 +180,29 @@ describe('task lists', () => {
 describe('status line', () => {
   const local = new LocalStats(T0).view(T0, { cpuPercent: 1, rssBytes: 1, totalMemBytes: 10 });
   it('shows PAUSED unmissably (bold, inverse) first', () => {
-    const [line] = statusLines({ now: T0, mode: 'embedded', snapshot: snapshot({ paused: true }), monitor: local, frozen: false, connected: true }, 120, 1);
+    const [line] = statusLines(
+      {
+        now: T0,
+        mode: 'embedded',
+        snapshot: snapshot({ paused: true }),
+        monitor: local,
+        frozen: false,
+        connected: true,
+      },
+      120,
+      1,
+    );
     expect(line![0]).toMatchObject({ text: ' PAUSED ', bold: true, inverse: true });
   });
 
   it('shows mode, uptime, pending/capacity, dead count and each target', () => {
-    const text = lineText(statusLines({ now: T0 + 65_000, mode: 'attached', snapshot: snapshot(), monitor: local, frozen: true, connected: false }, 200, 1)[0]!);
+    const text = lineText(
+      statusLines(
+        { now: T0 + 65_000, mode: 'attached', snapshot: snapshot(), monitor: local, frozen: true, connected: false },
+        200,
+        1,
+      )[0]!,
+    );
     expect(text).toContain('RUNNING');
     expect(text).toContain('FROZEN');
     expect(text).toContain('DISCONNECTED');
@@ -105,7 +211,14 @@ describe('status line', () => {
   });
 
   it('fits the width, and uses two rows in compact mode', () => {
-    const input = { now: T0, mode: 'embedded' as const, snapshot: snapshot(), monitor: local, frozen: false, connected: true };
+    const input = {
+      now: T0,
+      mode: 'embedded' as const,
+      snapshot: snapshot(),
+      monitor: local,
+      frozen: false,
+      connected: true,
+    };
     expect(lineText(statusLines(input, 30, 1)[0]!).length).toBeLessThanOrEqual(30);
     const two = statusLines(input, 60, 2);
     expect(two).toHaveLength(2);
@@ -116,15 +229,40 @@ describe('status line', () => {
 const monitor: MonitorLike = {
   at: T0,
   latency: {
-    intake: { lastMinute: { count: 3, p50Ms: 1, p95Ms: 2, p99Ms: 2, maxMs: 3 }, sinceStart: { count: 9, p50Ms: 1, p95Ms: 2, p99Ms: 4, maxMs: 5 } },
-    wait: { lastMinute: { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 }, sinceStart: { count: 9, p50Ms: 10, p95Ms: 20, p99Ms: 40, maxMs: 50 } },
-    delivery: { lastMinute: { count: 3, p50Ms: 100, p95Ms: 200, p99Ms: 250, maxMs: 300 }, sinceStart: { count: 9, p50Ms: 100, p95Ms: 200, p99Ms: 250, maxMs: 300 } },
-    endToEnd: { lastMinute: { count: 3, p50Ms: 120, p95Ms: 1500, p99Ms: 1900, maxMs: 2000 }, sinceStart: { count: 9, p50Ms: 120, p95Ms: 1500, p99Ms: 1900, maxMs: 65_000 } },
+    intake: {
+      lastMinute: { count: 3, p50Ms: 1, p95Ms: 2, p99Ms: 2, maxMs: 3 },
+      sinceStart: { count: 9, p50Ms: 1, p95Ms: 2, p99Ms: 4, maxMs: 5 },
+    },
+    wait: {
+      lastMinute: { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 },
+      sinceStart: { count: 9, p50Ms: 10, p95Ms: 20, p99Ms: 40, maxMs: 50 },
+    },
+    delivery: {
+      lastMinute: { count: 3, p50Ms: 100, p95Ms: 200, p99Ms: 250, maxMs: 300 },
+      sinceStart: { count: 9, p50Ms: 100, p95Ms: 200, p99Ms: 250, maxMs: 300 },
+    },
+    endToEnd: {
+      lastMinute: { count: 3, p50Ms: 120, p95Ms: 1500, p99Ms: 1900, maxMs: 2000 },
+      sinceStart: { count: 9, p50Ms: 120, p95Ms: 1500, p99Ms: 1900, maxMs: 65_000 },
+    },
   },
-  throughput: { intervalMs: 1000, series: [{ at: T0, received: 2, delivered: 1, failed: 0 }, { at: T0 + 1000, received: 4, delivered: 3, failed: 1 }], successRate: 0.75 },
-  resources: { engine: { cpuPercent: 12.5, rssBytes: 50 * 1024 * 1024 }, system: { totalMemBytes: 1000 * 1024 * 1024 } },
+  throughput: {
+    intervalMs: 1000,
+    series: [
+      { at: T0, received: 2, delivered: 1, failed: 0 },
+      { at: T0 + 1000, received: 4, delivered: 3, failed: 1 },
+    ],
+    successRate: 0.75,
+  },
+  resources: {
+    engine: { cpuPercent: 12.5, rssBytes: 50 * 1024 * 1024 },
+    system: { totalMemBytes: 1000 * 1024 * 1024 },
+  },
   health: { status: 'DEGRADED', failing: ['target:ci'] },
-  alerts: { active: [{ rule: 'queueDepth', severity: 'critical', since: T0 - 90_000, message: 'pending 900 > 800' }], recent: [{ at: T0 - 5000, rule: 'cpu', state: 'resolved', severity: 'warning', message: 'cpu back to 10%' }] },
+  alerts: {
+    active: [{ rule: 'queueDepth', severity: 'critical', since: T0 - 90_000, message: 'pending 900 > 800' }],
+    recent: [{ at: T0 - 5000, rule: 'cpu', state: 'resolved', severity: 'warning', message: 'cpu back to 10%' }],
+  },
 };
 
 describe('monitor block', () => {
@@ -138,11 +276,20 @@ describe('monitor block', () => {
     expect(asMonitor(undefined)).toBeUndefined();
     expect(asMonitor({ foo: 1 })).toBeUndefined();
     const v = monitorView(monitor);
-    expect(v).toMatchObject({ source: 'monitor', cpuPercent: 12.5, successRate: 0.75, received: [2, 4], delivered: [1, 3], failed: [0, 1] });
+    expect(v).toMatchObject({
+      source: 'monitor',
+      cpuPercent: 12.5,
+      successRate: 0.75,
+      received: [2, 4],
+      delivered: [1, 3],
+      failed: [0, 1],
+    });
   });
 
   it('metrics: four gauges beside four sparklines, each line within the width', () => {
-    const lines = texts(metricsLines({ monitor: monitorView(monitor), snapshot: snapshot(), e2eSeries: [100, 900, 300] }, 60));
+    const lines = texts(
+      metricsLines({ monitor: monitorView(monitor), snapshot: snapshot(), e2eSeries: [100, 900, 300] }, 60),
+    );
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^cpu\s+\[#+\s*\]\s+12\.5% in\s+/);
     expect(lines[1]).toContain('50M');
@@ -175,7 +322,13 @@ describe('monitor block', () => {
 
   it('history: per-minute throughput and p95 series', () => {
     const zero = { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
-    const pt = (at: number, delivered: number, p95: number) => ({ at, delivered, failed: 0, resolutionMs: 60_000, latency: { intake: zero, wait: zero, delivery: zero, endToEnd: { ...zero, p95Ms: p95 } } });
+    const pt = (at: number, delivered: number, p95: number) => ({
+      at,
+      delivered,
+      failed: 0,
+      resolutionMs: 60_000,
+      latency: { intake: zero, wait: zero, delivery: zero, endToEnd: { ...zero, p95Ms: p95 } },
+    });
     const [tput, lat] = historySeries([pt(T0, 30, 100), pt(T0 + 60_000, 60, 250)]);
     expect(tput).toMatchObject({ x: ['12:00', '12:01'], y: [30, 60] });
     expect(lat?.y).toEqual([100, 250]);
@@ -185,10 +338,24 @@ describe('monitor block', () => {
 describe('footer', () => {
   it('shows a confirm prompt, a filter being typed, a flash, or key hints', () => {
     const s = initialUiState();
-    expect(lineText(footerLine({ ...s, prompt: { kind: 'confirm', message: 'Drop task #2?', effect: { type: 'drop', id: 2 } } }, 80, T0))).toContain('Drop task #2?  y = yes');
-    expect(lineText(footerLine({ ...s, prompt: { kind: 'filter', list: 'log', text: 'err' } }, 80, T0))).toContain('filter log: err_');
-    expect(lineText(footerLine({ ...s, flash: { text: 'Exported', tone: 'ok', until: T0 + 1 } }, 80, T0))).toContain('Exported');
-    expect(lineText(footerLine({ ...s, flash: { text: 'Exported', tone: 'ok', until: T0 - 1 } }, 80, T0))).toContain('q quit');
+    expect(
+      lineText(
+        footerLine(
+          { ...s, prompt: { kind: 'confirm', message: 'Drop task #2?', effect: { type: 'drop', id: 2 } } },
+          80,
+          T0,
+        ),
+      ),
+    ).toContain('Drop task #2?  y = yes');
+    expect(lineText(footerLine({ ...s, prompt: { kind: 'filter', list: 'log', text: 'err' } }, 80, T0))).toContain(
+      'filter log: err_',
+    );
+    expect(lineText(footerLine({ ...s, flash: { text: 'Exported', tone: 'ok', until: T0 + 1 } }, 80, T0))).toContain(
+      'Exported',
+    );
+    expect(lineText(footerLine({ ...s, flash: { text: 'Exported', tone: 'ok', until: T0 - 1 } }, 80, T0))).toContain(
+      'q quit',
+    );
   });
 });
 
@@ -201,7 +368,11 @@ describe('log pane', () => {
   });
 
   it('shows the tail, scrolls up, filters, and cuts lines to the width', () => {
-    const lines = Array.from({ length: 20 }, (_, i) => ({ at: T0, level: i % 5 === 0 ? ('error' as const) : ('info' as const), text: `event ${i} ${'x'.repeat(100)}` }));
+    const lines = Array.from({ length: 20 }, (_, i) => ({
+      at: T0,
+      level: i % 5 === 0 ? ('error' as const) : ('info' as const),
+      text: `event ${i} ${'x'.repeat(100)}`,
+    }));
     const tail = logView(lines, '', 0, 3, 40);
     expect(texts(tail.lines).map((l) => l.slice(15, 23))).toEqual(['event 17', 'event 18', 'event 19']);
     for (const l of texts(tail.lines)) expect(l.length).toBeLessThanOrEqual(40);
@@ -211,11 +382,16 @@ describe('log pane', () => {
   });
 
   it('formats log entries and task events as single safe lines', () => {
-    expect(fromLogEntry({ at: T0, level: 'warn', msg: 'spool rejected', name: 'a\nb', size: 3, nested: { x: 1 } }).text).toBe('spool rejected name=a⏎b size=3');
+    expect(
+      fromLogEntry({ at: T0, level: 'warn', msg: 'spool rejected', name: 'a\nb', size: 3, nested: { x: 1 } }).text,
+    ).toBe('spool rejected name=a⏎b size=3');
     // Task events reach the pane as the engine's log entries (logs/task-events.ts), in short form.
     const events = new EventEmitter<EngineEventMap>();
     const entries: LogEntry[] = [];
-    new TaskEventLog(events, loggerFrom((level, msg, fields) => entries.push({ ...fields, at: T0, level, msg }))).start();
+    new TaskEventLog(
+      events,
+      loggerFrom((level, msg, fields) => entries.push({ ...fields, at: T0, level, msg })),
+    ).start();
     const t = task({ id: 9, attempts: 2, deliveredAt: T0 + 1500 });
     events.emit('task:delivered', t);
     events.emit('task:dead', t, { attempt: 2, at: T0, code: 'WHT_ERR_TARGET_MISSING', message: 'gone' });
@@ -242,14 +418,21 @@ describe('LocalStats (fallback without a monitor block)', () => {
     expect(v.latency.delivery.lastMinute).toMatchObject({ count: 1, p50Ms: expect.closeTo(100, 0) });
     expect(v.latency.wait.lastMinute.p99Ms).toBeCloseTo(10, 1);
     expect(v.successRate).toBe(0.5);
-    expect(ls.view(T0 + 120_000, { cpuPercent: null, rssBytes: null, totalMemBytes: null }).latency.endToEnd).toMatchObject({ lastMinute: { count: 0 }, sinceStart: { count: 1 } });
+    expect(
+      ls.view(T0 + 120_000, { cpuPercent: null, rssBytes: null, totalMemBytes: null }).latency.endToEnd,
+    ).toMatchObject({ lastMinute: { count: 0 }, sinceStart: { count: 1 } });
   });
 
   it('percentiles use nearest rank (the HDR histogram: within its 0.1% precision)', () => {
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
     const s = percentileSummary(values);
     expect(s.count).toBe(100);
-    for (const [got, want] of [[s.p50Ms, 50], [s.p95Ms, 95], [s.p99Ms, 99], [s.maxMs, 100]] as const) {
+    for (const [got, want] of [
+      [s.p50Ms, 50],
+      [s.p95Ms, 95],
+      [s.p99Ms, 99],
+      [s.maxMs, 100],
+    ] as const) {
       expect(Math.abs(got - want) / want).toBeLessThanOrEqual(0.001);
     }
     expect(percentileSummary([]).count).toBe(0);
@@ -258,9 +441,16 @@ describe('LocalStats (fallback without a monitor block)', () => {
 
 describe('export', () => {
   it('writes pending and dead tasks as RFC 4180 CSV with formulas neutralised', () => {
-    const csv = snapshotCsv(snapshot({ pending: [task({ id: 1, text: '=HYPERLINK("x")' })], dead: [task({ id: 2, state: 'dead', text: 'a,b' })] }));
+    const csv = snapshotCsv(
+      snapshot({
+        pending: [task({ id: 1, text: '=HYPERLINK("x")' })],
+        dead: [task({ id: 2, state: 'dead', text: 'a,b' })],
+      }),
+    );
     const rows = csv.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('id,state,target,priority,category,source,attempts,receivedAt,committedAt,startedAt,deliveredAt,finishedAt,lastError,text');
+    expect(rows[0]).toBe(
+      'id,state,target,priority,category,source,attempts,receivedAt,committedAt,startedAt,deliveredAt,finishedAt,lastError,text',
+    );
     expect(rows[1]).toMatch(/,"'=HYPERLINK\(""x""\)"$/);
     expect(rows[2]).toMatch(/^2,dead,.*,"a,b"$/);
   });

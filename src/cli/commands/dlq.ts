@@ -5,7 +5,8 @@ import { defineCommand } from './command.js';
 
 function parseId(raw: unknown): number {
   const id = Number(raw);
-  if (!Number.isInteger(id) || id <= 0) throw new WhtError('WHT_ERR_USAGE', `task id must be a positive integer (got ${String(raw)})`);
+  if (!Number.isInteger(id) || id <= 0)
+    throw new WhtError('WHT_ERR_USAGE', `task id must be a positive integer (got ${String(raw)})`);
   return id;
 }
 

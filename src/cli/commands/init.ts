@@ -15,9 +15,16 @@ import type { Out } from '../output.js';
 import { defineCommand } from './command.js';
 
 function formatPanes(panes: PaneInfo[] | null, server: string): string {
-  if (panes === null) return `no tmux server answers (${server}): without a target the engine creates the session it types into`;
+  if (panes === null)
+    return `no tmux server answers (${server}): without a target the engine creates the session it types into`;
   if (panes.length === 0) return `the tmux server (${server}) has no panes`;
-  return [`tmux panes (${server}):`, ...panes.map((p, i) => `  ${String(i + 1).padStart(2)}) ${p.id.padEnd(5)} ${p.address.padEnd(20)} ${p.command.padEnd(12)} ${p.size}`)].join('\n');
+  return [
+    `tmux panes (${server}):`,
+    ...panes.map(
+      (p, i) =>
+        `  ${String(i + 1).padStart(2)}) ${p.id.padEnd(5)} ${p.address.padEnd(20)} ${p.command.padEnd(12)} ${p.size}`,
+    ),
+  ].join('\n');
 }
 
 /** Questions on the terminal; answers typed ahead (or pasted) are kept in order, not lost between prompts. */
@@ -27,20 +34,28 @@ async function ask(panes: PaneInfo[] | null, out: Out, given: InitAnswers): Prom
   const question = async (prompt: string): Promise<string> => {
     process.stdout.write(prompt);
     const next = await lines.next();
-    if (next.done) throw new WhtError('WHT_ERR_CONFIG_INVALID', 'init: the input ended before every question was answered; nothing was written');
+    if (next.done)
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        'init: the input ended before every question was answered; nothing was written',
+      );
     return next.value.trim();
   };
   try {
     let target = given.target;
     if (target === undefined) {
-      const raw = await question('Target pane for tasks that name none (its number above, %id or session:window.pane; Enter = automatic): ');
+      const raw = await question(
+        'Target pane for tasks that name none (its number above, %id or session:window.pane; Enter = automatic): ',
+      );
       const byNumber = panes?.[Number(raw) - 1];
       // By address (=session:window.pane): pane ids (%3) change when the tmux server restarts.
       target = raw === '' ? undefined : /^\d+$/.test(raw) && byNumber ? `=${byNumber.address}` : raw;
     }
     let preset = given.preset;
     if (target !== undefined && preset === undefined) {
-      const raw = await question(`Does an agent CLI run there? (${Object.keys(PRESETS).join(', ')}; Enter = no, a shell): `);
+      const raw = await question(
+        `Does an agent CLI run there? (${Object.keys(PRESETS).join(', ')}; Enter = no, a shell): `,
+      );
       preset = raw === '' ? undefined : raw;
     }
     const overrides = [...given.overrides];
@@ -65,31 +80,51 @@ function nextSteps(configPath: string, explicit: boolean): string {
     `  webhook-tui send${cfg} -- echo hello     # typed into the target pane`,
     `  webhook-tui status${cfg}`,
     `  webhook-tui stop${cfg}`,
-    ...(systemdRunning(process.env) ? [`  webhook-tui service install${cfg}      # run it as a systemd user service instead`] : []),
+    ...(systemdRunning(process.env)
+      ? [`  webhook-tui service install${cfg}      # run it as a systemd user service instead`]
+      : []),
   ].join('\n');
 }
 
 export const initCommand = defineCommand({
   command: 'init',
   describe: 'write a config file (asks, or takes defaults with --yes), create the data dir, spool and HTTP token',
-  builder: (y) => y
-    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'ask nothing: defaults plus the flags given' })
-    .option('target', { type: 'string', describe: 'the default target pane: %id or session:window.pane' })
-    .option('preset', { choices: Object.keys(PRESETS), describe: 'an agent CLI runs in the target pane' })
-    .option('force', { type: 'boolean', default: false, describe: 'replace an existing config (the old one is kept as .bak)' }),
+  builder: (y) =>
+    y
+      .option('yes', {
+        alias: 'y',
+        type: 'boolean',
+        default: false,
+        describe: 'ask nothing: defaults plus the flags given',
+      })
+      .option('target', { type: 'string', describe: 'the default target pane: %id or session:window.pane' })
+      .option('preset', { choices: Object.keys(PRESETS), describe: 'an agent CLI runs in the target pane' })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'replace an existing config (the old one is kept as .bak)',
+      }),
   handler: async (args, ctx) => {
     const explicit = ctx.global.config ?? process.env.WEBHOOK_TUI_CONFIG;
     const path = resolve(explicit ?? defaultConfigPath(process.env));
     const given: InitAnswers = { target: args.target, preset: args.preset, overrides: ctx.global.overrides };
     // Validate the flags before asking anything or touching the disk.
     let built = buildInitConfig(given, process.env);
-    if (existsSync(path) && !args.force) throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} already exists; init --force replaces it (and keeps a .bak)`);
+    if (existsSync(path) && !args.force)
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        `${path} already exists; init --force replaces it (and keeps a .bak)`,
+      );
     const serverArgs = tmuxServerArgs(built.config);
     const server = serverArgs.length ? `tmux ${serverArgs.join(' ')}` : 'the default tmux server';
     const panes = await listPanes(serverArgs);
     ctx.out.out(formatPanes(panes, server));
     if (!args.yes) {
-      if (!process.stdin.isTTY) throw new WhtError('WHT_ERR_CONFIG_INVALID', 'init asks questions: run it in a terminal, or pass --yes (with --target, --preset, --http.port ...)');
+      if (!process.stdin.isTTY)
+        throw new WhtError(
+          'WHT_ERR_CONFIG_INVALID',
+          'init asks questions: run it in a terminal, or pass --yes (with --target, --preset, --http.port ...)',
+        );
       built = buildInitConfig(await ask(panes, ctx.out, given), process.env);
     }
     const files = writeInitFiles(path, built.file, args.force);
@@ -99,20 +134,22 @@ export const initCommand = defineCommand({
     await loadOrCreateToken(config.dataDir);
     const checks = await runDoctor(config, { env: process.env, expectedExecStart: [] });
     const problems = checks.filter((c) => c.status !== 'ok' && c.id !== 'service');
-    ctx.out.out([
-      `wrote ${files.config}${files.backup ? ` (the previous one is ${files.backup})` : ''}`,
-      `wrote ${files.schema} (JSON Schema for editors)`,
-      `data dir ${config.dataDir}`,
-      `spool    ${config.spool.dir} (0700)`,
-      `token    ${tokenPath(config.dataDir)} (0600)`,
-      `target   ${config.targets.default ? config.targets.default.pane : `automatic (outside tmux: session ${config.tmux.defaultSession}, created by the engine)`}`,
-      '',
-      problems.length
-        ? `doctor: ${problems.map((c) => `${c.status === 'fail' ? '✗' : '!'} ${c.id}: ${c.message}${c.fix ? ` → ${c.fix}` : ''}`).join('\n        ')}`
-        : `doctor: all ${checks.length - 1} checks pass`,
-      '',
-      nextSteps(path, explicit !== undefined),
-    ].join('\n'));
+    ctx.out.out(
+      [
+        `wrote ${files.config}${files.backup ? ` (the previous one is ${files.backup})` : ''}`,
+        `wrote ${files.schema} (JSON Schema for editors)`,
+        `data dir ${config.dataDir}`,
+        `spool    ${config.spool.dir} (0700)`,
+        `token    ${tokenPath(config.dataDir)} (0600)`,
+        `target   ${config.targets.default ? config.targets.default.pane : `automatic (outside tmux: session ${config.tmux.defaultSession}, created by the engine)`}`,
+        '',
+        problems.length
+          ? `doctor: ${problems.map((c) => `${c.status === 'fail' ? '✗' : '!'} ${c.id}: ${c.message}${c.fix ? ` → ${c.fix}` : ''}`).join('\n        ')}`
+          : `doctor: all ${checks.length - 1} checks pass`,
+        '',
+        nextSteps(path, explicit !== undefined),
+      ].join('\n'),
+    );
     if (problems.some((c) => c.status === 'fail')) ctx.code = 1;
   },
 });

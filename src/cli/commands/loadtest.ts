@@ -19,15 +19,23 @@ import { defineCommand, type CliContext } from './command.js';
 const BIN = fileURLToPath(new URL('../../../bin/webhook-tui', import.meta.url));
 
 /** One status line on a TTY (stderr), nothing on a pipe. */
-function progressLine(enabled: boolean): { show: (p: Progress) => void; drain: (typed: number, expected: number) => void; clear: () => void } {
+function progressLine(enabled: boolean): {
+  show: (p: Progress) => void;
+  drain: (typed: number, expected: number) => void;
+  clear: () => void;
+} {
   let last = 0;
-  const write = (s: string): void => { if (enabled) process.stderr.write(`\r\x1b[K${s}`); };
+  const write = (s: string): void => {
+    if (enabled) process.stderr.write(`\r\x1b[K${s}`);
+  };
   return {
     show: ({ phase, phaseIndex, phases, p }) => {
       if (Date.now() - last < 200) return;
       last = Date.now();
       const lvl = phases > 1 ? `[${phaseIndex + 1}/${phases} ${phase}] ` : '';
-      write(`${lvl}${(p.elapsedMs / 1000).toFixed(1)} s  rate ${p.rate.toFixed(0)}/s  p99 ${p.p99.toFixed(2)} ms  errors ${p.failed}  late ${p.late}  sent ${p.sent}  (Ctrl-C stops)`);
+      write(
+        `${lvl}${(p.elapsedMs / 1000).toFixed(1)} s  rate ${p.rate.toFixed(0)}/s  p99 ${p.p99.toFixed(2)} ms  errors ${p.failed}  late ${p.late}  sent ${p.sent}  (Ctrl-C stops)`,
+      );
     },
     drain: (typed, expected) => {
       if (Date.now() - last < 200) return;
@@ -38,7 +46,11 @@ function progressLine(enabled: boolean): { show: (p: Progress) => void; drain: (
   };
 }
 
-interface Where { target: ResolvedTarget; sinkLog?: string | undefined; scratch?: ScratchEngine | undefined }
+interface Where {
+  target: ResolvedTarget;
+  sinkLog?: string | undefined;
+  scratch?: ScratchEngine | undefined;
+}
 
 async function resolveWhere(args: Record<string, unknown>, ctx: CliContext): Promise<Where> {
   const url = args.url as string | undefined;
@@ -47,18 +59,33 @@ async function resolveWhere(args: Record<string, unknown>, ctx: CliContext): Pro
   const e2e = args.e2e as string | undefined;
   let sinkLog = (args['sink-log'] as string | undefined) ?? (e2e ? defaultSinkLog(e2e) : undefined);
   if (!url && !spool) {
-    if (e2e) throw new WhtError('WHT_ERR_CONFIG_INVALID', '--e2e: the scratch engine has its own sink pane; --e2e goes with --url or --spool');
+    if (e2e)
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        '--e2e: the scratch engine has its own sink pane; --e2e goes with --url or --spool',
+      );
     const scratch = await startScratchEngine({ cli: [process.execPath, BIN] });
-    const target: ResolvedTarget = { send: { kind: 'v1', url: scratch.url, token: scratch.token }, describe: `scratch engine ${scratch.url}/v1/tasks (sink in pane ${scratch.pane} of tmux -L ${scratch.socket}; temp dir ${scratch.dir}, removed at the end)`, stats: { url: scratch.url, token: scratch.token } };
+    const target: ResolvedTarget = {
+      send: { kind: 'v1', url: scratch.url, token: scratch.token },
+      describe: `scratch engine ${scratch.url}/v1/tasks (sink in pane ${scratch.pane} of tmux -L ${scratch.socket}; temp dir ${scratch.dir}, removed at the end)`,
+      stats: { url: scratch.url, token: scratch.token },
+    };
     return { target, sinkLog: scratch.sinkLog, scratch };
   }
   if (sinkLog && !existsSync(sinkLog)) {
-    throw new WhtError('WHT_ERR_CONFIG_INVALID', `--e2e: no sink log at ${sinkLog}: run \`webhook-tui sink\` in pane ${e2e ?? '?'} first (or give --sink-log FILE)`);
+    throw new WhtError(
+      'WHT_ERR_CONFIG_INVALID',
+      `--e2e: no sink log at ${sinkLog}: run \`webhook-tui sink\` in pane ${e2e ?? '?'} first (or give --sink-log FILE)`,
+    );
   }
   if (!e2e) sinkLog = undefined;
   const config = loadConfig(ctx.global);
   const target = url
-    ? await resolveUrlTarget(config, { url, allowRemote: args['allow-remote'] as boolean, taskTarget: args.target as string | undefined })
+    ? await resolveUrlTarget(config, {
+        url,
+        allowRemote: args['allow-remote'] as boolean,
+        taskTarget: args.target as string | undefined,
+      })
     : resolveSpoolTarget(spool!, args.target as string | undefined);
   return { target, sinkLog };
 }
@@ -70,15 +97,23 @@ async function run(args: Record<string, unknown>, ctx: CliContext): Promise<void
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
-    if (interrupts === 1) { ctx.out.err('\nstopping: finishing requests in flight, then the report of what ran (Ctrl-C again to quit now)'); aborter.abort(); return; }
+    if (interrupts === 1) {
+      ctx.out.err('\nstopping: finishing requests in flight, then the report of what ran (Ctrl-C again to quit now)');
+      aborter.abort();
+      return;
+    }
     void where.scratch?.close().finally(() => process.exit(130));
   };
   process.on('SIGINT', onSigint);
   const line = progressLine(process.stderr.isTTY === true);
   try {
     const data = await runLoadTest(options, {
-      target: where.target, sinkLog: where.sinkLog, scratch: where.scratch !== undefined, signal: aborter.signal,
-      onProgress: line.show, onDrain: line.drain,
+      target: where.target,
+      sinkLog: where.sinkLog,
+      scratch: where.scratch !== undefined,
+      signal: aborter.signal,
+      onProgress: line.show,
+      onDrain: line.drain,
     });
     line.clear();
     const report = buildReport(data);

@@ -26,9 +26,15 @@ interface LogsArgs {
 export function parseTime(flag: string, text: string, now: number): number {
   try {
     return now - parseDuration(text);
-  } catch { /* not a duration */ }
+  } catch {
+    /* not a duration */
+  }
   const t = Date.parse(text);
-  if (Number.isNaN(t)) throw new WhtError('WHT_ERR_CONFIG_INVALID', `--${flag}: expected a duration ago (30m, 2h, 7d) or a date and time (2026-03-10, 2026-03-10T14:00, ISO 8601), got ${JSON.stringify(text)}`);
+  if (Number.isNaN(t))
+    throw new WhtError(
+      'WHT_ERR_CONFIG_INVALID',
+      `--${flag}: expected a duration ago (30m, 2h, 7d) or a date and time (2026-03-10, 2026-03-10T14:00, ISO 8601), got ${JSON.stringify(text)}`,
+    );
   return t;
 }
 
@@ -41,11 +47,14 @@ export function queryFrom(args: Pick<LogsArgs, 'since' | 'until' | 'level' | 'gr
       throw new WhtError('WHT_ERR_CONFIG_INVALID', `--grep: not a valid regular expression: ${(err as Error).message}`);
     }
   }
-  if (args.task !== undefined && (!Number.isInteger(args.task) || args.task <= 0)) throw new WhtError('WHT_ERR_CONFIG_INVALID', `--task: a task id, a positive integer (got ${String(args.task)})`);
+  if (args.task !== undefined && (!Number.isInteger(args.task) || args.task <= 0))
+    throw new WhtError('WHT_ERR_CONFIG_INVALID', `--task: a task id, a positive integer (got ${String(args.task)})`);
   return {
     since: args.since === undefined ? undefined : parseTime('since', args.since, now),
     until: args.until === undefined ? undefined : parseTime('until', args.until, now),
-    level: args.level, grep, task: args.task,
+    level: args.level,
+    grep,
+    task: args.task,
   };
 }
 
@@ -63,7 +72,9 @@ function lineSink(out: Out, json: boolean): { write(p: ParsedLine): Promise<void
     if (isStdout && process.stdout.writableLength > 1 << 20) await new Promise((r) => process.stdout.once('drain', r));
     out.out(text);
   };
-  process.stdout.once('error', () => { gone = true; });
+  process.stdout.once('error', () => {
+    gone = true;
+  });
   return {
     async write(p) {
       const line = json ? p.raw : readableLine(p);
@@ -76,7 +87,12 @@ function lineSink(out: Out, json: boolean): { write(p: ParsedLine): Promise<void
   };
 }
 
-async function follow(dir: string, series: 'engine' | 'important', q: LogQuery, sink: ReturnType<typeof lineSink>): Promise<void> {
+async function follow(
+  dir: string,
+  series: 'engine' | 'important',
+  q: LogQuery,
+  sink: ReturnType<typeof lineSink>,
+): Promise<void> {
   // Open the current file first, then read the archives that existed: a rotation in between is not read twice.
   const follower = new LogFollower(dir, series);
   for await (const p of readLog(dir, q, series, { current: false, skipIno: follower.inode })) await sink.write(p);
@@ -84,7 +100,9 @@ async function follow(dir: string, series: 'engine' | 'important', q: LogQuery, 
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
   });
   let stopped = false;
-  void stop.then(() => { stopped = true; });
+  void stop.then(() => {
+    stopped = true;
+  });
   try {
     while (!stopped && !sink.gone()) {
       for (const raw of await follower.poll()) {
@@ -102,16 +120,30 @@ async function follow(dir: string, series: 'engine' | 'important', q: LogQuery, 
 export const logsCommand = defineCommand<LogsArgs>({
   command: 'logs [action] [file]',
   describe: 'read the engine log (current, rotated and .gz files as one stream); logs stats; logs optimize FILE',
-  builder: (y) => y
-    .positional('action', { choices: ['stats', 'optimize'], describe: 'stats: files, sizes, ratio, span; optimize FILE: gzip a foreign log, collapse repeats, extract important lines' })
-    .positional('file', { type: 'string', describe: 'with optimize: the file' })
-    .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep reading as lines are written, across rotations' })
-    .option('since', { type: 'string', describe: 'from this long ago (30m, 2h, 7d) or this time (2026-03-10T14:00)' })
-    .option('until', { type: 'string', describe: 'up to this long ago or this time' })
-    .option('level', { choices: ['debug', 'info', 'warn', 'error'], describe: 'this level and above' })
-    .option('grep', { type: 'string', describe: 'lines matching this regular expression (JSON or readable form)' })
-    .option('task', { type: 'number', describe: 'lines about this task id' })
-    .option('important', { type: 'boolean', default: false, describe: 'read important.log (warn and above) instead of engine.log' }),
+  builder: (y) =>
+    y
+      .positional('action', {
+        choices: ['stats', 'optimize'],
+        describe:
+          'stats: files, sizes, ratio, span; optimize FILE: gzip a foreign log, collapse repeats, extract important lines',
+      })
+      .positional('file', { type: 'string', describe: 'with optimize: the file' })
+      .option('follow', {
+        alias: 'f',
+        type: 'boolean',
+        default: false,
+        describe: 'keep reading as lines are written, across rotations',
+      })
+      .option('since', { type: 'string', describe: 'from this long ago (30m, 2h, 7d) or this time (2026-03-10T14:00)' })
+      .option('until', { type: 'string', describe: 'up to this long ago or this time' })
+      .option('level', { choices: ['debug', 'info', 'warn', 'error'], describe: 'this level and above' })
+      .option('grep', { type: 'string', describe: 'lines matching this regular expression (JSON or readable form)' })
+      .option('task', { type: 'number', describe: 'lines about this task id' })
+      .option('important', {
+        type: 'boolean',
+        default: false,
+        describe: 'read important.log (warn and above) instead of engine.log',
+      }),
   handler: async (args, ctx) => {
     const config = loadConfig(ctx.global);
     const dir = dirname(dataPaths(config.dataDir).log);
@@ -121,18 +153,26 @@ export const logsCommand = defineCommand<LogsArgs>({
     }
     if (args.action === 'optimize') {
       if (!args.file) throw new WhtError('WHT_ERR_CONFIG_INVALID', 'logs optimize: name the FILE to optimize');
-      const r = await optimizeLog(args.file, { importantLevel: config.log.importantLevel === 'off' ? 'error' : config.log.importantLevel, gzipLevel: config.log.gzipLevel });
+      const r = await optimizeLog(args.file, {
+        importantLevel: config.log.importantLevel === 'off' ? 'error' : config.log.importantLevel,
+        gzipLevel: config.log.gzipLevel,
+      });
       return ctx.out.out(args.json ? JSON.stringify(r, null, 2) : formatOptimize(r));
     }
     const q = queryFrom(args, Date.now());
     const series = args.important ? 'important' : 'engine';
-    if (!args.follow && listLogFiles(dir, series).length === 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `no log files in ${dir} (the engine writes them once it runs; log.level ${config.log.level})`);
+    if (!args.follow && listLogFiles(dir, series).length === 0)
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        `no log files in ${dir} (the engine writes them once it runs; log.level ${config.log.level})`,
+      );
     const sink = lineSink(ctx.out, args.json);
     if (args.follow) await follow(dir, series, q, sink);
-    else for await (const p of readLog(dir, q, series)) {
-      if (sink.gone()) break;
-      await sink.write(p);
-    }
+    else
+      for await (const p of readLog(dir, q, series)) {
+        if (sink.gone()) break;
+        await sink.write(p);
+      }
     sink.end();
   },
 });
@@ -144,6 +184,7 @@ function formatOptimize(r: Awaited<ReturnType<typeof optimizeLog>>): string {
     `  ${r.important} (${r.importantLines} important lines)`,
   ];
   if (r.appendedWhileReading) lines.push(`  ${r.appendedWhileReading} bytes appended while it was read are included`);
-  if (r.recreatedBytes) lines.push(`  a writer created ${r.input} again meanwhile (${r.recreatedBytes} bytes): left as it is`);
+  if (r.recreatedBytes)
+    lines.push(`  a writer created ${r.input} again meanwhile (${r.recreatedBytes} bytes): left as it is`);
   return lines.join('\n');
 }

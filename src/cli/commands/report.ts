@@ -10,10 +10,19 @@ import { defineCommand } from './command.js';
 
 export const reportCommand = defineCommand({
   command: 'report',
-  describe: 'performance report from the monitor history: per day, per stage, reasons, alerts, resources, against the period before',
-  builder: (y) => y
-    .option('since', { type: 'string', default: '7d', describe: 'the period: 24h, 7d, 30d, ... (compared with the same length before it)' })
-    .option('html', { type: 'string', describe: 'also write a self-contained HTML report (inline SVG charts) to this file' }),
+  describe:
+    'performance report from the monitor history: per day, per stage, reasons, alerts, resources, against the period before',
+  builder: (y) =>
+    y
+      .option('since', {
+        type: 'string',
+        default: '7d',
+        describe: 'the period: 24h, 7d, 30d, ... (compared with the same length before it)',
+      })
+      .option('html', {
+        type: 'string',
+        describe: 'also write a self-contained HTML report (inline SVG charts) to this file',
+      }),
   handler: (args, ctx) => {
     const config = loadConfig(ctx.global);
     let spanMs: number;
@@ -24,7 +33,13 @@ export const reportCommand = defineCommand({
     }
     const store = openStore(config);
     try {
-      const report = buildPeriodReport({ db: store.db, now: Date.now(), spanMs, spoolDir: config.spool.dir, sampleMs: config.monitor.sampleMs });
+      const report = buildPeriodReport({
+        db: store.db,
+        now: Date.now(),
+        spanMs,
+        spoolDir: config.spool.dir,
+        sampleMs: config.monitor.sampleMs,
+      });
       if (args.html) writeFileSync(args.html, renderPeriodHtml(report));
       ctx.out.out(args.json ? JSON.stringify(report, null, 2) : renderPeriodText(report));
     } finally {

@@ -11,7 +11,11 @@ import { defineCommand } from './command.js';
 
 async function sendOverHttp(config: Config, url: string | undefined, task: HttpTaskInput): Promise<HttpEnqueueResult> {
   const token = await readToken(config.dataDir);
-  if (!token) throw new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no token in ${dataPaths(config.dataDir).token}: start the engine once (it creates it)`);
+  if (!token)
+    throw new WhtError(
+      'WHT_ERR_ENGINE_UNREACHABLE',
+      `no token in ${dataPaths(config.dataDir).token}: start the engine once (it creates it)`,
+    );
   return httpEnqueue({ url: url ?? engineHttpUrl(config), token, task });
 }
 
@@ -20,23 +24,43 @@ export const sendCommand = defineCommand({
   describe: 'enqueue a command through the spool (works while the engine is down)',
   builder: (y) =>
     y
-      .positional('text', { type: 'string', array: true, describe: 'the command (- reads it from stdin); put it after -- when it starts with -' })
+      .positional('text', {
+        type: 'string',
+        array: true,
+        describe: 'the command (- reads it from stdin); put it after -- when it starts with -',
+      })
       .option('target', { type: 'string', describe: 'target name (targets.NAME); default: default' })
       .option('priority', { type: 'string', describe: 'higher runs first (-100..100)' })
       .option('category', { type: 'string', describe: 'rate-limit category' })
       .option('id', { type: 'string', describe: 'idempotency key' })
-      .option('http', { type: 'boolean', default: false, describe: 'send to the running engine over HTTP (POST /v1/tasks) instead of the spool' })
-      .option('url', { type: 'string', describe: "with --http: base URL (default: the running engine's, else http.host:http.port)" }),
+      .option('http', {
+        type: 'boolean',
+        default: false,
+        describe: 'send to the running engine over HTTP (POST /v1/tasks) instead of the spool',
+      })
+      .option('url', {
+        type: 'string',
+        describe: "with --http: base URL (default: the running engine's, else http.host:http.port)",
+      }),
   handler: async (args, ctx) => {
     const config = loadConfig(ctx.global);
-    let words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(String);
+    let words = [...((args.text as string[] | undefined) ?? []), ...((args['--'] as string[] | undefined) ?? [])].map(
+      String,
+    );
     if (words.length === 0 && ctx.argv.includes('-')) words = ['-']; // yargs drops a bare '-': stdin
     const priority = args.priority === undefined ? undefined : intOption('--priority', args.priority, -100, 100);
     // the engine's checks, the spool's size limit: fail here, exit 2, nothing spooled
-    const { payload, json } = sendPayload({ words, target: args.target, priority, category: args.category, id: args.id }, config);
+    const { payload, json } = sendPayload(
+      { words, target: args.target, priority, category: args.category, id: args.id },
+      config,
+    );
     if (args.http) {
       const result = await sendOverHttp(config, args.url, payload);
-      return ctx.out.out(args.json ? JSON.stringify(result) : `task ${result.id} ${result.duplicate ? 'already existed' : 'queued'} (${result.state})`);
+      return ctx.out.out(
+        args.json
+          ? JSON.stringify(result)
+          : `task ${result.id} ${result.duplicate ? 'already existed' : 'queued'} (${result.state})`,
+      );
     }
     prepareSpool(config.spool.dir);
     const path = writeSpoolFile(config.spool.dir, json);

@@ -17,7 +17,9 @@ async function refuseOnFailedChecks(config: Config): Promise<void> {
   const first = failed[0];
   if (!first) return;
   const lines = failed.map((r) => `${r.id}: ${r.message}; ${r.fix}`);
-  throw new WhtError(first.code ?? 'WHT_ERR_CONFIG_INVALID', `not started:\n  ${lines.join('\n  ')}`, { failed: failed.map((r) => r.id) });
+  throw new WhtError(first.code ?? 'WHT_ERR_CONFIG_INVALID', `not started:\n  ${lines.join('\n  ')}`, {
+    failed: failed.map((r) => r.id),
+  });
 }
 
 /** The user unit is installed and systemd runs: start/stop/restart go through it. */
@@ -28,7 +30,9 @@ function viaUnit(): boolean {
 function systemctlOrThrow(action: string): void {
   const r = systemctl(action, UNIT_NAME);
   if (r.error || r.code !== 0) {
-    throw new Error(`systemctl --user ${action} ${UNIT_NAME} failed (${r.error ?? `exit ${r.code}`}): ${r.stderr.trim()}; see \`webhook-tui service logs\``);
+    throw new Error(
+      `systemctl --user ${action} ${UNIT_NAME} failed (${r.error ?? `exit ${r.code}`}): ${r.stderr.trim()}; see \`webhook-tui service logs\``,
+    );
   }
 }
 
@@ -40,17 +44,27 @@ async function start(ctx: Ctx): Promise<void> {
   if (viaUnit()) {
     systemctlOrThrow('start');
     const info = await waitForEngine(dataDir, START_TIMEOUT_MS);
-    if (!info) throw new Error(`${UNIT_NAME} started but the engine does not answer after 10 s: see \`webhook-tui service logs\``);
+    if (!info)
+      throw new Error(
+        `${UNIT_NAME} started but the engine does not answer after 10 s: see \`webhook-tui service logs\``,
+      );
     return ctx.out.out(`engine started through ${UNIT_NAME} (PID ${info.pid})`);
   }
   await refuseOnFailedChecks(src.config);
   const child = startDetached(process.execPath, selfCli(), ['--quiet', ...configArgs(src)], dataDir);
   // Answering on the control socket comes before HTTP is up: wait for serve's "started" line too.
   const startedLine = `webhook-tui engine ${child.pid}:`;
-  const info = await waitForEngine(dataDir, START_TIMEOUT_MS, () => child.exited() !== null, () => lastLines(child.output, 50).includes(startedLine));
+  const info = await waitForEngine(
+    dataDir,
+    START_TIMEOUT_MS,
+    () => child.exited() !== null,
+    () => lastLines(child.output, 50).includes(startedLine),
+  );
   if (!info) {
     const exit = child.exited();
-    const why = exit ? `serve exited (${exit.signal ?? `code ${exit.code}`})` : 'the engine does not answer on its control socket after 10 s';
+    const why = exit
+      ? `serve exited (${exit.signal ?? `code ${exit.code}`})`
+      : 'the engine does not answer on its control socket after 10 s';
     const tail = lastLines(child.output, 5);
     throw new Error(`the engine did not start: ${why}${tail ? `:\n${tail}` : ''}\n(output: ${child.output})`);
   }
@@ -66,15 +80,23 @@ async function stop(ctx: Ctx, timeoutSec: number): Promise<void> {
   // Also an engine started without the unit (or one the unit did not own).
   const r = await stopEngine(src.config.dataDir, timeoutSec * 1000);
   if (r.state === 'not-running') return viaUnit() ? undefined : ctx.out.out('the engine is not running');
-  if (r.state === 'stopped') return ctx.out.out(`engine stopped (PID ${r.pid}): deliveries in flight finished, lock released`);
-  throw new Error(`the engine (PID ${r.pid}) still runs after ${timeoutSec} s; \`webhook-tui status\` shows what it delivers. ` +
-    `kill -9 ${r.pid} is safe: accepted triggers are durable and a cut-off delivery is checked at the next start`);
+  if (r.state === 'stopped')
+    return ctx.out.out(`engine stopped (PID ${r.pid}): deliveries in flight finished, lock released`);
+  throw new Error(
+    `the engine (PID ${r.pid}) still runs after ${timeoutSec} s; \`webhook-tui status\` shows what it delivers. ` +
+      `kill -9 ${r.pid} is safe: accepted triggers are durable and a cut-off delivery is checked at the next start`,
+  );
 }
 
-const timeoutOption = { type: 'number', default: 30, describe: 'seconds to wait for deliveries in flight to finish' } as const;
+const timeoutOption = {
+  type: 'number',
+  default: 30,
+  describe: 'seconds to wait for deliveries in flight to finish',
+} as const;
 
 function positiveTimeout(t: number): number {
-  if (!Number.isFinite(t) || t <= 0) throw new WhtError('WHT_ERR_CONFIG_INVALID', `--timeout must be a positive number of seconds (got ${t})`);
+  if (!Number.isFinite(t) || t <= 0)
+    throw new WhtError('WHT_ERR_CONFIG_INVALID', `--timeout must be a positive number of seconds (got ${t})`);
   return t;
 }
 
@@ -100,7 +122,10 @@ export const restartCommand = defineCommand({
     if (viaUnit()) {
       systemctlOrThrow('restart');
       const info = await waitForEngine(loadConfigSources(ctx.global).config.dataDir, START_TIMEOUT_MS);
-      if (!info) throw new Error(`${UNIT_NAME} restarted but the engine does not answer after 10 s: see \`webhook-tui service logs\``);
+      if (!info)
+        throw new Error(
+          `${UNIT_NAME} restarted but the engine does not answer after 10 s: see \`webhook-tui service logs\``,
+        );
       return ctx.out.out(`engine restarted through ${UNIT_NAME} (PID ${info.pid})`);
     }
     await stop(ctx, positiveTimeout(args.timeout));

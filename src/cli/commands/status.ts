@@ -16,6 +16,8 @@ export const statusCommand = defineCommand({
       const logs = snapshot.logs ? `\n${formatLogStatus(snapshot.logs)}` : '';
       const latest = latestReport(loadConfig(ctx.global).dataDir);
       const reports = `\nreports:    ${latest ? `latest weekly report ${latest.path} (${new Date(latest.at).toISOString().slice(0, 16).replace('T', ' ')} UTC)` : 'no weekly report yet'}`;
-      ctx.out.out(`${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${logs}${reports}${monitor}`);
+      ctx.out.out(
+        `${formatStats(snapshot.stats)}\nsource:     ${via === 'engine' ? 'running engine' : 'database (no engine running)'}${logs}${reports}${monitor}`,
+      );
     }),
 });

@@ -21,7 +21,12 @@ function offlineSource(config: Config): StatusSource {
     resolve: async (name) => {
       const t = config.targets[name];
       if (t) return t;
-      throw new WhtError('WHT_ERR_TARGET_UNKNOWN', name === 'default' ? 'not configured: the engine picks it when it starts' : `target "${name}" is not configured`);
+      throw new WhtError(
+        'WHT_ERR_TARGET_UNKNOWN',
+        name === 'default'
+          ? 'not configured: the engine picks it when it starts'
+          : `target "${name}" is not configured`,
+      );
     },
   };
 }
@@ -41,7 +46,10 @@ export async function collectTargets(config: Config): Promise<{ via: 'engine' | 
       if (!isWhtError(err, 'WHT_ERR_ENGINE_UNREACHABLE')) throw err;
     }
   }
-  const tmux = new ExecTmux({ socketName: config.tmux.socketName ?? undefined, socketPath: config.tmux.socketPath ?? undefined });
+  const tmux = new ExecTmux({
+    socketName: config.tmux.socketName ?? undefined,
+    socketPath: config.tmux.socketPath ?? undefined,
+  });
   return { via: 'tmux', targets: await targetStatus(offlineSource(config), tmux, new ReadinessBook(), []) };
 }
 
@@ -50,15 +58,25 @@ export function formatTargets(targets: readonly TargetStatus[]): string {
   const rows = targets.map((t) => [t.name, t.pane || '-', t.preset ?? t.profile, t.state, t.reason ?? '']);
   const head = ['TARGET', 'PANE', 'PROFILE', 'STATE', 'REASON'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export const targetsCommand = defineCommand({
   command: 'targets',
-  describe: 'every target with its pane, profile and state now (ready, busy, not-ready with the reason, missing, in-mode, input-off)',
+  describe:
+    'every target with its pane, profile and state now (ready, busy, not-ready with the reason, missing, in-mode, input-off)',
   async handler(args, ctx) {
     const { via, targets } = await collectTargets(loadConfig(ctx.global));
     if (args.json) return ctx.out.out(JSON.stringify(targets, null, 2));
-    ctx.out.out(`${formatTargets(targets)}\n(judged by ${via === 'engine' ? 'the running engine' : 'this command: no engine runs'})`);
+    ctx.out.out(
+      `${formatTargets(targets)}\n(judged by ${via === 'engine' ? 'the running engine' : 'this command: no engine runs'})`,
+    );
   },
 });

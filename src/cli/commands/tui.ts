@@ -7,8 +7,16 @@ export const tuiCommand = defineCommand({
   describe: 'the dashboard, with the engine embedded (or attached to a running serve)',
   builder: (y) =>
     y
-      .option('split', { type: 'boolean', default: false, describe: 'inside tmux: open the dashboard in a new pane beside this one, which becomes the target' })
-      .option('demo', { type: 'boolean', default: false, describe: 'a scratch engine, tmux server and sample triggers to look around' }),
+      .option('split', {
+        type: 'boolean',
+        default: false,
+        describe: 'inside tmux: open the dashboard in a new pane beside this one, which becomes the target',
+      })
+      .option('demo', {
+        type: 'boolean',
+        default: false,
+        describe: 'a scratch engine, tmux server and sample triggers to look around',
+      }),
   handler: async (args, ctx) => {
     const config = loadConfig(ctx.global);
     if (args.demo) ctx.code = await runDemo(config);

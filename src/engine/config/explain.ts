@@ -20,7 +20,8 @@ export const MASK = '***';
 
 /** Mask the values of secret-looking keys anywhere in a value (a copy; the input is left alone). */
 export function maskSecrets(value: unknown, key = ''): unknown {
-  if (SECRET_KEY.test(key) && value !== null && value !== undefined) return Array.isArray(value) ? value.map(() => MASK) : MASK;
+  if (SECRET_KEY.test(key) && value !== null && value !== undefined)
+    return Array.isArray(value) ? value.map(() => MASK) : MASK;
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v, k)]));
@@ -61,14 +62,16 @@ export function explainConfig(
 ): ExplainedKey[] {
   const all: Array<[string[], unknown]> = [];
   leaves(config, [], all);
-  return all.filter(([path]) => path[0] !== '$schema').map(([path, value]) => {
-    const key = path.join('.');
-    const shown = maskSecrets(value, path[path.length - 1]);
-    const flag = [...overrides].reverse().find(([k]) => key === k || key.startsWith(`${k}.`));
-    if (flag) return { key, value: shown, source: 'flag', from: `--${flag[0]}` };
-    if (sets(fileInput, path)) return { key, value: shown, source: 'file' };
-    const fromEnv = envSource(key, env);
-    if (fromEnv) return { key, value: shown, source: 'env', from: fromEnv };
-    return { key, value: shown, source: 'default' };
-  });
+  return all
+    .filter(([path]) => path[0] !== '$schema')
+    .map(([path, value]) => {
+      const key = path.join('.');
+      const shown = maskSecrets(value, path[path.length - 1]);
+      const flag = [...overrides].reverse().find(([k]) => key === k || key.startsWith(`${k}.`));
+      if (flag) return { key, value: shown, source: 'flag', from: `--${flag[0]}` };
+      if (sets(fileInput, path)) return { key, value: shown, source: 'file' };
+      const fromEnv = envSource(key, env);
+      if (fromEnv) return { key, value: shown, source: 'env', from: fromEnv };
+      return { key, value: shown, source: 'default' };
+    });
 }

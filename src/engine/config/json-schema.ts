@@ -17,7 +17,11 @@ export type JsonSchema = {
 
 /** The JSON Schema (draft 2020-12) of the config file as a user writes it: every key optional, defaults shown. */
 export function configJsonSchema(): JsonSchema {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  const schema = z.toJSONSchema(configSchema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return {
     $schema: schema.$schema,
     $id: 'webhook-tui-config.schema.json',

@@ -18,7 +18,10 @@ export const tuiConfigSchema = z
         /** `--split`: side by side (horizontal) or stacked (vertical). @default "horizontal" */
         direction: z.enum(['horizontal', 'vertical']).default('horizontal'),
         /** Size of the dashboard pane (`tmux split-window -l`). @default "40%" */
-        size: z.string().regex(/^\d+%?$/, 'a number of cells or a percentage like 40%').default('40%'),
+        size: z
+          .string()
+          .regex(/^\d+%?$/, 'a number of cells or a percentage like 40%')
+          .default('40%'),
       })
       .strict()
       .prefault({}),

@@ -13,16 +13,17 @@ import { normalizeScreen, parseScreen } from './screen.js';
 import { pressEnter } from './send.js';
 
 /** Wait `ms`, or less when `signal` aborts; the abort listener goes away with the wait (the signal lives as long as the engine). */
-export const sleep = (ms: number, signal?: AbortSignal, clock: Clock = systemClock) => new Promise<void>((resolve) => {
-  if (ms <= 0 || signal?.aborted) return resolve();
-  const done = () => {
-    timersOf(clock).clearTimeout(timer);
-    signal?.removeEventListener('abort', done);
-    resolve();
-  };
-  const timer = timersOf(clock).setTimeout(done, ms);
-  signal?.addEventListener('abort', done, { once: true });
-});
+export const sleep = (ms: number, signal?: AbortSignal, clock: Clock = systemClock) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const done = () => {
+      timersOf(clock).clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = timersOf(clock).setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** The visible screen with attributes (faint placeholders, inverse cursor), wrapped lines joined. */
 export async function captureScreen(tmux: Tmux, pane: string): Promise<string> {
@@ -38,7 +39,13 @@ export async function observe(tmux: Tmux, target: ResolvedTarget, clock: Clock =
 }
 
 /** Judge a target now, through its memory in `book` (the same judgement delivery uses). */
-export async function judgeTarget(tmux: Tmux, name: string, target: ResolvedTarget, book: ReadinessBook, clock: Clock = systemClock): Promise<{ judgement: Judgement; observation: Observation }> {
+export async function judgeTarget(
+  tmux: Tmux,
+  name: string,
+  target: ResolvedTarget,
+  book: ReadinessBook,
+  clock: Clock = systemClock,
+): Promise<{ judgement: Judgement; observation: Observation }> {
   const observation = await observe(tmux, target, clock);
   const { judgement, memory } = step(target, book.get(name), observation);
   book.set(name, memory);
@@ -58,20 +65,31 @@ export interface WaitOptions {
 
 function stateError(target: ResolvedTarget, j: Judgement, waitedMs: number | null): WhtError {
   const code = j.state === 'missing' ? 'WHT_ERR_TARGET_MISSING' : 'WHT_ERR_TARGET_BUSY';
-  const message = waitedMs === null ? `pane ${target.pane}: ${j.reason}` : `pane ${target.pane} did not become ready within ${waitedMs} ms (${j.state}: ${j.reason})`;
+  const message =
+    waitedMs === null
+      ? `pane ${target.pane}: ${j.reason}`
+      : `pane ${target.pane} did not become ready within ${waitedMs} ms (${j.state}: ${j.reason})`;
   return new WhtError(code, message, { target: target.pane, state: j.state, reason: j.reason });
 }
 
 /** Shutdown ended a readiness wait: nothing was typed, and no attempt is charged (DeliveryRunner). */
 function cancelledWait(target: ResolvedTarget): WhtError {
-  return new WhtError('WHT_ERR_CLOSED', `the engine is shutting down: the wait for pane ${target.pane} to become ready was cancelled`, { cancelled: true });
+  return new WhtError(
+    'WHT_ERR_CLOSED',
+    `the engine is shutting down: the wait for pane ${target.pane} to become ready was cancelled`,
+    { cancelled: true },
+  );
 }
 
 /**
  * Wait until the target is ready, or fail retryably: at once when the pane is missing, in a mode or has input off;
  * after readyTimeoutMs when an agent stays busy or not ready. Returns the observation that was judged ready.
  */
-export async function waitReady(tmux: Tmux, target: ResolvedTarget, opts: WaitOptions): Promise<{ pane: PaneState; screen: string | null }> {
+export async function waitReady(
+  tmux: Tmux,
+  target: ResolvedTarget,
+  opts: WaitOptions,
+): Promise<{ pane: PaneState; screen: string | null }> {
   const clock = opts.clock ?? systemClock;
   const started = clock.now();
   let lastReason: string | null = null;
@@ -80,7 +98,10 @@ export async function waitReady(tmux: Tmux, target: ResolvedTarget, opts: WaitOp
     const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book, opts.clock);
     if (j.state === 'ready') return { pane: observation.pane!, screen: observation.screen };
     if (j.state === 'missing' || j.state === 'in-mode' || j.state === 'input-off') throw stateError(target, j, null);
-    if (j.reason !== lastReason) { lastReason = j.reason; opts.onWaiting?.(j); }
+    if (j.reason !== lastReason) {
+      lastReason = j.reason;
+      opts.onWaiting?.(j);
+    }
     if (j.state === 'not-ready' && j.input !== null && target.clearInput && clearRounds < 5) {
       clearRounds++;
       await tmux.run(['send-keys', '-t', target.pane, ...target.clearKeys]);
@@ -99,7 +120,12 @@ export function transcriptCount(target: ResolvedTarget, screen: string, text: st
   if (!want) return 0;
   const lines = parseScreen(screen);
   const input = target.inputPattern ? findInput(lines, target.inputPattern) : null;
-  const above = normalizeScreen(lines.slice(0, input ? input.row : lines.length).map((l) => l.text).join('\n'));
+  const above = normalizeScreen(
+    lines
+      .slice(0, input ? input.row : lines.length)
+      .map((l) => l.text)
+      .join('\n'),
+  );
   let n = 0;
   for (let at = above.indexOf(want); at >= 0; at = above.indexOf(want, at + want.length)) n++;
   return n;
@@ -118,7 +144,13 @@ export function inputIsOurs(input: string | null, text: string): boolean {
  * within confirmTimeoutMs. When the prompt is still in the input box (the Enter became a newline) and the screen
  * has settled, Enter is pressed once more; the text is never typed again.
  */
-export async function confirmAgent(tmux: Tmux, target: ResolvedTarget, text: string, before: number, opts: WaitOptions & { timeoutMs: number }): Promise<'busy-marker' | 'transcript'> {
+export async function confirmAgent(
+  tmux: Tmux,
+  target: ResolvedTarget,
+  text: string,
+  before: number,
+  opts: WaitOptions & { timeoutMs: number },
+): Promise<'busy-marker' | 'transcript'> {
   const clock = opts.clock ?? systemClock;
   const deadline = clock.now() + target.confirmTimeoutMs;
   let pressedAgain = false;
@@ -127,7 +159,10 @@ export async function confirmAgent(tmux: Tmux, target: ResolvedTarget, text: str
     await sleep(target.readyPollMs, opts.signal, clock);
     const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book, opts.clock);
     const screen = observation.screen;
-    if (screen === null) throw new WhtError('WHT_ERR_NOT_CONFIRMED', `pane ${target.pane} cannot be checked after Enter (${j.reason})`, { target: target.pane });
+    if (screen === null)
+      throw new WhtError('WHT_ERR_NOT_CONFIRMED', `pane ${target.pane} cannot be checked after Enter (${j.reason})`, {
+        target: target.pane,
+      });
     if (j.busyMarker) return 'busy-marker';
     if (transcriptCount(target, screen, text) > before) return 'transcript';
     const ours = inputIsOurs(j.input, text);
@@ -138,8 +173,14 @@ export async function confirmAgent(tmux: Tmux, target: ResolvedTarget, text: str
     }
     previous = screen;
     if (clock.now() >= deadline) {
-      const why = ours ? 'the prompt is still in the input box' : 'no busy marker and the text is not in the transcript';
-      throw new WhtError('WHT_ERR_NOT_CONFIRMED', `pane ${target.pane}: the agent did not take the prompt within ${target.confirmTimeoutMs} ms (${why})`, { target: target.pane });
+      const why = ours
+        ? 'the prompt is still in the input box'
+        : 'no busy marker and the text is not in the transcript';
+      throw new WhtError(
+        'WHT_ERR_NOT_CONFIRMED',
+        `pane ${target.pane}: the agent did not take the prompt within ${target.confirmTimeoutMs} ms (${why})`,
+        { target: target.pane },
+      );
     }
   }
 }

@@ -89,9 +89,15 @@ export class ControlModeTmux implements Tmux {
     return this.starting;
   }
 
-  async run(args: readonly string[], options: { input?: string | undefined; timeoutMs?: number | undefined } = {}): Promise<TmuxResult> {
+  async run(
+    args: readonly string[],
+    options: { input?: string | undefined; timeoutMs?: number | undefined } = {},
+  ): Promise<TmuxResult> {
     if (options.input !== undefined) {
-      throw new WhtError('WHT_ERR_TMUX_FAILED', 'control mode cannot pass stdin; use ExecTmux', { transport: 'down', sent: false });
+      throw new WhtError('WHT_ERR_TMUX_FAILED', 'control mode cannot pass stdin; use ExecTmux', {
+        transport: 'down',
+        sent: false,
+      });
     }
     const lines = toControlLines(args);
     const out: string[] = [];
@@ -139,21 +145,41 @@ export class ControlModeTmux implements Tmux {
       this.state = 'up';
       // Prove that commands are answered (a wedged server can attach clients and then never reply).
       const probe = await this.send("display-message -p 'wht-probe'", this.opts.startTimeoutMs ?? 3000);
-      if (probe.join('\n') !== 'wht-probe') throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: probe answered wrongly', { transport: 'down', sent: false });
+      if (probe.join('\n') !== 'wht-probe')
+        throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: probe answered wrongly', {
+          transport: 'down',
+          sent: false,
+        });
       this.log.info('tmux control mode attached', { session: target, pid: this.child?.pid });
     } catch (err) {
       if ((this.state as State) !== 'closed') this.state = 'down';
       this.killChild();
-      throw err instanceof WhtError ? err : new WhtError('WHT_ERR_TMUX_FAILED', `tmux control mode: ${String(err)}`, { transport: 'down', sent: false }, { cause: err });
+      throw err instanceof WhtError
+        ? err
+        : new WhtError(
+            'WHT_ERR_TMUX_FAILED',
+            `tmux control mode: ${String(err)}`,
+            { transport: 'down', sent: false },
+            { cause: err },
+          );
     }
   }
 
   private async pickSession(): Promise<string> {
     const exec = new ExecTmux(this.server, this.opts.binary);
-    const { stdout } = await exec.run(['list-sessions', '-F', '#{session_id} #{session_name}'], { timeoutMs: this.opts.startTimeoutMs ?? 3000 });
-    const sessions = stdout.split('\n').filter((s) => s !== '').map((l) => ({ id: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
+    const { stdout } = await exec.run(['list-sessions', '-F', '#{session_id} #{session_name}'], {
+      timeoutMs: this.opts.startTimeoutMs ?? 3000,
+    });
+    const sessions = stdout
+      .split('\n')
+      .filter((s) => s !== '')
+      .map((l) => ({ id: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
     const first = (sessions.find((s) => s.name === this.opts.preferSession) ?? sessions[0])?.id;
-    if (!first) throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: no session to attach to', { transport: 'down', sent: false });
+    if (!first)
+      throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: no session to attach to', {
+        transport: 'down',
+        sent: false,
+      });
     return first;
   }
 
@@ -166,16 +192,31 @@ export class ControlModeTmux implements Tmux {
     const decoder = new StringDecoder('utf8');
     let stderr = '';
     child.stdout.on('data', (buf: Buffer) => this.onEvents(this.parser.push(decoder.write(buf))));
-    child.stderr.on('data', (buf: Buffer) => { stderr = (stderr + buf.toString('utf8')).slice(-2000); });
-    child.stdin.on('error', () => { /* EPIPE after the client died: the exit handler reports it. */ });
+    child.stderr.on('data', (buf: Buffer) => {
+      stderr = (stderr + buf.toString('utf8')).slice(-2000);
+    });
+    child.stdin.on('error', () => {
+      /* EPIPE after the client died: the exit handler reports it. */
+    });
     child.on('error', (err) => this.onChildGone(child, `spawn failed: ${err.message}`));
-    child.on('exit', (code, signal) => this.onChildGone(child, `exited (${signal ?? code})${stderr ? `: ${stderr.trim()}` : ''}`));
+    child.on('exit', (code, signal) =>
+      this.onChildGone(child, `exited (${signal ?? code})${stderr ? `: ${stderr.trim()}` : ''}`),
+    );
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`did not attach within ${this.opts.startTimeoutMs ?? 3000} ms`)), this.opts.startTimeoutMs ?? 3000);
+      const timer = setTimeout(
+        () => done(new Error(`did not attach within ${this.opts.startTimeoutMs ?? 3000} ms`)),
+        this.opts.startTimeoutMs ?? 3000,
+      );
       const done = (err?: Error): void => {
         clearTimeout(timer);
         this.ready = undefined;
-        if (err) reject(new WhtError('WHT_ERR_TMUX_FAILED', `tmux control mode: ${err.message}`, { transport: 'down', sent: false }));
+        if (err)
+          reject(
+            new WhtError('WHT_ERR_TMUX_FAILED', `tmux control mode: ${err.message}`, {
+              transport: 'down',
+              sent: false,
+            }),
+          );
         else resolve();
       };
       this.ready = done;
@@ -186,7 +227,8 @@ export class ControlModeTmux implements Tmux {
     for (const ev of events) {
       if (ev.kind === 'block') this.onBlock(ev.flags, ev.ok, ev.lines);
       else if (ev.kind === 'exit') this.fail('down', `%exit ${ev.reason}`.trim());
-      else if (ev.kind === 'desync') this.fail('down', `protocol out of step at ${JSON.stringify(ev.line.slice(0, 80))}`);
+      else if (ev.kind === 'desync')
+        this.fail('down', `protocol out of step at ${JSON.stringify(ev.line.slice(0, 80))}`);
       else this.opts.onNotification?.(ev);
     }
   }
@@ -243,15 +285,25 @@ export class ControlModeTmux implements Tmux {
     this.fail('closed', 'closed');
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 1000);
-      child.once('exit', () => { clearTimeout(t); resolve(); });
+      const t = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, 1000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
     });
   }
 }
 
 function transportError(kind: TransportFailure, name: string, sent: boolean, reason?: string): WhtError {
   const text = reason ?? (kind === 'closed' ? 'client closed' : 'client not connected');
-  return new WhtError('WHT_ERR_TMUX_FAILED', `tmux ${name} (control mode): ${text}`, { path: 'control', transport: kind, sent });
+  return new WhtError('WHT_ERR_TMUX_FAILED', `tmux ${name} (control mode): ${text}`, {
+    path: 'control',
+    transport: kind,
+    sent,
+  });
 }
 
 /** With no -L/-S, tmux would use $TMUX's socket; make that explicit so the child can run with TMUX unset. */

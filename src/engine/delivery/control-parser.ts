@@ -79,7 +79,14 @@ export class ControlParser {
       const m = GUARD.exec(line);
       if (m && m[1] !== 'begin' && m[2] === open.time && m[3] === open.number && m[4] === open.flags) {
         this.open = undefined;
-        return { kind: 'block', time: open.time, number: open.number, flags: Number(open.flags), ok: m[1] === 'end', lines: open.lines };
+        return {
+          kind: 'block',
+          time: open.time,
+          number: open.number,
+          flags: Number(open.flags),
+          ok: m[1] === 'end',
+          lines: open.lines,
+        };
       }
       open.lines.push(line);
       return undefined;

@@ -32,7 +32,13 @@ export interface DeliveryHooks {
  * enterDelayMs, press Enter, and confirm when the target asks for it. Throws WhtError (retryable or not);
  * hooks.beforeSend runs exactly once, right before the first keystroke.
  */
-export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, hooks: DeliveryHooks, timeoutMs: number): Promise<void> {
+export async function deliver(
+  tmux: Tmux,
+  task: Task,
+  target: ResolvedTarget,
+  hooks: DeliveryHooks,
+  timeoutMs: number,
+): Promise<void> {
   const clock = hooks.clock ?? systemClock;
   const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting, clock };
   const { pane, screen } = await waitReady(tmux, target, waitOpts);
@@ -40,7 +46,11 @@ export async function deliver(tmux: Tmux, task: Task, target: ResolvedTarget, ho
   const before = screen === null ? 0 : transcriptCount(target, screen, task.text);
   hooks.beforeSend(mark);
   if (task.text.includes('\n')) {
-    if (!target.multiline) throw new WhtError('WHT_ERR_TEXT_UNSAFE', `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`);
+    if (!target.multiline)
+      throw new WhtError(
+        'WHT_ERR_TEXT_UNSAFE',
+        `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`,
+      );
     await pasteText(tmux, target.pane, task.text, `wht-${task.id}`, timeoutMs);
   } else {
     await typeLiteral(tmux, target.pane, task.text, timeoutMs);
@@ -62,7 +72,11 @@ async function assertStillThere(tmux: Tmux, target: string): Promise<void> {
   const pane = await inspectPane(tmux, target);
   if (pane && !pane.dead) return;
   const what = pane ? 'its program exited' : 'it was closed';
-  throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} died while the command was typed (${what}); not counted as delivered`, { target });
+  throw new WhtError(
+    'WHT_ERR_TARGET_MISSING',
+    `pane ${target} died while the command was typed (${what}); not counted as delivered`,
+    { target },
+  );
 }
 
 async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: string): Promise<void> {
@@ -76,7 +90,9 @@ async function confirm(tmux: Tmux, task: Task, target: ResolvedTarget, mark: str
     const texts = await textsSinceMark(tmux, target.pane, mark, pane);
     if (texts.length && texts.every((t) => normalizeScreen(t).includes(want))) return;
   }
-  throw new WhtError('WHT_ERR_NOT_CONFIRMED', `the text did not show up in pane ${target.pane} after Enter`, { target: target.pane });
+  throw new WhtError('WHT_ERR_NOT_CONFIRMED', `the text did not show up in pane ${target.pane} after Enter`, {
+    target: target.pane,
+  });
 }
 
 export type RecoveryVerdict =
@@ -118,18 +134,31 @@ export function typedPrefix(body: string, text: string, minimum = 64): number {
 
 /** One verdict for every place the mark may be now; `undecided` when they disagree or there is none. Pure. */
 export function judgeAll(texts: readonly string[], cursorRow: string, text: string): RecoveryVerdict {
-  if (texts.length === 0) return { kind: 'undecided', why: 'the lines around where it was typed are no longer in the pane (history trimmed: raise history-limit)' };
+  if (texts.length === 0)
+    return {
+      kind: 'undecided',
+      why: 'the lines around where it was typed are no longer in the pane (history trimmed: raise history-limit)',
+    };
   const verdicts = texts.map((t) => judgeRecovery(t, cursorRow, text));
   const first = JSON.stringify(verdicts[0]);
   if (verdicts.every((v) => JSON.stringify(v) === first)) return verdicts[0]!;
-  return { kind: 'undecided', why: `the pane's history was trimmed and ${texts.length} places match where it was typed; they disagree` };
+  return {
+    kind: 'undecided',
+    why: `the pane's history was trimmed and ${texts.length} places match where it was typed; they disagree`,
+  };
 }
 
 /**
  * After a crash, a task left `delivering` is checked against the pane before anything is typed again:
  * submitted -> delivered; typed but not submitted -> press Enter; not there -> send again; cannot tell -> undecided.
  */
-export async function recoverDelivering(tmux: Tmux, task: Task, target: ResolvedTarget, mark: string | null, timeoutMs: number): Promise<RecoveryVerdict> {
+export async function recoverDelivering(
+  tmux: Tmux,
+  task: Task,
+  target: ResolvedTarget,
+  mark: string | null,
+  timeoutMs: number,
+): Promise<RecoveryVerdict> {
   const pane: PaneState | null = await inspectPane(tmux, target.pane);
   if (!pane) return { kind: 'pane-missing' };
   const texts = await textsSinceMark(tmux, target.pane, mark, pane);

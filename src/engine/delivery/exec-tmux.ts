@@ -18,7 +18,10 @@ export class ExecTmux implements Tmux {
     this.binary = binary;
   }
 
-  run(args: readonly string[], options: { input?: string | undefined; timeoutMs?: number | undefined } = {}): Promise<TmuxResult> {
+  run(
+    args: readonly string[],
+    options: { input?: string | undefined; timeoutMs?: number | undefined } = {},
+  ): Promise<TmuxResult> {
     const argv = [...serverArgs(this.server), ...args];
     return new Promise((resolve, reject) => {
       const child = execFile(
@@ -28,7 +31,14 @@ export class ExecTmux implements Tmux {
         (err, stdout, stderr) => {
           if (err) {
             const text = (stderr || err.message).trim();
-            reject(new WhtError('WHT_ERR_TMUX_FAILED', `tmux ${args[0] ?? ''}: ${text}`, { args: args.slice(0, 1) }, { cause: err }));
+            reject(
+              new WhtError(
+                'WHT_ERR_TMUX_FAILED',
+                `tmux ${args[0] ?? ''}: ${text}`,
+                { args: args.slice(0, 1) },
+                { cause: err },
+              ),
+            );
             return;
           }
           resolve({ stdout: stdout.replace(/\n$/, '') });

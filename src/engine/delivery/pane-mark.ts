@@ -25,7 +25,10 @@ export interface PaneMark {
 
 /** Build a mark from the pane's state and a joined capture that ends with the cursor line. */
 export function makeMark(history: number, cursorY: number, limit: number, capture: string): PaneMark {
-  const lines = capture.replace(/\n$/, '').split('\n').map((l) => l.trimEnd());
+  const lines = capture
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => l.trimEnd());
   const cursor = (lines.pop() ?? '').slice(-MAX_LINE);
   const before = lines.slice(-ANCHOR_LINES).map((l) => l.slice(-MAX_LINE));
   return { line: history + cursorY, history, limit, before, cursor };

@@ -16,7 +16,17 @@ export interface PaneState {
   pid: number;
 }
 
-const FORMAT = ['#{pane_id}', '#{pane_in_mode}', '#{pane_input_off}', '#{pane_dead}', '#{history_size}', '#{cursor_y}', '#{pane_pid}', '#{history_limit}', '#{pane_current_command}'].join('\t');
+const FORMAT = [
+  '#{pane_id}',
+  '#{pane_in_mode}',
+  '#{pane_input_off}',
+  '#{pane_dead}',
+  '#{history_size}',
+  '#{cursor_y}',
+  '#{pane_pid}',
+  '#{history_limit}',
+  '#{pane_current_command}',
+].join('\t');
 
 /** Parse one line of FORMAT output; null when the pane does not exist. Pure. */
 export function parsePaneState(line: string): PaneState | null {
@@ -24,8 +34,14 @@ export function parsePaneState(line: string): PaneState | null {
   const [id, inMode, inputOff, dead, hist, cy, pid, limit, ...cmd] = parts;
   if (!id || !id.startsWith('%')) return null;
   return {
-    id, inMode: inMode === '1', inputOff: inputOff === '1', dead: dead === '1',
-    historySize: Number(hist) || 0, historyLimit: Number(limit) || 0, cursorY: Number(cy) || 0, pid: Number(pid) || 0,
+    id,
+    inMode: inMode === '1',
+    inputOff: inputOff === '1',
+    dead: dead === '1',
+    historySize: Number(hist) || 0,
+    historyLimit: Number(limit) || 0,
+    cursorY: Number(cy) || 0,
+    pid: Number(pid) || 0,
     currentCommand: cmd.join('\t'),
   };
 }
@@ -48,9 +64,14 @@ export async function inspectPane(tmux: Tmux, target: string): Promise<PaneState
 /** Throws a retryable error when the pane cannot take input now. */
 export function assertWritable(target: string, pane: PaneState | null): asserts pane is PaneState {
   if (!pane) throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} does not exist`, { target });
-  if (pane.dead) throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} is dead (its program exited)`, { target });
-  if (pane.inMode) throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target} is in a mode (copy mode?): keys would be swallowed`, { target });
-  if (pane.inputOff) throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target} has input disabled (select-pane -d)`, { target });
+  if (pane.dead)
+    throw new WhtError('WHT_ERR_TARGET_MISSING', `pane ${target} is dead (its program exited)`, { target });
+  if (pane.inMode)
+    throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target} is in a mode (copy mode?): keys would be swallowed`, {
+      target,
+    });
+  if (pane.inputOff)
+    throw new WhtError('WHT_ERR_TARGET_BUSY', `pane ${target} has input disabled (select-pane -d)`, { target });
 }
 
 /**
@@ -60,7 +81,17 @@ export function assertWritable(target: string, pane: PaneState | null): asserts 
 export async function takeMark(tmux: Tmux, target: string, pane: PaneState): Promise<string> {
   // Enough rows above the cursor for ANCHOR_LINES joined lines even when some of them wrap.
   const from = pane.cursorY - ANCHOR_LINES * 8;
-  const { stdout } = await tmux.run(['capture-pane', '-p', '-J', '-t', target, '-S', String(from), '-E', String(pane.cursorY)]);
+  const { stdout } = await tmux.run([
+    'capture-pane',
+    '-p',
+    '-J',
+    '-t',
+    target,
+    '-S',
+    String(from),
+    '-E',
+    String(pane.cursorY),
+  ]);
   return encodeMark(makeMark(pane.historySize, pane.cursorY, pane.historyLimit, stdout));
 }
 
@@ -75,7 +106,12 @@ export async function captureAll(tmux: Tmux, target: string): Promise<string[]> 
  * line cannot have moved, one per anchor match when history trimming may have moved it (recovery must decide the
  * same for all of them), none when the anchor is gone (scrolled out of the history).
  */
-export async function textsSinceMark(tmux: Tmux, target: string, stored: string | null, pane: PaneState): Promise<string[]> {
+export async function textsSinceMark(
+  tmux: Tmux,
+  target: string,
+  stored: string | null,
+  pane: PaneState,
+): Promise<string[]> {
   const mark = decodeMark(stored);
   if (!mark || !mayHaveMoved(mark, pane.historySize, pane.historyLimit)) {
     return [await captureSince(tmux, target, mark?.line ?? null, pane)];

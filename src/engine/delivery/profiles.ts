@@ -42,53 +42,70 @@ export function compilePattern(source: string, flags = ''): RegExp {
   return new RegExp(insensitive ? source.slice(4) : source, `${insensitive ? 'i' : ''}mu${flags}`);
 }
 
-const patternSchema = z.string().min(1).refine((p) => {
-  try {
-    compilePattern(p);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: 'is not a valid regular expression' });
+const patternSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (p) => {
+      try {
+        compilePattern(p);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a valid regular expression' },
+  );
 
-export const targetSchema = z.object({
-  /** tmux pane: `%id` or an exact `=session:window.pane`. Prefix matching is never used. */
-  pane: z.string().min(1).refine((p) => p.startsWith('%') || p.startsWith('='), {
-    message: 'must be a pane id (%3) or an exact target starting with = (=work:1.0)',
-  }),
-  /** Fills the keys below with known-good values for an agent CLI: `claude-code` or `codex`. @default null */
-  preset: z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]]).nullable().default(null),
-  /** `shell` or `agent`. @default "shell" (the preset's, when one is given) */
-  profile: z.enum(['shell', 'agent']).optional(),
-  /** Agent: its idle marker; ready only when the last `readyLines` lines match (JS regex; `(?i)` prefix = ignore case). @default null */
-  readyPattern: patternSchema.nullable().optional(),
-  /** Agent: its busy marker; busy while the last `readyLines` lines match. @default null */
-  busyPattern: patternSchema.nullable().optional(),
-  /** Agent: the input line (the last line matching; group 1 = its text, which must be empty or faint). @default null */
-  inputPattern: patternSchema.nullable().optional(),
-  /** Agent: ready only while its foreground command is one of these (`pane_current_command`). @default [] */
-  readyCommands: z.array(z.string().min(1)).optional(),
-  /** Lines from the bottom of the screen that the markers are looked for in. @default 15 */
-  readyLines: z.number().int().min(1).max(500).default(15),
-  /** Agent: how long to wait for the pane to become ready before the attempt fails (retryable). @default 60000 */
-  readyTimeoutMs: z.number().int().min(0).default(60_000),
-  /** Agent: how often the screen is checked while waiting. @default 100 */
-  readyPollMs: z.number().int().min(10).default(100),
-  /** Agent: after our Enter, busy until the busy marker shows or this passes. @default 2000 for agent, 0 for shell */
-  postSubmitHoldMs: z.number().int().min(0).max(600_000).optional(),
-  /** Agent: text in the input that is not ours is cleared (clearKeys) instead of waited on. @default false */
-  clearInput: z.boolean().default(false),
-  /** Agent: keys sent per round to clear the input (tmux key names). @default ["C-e", "C-u", "BSpace"] */
-  clearKeys: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,19}$/, 'must be a tmux key name such as C-u or BSpace')).min(1).optional(),
-  /** Pause between the text and Enter. @default 0 for shell, 150 for agent */
-  enterDelayMs: z.number().int().min(0).max(60_000).optional(),
-  /** Accept multi-line text, typed as one bracketed paste, then Enter. @default false (the preset's, when one is given) */
-  multiline: z.boolean().optional(),
-  /** After Enter, check it arrived (agents: busy marker or the text in the transcript); else the attempt fails (retryable). @default true with a preset, else false */
-  confirm: z.boolean().optional(),
-  /** How long confirmation may take. @default 5000 for agent, 500 for shell */
-  confirmTimeoutMs: z.number().int().min(50).max(600_000).optional(),
-}).strict();
+export const targetSchema = z
+  .object({
+    /** tmux pane: `%id` or an exact `=session:window.pane`. Prefix matching is never used. */
+    pane: z
+      .string()
+      .min(1)
+      .refine((p) => p.startsWith('%') || p.startsWith('='), {
+        message: 'must be a pane id (%3) or an exact target starting with = (=work:1.0)',
+      }),
+    /** Fills the keys below with known-good values for an agent CLI: `claude-code` or `codex`. @default null */
+    preset: z
+      .enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]])
+      .nullable()
+      .default(null),
+    /** `shell` or `agent`. @default "shell" (the preset's, when one is given) */
+    profile: z.enum(['shell', 'agent']).optional(),
+    /** Agent: its idle marker; ready only when the last `readyLines` lines match (JS regex; `(?i)` prefix = ignore case). @default null */
+    readyPattern: patternSchema.nullable().optional(),
+    /** Agent: its busy marker; busy while the last `readyLines` lines match. @default null */
+    busyPattern: patternSchema.nullable().optional(),
+    /** Agent: the input line (the last line matching; group 1 = its text, which must be empty or faint). @default null */
+    inputPattern: patternSchema.nullable().optional(),
+    /** Agent: ready only while its foreground command is one of these (`pane_current_command`). @default [] */
+    readyCommands: z.array(z.string().min(1)).optional(),
+    /** Lines from the bottom of the screen that the markers are looked for in. @default 15 */
+    readyLines: z.number().int().min(1).max(500).default(15),
+    /** Agent: how long to wait for the pane to become ready before the attempt fails (retryable). @default 60000 */
+    readyTimeoutMs: z.number().int().min(0).default(60_000),
+    /** Agent: how often the screen is checked while waiting. @default 100 */
+    readyPollMs: z.number().int().min(10).default(100),
+    /** Agent: after our Enter, busy until the busy marker shows or this passes. @default 2000 for agent, 0 for shell */
+    postSubmitHoldMs: z.number().int().min(0).max(600_000).optional(),
+    /** Agent: text in the input that is not ours is cleared (clearKeys) instead of waited on. @default false */
+    clearInput: z.boolean().default(false),
+    /** Agent: keys sent per round to clear the input (tmux key names). @default ["C-e", "C-u", "BSpace"] */
+    clearKeys: z
+      .array(z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,19}$/, 'must be a tmux key name such as C-u or BSpace'))
+      .min(1)
+      .optional(),
+    /** Pause between the text and Enter. @default 0 for shell, 150 for agent */
+    enterDelayMs: z.number().int().min(0).max(60_000).optional(),
+    /** Accept multi-line text, typed as one bracketed paste, then Enter. @default false (the preset's, when one is given) */
+    multiline: z.boolean().optional(),
+    /** After Enter, check it arrived (agents: busy marker or the text in the transcript); else the attempt fails (retryable). @default true with a preset, else false */
+    confirm: z.boolean().optional(),
+    /** How long confirmation may take. @default 5000 for agent, 500 for shell */
+    confirmTimeoutMs: z.number().int().min(50).max(600_000).optional(),
+  })
+  .strict();
 
 export type TargetInput = z.input<typeof targetSchema>;
 

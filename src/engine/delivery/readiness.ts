@@ -37,7 +37,10 @@ export interface Memory {
 
 export const freshMemory = (): Memory => ({ submittedAt: null });
 
-type Spec = Pick<ResolvedTarget, 'profile' | 'readyPattern' | 'busyPattern' | 'inputPattern' | 'readyLines' | 'postSubmitHoldMs'>;
+type Spec = Pick<
+  ResolvedTarget,
+  'profile' | 'readyPattern' | 'busyPattern' | 'inputPattern' | 'readyLines' | 'postSubmitHoldMs'
+>;
 
 /** The last line matching inputPattern, and where its text (the pattern's first group) starts. */
 export function findInput(lines: readonly ScreenLine[], inputPattern: string): { row: number; start: number } | null {
@@ -72,7 +75,8 @@ export function judgeScreen(spec: Spec, captured: string): Judgement {
   if (menu) return result('not-ready', `a menu or dialog is open ("${clip(menu)}")`);
   if (input !== null) return result('not-ready', `the input holds text that is not ours: "${clip(input)}"`);
   if (!idleMarker) return result('not-ready', `the idle marker /${spec.readyPattern}/ is not on screen`);
-  if (spec.inputPattern && !at) return result('not-ready', `no input line (inputPattern /${spec.inputPattern}/) on screen`);
+  if (spec.inputPattern && !at)
+    return result('not-ready', `no input line (inputPattern /${spec.inputPattern}/) on screen`);
   return result('ready', null);
 }
 
@@ -96,20 +100,39 @@ function paneProblem(pane: PaneState | null): Judgement | null {
  * One step of the state machine: the judgement now and the memory to keep. Shell targets are ready whenever the
  * pane can take input (their screen is never looked at).
  */
-export function step(spec: Spec & { readyCommands: readonly string[] }, memory: Memory, obs: Observation): { judgement: Judgement; memory: Memory } {
+export function step(
+  spec: Spec & { readyCommands: readonly string[] },
+  memory: Memory,
+  obs: Observation,
+): { judgement: Judgement; memory: Memory } {
   const problem = paneProblem(obs.pane);
   if (problem) return { judgement: problem, memory };
-  if (spec.profile !== 'agent') return { judgement: { state: 'ready', reason: null, input: null, busyMarker: false }, memory: freshMemory() };
+  if (spec.profile !== 'agent')
+    return { judgement: { state: 'ready', reason: null, input: null, busyMarker: false }, memory: freshMemory() };
   const seen = judgeScreen(spec, obs.screen ?? '');
   if (seen.busyMarker) return { judgement: seen, memory: freshMemory() };
   const command = obs.pane!.currentCommand;
   if (spec.readyCommands.length && !spec.readyCommands.includes(command)) {
-    return { judgement: { ...seen, state: 'not-ready', reason: `the foreground command is ${command || '(none)'}, not one of ${spec.readyCommands.join(', ')}` }, memory };
+    return {
+      judgement: {
+        ...seen,
+        state: 'not-ready',
+        reason: `the foreground command is ${command || '(none)'}, not one of ${spec.readyCommands.join(', ')}`,
+      },
+      memory,
+    };
   }
   if (memory.submittedAt !== null) {
     const since = obs.now - memory.submittedAt;
     if (since < spec.postSubmitHoldMs) {
-      return { judgement: { ...seen, state: 'busy', reason: `a prompt was submitted ${since} ms ago and the busy marker has not shown yet (postSubmitHoldMs ${spec.postSubmitHoldMs})` }, memory };
+      return {
+        judgement: {
+          ...seen,
+          state: 'busy',
+          reason: `a prompt was submitted ${since} ms ago and the busy marker has not shown yet (postSubmitHoldMs ${spec.postSubmitHoldMs})`,
+        },
+        memory,
+      };
     }
     return { judgement: seen, memory: freshMemory() };
   }

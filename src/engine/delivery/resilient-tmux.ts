@@ -19,17 +19,68 @@ import { ExecTmux } from './exec-tmux.js';
  *   WHT_ERR_TMUX_FAILED with `details.sent === true`, so the delivery layer confirms before typing again.
  */
 export const CONTROL_COMMANDS: ReadonlySet<string> = new Set([
-  'send-keys', 'send', 'capture-pane', 'capturep', 'display-message', 'display', 'list-panes', 'lsp',
-  'list-windows', 'lsw', 'list-sessions', 'ls', 'list-clients', 'lsc', 'has-session', 'has',
-  'set-buffer', 'setb', 'paste-buffer', 'pasteb', 'delete-buffer', 'deleteb', 'show-buffer', 'showb',
-  'list-buffers', 'lsb', 'show-options', 'show', 'set-option', 'set', 'copy-mode', 'select-pane', 'selectp',
-  'refresh-client', 'refresh',
+  'send-keys',
+  'send',
+  'capture-pane',
+  'capturep',
+  'display-message',
+  'display',
+  'list-panes',
+  'lsp',
+  'list-windows',
+  'lsw',
+  'list-sessions',
+  'ls',
+  'list-clients',
+  'lsc',
+  'has-session',
+  'has',
+  'set-buffer',
+  'setb',
+  'paste-buffer',
+  'pasteb',
+  'delete-buffer',
+  'deleteb',
+  'show-buffer',
+  'showb',
+  'list-buffers',
+  'lsb',
+  'show-options',
+  'show',
+  'set-option',
+  'set',
+  'copy-mode',
+  'select-pane',
+  'selectp',
+  'refresh-client',
+  'refresh',
 ]);
 
 export const IDEMPOTENT_COMMANDS: ReadonlySet<string> = new Set([
-  'capture-pane', 'capturep', 'display-message', 'display', 'list-panes', 'lsp', 'list-windows', 'lsw',
-  'list-sessions', 'ls', 'list-clients', 'lsc', 'has-session', 'has', 'show-buffer', 'showb', 'list-buffers', 'lsb',
-  'show-options', 'show', 'set-buffer', 'setb', 'set-option', 'set',
+  'capture-pane',
+  'capturep',
+  'display-message',
+  'display',
+  'list-panes',
+  'lsp',
+  'list-windows',
+  'lsw',
+  'list-sessions',
+  'ls',
+  'list-clients',
+  'lsc',
+  'has-session',
+  'has',
+  'show-buffer',
+  'showb',
+  'list-buffers',
+  'lsb',
+  'show-options',
+  'show',
+  'set-buffer',
+  'setb',
+  'set-option',
+  'set',
 ]);
 
 export interface ResilientTmuxOptions {
@@ -104,7 +155,9 @@ export class ResilientTmux implements Tmux {
   /** Try to bring control mode up; resolves after the first attempt whatever its outcome (exec works meanwhile). */
   async start(): Promise<void> {
     if (this.closed || this.opts.controlMode === false || this.control || this.timer) return;
-    this.connecting ??= this.connect().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = undefined;
+    });
     await this.connecting;
   }
 
@@ -112,7 +165,10 @@ export class ResilientTmux implements Tmux {
     return { mode: this.mode, ...this.counts, lastError: this.lastError };
   }
 
-  async run(args: readonly string[], options: { input?: string | undefined; timeoutMs?: number | undefined } = {}): Promise<TmuxResult> {
+  async run(
+    args: readonly string[],
+    options: { input?: string | undefined; timeoutMs?: number | undefined } = {},
+  ): Promise<TmuxResult> {
     const control = this.control;
     if (!control?.up || !controlEligible(args, options.input !== undefined)) return this.viaExec(args, options);
     try {
@@ -122,7 +178,8 @@ export class ResilientTmux implements Tmux {
     } catch (err) {
       const transport = isWhtError(err) ? err.details?.transport : undefined;
       if (!transport || !isWhtError(err)) throw err;
-      if (err.details?.sent === true && !splitCommands(args).every((c) => IDEMPOTENT_COMMANDS.has(c[0] ?? ''))) throw err;
+      if (err.details?.sent === true && !splitCommands(args).every((c) => IDEMPOTENT_COMMANDS.has(c[0] ?? '')))
+        throw err;
       this.counts.failovers++;
       this.log.warn('tmux control mode failed; using one process per call', { error: err.message });
       return this.viaExec(args, options);
@@ -134,7 +191,10 @@ export class ResilientTmux implements Tmux {
     return this.closing;
   }
 
-  private async viaExec(args: readonly string[], options: { input?: string | undefined; timeoutMs?: number | undefined }): Promise<TmuxResult> {
+  private async viaExec(
+    args: readonly string[],
+    options: { input?: string | undefined; timeoutMs?: number | undefined },
+  ): Promise<TmuxResult> {
     this.counts.execCalls++;
     const result = await this.exec.run(args, options);
     this.kick();
@@ -147,11 +207,14 @@ export class ResilientTmux implements Tmux {
    */
   private kick(): void {
     const now = Date.now();
-    if (this.closed || this.opts.controlMode === false || this.control || this.connecting || now - this.lastKick < 1000) return;
+    if (this.closed || this.opts.controlMode === false || this.control || this.connecting || now - this.lastKick < 1000)
+      return;
     this.lastKick = now;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.connecting = this.connect().finally(() => { this.connecting = undefined; });
+    this.connecting = this.connect().finally(() => {
+      this.connecting = undefined;
+    });
   }
 
   private async connect(): Promise<void> {
@@ -198,7 +261,9 @@ export class ResilientTmux implements Tmux {
     const delay = reconnectDelay(this.attempt++, this.opts.reconnectMinMs ?? 100, this.opts.reconnectMaxMs ?? 5000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.connecting ??= this.connect().finally(() => { this.connecting = undefined; });
+      this.connecting ??= this.connect().finally(() => {
+        this.connecting = undefined;
+      });
     }, delay);
     this.timer.unref();
   }

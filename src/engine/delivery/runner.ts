@@ -51,8 +51,20 @@ export class DeliveryRunner {
     try {
       const target = await this.d.targets.resolve(task.target);
       const onWaiting = (j: { state: string; reason: string | null }) =>
-        this.d.logger.info('waiting for the target to become ready', { id: task.id, target: task.target, state: j.state, reason: j.reason });
-      const hooks = { beforeSend: markStarted, signal: this.d.signal, clock: this.d.clock, book: this.d.book, name: task.target, onWaiting };
+        this.d.logger.info('waiting for the target to become ready', {
+          id: task.id,
+          target: task.target,
+          state: j.state,
+          reason: j.reason,
+        });
+      const hooks = {
+        beforeSend: markStarted,
+        signal: this.d.signal,
+        clock: this.d.clock,
+        book: this.d.book,
+        name: task.target,
+        onWaiting,
+      };
       await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       typed = true;
       emit('task:delivered', store.markDelivered(task.id, clock.now()));
@@ -61,7 +73,10 @@ export class DeliveryRunner {
       const e = toWhtError(err);
       if (!started && e.details?.cancelled === true) {
         // shutdown during a readiness wait: nothing typed, nothing charged; the task stays queued for the next start
-        this.d.logger.info('readiness wait cancelled by shutdown; the task stays queued', { id: task.id, target: task.target });
+        this.d.logger.info('readiness wait cancelled by shutdown; the task stays queued', {
+          id: task.id,
+          target: task.target,
+        });
         return;
       }
       if (e.code === 'WHT_ERR_TARGET_MISSING') this.d.targets.invalidate(task.target);
@@ -94,8 +109,14 @@ export class DeliveryRunner {
   private storageFailed(err: unknown, task: Task, typed: boolean): boolean {
     if (!this.d.storage || !isStorageError(err)) return false;
     this.d.storage.report(err);
-    this.d.logger.warn(typed ? 'delivered, but the database cannot record it yet' : 'delivery held: the database cannot be written', { id: task.id });
-    if (typed) this.unrecorded.push(() => this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now())));
+    this.d.logger.warn(
+      typed ? 'delivered, but the database cannot record it yet' : 'delivery held: the database cannot be written',
+      { id: task.id },
+    );
+    if (typed)
+      this.unrecorded.push(() =>
+        this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now())),
+      );
     return true;
   }
 
@@ -105,7 +126,10 @@ export class DeliveryRunner {
       try {
         this.unrecorded[0]!();
       } catch (err) {
-        if (isStorageError(err)) { this.d.storage?.report(err); return; }
+        if (isStorageError(err)) {
+          this.d.storage?.report(err);
+          return;
+        }
         this.d.logger.error('could not record a delivery outcome', { error: String(err) });
       }
       this.unrecorded.shift();
@@ -124,7 +148,12 @@ export class DeliveryRunner {
     } catch (err) {
       const e = toWhtError(err);
       this.d.logger.warn('cannot check an interrupted delivery; requeued', { id: task.id, error: e.message });
-      store.requeue(task.id, { attempt: task.attempts, at: clock.now(), code: e.code, message: `interrupted by a crash; pane not checked: ${e.message}` });
+      store.requeue(task.id, {
+        attempt: task.attempts,
+        at: clock.now(),
+        code: e.code,
+        message: `interrupted by a crash; pane not checked: ${e.message}`,
+      });
       return true;
     }
     if (arrived(verdict)) return false;
@@ -133,10 +162,21 @@ export class DeliveryRunner {
       return false;
     }
     if (verdict.kind === 'partly-typed') {
-      this.fail(task, new WhtError('WHT_ERR_PARTLY_TYPED', `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`));
+      this.fail(
+        task,
+        new WhtError(
+          'WHT_ERR_PARTLY_TYPED',
+          `a crash cut this command off after ${verdict.typed} of ${task.text.length} characters; the pane's input line holds them: clear it, then retry the task`,
+        ),
+      );
       return false;
     }
-    store.requeue(task.id, { attempt: task.attempts, at: clock.now(), code: 'WHT_ERR_CLOSED', message: `interrupted by a crash (${verdict.kind}); sent again` });
+    store.requeue(task.id, {
+      attempt: task.attempts,
+      at: clock.now(),
+      code: 'WHT_ERR_CLOSED',
+      message: `interrupted by a crash (${verdict.kind}); sent again`,
+    });
     return true;
   }
 
@@ -146,7 +186,13 @@ export class DeliveryRunner {
    */
   private async checkPane(task: Task): Promise<RecoveryVerdict> {
     const target = await this.d.targets.resolve(task.target);
-    const verdict = await recoverDelivering(this.d.tmux, task, target, this.d.store.paneMark(task.id), this.d.config.tmux.commandTimeoutMs);
+    const verdict = await recoverDelivering(
+      this.d.tmux,
+      task,
+      target,
+      this.d.store.paneMark(task.id),
+      this.d.config.tmux.commandTimeoutMs,
+    );
     this.d.logger.warn('checked an interrupted delivery against the pane', { id: task.id, verdict: verdict.kind });
     if (arrived(verdict)) this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now()));
     return verdict;
@@ -172,7 +218,10 @@ export class DeliveryRunner {
 
 /** Typing it again could double it: the dead-letter queue, for the operator to look at the pane. */
 function undecided(task: Task, why: string): WhtError {
-  return new WhtError('WHT_ERR_RECOVERY_UNKNOWN', `could not tell whether it was typed into ${task.target} before the interruption: ${why}; look at the pane, then retry or drop the task`);
+  return new WhtError(
+    'WHT_ERR_RECOVERY_UNKNOWN',
+    `could not tell whether it was typed into ${task.target} before the interruption: ${why}; look at the pane, then retry or drop the task`,
+  );
 }
 
 function arrived(verdict: RecoveryVerdict | null): boolean {

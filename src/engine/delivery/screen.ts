@@ -13,7 +13,10 @@ export interface ScreenLine {
   inverse: boolean[];
 }
 
-interface Attrs { dim: boolean; inverse: boolean }
+interface Attrs {
+  dim: boolean;
+  inverse: boolean;
+}
 
 /** Apply one SGR parameter list (`0;2`, `38;5;75`, ``) to the attributes. */
 function applySgr(params: string, attrs: Attrs): void {
@@ -21,12 +24,15 @@ function applySgr(params: string, attrs: Attrs): void {
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!.split(':')[0]!;
     const n = p === '' ? 0 : Number(p);
-    if (n === 0) { attrs.dim = false; attrs.inverse = false; }
-    else if (n === 2) attrs.dim = true;
+    if (n === 0) {
+      attrs.dim = false;
+      attrs.inverse = false;
+    } else if (n === 2) attrs.dim = true;
     else if (n === 22) attrs.dim = false;
     else if (n === 7) attrs.inverse = true;
     else if (n === 27) attrs.inverse = false;
-    else if ((n === 38 || n === 48 || n === 58) && !list[i]!.includes(':')) i += list[i + 1] === '5' ? 2 : list[i + 1] === '2' ? 4 : 0;
+    else if ((n === 38 || n === 48 || n === 58) && !list[i]!.includes(':'))
+      i += list[i + 1] === '5' ? 2 : list[i + 1] === '2' ? 4 : 0;
   }
 }
 

@@ -19,7 +19,13 @@ const SET_BUFFER_MAX = 8000;
  * for it, so its newlines are text, not Enter) and delete the buffer. ESC is refused at intake, so the paste
  * cannot be ended early.
  */
-export async function pasteText(tmux: Tmux, target: string, fullText: string, buffer: string, timeoutMs: number): Promise<void> {
+export async function pasteText(
+  tmux: Tmux,
+  target: string,
+  fullText: string,
+  buffer: string,
+  timeoutMs: number,
+): Promise<void> {
   // A final newline inside a bracketed paste is text, not Enter: Enter comes on its own afterwards.
   const text = fullText.replace(/\n+$/, '');
   if (text.length <= SET_BUFFER_MAX) await tmux.run(['set-buffer', '-b', buffer, '--', text], { timeoutMs });

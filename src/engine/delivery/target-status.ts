@@ -15,25 +15,56 @@ export interface StatusSource {
   resolve(name: string): Promise<ResolvedTarget>;
 }
 
-async function one(source: StatusSource, tmux: Tmux, book: ReadinessBook, delivering: readonly string[], name: string): Promise<TargetStatus> {
+async function one(
+  source: StatusSource,
+  tmux: Tmux,
+  book: ReadinessBook,
+  delivering: readonly string[],
+  name: string,
+): Promise<TargetStatus> {
   const configured = source.configured(name);
-  const base = { name, pane: configured?.pane ?? '', profile: configured?.profile ?? 'shell', preset: configured?.preset ?? null };
+  const base = {
+    name,
+    pane: configured?.pane ?? '',
+    profile: configured?.profile ?? 'shell',
+    preset: configured?.preset ?? null,
+  };
   try {
     const target = await source.resolve(name);
     const { judgement, observation } = await judgeTarget(tmux, name, target, book);
     const pane = observation.pane;
     const working = delivering.includes(name) || judgement.state === 'busy';
     return {
-      ...base, pane: target.pane, profile: target.profile, preset: target.preset, state: judgement.state, reason: judgement.reason,
-      present: pane !== null && !pane.dead, activity: pane ? (working ? 'busy' : 'idle') : 'unknown',
-      inMode: pane?.inMode ?? false, currentCommand: pane?.currentCommand ?? null,
+      ...base,
+      pane: target.pane,
+      profile: target.profile,
+      preset: target.preset,
+      state: judgement.state,
+      reason: judgement.reason,
+      present: pane !== null && !pane.dead,
+      activity: pane ? (working ? 'busy' : 'idle') : 'unknown',
+      inMode: pane?.inMode ?? false,
+      currentCommand: pane?.currentCommand ?? null,
     };
   } catch (err) {
-    return { ...base, state: 'missing', reason: (err as Error).message, present: false, activity: 'unknown', inMode: false, currentCommand: null };
+    return {
+      ...base,
+      state: 'missing',
+      reason: (err as Error).message,
+      present: false,
+      activity: 'unknown',
+      inMode: false,
+      currentCommand: null,
+    };
   }
 }
 
-export async function targetStatus(source: StatusSource, tmux: Tmux, book: ReadinessBook, delivering: readonly string[]): Promise<TargetStatus[]> {
+export async function targetStatus(
+  source: StatusSource,
+  tmux: Tmux,
+  book: ReadinessBook,
+  delivering: readonly string[],
+): Promise<TargetStatus[]> {
   const out: TargetStatus[] = [];
   for (const name of source.names()) out.push(await one(source, tmux, book, delivering, name));
   return out;

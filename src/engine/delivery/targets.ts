@@ -48,12 +48,17 @@ export class Targets {
   async resolve(name: string): Promise<ResolvedTarget> {
     const configured = this.config.targets[name];
     if (configured) return configured;
-    if (name !== 'default') throw new WhtError('WHT_ERR_TARGET_UNKNOWN', `target "${name}" is not configured (targets.${name}.pane)`, { target: name });
+    if (name !== 'default')
+      throw new WhtError('WHT_ERR_TARGET_UNKNOWN', `target "${name}" is not configured (targets.${name}.pane)`, {
+        target: name,
+      });
     // One resolution at a time: concurrent callers share it (two would both create the session).
     if (!this.defaultPane) {
       const pending = this.findDefaultPane().then((pane) => shellTarget(pane));
       this.defaultPane = pending;
-      pending.catch(() => { if (this.defaultPane === pending) this.defaultPane = null; });
+      pending.catch(() => {
+        if (this.defaultPane === pending) this.defaultPane = null;
+      });
     }
     return this.defaultPane;
   }
@@ -77,7 +82,13 @@ export class Targets {
     const self = this.env.tmuxPane;
     const sameServer = !this.config.tmux.socketName && !this.config.tmux.socketPath;
     if (self && sameServer) {
-      const { stdout } = await this.tmux.run(['list-panes', '-t', self, '-F', '#{pane_id} #{pane_active} #{pane_last}']);
+      const { stdout } = await this.tmux.run([
+        'list-panes',
+        '-t',
+        self,
+        '-F',
+        '#{pane_id} #{pane_active} #{pane_last}',
+      ]);
       const other = pickOtherPane(stdout.split('\n'), self);
       if (other) {
         this.defaultIsOwnSession = false;
@@ -95,8 +106,22 @@ export class Targets {
       const { stdout } = await this.tmux.run(['list-panes', '-t', `=${session}:`, '-F', '#{pane_id}']);
       const pane = stdout.split('\n')[0]?.trim();
       if (pane) return pane;
-    } catch { /* no such session (or no server yet) */ }
-    const { stdout } = await this.tmux.run(['new-session', '-d', '-s', session, '-x', '200', '-y', '50', '-P', '-F', '#{pane_id}']);
+    } catch {
+      /* no such session (or no server yet) */
+    }
+    const { stdout } = await this.tmux.run([
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '200',
+      '-y',
+      '50',
+      '-P',
+      '-F',
+      '#{pane_id}',
+    ]);
     const pane = stdout.trim();
     this.logger.info('created tmux session for the default target', { session, pane });
     return pane;

@@ -10,20 +10,33 @@ export interface TextCheckOptions {
 }
 
 export type TextCheck =
-  | { ok: true; text: string }
-  | { ok: false; code: 'WHT_ERR_TEXT_EMPTY' | 'WHT_ERR_TEXT_UNSAFE'; reason: string };
+  { ok: true; text: string } | { ok: false; code: 'WHT_ERR_TEXT_EMPTY' | 'WHT_ERR_TEXT_UNSAFE'; reason: string };
 
 /** Characters that change how text is shown without being visible: a command shown one way would run another. */
 const INVISIBLE_NAMES: Record<number, string> = {
-  0x061c: 'bidi mark (ALM)', 0x200e: 'bidi mark (LRM)', 0x200f: 'bidi mark (RLM)',
-  0x202a: 'bidi embedding (LRE)', 0x202b: 'bidi embedding (RLE)', 0x202c: 'bidi pop (PDF)',
-  0x202d: 'bidi override (LRO)', 0x202e: 'bidi override (RLO)',
-  0x2066: 'bidi isolate (LRI)', 0x2067: 'bidi isolate (RLI)', 0x2068: 'bidi isolate (FSI)', 0x2069: 'bidi pop (PDI)',
-  0x2028: 'line separator', 0x2029: 'paragraph separator', 0xfeff: 'byte order mark (BOM)',
+  0x061c: 'bidi mark (ALM)',
+  0x200e: 'bidi mark (LRM)',
+  0x200f: 'bidi mark (RLM)',
+  0x202a: 'bidi embedding (LRE)',
+  0x202b: 'bidi embedding (RLE)',
+  0x202c: 'bidi pop (PDF)',
+  0x202d: 'bidi override (LRO)',
+  0x202e: 'bidi override (RLO)',
+  0x2066: 'bidi isolate (LRI)',
+  0x2067: 'bidi isolate (RLI)',
+  0x2068: 'bidi isolate (FSI)',
+  0x2069: 'bidi pop (PDI)',
+  0x2028: 'line separator',
+  0x2029: 'paragraph separator',
+  0xfeff: 'byte order mark (BOM)',
 };
 
 const CONTROL_NAMES: Record<number, string> = {
-  0x0a: 'newline (LF)', 0x0d: 'carriage return (CR)', 0x1b: 'escape (ESC)', 0x7f: 'delete (DEL)', 0x00: 'NUL',
+  0x0a: 'newline (LF)',
+  0x0d: 'carriage return (CR)',
+  0x1b: 'escape (ESC)',
+  0x7f: 'delete (DEL)',
+  0x00: 'NUL',
 };
 
 export function codePointName(cp: number): string {
@@ -80,7 +93,10 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
 
 /** Show a command safely in logs and the dashboard: control characters as \xNN, cut to `max` characters. */
 export function printable(text: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
-  const shown = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const shown = text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
 }

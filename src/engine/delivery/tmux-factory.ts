@@ -9,9 +9,17 @@ export function createTmux(config: Config, logger: Logger): ResilientTmux {
   return new ResilientTmux(
     { socketName: tmux.socketName ?? undefined, socketPath: tmux.socketPath ?? undefined },
     {
-      logger, preferSession: tmux.defaultSession, commandTimeoutMs: tmux.commandTimeoutMs,
-      controlMode: cm.enabled, startTimeoutMs: cm.startTimeoutMs, reconnectMinMs: cm.reconnectMinMs, reconnectMaxMs: cm.reconnectMaxMs,
-      onModeChange: (mode) => logger.info(`tmux calls now use ${mode === 'control' ? 'the control-mode client' : 'one tmux process per call'}`),
+      logger,
+      preferSession: tmux.defaultSession,
+      commandTimeoutMs: tmux.commandTimeoutMs,
+      controlMode: cm.enabled,
+      startTimeoutMs: cm.startTimeoutMs,
+      reconnectMinMs: cm.reconnectMinMs,
+      reconnectMaxMs: cm.reconnectMaxMs,
+      onModeChange: (mode) =>
+        logger.info(
+          `tmux calls now use ${mode === 'control' ? 'the control-mode client' : 'one tmux process per call'}`,
+        ),
     },
   );
 }

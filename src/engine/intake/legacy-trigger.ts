@@ -34,14 +34,20 @@ export class LegacyTriggerFile {
   async start(): Promise<void> {
     await fsp.mkdir(dirname(this.opts.path), { recursive: true, mode: 0o700 });
     this.watcher = watch(dirname(this.opts.path), { depth: 0, ignoreInitial: false, atomic: false });
-    const onEvent = (path: string) => { if (basename(path) === basename(this.opts.path)) this.schedule(); };
+    const onEvent = (path: string) => {
+      if (basename(path) === basename(this.opts.path)) this.schedule();
+    };
     this.watcher.on('add', onEvent).on('change', onEvent);
-    this.watcher.on('error', (err: unknown) => this.opts.logger.warn('legacy trigger watcher error', { error: String(err) }));
+    this.watcher.on('error', (err: unknown) =>
+      this.opts.logger.warn('legacy trigger watcher error', { error: String(err) }),
+    );
     await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
   }
 
   private schedule(): void {
-    this.busy = this.busy.then(() => this.consume()).catch((err: unknown) => this.opts.logger.error('legacy trigger failed', { error: String(err) }));
+    this.busy = this.busy
+      .then(() => this.consume())
+      .catch((err: unknown) => this.opts.logger.error('legacy trigger failed', { error: String(err) }));
   }
 
   /**

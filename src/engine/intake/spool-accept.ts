@@ -18,10 +18,20 @@ export function acceptSpoolFiles(
     const name = files[i]!.name;
     if (!(result instanceof Error)) {
       outcome.committed.push(name);
-      if (!result.created) logger?.info('spool file repeats an earlier trigger (same name or id within the dedupe window); removed, counted as deduplicated', { name, task: result.task.id });
-    } else if (isWhtError(result, 'WHT_ERR_STORAGE')) outcome.unavailable = true; // stays in new/ until it can be written
-    else if (isWhtError(result, 'WHT_ERR_QUEUE_FULL')) outcome.full = true; // stays in new/ until there is room
-    else outcome.rejected.push({ name, reason: `${(result as WhtError).code ?? 'WHT_ERR_BAD_TRIGGER'}: ${result.message}` });
+      if (!result.created)
+        logger?.info(
+          'spool file repeats an earlier trigger (same name or id within the dedupe window); removed, counted as deduplicated',
+          { name, task: result.task.id },
+        );
+    } else if (isWhtError(result, 'WHT_ERR_STORAGE'))
+      outcome.unavailable = true; // stays in new/ until it can be written
+    else if (isWhtError(result, 'WHT_ERR_QUEUE_FULL'))
+      outcome.full = true; // stays in new/ until there is room
+    else
+      outcome.rejected.push({
+        name,
+        reason: `${(result as WhtError).code ?? 'WHT_ERR_BAD_TRIGGER'}: ${result.message}`,
+      });
   });
   return outcome;
 }

@@ -16,12 +16,20 @@ export function spoolDirs(root: string): SpoolDirs {
 /** Refuse a directory that is a symlink, not a directory, not ours, or writable by group/others. */
 export function assertPrivateDir(path: string): void {
   const st = lstatSync(path);
-  if (st.isSymbolicLink()) throw new WhtError('WHT_ERR_SPOOL_UNSAFE', `spool dir ${path} is a symlink; refusing to use it`, { path });
+  if (st.isSymbolicLink())
+    throw new WhtError('WHT_ERR_SPOOL_UNSAFE', `spool dir ${path} is a symlink; refusing to use it`, { path });
   if (!st.isDirectory()) throw new WhtError('WHT_ERR_SPOOL_UNSAFE', `spool dir ${path} is not a directory`, { path });
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) throw new WhtError('WHT_ERR_SPOOL_UNSAFE', `spool dir ${path} belongs to uid ${st.uid}, not to us (${uid})`, { path });
+  if (uid !== undefined && st.uid !== uid)
+    throw new WhtError('WHT_ERR_SPOOL_UNSAFE', `spool dir ${path} belongs to uid ${st.uid}, not to us (${uid})`, {
+      path,
+    });
   if ((st.mode & 0o022) !== 0) {
-    throw new WhtError('WHT_ERR_SPOOL_UNSAFE', `spool dir ${path} is writable by other users (mode ${(st.mode & 0o777).toString(8)}); run chmod 700 on it`, { path });
+    throw new WhtError(
+      'WHT_ERR_SPOOL_UNSAFE',
+      `spool dir ${path} is writable by other users (mode ${(st.mode & 0o777).toString(8)}); run chmod 700 on it`,
+      { path },
+    );
   }
 }
 

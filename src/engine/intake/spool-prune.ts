@@ -25,7 +25,8 @@ export function pruneRejected(root: string, before: number, logger: Logger): num
       unlinkSync(path);
       removed++;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('cannot prune a rejected spool file', { name, error: String(err) });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        logger.warn('cannot prune a rejected spool file', { name, error: String(err) });
     }
   }
   return removed;

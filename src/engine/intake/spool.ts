@@ -1,4 +1,15 @@
-import { closeSync, constants, fstatSync, openSync, promises as fsp, readdirSync, readSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  readdirSync,
+  readSync,
+  unlinkSync,
+  watch,
+  type FSWatcher,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';
 import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
@@ -71,7 +82,9 @@ export class SpoolIntake {
 
   async start(): Promise<void> {
     this.watcher = watch(this.dirs.new, { persistent: true }, () => this.touch());
-    this.watcher.on('error', (err: unknown) => this.opts.logger.warn('spool watcher error; the rescan still runs', { error: String(err) }));
+    this.watcher.on('error', (err: unknown) =>
+      this.opts.logger.warn('spool watcher error; the rescan still runs', { error: String(err) }),
+    );
     this.schedule();
     await this.draining;
     this.timer = timersOf(this.opts.clock).setInterval(() => this.touch(), this.opts.rescanMs);
@@ -173,10 +186,19 @@ export class SpoolIntake {
     for (const name of names) {
       const receivedAt = this.firstSeen.get(name) ?? this.opts.clock.now();
       const read = this.readOne(name);
-      if (read === null) { this.firstSeen.delete(name); continue; } // already gone
-      if ('reason' in read) { rejected.push({ name, reason: read.reason }); continue; }
+      if (read === null) {
+        this.firstSeen.delete(name);
+        continue;
+      } // already gone
+      if ('reason' in read) {
+        rejected.push({ name, reason: read.reason });
+        continue;
+      }
       const parsed = parseTrigger(read.bytes, 'spool', receivedAt);
-      if (!parsed.ok) { rejected.push({ name, reason: `${parsed.code}: ${parsed.reason}` }); continue; }
+      if (!parsed.ok) {
+        rejected.push({ name, reason: `${parsed.code}: ${parsed.reason}` });
+        continue;
+      }
       // The file name is the idempotency key unless the trigger names one: a crash between commit and unlink
       // re-reads the file at start and finds its task instead of typing it twice.
       files.push({ name, task: { ...parsed.task, idemKey: parsed.task.idemKey ?? `spool:${name}` } });
@@ -187,7 +209,8 @@ export class SpoolIntake {
       try {
         unlinkSync(join(this.dirs.new, name));
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.logger.error('cannot remove committed spool file', { name, error: String(err) });
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          this.opts.logger.error('cannot remove committed spool file', { name, error: String(err) });
       }
       this.firstSeen.delete(name);
     }
@@ -218,7 +241,8 @@ export class SpoolIntake {
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) return { reason: 'WHT_ERR_BAD_TRIGGER: not a regular file' };
-      if (st.size > this.opts.maxBytes) return { reason: `WHT_ERR_TOO_LARGE: ${st.size} bytes is over the limit of ${this.opts.maxBytes}` };
+      if (st.size > this.opts.maxBytes)
+        return { reason: `WHT_ERR_TOO_LARGE: ${st.size} bytes is over the limit of ${this.opts.maxBytes}` };
       const buf = Buffer.allocUnsafe(st.size + 1);
       const n = readSync(fd, buf, 0, buf.length, 0);
       if (n > this.opts.maxBytes) return { reason: `WHT_ERR_TOO_LARGE: over the limit of ${this.opts.maxBytes} bytes` };
@@ -235,7 +259,8 @@ export class SpoolIntake {
       await fsp.rename(from, to);
       await fsp.writeFile(`${to}.reason`, `${reason}\n`, { mode: 0o600 });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.logger.error('cannot move rejected spool file', { name, error: String(err) });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.opts.logger.error('cannot move rejected spool file', { name, error: String(err) });
       return;
     }
     this.opts.logger.warn('spool file rejected', { name, reason });

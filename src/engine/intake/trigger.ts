@@ -27,21 +27,29 @@ function parseJsonTrigger(text: string, source: TaskSource, receivedAt: number):
   } catch (err) {
     return fail('WHT_ERR_BAD_TRIGGER', `invalid JSON: ${(err as Error).message}`);
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail('WHT_ERR_BAD_TRIGGER', 'JSON trigger must be an object');
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return fail('WHT_ERR_BAD_TRIGGER', 'JSON trigger must be an object');
   const obj = data as Record<string, unknown>;
   const known = new Set(['command', 'target', 'priority', 'category', 'id']);
   const unknown = Object.keys(obj).filter((k) => !known.has(k));
   if (unknown.length) return fail('WHT_ERR_BAD_TRIGGER', `unknown field(s): ${unknown.join(', ')}`);
   if (typeof obj.command !== 'string') return fail('WHT_ERR_BAD_TRIGGER', 'field "command" must be a string');
   for (const key of ['target', 'category', 'id'] as const) {
-    if (obj[key] !== undefined && typeof obj[key] !== 'string') return fail('WHT_ERR_BAD_TRIGGER', `field "${key}" must be a string`);
+    if (obj[key] !== undefined && typeof obj[key] !== 'string')
+      return fail('WHT_ERR_BAD_TRIGGER', `field "${key}" must be a string`);
   }
-  if (obj.priority !== undefined && typeof obj.priority !== 'number') return fail('WHT_ERR_BAD_TRIGGER', 'field "priority" must be a number');
+  if (obj.priority !== undefined && typeof obj.priority !== 'number')
+    return fail('WHT_ERR_BAD_TRIGGER', 'field "priority" must be a number');
   return {
     ok: true,
     task: {
-      text: obj.command, target: obj.target as string | undefined, priority: obj.priority as number | undefined,
-      category: obj.category as string | undefined, idemKey: obj.id as string | undefined, source, receivedAt,
+      text: obj.command,
+      target: obj.target as string | undefined,
+      priority: obj.priority as number | undefined,
+      category: obj.category as string | undefined,
+      idemKey: obj.id as string | undefined,
+      source,
+      receivedAt,
     },
   };
 }
@@ -57,20 +65,38 @@ export function textOptionsFor(config: Partial<Pick<Config, 'targets'>>, target:
  * Validate a new task against config and apply defaults. Throws WhtError naming the field. Pure.
  * An unknown target is accepted here (the task goes dead at delivery, visible in the DLQ, retryable after a config fix).
  */
-export function toTaskRow(input: NewTask, config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets'>>, now: number): TaskRow {
+export function toTaskRow(
+  input: NewTask,
+  config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets'>>,
+  now: number,
+): TaskRow {
   const check = checkText(input.text, textOptionsFor(config, input.target));
   if (!check.ok) throw new WhtError(check.code, `command: ${check.reason}`, { field: 'command' });
   const target = input.target ?? 'default';
-  if (!NAME_RE.test(target)) throw new WhtError('WHT_ERR_BAD_TRIGGER', 'target: must be 1-64 letters, digits, _ . -', { field: 'target' });
+  if (!NAME_RE.test(target))
+    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'target: must be 1-64 letters, digits, _ . -', { field: 'target' });
   const category = input.category ?? config.queue.defaultCategory;
-  if (!NAME_RE.test(category)) throw new WhtError('WHT_ERR_BAD_TRIGGER', 'category: must be 1-64 letters, digits, _ . -', { field: 'category' });
+  if (!NAME_RE.test(category))
+    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'category: must be 1-64 letters, digits, _ . -', { field: 'category' });
   const priority = input.priority ?? config.queue.defaultPriority;
   if (!Number.isInteger(priority) || priority < -100 || priority > 100) {
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', `priority: must be an integer from -100 to 100 (got ${String(priority)})`, { field: 'priority' });
+    throw new WhtError(
+      'WHT_ERR_BAD_TRIGGER',
+      `priority: must be an integer from -100 to 100 (got ${String(priority)})`,
+      { field: 'priority' },
+    );
   }
   const idemKey = input.idemKey ?? null;
   if (idemKey !== null && (idemKey.length === 0 || idemKey.length > 256 || !checkText(idemKey).ok)) {
     throw new WhtError('WHT_ERR_BAD_TRIGGER', 'id: must be 1-256 printable characters', { field: 'id' });
   }
-  return { text: input.text, target, priority, category, idemKey, source: input.source, receivedAt: input.receivedAt ?? now };
+  return {
+    text: input.text,
+    target,
+    priority,
+    category,
+    idemKey,
+    source: input.source,
+    receivedAt: input.receivedAt ?? now,
+  };
 }

@@ -82,7 +82,9 @@ export function recoveryMs(series: readonly SecondPoint[], baselineP95: number, 
 }
 
 /** Soak drift: p99 of the first and the last tenth of the run (at least one second each). */
-export function drift(series: ReadonlyArray<{ second: number; p99: number }>): { firstP99: number; lastP99: number } | null {
+export function drift(
+  series: ReadonlyArray<{ second: number; p99: number }>,
+): { firstP99: number; lastP99: number } | null {
   if (series.length < 2) return null;
   const n = Math.max(1, Math.floor(series.length / 10));
   const max = (xs: ReadonlyArray<{ p99: number }>): number => Math.max(...xs.map((x) => x.p99));

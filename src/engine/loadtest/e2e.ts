@@ -44,7 +44,9 @@ export class SinkLog {
       try {
         const v = JSON.parse(p) as SinkLine;
         if (typeof v.t === 'number' && typeof v.line === 'string') this.lines.push(v);
-      } catch { /* not a sink line */ }
+      } catch {
+        /* not a sink line */
+      }
     }
     return this.lines.length - before;
   }
@@ -93,7 +95,10 @@ export function accountE2e(runId: string, acks: Acks, lines: readonly SinkLine[]
       if (acks.sentAt.has(seq)) unacknowledged++;
       continue;
     }
-    if (seen.has(seq)) { duplicated++; continue; }
+    if (seen.has(seq)) {
+      duplicated++;
+      continue;
+    }
     seen.add(seq);
     if (maxSentBefore > acc) reordered++;
     maxSentBefore = Math.max(maxSentBefore, acks.sentAt.get(seq) ?? -Infinity);
@@ -103,7 +108,14 @@ export function accountE2e(runId: string, acks: Acks, lines: readonly SinkLine[]
   const acknowledged = acks.acceptedAt.size;
   const lost = acknowledged - seen.size;
   return {
-    acknowledged, delivered: seen.size, lost, pending: Math.min(lost, pendingInEngine), duplicated, reordered,
-    unacknowledged, latency, perSeq,
+    acknowledged,
+    delivered: seen.size,
+    lost,
+    pending: Math.min(lost, pendingInEngine),
+    duplicated,
+    reordered,
+    unacknowledged,
+    latency,
+    perSeq,
   };
 }

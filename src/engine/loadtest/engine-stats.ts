@@ -12,9 +12,15 @@ export interface EngineView {
   eventLoopDelayP99Ms: number | null;
 }
 
-export async function fetchEngineSnapshot(stats: { url: string; token: string }, timeoutMs = 5000): Promise<EngineSnapshot | null> {
+export async function fetchEngineSnapshot(
+  stats: { url: string; token: string },
+  timeoutMs = 5000,
+): Promise<EngineSnapshot | null> {
   try {
-    const res = await fetch(`${stats.url}/v1/stats`, { headers: { authorization: `Bearer ${stats.token}` }, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${stats.url}/v1/stats`, {
+      headers: { authorization: `Bearer ${stats.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!res.ok) return null;
     return (await res.json()) as EngineSnapshot;
   } catch {
@@ -34,7 +40,11 @@ export function engineView(s: EngineSnapshot | null, scratch: boolean): EngineVi
   }
   const eng = mon?.resources?.engine;
   return {
-    window, stages, pending: s.stats.pending,
-    cpuPercent: eng?.cpuPercent ?? null, rssBytes: eng?.rssBytes ?? null, eventLoopDelayP99Ms: eng?.eventLoopDelayP99Ms ?? null,
+    window,
+    stages,
+    pending: s.stats.pending,
+    cpuPercent: eng?.cpuPercent ?? null,
+    rssBytes: eng?.rssBytes ?? null,
+    eventLoopDelayP99Ms: eng?.eventLoopDelayP99Ms ?? null,
   };
 }

@@ -35,35 +35,67 @@ export function achievedRate(r: PhaseResult, open: boolean): number {
 export function figuresOf(results: readonly PhaseResult[], open: boolean): Figures {
   const statuses: Record<string, number> = {};
   const errors: Record<string, number> = {};
-  let sent = 0, ok = 0, failed = 0, skipped = 0, late = 0, windowMs = 0;
+  let sent = 0,
+    ok = 0,
+    failed = 0,
+    skipped = 0,
+    late = 0,
+    windowMs = 0;
   for (const r of results) {
-    sent += r.sent; ok += r.ok; failed += r.failed; skipped += r.skipped; late += r.late;
+    sent += r.sent;
+    ok += r.ok;
+    failed += r.failed;
+    skipped += r.skipped;
+    late += r.late;
     windowMs += open ? r.sendWindowMs : r.elapsedMs;
     sumInto(statuses, r.statuses);
     sumInto(errors, r.errors);
   }
   const first = results[0];
-  const achieved = results.length === 1 && first ? achievedRate(first, open) : windowMs > 0 ? ((open ? sent : ok + failed) * 1000) / windowMs : 0;
+  const achieved =
+    results.length === 1 && first
+      ? achievedRate(first, open)
+      : windowMs > 0
+        ? ((open ? sent : ok + failed) * 1000) / windowMs
+        : 0;
   return {
-    sent, ok, failed, skipped, late, errorRate: ok + failed ? failed / (ok + failed) : 0, achievedRate: achieved,
+    sent,
+    ok,
+    failed,
+    skipped,
+    late,
+    errorRate: ok + failed ? failed / (ok + failed) : 0,
+    achievedRate: achieved,
     latency: latencyStats(merged(results.map((r) => r.latency))),
     service: latencyStats(merged(results.map((r) => r.service))),
     lateness: latencyStats(merged(results.map((r) => r.lateness))),
-    statuses, errors,
+    statuses,
+    errors,
   };
 }
 
 const latencyRecord = (s: LatencyStats): Record<string, number> => ({ ...s });
 
 export function e2eFigures(e: E2eOutcome): NonNullable<ThresholdFigures['e2e']> {
-  return { latency: latencyRecord(latencyStats(e.latency)), lost: e.lost, duplicated: e.duplicated, reordered: e.reordered, acknowledged: e.acknowledged };
+  return {
+    latency: latencyRecord(latencyStats(e.latency)),
+    lost: e.lost,
+    duplicated: e.duplicated,
+    reordered: e.reordered,
+    acknowledged: e.acknowledged,
+  };
 }
 
 /** What thresholds are checked against. */
 export function phaseFigures(results: readonly PhaseResult[], e2e: E2eOutcome | null, open = true): ThresholdFigures {
   const f = figuresOf(results, open);
   return {
-    latency: latencyRecord(f.latency), errors: f.errorRate, failed: f.failed, late: f.late, sent: f.sent, rps: f.achievedRate,
+    latency: latencyRecord(f.latency),
+    errors: f.errorRate,
+    failed: f.failed,
+    late: f.late,
+    sent: f.sent,
+    rps: f.achievedRate,
     e2e: e2e ? e2eFigures(e2e) : undefined,
   };
 }
@@ -86,7 +118,13 @@ export function levelRows(phases: readonly PhaseRun[], e2e: E2eOutcome | null): 
     return {
       users: level && 'users' in level ? level.users : undefined,
       rate: level && 'rate' in level ? level.rate : undefined,
-      rps: f.achievedRate, latency: f.latency, errorRate: f.errorRate, requests: f.sent, late: f.late, e2eP99, ok: ph.held,
+      rps: f.achievedRate,
+      latency: f.latency,
+      errorRate: f.errorRate,
+      requests: f.sent,
+      late: f.late,
+      e2eP99,
+      ok: ph.held,
     };
   });
 }

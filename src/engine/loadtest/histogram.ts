@@ -31,9 +31,15 @@ export function latencyStats(h: RecordableHistogram): LatencyStats {
   if (h.count === 0) return { count: 0, avg: 0, min: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 };
   const ms = (us: number): number => us / 1000;
   return {
-    count: h.count, avg: ms(h.mean), min: ms(h.min),
-    p50: ms(h.percentile(50)), p90: ms(h.percentile(90)), p95: ms(h.percentile(95)),
-    p99: ms(h.percentile(99)), p999: ms(h.percentile(99.9)), max: ms(h.max),
+    count: h.count,
+    avg: ms(h.mean),
+    min: ms(h.min),
+    p50: ms(h.percentile(50)),
+    p90: ms(h.percentile(90)),
+    p95: ms(h.percentile(95)),
+    p99: ms(h.percentile(99)),
+    p999: ms(h.percentile(99.9)),
+    max: ms(h.max),
   };
 }
 

@@ -32,11 +32,30 @@ class PhaseTally {
   lastSend = -Infinity;
   inflight = 0;
 
-  constructor(readonly cap: number, startedAt: number) {
+  constructor(
+    readonly cap: number,
+    startedAt: number,
+  ) {
     this.result = {
-      type: 'result', startedAt, elapsedMs: 0, sendWindowMs: 0, sent: 0, ok: 0, failed: 0, skipped: 0, warmupSent: 0,
-      statuses: {}, errors: {}, latency: newHistogram(), service: newHistogram(), lateness: newHistogram(), late: 0,
-      acceptedAt: new Float64Array(cap).fill(NaN), sentAt: new Float64Array(cap).fill(NaN), timeline: [], stopped: false,
+      type: 'result',
+      startedAt,
+      elapsedMs: 0,
+      sendWindowMs: 0,
+      sent: 0,
+      ok: 0,
+      failed: 0,
+      skipped: 0,
+      warmupSent: 0,
+      statuses: {},
+      errors: {},
+      latency: newHistogram(),
+      service: newHistogram(),
+      lateness: newHistogram(),
+      late: 0,
+      acceptedAt: new Float64Array(cap).fill(NaN),
+      sentAt: new Float64Array(cap).fill(NaN),
+      timeline: [],
+      stopped: false,
     };
   }
 
@@ -79,7 +98,14 @@ class PhaseTally {
   }
 }
 
-async function runOpen(job: PhaseJob, model: Extract<LoadModel, { kind: 'open' }>, t: Transport, tally: PhaseTally, t0: number, hooks: PhaseHooks): Promise<number> {
+async function runOpen(
+  job: PhaseJob,
+  model: Extract<LoadModel, { kind: 'open' }>,
+  t: Transport,
+  tally: PhaseTally,
+  t0: number,
+  hooks: PhaseHooks,
+): Promise<number> {
   let i = 0;
   let slot: (() => void) | null = null;
   const pending = new Set<Promise<void>>();
@@ -89,9 +115,15 @@ async function runOpen(job: PhaseJob, model: Extract<LoadModel, { kind: 'open' }
     for (;;) {
       if (hooks.stopped()) break outer;
       const wait = due - performance.now();
-      if (wait >= 1) { burst = 0; await sleep(Math.min(wait, 50)); continue; }
+      if (wait >= 1) {
+        burst = 0;
+        await sleep(Math.min(wait, 50));
+        continue;
+      }
       if (tally.inflight < job.maxInflight) break;
-      await new Promise<void>((r) => { slot = r; });
+      await new Promise<void>((r) => {
+        slot = r;
+      });
     }
     // A send may leave up to 1 ms before its time (timer granularity, as in wrk2); latency then counts from the send.
     // Catching up after a stall: let answers be read now and then, or their times would include our own backlog.
@@ -105,7 +137,15 @@ async function runOpen(job: PhaseJob, model: Extract<LoadModel, { kind: 'open' }
     const p = t.send(job.seqStart + seq).then((o) => {
       const end = performance.now();
       tally.inflight--;
-      if (!warm) tally.record(seq, o, end - Math.min(due, sentAt), end - sentAt, Math.floor(offset / 1000), performance.timeOrigin + end);
+      if (!warm)
+        tally.record(
+          seq,
+          o,
+          end - Math.min(due, sentAt),
+          end - sentAt,
+          Math.floor(offset / 1000),
+          performance.timeOrigin + end,
+        );
       const s = slot;
       slot = null;
       s?.();
@@ -117,7 +157,14 @@ async function runOpen(job: PhaseJob, model: Extract<LoadModel, { kind: 'open' }
   return i;
 }
 
-async function runClosed(job: PhaseJob, model: Extract<LoadModel, { kind: 'closed' }>, t: Transport, tally: PhaseTally, t0: number, hooks: PhaseHooks): Promise<number> {
+async function runClosed(
+  job: PhaseJob,
+  model: Extract<LoadModel, { kind: 'closed' }>,
+  t: Transport,
+  tally: PhaseTally,
+  t0: number,
+  hooks: PhaseHooks,
+): Promise<number> {
   let next = 0;
   const endAt = t0 + model.durationMs;
   const user = async (k: number): Promise<void> => {
@@ -131,7 +178,15 @@ async function runClosed(job: PhaseJob, model: Extract<LoadModel, { kind: 'close
       else tally.sent(seq, sentAt, 0, job.lateMs);
       const o = await t.send(job.seqStart + seq);
       const end = performance.now();
-      if (!warm) tally.record(seq, o, end - sentAt, end - sentAt, Math.floor((sentAt - t0) / 1000), performance.timeOrigin + end);
+      if (!warm)
+        tally.record(
+          seq,
+          o,
+          end - sentAt,
+          end - sentAt,
+          Math.floor((sentAt - t0) / 1000),
+          performance.timeOrigin + end,
+        );
     }
   };
   await Promise.all(Array.from({ length: model.users }, (_, k) => user(k)));
@@ -146,16 +201,23 @@ export async function runPhase(job: PhaseJob, hooks: PhaseHooks): Promise<PhaseR
   const timer = setInterval(() => {
     const r = tally.result;
     hooks.progress({
-      type: 'progress', elapsedMs: performance.now() - t0, sent: r.sent, ok: r.ok, failed: r.failed, late: r.late,
-      p99: r.latency.count ? r.latency.percentile(99) / 1000 : 0, rate: ((r.sent - lastSent) * 1000) / job.progressMs,
+      type: 'progress',
+      elapsedMs: performance.now() - t0,
+      sent: r.sent,
+      ok: r.ok,
+      failed: r.failed,
+      late: r.late,
+      p99: r.latency.count ? r.latency.percentile(99) / 1000 : 0,
+      rate: ((r.sent - lastSent) * 1000) / job.progressMs,
     });
     lastSent = r.sent;
   }, job.progressMs);
   try {
     await sleep(t0 - performance.now());
-    const issued = job.model.kind === 'open'
-      ? await runOpen(job, job.model, transport, tally, t0, hooks)
-      : await runClosed(job, job.model, transport, tally, t0, hooks);
+    const issued =
+      job.model.kind === 'open'
+        ? await runOpen(job, job.model, transport, tally, t0, hooks)
+        : await runClosed(job, job.model, transport, tally, t0, hooks);
     return tally.finish(t0, hooks.stopped(), issued);
   } finally {
     clearInterval(timer);

@@ -57,11 +57,21 @@ function single(o: PlanOptions): PhasePlan {
   if (o.model === 'closed') {
     return {
       label: `${o.users} users`,
-      model: { kind: 'closed', users: o.users, requestsPerUser: o.requestsPerUser, rampUpMs: o.rampUpMs, durationMs: o.durationMs },
+      model: {
+        kind: 'closed',
+        users: o.users,
+        requestsPerUser: o.requestsPerUser,
+        rampUpMs: o.rampUpMs,
+        durationMs: o.durationMs,
+      },
       level: { users: o.users },
     };
   }
-  return { label: `${o.rate}/s`, model: { kind: 'open', stages: openStages(o.rate, o.durationMs, o.rampUpMs) }, level: { rate: o.rate } };
+  return {
+    label: `${o.rate}/s`,
+    model: { kind: 'open', stages: openStages(o.rate, o.durationMs, o.rampUpMs) },
+    level: { rate: o.rate },
+  };
 }
 
 /** The spike schedule: base for a third, the peak at once for a third, base again for the last third. */
@@ -84,18 +94,33 @@ export function stressRates(o: Pick<PlanOptions, 'rate' | 'stepRate' | 'maxRate'
 /** Every phase of a run, in order. Stress phases are run one by one until a threshold breaks. */
 export function planPhases(o: PlanOptions): PhasePlan[] {
   switch (o.type) {
-    case 'smoke': case 'load': case 'soak':
+    case 'smoke':
+    case 'load':
+    case 'soak':
       return [single(o)];
     case 'spike':
-      return [{ label: `${o.rate}/s -> ${o.peakRate}/s -> ${o.rate}/s`, model: { kind: 'open', stages: spikeStages(o.rate, o.peakRate, o.durationMs) } }];
+      return [
+        {
+          label: `${o.rate}/s -> ${o.peakRate}/s -> ${o.rate}/s`,
+          model: { kind: 'open', stages: spikeStages(o.rate, o.peakRate, o.durationMs) },
+        },
+      ];
     case 'stress':
       return stressRates(o).map((rate) => ({
-        label: `${rate}/s`, model: { kind: 'open', stages: [{ durationMs: o.stepDurationMs, fromRate: rate, toRate: rate }] }, level: { rate },
+        label: `${rate}/s`,
+        model: { kind: 'open', stages: [{ durationMs: o.stepDurationMs, fromRate: rate, toRate: rate }] },
+        level: { rate },
       }));
     case 'scalability':
       return o.levels.map((users) => ({
         label: `${users} users`,
-        model: { kind: 'closed', users, requestsPerUser: o.requestsPerUser, rampUpMs: o.rampUpMs, durationMs: o.stepDurationMs },
+        model: {
+          kind: 'closed',
+          users,
+          requestsPerUser: o.requestsPerUser,
+          rampUpMs: o.rampUpMs,
+          durationMs: o.stepDurationMs,
+        },
         level: { users },
       }));
   }

@@ -41,7 +41,11 @@ export function buildRequest(target: SendTarget, runId: string, seq: number, now
   }
   if (target.kind === 'hook') {
     const body = JSON.stringify({ command: text });
-    return { path: `/hooks/${encodeURIComponent(target.hook)}`, headers: { ...base, ...signHook(target.auth, text, body, nowMs) }, body };
+    return {
+      path: `/hooks/${encodeURIComponent(target.hook)}`,
+      headers: { ...base, ...signHook(target.auth, text, body, nowMs) },
+      body,
+    };
   }
   throw new Error('a spool target has no HTTP request');
 }

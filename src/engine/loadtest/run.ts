@@ -83,7 +83,14 @@ export function acksOf(phases: readonly PhaseRun[]): Acks {
 }
 
 /** Wait until the sink saw `expected` lines of the run, nothing new came for quietMs, maxMs passed, or abort. */
-async function drain(sink: SinkLog, runId: string, expected: number, maxMs: number, deps: RunDeps, quietMs = 3000): Promise<void> {
+async function drain(
+  sink: SinkLog,
+  runId: string,
+  expected: number,
+  maxMs: number,
+  deps: RunDeps,
+  quietMs = 3000,
+): Promise<void> {
   const end = Date.now() + maxMs;
   sink.poll();
   let typed = sink.countRun(runId);
@@ -91,12 +98,21 @@ async function drain(sink: SinkLog, runId: string, expected: number, maxMs: numb
   while (typed < expected && Date.now() < end && Date.now() - lastNew < quietMs) {
     await sleep(100);
     const before = sink.lines.length;
-    if (sink.poll() > 0) { typed += sink.countRun(runId, before); lastNew = Date.now(); }
+    if (sink.poll() > 0) {
+      typed += sink.countRun(runId, before);
+      lastNew = Date.now();
+    }
     deps.onDrain?.(typed, expected);
   }
 }
 
-async function runOne(job: PhaseJob, plan: PhasePlan, index: number, count: number, deps: RunDeps): Promise<PhaseResult> {
+async function runOne(
+  job: PhaseJob,
+  plan: PhasePlan,
+  index: number,
+  count: number,
+  deps: RunDeps,
+): Promise<PhaseResult> {
   const running = startPhase(job, (p) => deps.onProgress?.({ phase: plan.label, phaseIndex: index, phases: count, p }));
   const onAbort = (): void => running.stop();
   deps.signal?.addEventListener('abort', onAbort);
@@ -109,7 +125,13 @@ async function runOne(job: PhaseJob, plan: PhasePlan, index: number, count: numb
 }
 
 /** Stress: did this level hold? (end to end figures after a short wait for its lines). */
-async function levelHeld(all: readonly PhaseRun[], o: RunOptions, runId: string, sink: SinkLog | null, deps: RunDeps): Promise<boolean> {
+async function levelHeld(
+  all: readonly PhaseRun[],
+  o: RunOptions,
+  runId: string,
+  sink: SinkLog | null,
+  deps: RunDeps,
+): Promise<boolean> {
   const run = all[all.length - 1]!;
   const list = o.thresholds.length ? o.thresholds : DEFAULT_STRESS_THRESHOLDS.map(parseThreshold);
   let e2e: E2eOutcome | null = null;
@@ -127,7 +149,9 @@ export async function runLoadTest(o: RunOptions, deps: RunDeps): Promise<RunData
   const sink = deps.sinkLog ? new SinkLog(deps.sinkLog) : null;
   sink?.poll();
   const sinkFrom = sink?.lines.length ?? 0;
-  const engineAtStart = deps.target.stats ? engineView(await fetchEngineSnapshot(deps.target.stats), deps.scratch) : null;
+  const engineAtStart = deps.target.stats
+    ? engineView(await fetchEngineSnapshot(deps.target.stats), deps.scratch)
+    : null;
   const plans = planPhases(o);
   const phases: PhaseRun[] = [];
   const cpu0 = process.cpuUsage();
@@ -136,8 +160,16 @@ export async function runLoadTest(o: RunOptions, deps: RunDeps): Promise<RunData
   for (const [i, plan] of plans.entries()) {
     if (deps.signal?.aborted) break;
     const job: PhaseJob = {
-      model: plan.model, target: deps.target.send, runId, seqStart: seq, warmupMs: i === 0 ? o.warmupMs : 0,
-      maxRequests: Math.max(0, o.maxRequests - seq), maxInflight: o.maxInflight, timeoutMs: o.timeoutMs, lateMs: o.lateMs, progressMs: 250,
+      model: plan.model,
+      target: deps.target.send,
+      runId,
+      seqStart: seq,
+      warmupMs: i === 0 ? o.warmupMs : 0,
+      maxRequests: Math.max(0, o.maxRequests - seq),
+      maxInflight: o.maxInflight,
+      timeoutMs: o.timeoutMs,
+      lateMs: o.lateMs,
+      progressMs: 250,
     };
     const result = await runOne(job, plan, i, plans.length, deps);
     const run: PhaseRun = { plan, result, seqStart: seq };
@@ -161,9 +193,22 @@ export async function runLoadTest(o: RunOptions, deps: RunDeps): Promise<RunData
   const engine = deps.target.stats ? engineView(await fetchEngineSnapshot(deps.target.stats), deps.scratch) : null;
   if (sink) e2e = accountE2e(runId, acks, sink.lines.slice(sinkFrom), engine?.pending ?? 0);
   return {
-    options: o, target: deps.target, runId, startedAt, finishedAt: Date.now(), phases, skippedPhases: plans.length - phases.length,
-    e2e, sink, engine, engineAtStart,
-    generator: { cpuPercent: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0, cpuCount: cpus().length },
-    loadAvg: { start: loadStart, end: loadavg() }, stopped: deps.signal?.aborted ?? false,
+    options: o,
+    target: deps.target,
+    runId,
+    startedAt,
+    finishedAt: Date.now(),
+    phases,
+    skippedPhases: plans.length - phases.length,
+    e2e,
+    sink,
+    engine,
+    engineAtStart,
+    generator: {
+      cpuPercent: wallMs > 0 ? ((cpu.user + cpu.system) / 1000 / wallMs) * 100 : 0,
+      cpuCount: cpus().length,
+    },
+    loadAvg: { start: loadStart, end: loadavg() },
+    stopped: deps.signal?.aborted ?? false,
   };
 }

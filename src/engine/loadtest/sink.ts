@@ -29,10 +29,19 @@ export function runSink(logPath: string, io: SinkIo, opts: { append?: boolean } 
   io.stdin.setEncoding('utf8');
   return new Promise((resolve) => {
     let closed = false;
-    const finish = (): void => { if (closed) return; closed = true; closeSync(fd); resolve(); };
+    const finish = (): void => {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+      resolve();
+    };
     io.stdin.on('data', (chunk: string) => {
       const t = performance.timeOrigin + performance.now();
-      if (chunk === '\u0004' && buf === '') { io.stdin.pause(); finish(); return; }
+      if (chunk === '\u0004' && buf === '') {
+        io.stdin.pause();
+        finish();
+        return;
+      }
       buf += chunk;
       io.stdout.write(chunk.replace(/\r/g, '\r\n'));
       let out = '';

@@ -23,7 +23,12 @@ export interface ChartSpec {
 export const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const short = (v: number): string => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(1)}k` : Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2).replace(/\.?0+$/, '') || '0');
+const short = (v: number): string =>
+  Math.abs(v) >= 1000
+    ? `${(v / 1000).toFixed(1)}k`
+    : Math.abs(v) >= 10
+      ? v.toFixed(0)
+      : v.toFixed(2).replace(/\.?0+$/, '') || '0';
 
 function niceMax(v: number): number {
   if (v <= 0) return 1;
@@ -32,7 +37,12 @@ function niceMax(v: number): number {
 }
 
 export function chartSvg(spec: ChartSpec): string {
-  const W = spec.width ?? 720, H = spec.height ?? 260, L = 56, R = 16, T = 28, B = 40;
+  const W = spec.width ?? 720,
+    H = spec.height ?? 260,
+    L = 56,
+    R = 16,
+    T = 28,
+    B = 40;
   const all = spec.series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
   const xMin = spec.kind === 'bar' ? -0.5 : Math.min(0, ...xs);
@@ -40,28 +50,48 @@ export function chartSvg(spec: ChartSpec): string {
   const yMax = niceMax(Math.max(0, ...all.map((p) => p[1])));
   const x = (v: number): number => L + ((v - xMin) / (xMax - xMin || 1)) * (W - L - R);
   const y = (v: number): number => T + (1 - v / yMax) * (H - T - B);
-  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeXml(spec.title)}">`];
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeXml(spec.title)}">`,
+  ];
   out.push(`<text x="${L}" y="16" font-size="13" font-weight="bold">${escapeXml(spec.title)}</text>`);
   for (let i = 0; i <= 4; i++) {
     const v = (yMax * i) / 4;
-    out.push(`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${L - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${short(v)}</text>`);
+    out.push(
+      `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${L - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${short(v)}</text>`,
+    );
   }
-  const ticks = spec.xTicks ?? [...new Set(xs)].sort((a, b) => a - b).filter((_, i, arr) => i % Math.max(1, Math.ceil(arr.length / 10)) === 0).map(String);
+  const ticks =
+    spec.xTicks ??
+    [...new Set(xs)]
+      .sort((a, b) => a - b)
+      .filter((_, i, arr) => i % Math.max(1, Math.ceil(arr.length / 10)) === 0)
+      .map(String);
   ticks.forEach((t, i) => {
     const xv = spec.xTicks ? i : Number(t);
     out.push(`<text x="${x(xv)}" y="${H - B + 14}" font-size="10" text-anchor="middle">${escapeXml(t)}</text>`);
   });
-  out.push(`<text x="${(L + W - R) / 2}" y="${H - 6}" font-size="11" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`);
-  out.push(`<text x="12" y="${(T + H - B) / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${(T + H - B) / 2})">${escapeXml(spec.yLabel)}</text>`);
+  out.push(
+    `<text x="${(L + W - R) / 2}" y="${H - 6}" font-size="11" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`,
+  );
+  out.push(
+    `<text x="12" y="${(T + H - B) / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${(T + H - B) / 2})">${escapeXml(spec.yLabel)}</text>`,
+  );
   const n = spec.series.length;
   spec.series.forEach((s, si) => {
     if (spec.kind === 'bar') {
-      const bw = ((W - L - R) / (xMax - xMin || 1)) * 0.8 / n;
-      for (const [px, py] of s.points) out.push(`<rect x="${x(px) - (bw * n) / 2 + si * bw}" y="${y(py)}" width="${bw}" height="${y(0) - y(py)}" fill="${s.color}"><title>${escapeXml(`${s.name}: ${short(py)}`)}</title></rect>`);
+      const bw = (((W - L - R) / (xMax - xMin || 1)) * 0.8) / n;
+      for (const [px, py] of s.points)
+        out.push(
+          `<rect x="${x(px) - (bw * n) / 2 + si * bw}" y="${y(py)}" width="${bw}" height="${y(0) - y(py)}" fill="${s.color}"><title>${escapeXml(`${s.name}: ${short(py)}`)}</title></rect>`,
+        );
     } else if (s.points.length) {
-      out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.points.map(([px, py]) => `${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(' ')}"/>`);
+      out.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.points.map(([px, py]) => `${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(' ')}"/>`,
+      );
     }
-    out.push(`<rect x="${W - R - 110}" y="${T + si * 16}" width="10" height="10" fill="${s.color}"/><text x="${W - R - 96}" y="${T + 9 + si * 16}" font-size="11">${escapeXml(s.name)}</text>`);
+    out.push(
+      `<rect x="${W - R - 110}" y="${T + si * 16}" width="10" height="10" fill="${s.color}"/><text x="${W - R - 96}" y="${T + 9 + si * 16}" font-size="11">${escapeXml(s.name)}</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('\n');

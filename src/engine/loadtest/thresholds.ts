@@ -55,7 +55,9 @@ export function parseThreshold(source: string): Threshold {
     if (unit === '%' && (metric === 'rps' || metric === 'failed')) throw bad(`${metric} takes a number`);
     if (unit === '%') value /= 100;
   } else {
-    throw bad(`unknown metric ${metric} (latency avg|p50|p90|p95|p99|p99.9|max, e2e.<latency>, errors, failed, late, rps, e2e.lost|duplicated|reordered)`);
+    throw bad(
+      `unknown metric ${metric} (latency avg|p50|p90|p95|p99|p99.9|max, e2e.<latency>, errors, failed, late, rps, e2e.lost|duplicated|reordered)`,
+    );
   }
   return { source, metric, op: m[2] as Op, value, percent: unit === '%' };
 }
@@ -68,11 +70,14 @@ export interface ThresholdFigures {
   late: number;
   sent: number;
   rps: number;
-  e2e?: { latency: Record<string, number>; lost: number; duplicated: number; reordered: number; acknowledged: number } | undefined;
+  e2e?:
+    | { latency: Record<string, number>; lost: number; duplicated: number; reordered: number; acknowledged: number }
+    | undefined;
 }
 
 function actualOf(t: Threshold, f: ThresholdFigures): number | null {
-  const lat = (rec: Record<string, number>, name: string): number | null => rec[name === 'p99.9' ? 'p999' : name] ?? null;
+  const lat = (rec: Record<string, number>, name: string): number | null =>
+    rec[name === 'p99.9' ? 'p999' : name] ?? null;
   if (t.metric.startsWith('e2e.')) {
     const e = f.e2e;
     if (!e) return null;
@@ -90,11 +95,16 @@ function actualOf(t: Threshold, f: ThresholdFigures): number | null {
 
 function compare(a: number, op: Op, b: number): boolean {
   switch (op) {
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '==': return a === b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
   }
 }
 

@@ -22,28 +22,52 @@ export interface Transport {
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
-function httpTransport(target: Extract<SendTarget, { kind: 'v1' | 'hook' }>, runId: string, timeoutMs: number): Transport {
+function httpTransport(
+  target: Extract<SendTarget, { kind: 'v1' | 'hook' }>,
+  runId: string,
+  timeoutMs: number,
+): Transport {
   const u = new URL(target.url);
   const tls = u.protocol === 'https:';
-  const agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' }) : new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+  const agent = tls
+    ? new HttpsAgent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' })
+    : new Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
   const doRequest = tls ? httpsRequest : request;
-  const send = (seq: number): Promise<SendOutcome> => new Promise((resolve) => {
-    const r = buildRequest(target, runId, seq, Date.now());
-    const headers = { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) };
-    let settled = false;
-    const done = (o: SendOutcome): void => { if (!settled) { settled = true; resolve(o); } };
-    const req = doRequest({
-      protocol: u.protocol, hostname: u.hostname, port: u.port, method: 'POST',
-      path: `${u.pathname.replace(/\/$/, '')}${r.path}`, headers, agent, timeout: timeoutMs,
-    }, (res) => {
-      res.resume();
-      res.on('end', () => done({ status: res.statusCode }));
-      res.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? 'ERESPONSE' }));
+  const send = (seq: number): Promise<SendOutcome> =>
+    new Promise((resolve) => {
+      const r = buildRequest(target, runId, seq, Date.now());
+      const headers = { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) };
+      let settled = false;
+      const done = (o: SendOutcome): void => {
+        if (!settled) {
+          settled = true;
+          resolve(o);
+        }
+      };
+      const req = doRequest(
+        {
+          protocol: u.protocol,
+          hostname: u.hostname,
+          port: u.port,
+          method: 'POST',
+          path: `${u.pathname.replace(/\/$/, '')}${r.path}`,
+          headers,
+          agent,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => done({ status: res.statusCode }));
+          res.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? 'ERESPONSE' }));
+        },
+      );
+      req.on('timeout', () => {
+        req.destroy();
+        done({ error: 'timeout' });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message }));
+      req.end(r.body);
     });
-    req.on('timeout', () => { req.destroy(); done({ error: 'timeout' }); });
-    req.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message }));
-    req.end(r.body);
-  });
   return { send, close: () => agent.destroy() };
 }
 

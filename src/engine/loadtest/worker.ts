@@ -10,7 +10,9 @@ import type { PhaseJob, WorkerMessage } from './types.js';
 const port = parentPort;
 if (port) {
   let stopped = false;
-  port.on('message', (m: unknown) => { if (m === 'stop') stopped = true; });
+  port.on('message', (m: unknown) => {
+    if (m === 'stop') stopped = true;
+  });
   const post = (m: WorkerMessage): void => port.postMessage(m);
   runPhase(workerData as PhaseJob, { stopped: () => stopped, progress: post }).then(
     (result) => post(result),

@@ -44,7 +44,10 @@ export async function enforceRetention(dir: string, now: number, policy: Retenti
   const plan = planRetention(await scanArchives(dir), now, policy);
   const deleted: string[] = [];
   for (const name of plan.delete) {
-    await unlink(join(dir, name)).then(() => deleted.push(name), () => {});
+    await unlink(join(dir, name)).then(
+      () => deleted.push(name),
+      () => {},
+    );
   }
   return deleted;
 }
@@ -76,12 +79,16 @@ export class Compressor {
   private running: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly o: { level: number; onError: (path: string, err: Error) => void; after: () => Promise<void> }) {}
+  constructor(
+    private readonly o: { level: number; onError: (path: string, err: Error) => void; after: () => Promise<void> },
+  ) {}
 
   add(path: string): void {
     if (this.closed) return;
     this.queue.push(path);
-    this.running ??= this.drain().finally(() => { this.running = null; });
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+    });
   }
 
   /** Resolves once everything queued so far is compressed (and retention ran). */

@@ -17,7 +17,13 @@ export class RepeatCollapser {
 
   push(entry: LogEntry): void {
     const run = this.run;
-    if (run && run.level === entry.level && run.msg === entry.msg && entry.at - run.firstAt <= this.windowMs && collapsible(entry)) {
+    if (
+      run &&
+      run.level === entry.level &&
+      run.msg === entry.msg &&
+      entry.at - run.firstAt <= this.windowMs &&
+      collapsible(entry)
+    ) {
       run.count += 1;
       run.lastAt = entry.at;
       this.timer ??= setTimeout(() => this.flush(), Math.max(0, this.windowMs - (entry.at - run.firstAt))).unref();
@@ -25,7 +31,10 @@ export class RepeatCollapser {
     }
     this.flush();
     this.emit(entry);
-    this.run = this.windowMs > 0 && collapsible(entry) ? { level: entry.level, msg: entry.msg, firstAt: entry.at, lastAt: entry.at, count: 0 } : null;
+    this.run =
+      this.windowMs > 0 && collapsible(entry)
+        ? { level: entry.level, msg: entry.msg, firstAt: entry.at, lastAt: entry.at, count: 0 }
+        : null;
   }
 
   /** End the current run: write its `repeated N times` line if anything was held back. */
@@ -36,8 +45,13 @@ export class RepeatCollapser {
     this.run = null;
     if (!run || run.count === 0) return;
     this.emit({
-      at: run.lastAt, level: run.level, msg: `repeated ${run.count} ${run.count === 1 ? 'time' : 'times'}`, repeated: run.msg, count: run.count,
-      first: new Date(run.firstAt).toISOString(), last: new Date(run.lastAt).toISOString(),
+      at: run.lastAt,
+      level: run.level,
+      msg: `repeated ${run.count} ${run.count === 1 ? 'time' : 'times'}`,
+      repeated: run.msg,
+      count: run.count,
+      first: new Date(run.firstAt).toISOString(),
+      last: new Date(run.lastAt).toISOString(),
     });
   }
 }

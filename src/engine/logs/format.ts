@@ -46,10 +46,26 @@ export function parseLine(raw: string): ParsedLine {
       const obj = JSON.parse(raw) as Record<string, unknown>;
       if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
         const { time, at, level, msg, ...fields } = obj;
-        const t = typeof time === 'string' ? Date.parse(time) : typeof time === 'number' ? time : typeof at === 'number' ? at : NaN;
-        return { at: Number.isFinite(t) ? t : null, level: typeof level === 'string' ? level : null, msg: typeof msg === 'string' ? msg : '', fields, raw, json: true };
+        const t =
+          typeof time === 'string'
+            ? Date.parse(time)
+            : typeof time === 'number'
+              ? time
+              : typeof at === 'number'
+                ? at
+                : NaN;
+        return {
+          at: Number.isFinite(t) ? t : null,
+          level: typeof level === 'string' ? level : null,
+          msg: typeof msg === 'string' ? msg : '',
+          fields,
+          raw,
+          json: true,
+        };
       }
-    } catch { /* not JSON: text */ }
+    } catch {
+      /* not JSON: text */
+    }
   }
   return { at: null, level: null, msg: raw, fields: {}, raw, json: false };
 }
@@ -64,8 +80,11 @@ export function localStamp(at: number): string {
 
 /** Control characters (ESC, CR, ...) shown escaped, so a log line cannot drive the terminal. */
 export function printableText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /** One readable line (local time): `2026-01-02 03:04:05.678 info  task delivered task=42 target=default`. */
@@ -73,7 +92,9 @@ export function readableLine(p: ParsedLine): string {
   if (!p.json) return printableText(p.raw);
   const time = p.at === null ? '-' : localStamp(p.at);
   const extra = Object.entries(p.fields)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? (/^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)) : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) => `${k}=${typeof v === 'string' ? (/^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)) : JSON.stringify(v)}`,
+    )
     .join(' ');
   return printableText(`${time} ${(p.level ?? '-').padEnd(5)} ${p.msg}${extra ? ` ${extra}` : ''}`);
 }

@@ -25,7 +25,9 @@ export function createEngineLog(config: Config, o: EngineLogOptions): LogManager
   const echoRank = o.echo && config.log.stderrLevel !== 'off' ? LEVEL_RANK[config.log.stderrLevel] : Infinity;
   const echo = o.echo;
   return new LogManager({
-    dir: dirname(o.logPath), config: config.log, clock: o.clock,
+    dir: dirname(o.logPath),
+    config: config.log,
+    clock: o.clock,
     onEntry: (entry) => {
       if (echo && LEVEL_RANK[entry.level] >= echoRank) {
         const { at, level, msg, ...fields } = entry;
@@ -44,7 +46,12 @@ export function createEngineLog(config: Config, o: EngineLogOptions): LogManager
 export function formatLogMetrics(s: LogStatus | undefined): string {
   if (!s) return '';
   return new PromWriter()
-    .family('webhook_tui_log_dropped_total', 'counter', 'Log lines that could not be written to their file (disk full, read-only), since start.', [[{}, s.dropped]])
+    .family(
+      'webhook_tui_log_dropped_total',
+      'counter',
+      'Log lines that could not be written to their file (disk full, read-only), since start.',
+      [[{}, s.dropped]],
+    )
     .family('webhook_tui_log_writable', 'gauge', '1 while every log file can be written.', [[{}, s.failing ? 0 : 1]])
     .family('webhook_tui_log_rotations_total', 'counter', 'Log file rotations since start.', [[{}, s.rotations]])
     .text();
@@ -60,9 +67,15 @@ export function formatLogStatus(s: LogStatus): string {
 export function configSummary(config: Config, httpUrl: string | undefined): Record<string, unknown> {
   const q = config.queue;
   return {
-    dataDir: config.dataDir, spool: config.spool.dir, targets: Object.keys(config.targets).join(' ') || 'default',
-    workers: q.workers, capacity: q.capacity, retryAttempts: q.retry.attempts, ratePerSecond: q.rateLimit.perSecond,
-    http: httpUrl ?? 'off', legacyTriggerFile: config.spool.legacyTriggerFile ?? 'off',
+    dataDir: config.dataDir,
+    spool: config.spool.dir,
+    targets: Object.keys(config.targets).join(' ') || 'default',
+    workers: q.workers,
+    capacity: q.capacity,
+    retryAttempts: q.retry.attempts,
+    ratePerSecond: q.rateLimit.perSecond,
+    http: httpUrl ?? 'off',
+    legacyTriggerFile: config.spool.legacyTriggerFile ?? 'off',
     log: `${config.log.level}, rotate at ${config.log.maxBytes} B or ${config.log.rotateAt}, keep ${config.log.retainDays} d / ${config.log.maxTotalBytes} B`,
   };
 }
@@ -74,9 +87,17 @@ export function configSummary(config: Config, httpUrl: string | undefined): Reco
 export function recordStartFailure(config: Config, logPath: string, err: unknown): void {
   if (config.log.level === 'off') return;
   const e = err as { code?: unknown; message?: unknown };
-  const line = formatLine({ at: Date.now(), level: 'error', msg: 'engine refused to start', code: typeof e?.code === 'string' ? e.code : 'error', error: String(e?.message ?? err) });
+  const line = formatLine({
+    at: Date.now(),
+    level: 'error',
+    msg: 'engine refused to start',
+    code: typeof e?.code === 'string' ? e.code : 'error',
+    error: String(e?.message ?? err),
+  });
   try {
     mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
     appendFileSync(logPath, line, { mode: 0o600 });
-  } catch { /* nowhere to write: the CLI prints the error anyway */ }
+  } catch {
+    /* nowhere to write: the CLI prints the error anyway */
+  }
 }

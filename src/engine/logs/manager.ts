@@ -72,12 +72,16 @@ export class LogManager {
     };
     this.compressor = new Compressor({
       level: c.gzipLevel,
-      onError: (path, err) => this.logger.warn('log archive: compression failed; the plain file is kept', { path, error: err.message }),
+      onError: (path, err) =>
+        this.logger.warn('log archive: compression failed; the plain file is kept', { path, error: err.message }),
       after: () => this.retention(),
     });
     this.engine = new RotatingFile({ dir: o.dir, series: 'engine', policy, onRotated });
     this.files.push(this.engine);
-    this.important = c.importantLevel === 'off' || c.level === 'off' ? null : new RotatingFile({ dir: o.dir, series: 'important', policy, onRotated });
+    this.important =
+      c.importantLevel === 'off' || c.level === 'off'
+        ? null
+        : new RotatingFile({ dir: o.dir, series: 'important', policy, onRotated });
     if (this.important) this.files.push(this.important);
     this.collapser = new RepeatCollapser(c.collapseWindowMs, (entry) => this.write(entry));
     this.logger = loggerFrom((level, msg, fields) => {
@@ -102,8 +106,12 @@ export class LogManager {
   status(): LogStatus {
     const failing = this.files.find((f) => f.failing);
     return {
-      dir: this.o.dir, level: this.o.config.level, dropped: this.dropped, failing: failing !== undefined,
-      lastError: failing?.lastError ? `${failing.lastError.code ?? 'error'}: ${failing.lastError.message}` : null, rotations: this.rotations,
+      dir: this.o.dir,
+      level: this.o.config.level,
+      dropped: this.dropped,
+      failing: failing !== undefined,
+      lastError: failing?.lastError ? `${failing.lastError.code ?? 'error'}: ${failing.lastError.message}` : null,
+      rotations: this.rotations,
     };
   }
 
@@ -132,14 +140,17 @@ export class LogManager {
 
   private writeTo(file: RotatingFile, line: string, entry: LogEntry): void {
     if (file.write(line, entry.at)) {
-      if (this.failingFiles.delete(file)) this.notice(`webhook-tui: ${file.path} is writable again (${this.dropped} log lines dropped since start)`);
+      if (this.failingFiles.delete(file))
+        this.notice(`webhook-tui: ${file.path} is writable again (${this.dropped} log lines dropped since start)`);
       return;
     }
     this.dropped += 1;
     if (!this.failingFiles.has(file)) {
       this.failingFiles.add(file);
       const why = file.lastError ? `${file.lastError.code ?? ''} ${file.lastError.message}`.trim() : 'unknown error';
-      this.notice(`webhook-tui: cannot write ${file.path} (${why}); log lines go to stderr and are counted as dropped until it works again`);
+      this.notice(
+        `webhook-tui: cannot write ${file.path} (${why}); log lines go to stderr and are counted as dropped until it works again`,
+      );
     }
     if (file === this.engine) this.o.fallback?.(line, entry.level);
   }
@@ -151,15 +162,22 @@ export class LogManager {
 
   private armDaily(): void {
     const now = this.clock.now();
-    this.daily = setTimeout(() => {
-      for (const f of this.files) f.rotateIfDue(this.clock.now());
-      this.armDaily();
-    }, Math.max(1000, nextDailyBoundary(now, this.o.config.rotateAt) - now + 1));
+    this.daily = setTimeout(
+      () => {
+        for (const f of this.files) f.rotateIfDue(this.clock.now());
+        this.armDaily();
+      },
+      Math.max(1000, nextDailyBoundary(now, this.o.config.rotateAt) - now + 1),
+    );
     this.daily.unref();
   }
 
   private async retention(): Promise<void> {
-    const deleted = await enforceRetention(this.o.dir, this.clock.now(), { retainDays: this.o.config.retainDays, maxTotalBytes: this.o.config.maxTotalBytes });
-    if (deleted.length && !this.closing) this.logger.info('log retention deleted archives', { count: deleted.length, names: deleted.join(' ') });
+    const deleted = await enforceRetention(this.o.dir, this.clock.now(), {
+      retainDays: this.o.config.retainDays,
+      maxTotalBytes: this.o.config.maxTotalBytes,
+    });
+    if (deleted.length && !this.closing)
+      this.logger.info('log retention deleted archives', { count: deleted.length, names: deleted.join(' ') });
   }
 }

@@ -5,7 +5,19 @@
  * it handles writers that append by path (the file is renamed away first, so they create a new one) and lines
  * appended to the renamed file while it works (read too before anything is removed).
  */
-import { createWriteStream, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
@@ -40,14 +52,22 @@ export interface OptimizeResult {
 }
 
 const TEXT_IMPORTANT = /\b(warn(ing)?|err(or)?|fail(ed|ure)?|fatal|crit(ical)?|alert|emerg(ency)?|panic)\b/i;
-const PINO_LEVEL: Record<number, string> = { 10: 'debug', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const PINO_LEVEL: Record<number, string> = {
+  10: 'debug',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 /** A leading timestamp (ISO, `[...]`, syslog "Mon dd hh:mm:ss") is not part of what makes two text lines equal. */
-const LEADING_TIME = /^(\[[^\]]*\]\s*|\d{4}-\d\d-\d\d[T ][\d:.,]+(Z|[+-]\d\d:?\d\d)?\s*|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\s*)/;
+const LEADING_TIME =
+  /^(\[[^\]]*\]\s*|\d{4}-\d\d-\d\d[T ][\d:.,]+(Z|[+-]\d\d:?\d\d)?\s*|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\s*)/;
 
 function lineKey(raw: string): { key: string; important: (min: number) => boolean } {
   const p = parseLine(raw);
   if (p.json) {
-    const lv = typeof p.fields.level === 'number' ? PINO_LEVEL[p.fields.level] ?? 'info' : p.level ?? 'info';
+    const lv = typeof p.fields.level === 'number' ? (PINO_LEVEL[p.fields.level] ?? 'info') : (p.level ?? 'info');
     return { key: `${lv}\u0000${p.msg}`, important: (min) => levelRank(lv) >= min };
   }
   const body = raw.replace(LEADING_TIME, '');
@@ -72,7 +92,9 @@ export function writersOf(path: string): Array<{ pid: number; command: string }>
           out.push({ pid: Number(pid), command: readFileSync(`/proc/${pid}/comm`, 'utf8').trim() });
           break;
         }
-      } catch { /* gone meanwhile */ }
+      } catch {
+        /* gone meanwhile */
+      }
     }
   }
   return out;
@@ -92,7 +114,11 @@ function refuseIfBusy(path: string, what: string): void {
   const writers = writersOf(path);
   if (writers.length) {
     const who = writers.map((w) => `${w.pid} (${w.command})`).join(', ');
-    throw new WhtError('WHT_ERR_LOG_BUSY', `${what} is open for writing by PID ${who}: stop that writer or rotate the file first; nothing was changed`, { writers });
+    throw new WhtError(
+      'WHT_ERR_LOG_BUSY',
+      `${what} is open for writing by PID ${who}: stop that writer or rotate the file first; nothing was changed`,
+      { writers },
+    );
   }
 }
 
@@ -110,7 +136,10 @@ async function checkSettled(path: string, settleMs: number, now: () => number): 
     await sleep(settleMs);
     const after = statSync(path);
     if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
-      throw new WhtError('WHT_ERR_LOG_BUSY', `${path} is still growing (${before.size} -> ${after.size} bytes in ${settleMs} ms): stop the writer or rotate the file first; nothing was changed`);
+      throw new WhtError(
+        'WHT_ERR_LOG_BUSY',
+        `${path} is still growing (${before.size} -> ${after.size} bytes in ${settleMs} ms): stop the writer or rotate the file first; nothing was changed`,
+      );
     }
   }
   return before.size;
@@ -120,7 +149,11 @@ export async function optimizeLog(input: string, o: OptimizeOptions = {}): Promi
   const now = o.now ?? Date.now;
   const settleMs = o.settleMs ?? 1000;
   const st = lstatSafe(input);
-  if (!st?.isFile()) throw new WhtError('WHT_ERR_CONFIG_INVALID', `${input}: ${st ? 'not a regular file (symlinks are not followed)' : 'no such file'}`);
+  if (!st?.isFile())
+    throw new WhtError(
+      'WHT_ERR_CONFIG_INVALID',
+      `${input}: ${st ? 'not a regular file (symlinks are not followed)' : 'no such file'}`,
+    );
   if (input.endsWith('.gz')) throw new WhtError('WHT_ERR_CONFIG_INVALID', `${input} is compressed already`);
   refuseIfBusy(input, input);
   const bytesIn = await checkSettled(input, settleMs, now);
@@ -140,8 +173,15 @@ export async function optimizeLog(input: string, o: OptimizeOptions = {}): Promi
   } catch (err) {
     for (const tmp of [`${names.gz}.tmp`, `${names.important}.tmp`]) rmSync(tmp, { force: true });
     renameBack(work, input);
-    const where = existsSync(work) ? ` (a writer created ${input} again meanwhile; the original lines are in ${work})` : '';
-    throw new WhtError('WHT_ERR_STORAGE', `optimize ${input} failed: ${(err as Error).message}; the file is unchanged${where}`, undefined, { cause: err });
+    const where = existsSync(work)
+      ? ` (a writer created ${input} again meanwhile; the original lines are in ${work})`
+      : '';
+    throw new WhtError(
+      'WHT_ERR_STORAGE',
+      `optimize ${input} failed: ${(err as Error).message}; the file is unchanged${where}`,
+      undefined,
+      { cause: err },
+    );
   }
   return { ...result, bytesIn: Math.max(bytesIn, result.bytesIn), recreatedBytes: lstatSafe(input)?.size ?? 0 };
 }
@@ -161,13 +201,21 @@ function renameBack(work: string, input: string): void {
 
 type Rewrite = Omit<OptimizeResult, 'recreatedBytes'>;
 
-async function rewrite(work: string, input: string, names: { gz: string; important: string }, o: OptimizeOptions & { settleMs: number }): Promise<Rewrite> {
+async function rewrite(
+  work: string,
+  input: string,
+  names: { gz: string; important: string },
+  o: OptimizeOptions & { settleMs: number },
+): Promise<Rewrite> {
   const min = levelRank(o.importantLevel ?? 'warn');
   const gzTmp = `${names.gz}.tmp`;
   const impTmp = `${names.important}.tmp`;
   const gzip = createGzip({ level: o.gzipLevel ?? 6 });
   const gzOut = createWriteStream(gzTmp, { mode: 0o600 });
-  const gzDone = new Promise<void>((resolve, reject) => { gzOut.on('finish', resolve).on('error', reject); gzip.on('error', reject); });
+  const gzDone = new Promise<void>((resolve, reject) => {
+    gzOut.on('finish', resolve).on('error', reject);
+    gzip.on('error', reject);
+  });
   gzip.pipe(gzOut);
   const impOut = createWriteStream(impTmp, { mode: 0o600 });
   const c = { linesIn: 0, linesOut: 0, collapsed: 0, importantLines: 0, bytesIn: 0 };
@@ -232,7 +280,14 @@ async function rewrite(work: string, input: string, names: { gz: string; importa
   renameSync(gzTmp, names.gz);
   renameSync(impTmp, names.important);
   unlinkSync(work);
-  return { ...c, input, output: names.gz, important: names.important, bytesOut: statSync(names.gz).size, appendedWhileReading: appended };
+  return {
+    ...c,
+    input,
+    output: names.gz,
+    important: names.important,
+    bytesOut: statSync(names.gz).size,
+    appendedWhileReading: appended,
+  };
 }
 
 async function syncFile(path: string): Promise<void> {

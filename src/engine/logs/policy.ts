@@ -52,7 +52,12 @@ export function parseTimeOfDay(hhmm: string): [number, number] {
  * Whether to rotate before writing a line of `lineBytes` bytes at `now`. An empty file is never rotated (a line
  * bigger than maxBytes goes into a file of its own). Daily wins over size when both hold.
  */
-export function shouldRotate(file: OpenFileState, lineBytes: number, now: number, policy: RotationPolicy): RotateReason | null {
+export function shouldRotate(
+  file: OpenFileState,
+  lineBytes: number,
+  now: number,
+  policy: RotationPolicy,
+): RotateReason | null {
   if (file.size === 0) return null;
   if (file.openedAt < lastDailyBoundary(now, policy.rotateAt)) return 'daily';
   if (file.size + lineBytes > policy.maxBytes) return 'size';

@@ -96,8 +96,15 @@ export interface ReadOptions {
  * Every matching line of a series in time order, as one stream: archives (skipping those that end before `since`
  * and stopping after those that begin after `until`), then the current file.
  */
-export async function* readLog(dir: string, q: LogQuery, series: LogSeries = 'engine', opts: ReadOptions = {}): AsyncGenerator<ParsedLine> {
-  const files = listLogFiles(dir, series).filter((f) => (opts.current ?? true) || f.rotatedAt !== null).filter((f) => f.ino !== opts.skipIno);
+export async function* readLog(
+  dir: string,
+  q: LogQuery,
+  series: LogSeries = 'engine',
+  opts: ReadOptions = {},
+): AsyncGenerator<ParsedLine> {
+  const files = listLogFiles(dir, series)
+    .filter((f) => (opts.current ?? true) || f.rotatedAt !== null)
+    .filter((f) => f.ino !== opts.skipIno);
   let previousEnd = -Infinity;
   for (const f of files) {
     if (q.until !== undefined && previousEnd > q.until) return;
@@ -137,7 +144,10 @@ export class FileFollower {
   /** The first line of the file (when read from its start): identifies it after it was rotated and compressed. */
   firstLine: string | null = null;
 
-  constructor(readonly path: string, fromEnd = false) {
+  constructor(
+    readonly path: string,
+    fromEnd = false,
+  ) {
     try {
       this.fd = openSync(this.path, 'r');
       this.ino = fstatSync(this.fd).ino;
@@ -165,7 +175,11 @@ export class FileFollower {
     if (this.fd === null) return [];
     const buf = Buffer.alloc(1 << 16);
     let text = '';
-    for (let n = readSync(this.fd, buf, 0, buf.length, this.pos); n > 0; n = readSync(this.fd, buf, 0, buf.length, this.pos)) {
+    for (
+      let n = readSync(this.fd, buf, 0, buf.length, this.pos);
+      n > 0;
+      n = readSync(this.fd, buf, 0, buf.length, this.pos)
+    ) {
       if (this.pos === 0 && this.firstLine === null) this.firstLine = '';
       this.pos += n;
       text += this.decoder.write(buf.subarray(0, n));
@@ -198,7 +212,10 @@ export class FileFollower {
 export class LogFollower {
   private current: FileFollower;
 
-  constructor(private readonly dir: string, private readonly series: LogSeries) {
+  constructor(
+    private readonly dir: string,
+    private readonly series: LogSeries,
+  ) {
     this.current = new FileFollower(join(dir, `${series}.log`));
   }
 

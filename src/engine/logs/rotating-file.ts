@@ -45,7 +45,7 @@ export class RotatingFile {
       const fd = openSync(this.path, 'a', 0o600);
       this.fd = fd;
       this.size = fstatSync(fd).size;
-      this.openedAt = this.size > 0 ? firstEntryTime(this.path) ?? fstatSync(fd).mtimeMs : now;
+      this.openedAt = this.size > 0 ? (firstEntryTime(this.path) ?? fstatSync(fd).mtimeMs) : now;
       return true;
     } catch (err) {
       this.lastError = err as NodeJS.ErrnoException;
@@ -64,14 +64,20 @@ export class RotatingFile {
 
   /** Rotate now when the daily boundary has passed (for a timer at the boundary; a quiet file rotates too). */
   rotateIfDue(now: number): void {
-    if (this.fd !== null && shouldRotate({ size: this.size, openedAt: this.openedAt }, 0, now, this.o.policy) === 'daily') this.rotate(now, 'daily');
+    if (
+      this.fd !== null &&
+      shouldRotate({ size: this.size, openedAt: this.openedAt }, 0, now, this.o.policy) === 'daily'
+    )
+      this.rotate(now, 'daily');
   }
 
   close(): void {
     if (this.fd === null) return;
     try {
       closeSync(this.fd);
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     this.fd = null;
   }
 

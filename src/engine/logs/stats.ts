@@ -58,7 +58,10 @@ async function lastTime(f: LogFile): Promise<number | null> {
       const len = Math.min(f.size, 1 << 16);
       const b = Buffer.alloc(len);
       readSync(fd, b, 0, len, f.size - len);
-      const lines = b.toString('utf8').split('\n').filter((l) => l !== '');
+      const lines = b
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       for (let i = lines.length - 1; i >= 0; i--) {
         const at = parseLine(lines[i]!).at;
         if (at !== null) return at;
@@ -79,7 +82,14 @@ export async function logStats(dir: string, now = Date.now()): Promise<LogStats>
   for (const series of LOG_SERIES) {
     for (const f of listLogFiles(dir, series)) {
       const text = f.compressed ? gzipTextSize(f.path, f.size) : f.size;
-      files.push({ name: f.name, series, kind: f.rotatedAt === null ? 'current' : f.compressed ? 'archive' : 'rotated', bytes: f.size, uncompressedBytes: text, ratio: f.size ? round(text / f.size) : 1 });
+      files.push({
+        name: f.name,
+        series,
+        kind: f.rotatedAt === null ? 'current' : f.compressed ? 'archive' : 'rotated',
+        bytes: f.size,
+        uncompressedBytes: text,
+        ratio: f.size ? round(text / f.size) : 1,
+      });
       if (series === 'engine') {
         const day = new Date(f.rotatedAt ?? now).toISOString().slice(0, 10);
         perDay[day] = (perDay[day] ?? 0) + text;
@@ -94,18 +104,34 @@ export async function logStats(dir: string, now = Date.now()): Promise<LogStats>
   const engineText = files.filter((f) => f.series === 'engine').reduce((s, f) => s + f.uncompressedBytes, 0);
   const days = oldest !== null && newest !== null ? Math.max(1, (newest - oldest) / 86_400_000) : 1;
   return {
-    dir, files, bytes, uncompressedBytes, ratio: bytes ? round(uncompressedBytes / bytes) : 1,
-    oldest: oldest === null ? null : new Date(oldest).toISOString(), newest: newest === null ? null : new Date(newest).toISOString(),
-    bytesPerDay: Math.round(engineText / days), perDay,
+    dir,
+    files,
+    bytes,
+    uncompressedBytes,
+    ratio: bytes ? round(uncompressedBytes / bytes) : 1,
+    oldest: oldest === null ? null : new Date(oldest).toISOString(),
+    newest: newest === null ? null : new Date(newest).toISOString(),
+    bytesPerDay: Math.round(engineText / days),
+    perDay,
   };
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
 
-const human = (n: number): string => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KiB` : n < 1 << 30 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / (1 << 30)).toFixed(2)} GiB`);
+const human = (n: number): string =>
+  n < 1024
+    ? `${n} B`
+    : n < 1 << 20
+      ? `${(n / 1024).toFixed(1)} KiB`
+      : n < 1 << 30
+        ? `${(n / (1 << 20)).toFixed(1)} MiB`
+        : `${(n / (1 << 30)).toFixed(2)} GiB`;
 
 export function formatLogStats(s: LogStats): string {
-  const rows = s.files.map((f) => `  ${f.name.padEnd(38)} ${f.kind.padEnd(8)} ${human(f.bytes).padStart(10)}${f.kind === 'archive' ? `  (${human(f.uncompressedBytes)}, ${f.ratio}x)` : ''}`);
+  const rows = s.files.map(
+    (f) =>
+      `  ${f.name.padEnd(38)} ${f.kind.padEnd(8)} ${human(f.bytes).padStart(10)}${f.kind === 'archive' ? `  (${human(f.uncompressedBytes)}, ${f.ratio}x)` : ''}`,
+  );
   return [
     `log dir:    ${s.dir}`,
     `files:      ${s.files.length}, ${human(s.bytes)} on disk, ${human(s.uncompressedBytes)} of text (${s.ratio}x)`,

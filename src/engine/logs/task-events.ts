@@ -7,7 +7,11 @@ import type { AttemptError, Task, TaskSource } from '../task.js';
 /** How a task came in, as the log names it. */
 const INTAKE: Record<TaskSource, string> = { spool: 'spool', http: 'http', api: 'http', cli: 'send', legacy: 'legacy' };
 
-const base = (t: Task): Record<string, unknown> => ({ task: t.id, target: t.target, ...(t.idemKey === null ? {} : { key: t.idemKey }) });
+const base = (t: Task): Record<string, unknown> => ({
+  task: t.id,
+  target: t.target,
+  ...(t.idemKey === null ? {} : { key: t.idemKey }),
+});
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
@@ -28,17 +32,42 @@ export class TaskEventLog {
     const log = this.log;
     this.on('task:queued', (t) => {
       if (t.attempts > 0 || t.errors.length > 0) log.info('task retried', { ...base(t), attempts: t.attempts });
-      else log.info('task accepted', { ...base(t), intake: INTAKE[t.source], priority: t.priority, category: t.category, text: preview(t.text) });
+      else
+        log.info('task accepted', {
+          ...base(t),
+          intake: INTAKE[t.source],
+          priority: t.priority,
+          category: t.category,
+          text: preview(t.text),
+        });
     });
-    this.on('task:deduplicated', (t) => log.info('task already accepted (repeated key)', { ...base(t), state: t.state }));
-    this.on('task:delivered', (t) => log.info('task delivered', {
-      ...base(t), attempt: t.attempts,
-      latencyMs: round((t.deliveredAt ?? 0) - t.receivedAt), deliveryMs: round((t.deliveredAt ?? 0) - (t.startedAt ?? t.receivedAt)),
-    }));
-    this.on('task:retrying', (t, e) => log.warn('task failed, will retry', { ...base(t), attempt: e.attempt, code: e.code, error: e.message, nextAttempt: iso(t.nextAttemptAt) }));
-    this.on('task:dead', (t, e) => log.error('task dead', { ...base(t), attempts: t.attempts, ...errorFields(e), text: preview(t.text) }));
+    this.on('task:deduplicated', (t) =>
+      log.info('task already accepted (repeated key)', { ...base(t), state: t.state }),
+    );
+    this.on('task:delivered', (t) =>
+      log.info('task delivered', {
+        ...base(t),
+        attempt: t.attempts,
+        latencyMs: round((t.deliveredAt ?? 0) - t.receivedAt),
+        deliveryMs: round((t.deliveredAt ?? 0) - (t.startedAt ?? t.receivedAt)),
+      }),
+    );
+    this.on('task:retrying', (t, e) =>
+      log.warn('task failed, will retry', {
+        ...base(t),
+        attempt: e.attempt,
+        code: e.code,
+        error: e.message,
+        nextAttempt: iso(t.nextAttemptAt),
+      }),
+    );
+    this.on('task:dead', (t, e) =>
+      log.error('task dead', { ...base(t), attempts: t.attempts, ...errorFields(e), text: preview(t.text) }),
+    );
     this.on('task:dropped', (t) => log.info('task dropped', { ...base(t), state: 'dropped' }));
-    this.on('intake:rejected', (r) => log.warn('trigger rejected', { intake: r.source, file: r.name, reason: r.reason }));
+    this.on('intake:rejected', (r) =>
+      log.warn('trigger rejected', { intake: r.source, file: r.name, reason: r.reason }),
+    );
   }
 
   close(): void {

@@ -41,7 +41,14 @@ export function decodeRollup(data: string, sketches: Uint8Array): Rollup {
     const h = new Float64Array(buf, off, HEADER);
     const pairs = h[5] ?? 0;
     off += HEADER * 8;
-    stages[s] = { n: h[0] ?? 0, sum: h[1] ?? 0, min: h[2] ?? 0, max: h[3] ?? 0, z: h[4] ?? 0, b: new Int32Array(buf, off, pairs * 2) };
+    stages[s] = {
+      n: h[0] ?? 0,
+      sum: h[1] ?? 0,
+      min: h[2] ?? 0,
+      max: h[3] ?? 0,
+      z: h[4] ?? 0,
+      b: new Int32Array(buf, off, pairs * 2),
+    };
     off += pairs * 8;
   }
   return { ...(JSON.parse(data) as Omit<Rollup, 'stages'>), stages };

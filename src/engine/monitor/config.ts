@@ -10,7 +10,11 @@ export const alertRulesSchema = z.object({
   /** RSS of the engine process. @default { enabled: true, rssBytes: 512 MiB, forMs: 60000 } */
   memory: rule({
     /** @default 536870912 */
-    rssBytes: z.number().int().positive().default(512 * 1024 * 1024),
+    rssBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * 1024 * 1024),
     /** @default 60000 */
     forMs: z.number().int().nonnegative().default(60_000),
   }).prefault({}),

@@ -10,7 +10,14 @@ import type { QueueStats } from '../task.js';
 import type { MonitorConfig } from './config.js';
 import type { TierReader } from './history-query.js';
 import type { Rollup, Tier } from './rollup.js';
-import type { AlertTransition, HealthCheckDeps, HealthResult, HistoryRange, HistoryResult, MonitorSnapshot } from './types.js';
+import type {
+  AlertTransition,
+  HealthCheckDeps,
+  HealthResult,
+  HistoryRange,
+  HistoryResult,
+  MonitorSnapshot,
+} from './types.js';
 
 /** The monitor's history port: tiered rollups and alert transitions (SQLite: sqlite/history-store.ts). */
 export interface HistoryStore {

@@ -70,6 +70,8 @@ export function exportHistory(db: Database, opts: ExportOptions): string {
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text.trim());
   if (!m) throw new Error(`invalid duration "${text}" (expected e.g. 90s, 30m, 24h, 7d)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd' | 'w'];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
+    m[2] as 'ms' | 's' | 'm' | 'h' | 'd' | 'w'
+  ];
   return Number(m[1]) * unit;
 }

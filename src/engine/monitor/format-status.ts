@@ -3,7 +3,12 @@
  */
 import { STAGES, type LatencySummary, type MonitorSnapshot, type Stage } from './types.js';
 
-const STAGE_LABEL: Record<Stage, string> = { intake: 'intake', wait: 'wait', delivery: 'delivery', endToEnd: 'end to end' };
+const STAGE_LABEL: Record<Stage, string> = {
+  intake: 'intake',
+  wait: 'wait',
+  delivery: 'delivery',
+  endToEnd: 'end to end',
+};
 
 export function formatMs(ms: number): string {
   if (ms === 0) return '-';
@@ -24,14 +29,19 @@ export function formatBytes(n: number): string {
 }
 
 const lat = (s: LatencySummary) =>
-  s.count === 0 ? 'no samples' : `p50 ${formatMs(s.p50Ms)}  p95 ${formatMs(s.p95Ms)}  p99 ${formatMs(s.p99Ms)}  max ${formatMs(s.maxMs)}  (n=${s.count})`;
+  s.count === 0
+    ? 'no samples'
+    : `p50 ${formatMs(s.p50Ms)}  p95 ${formatMs(s.p95Ms)}  p99 ${formatMs(s.p99Ms)}  max ${formatMs(s.maxMs)}  (n=${s.count})`;
 const pct = (r: number | null) => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
 
 export function formatMonitorStatus(m: MonitorSnapshot): string {
   const out: string[] = [];
   const h = m.health;
-  out.push(`Health: ${h ? h.status : 'not checked yet'}${h && h.failing.length > 0 ? `  (failing: ${h.failing.join(', ')})` : ''}`);
-  for (const c of h?.checks.filter((c) => c.status !== 'pass') ?? []) out.push(`  ${c.status.toUpperCase()} ${c.name}: ${c.message}`);
+  out.push(
+    `Health: ${h ? h.status : 'not checked yet'}${h && h.failing.length > 0 ? `  (failing: ${h.failing.join(', ')})` : ''}`,
+  );
+  for (const c of h?.checks.filter((c) => c.status !== 'pass') ?? [])
+    out.push(`  ${c.status.toUpperCase()} ${c.name}: ${c.message}`);
   const q = m.queue;
   out.push(
     `Queue: ${q.pending}/${q.capacity} pending (queued ${q.depth.queued}, delivering ${q.depth.delivering}, retrying ${q.depth.retrying}), ` +
@@ -43,18 +53,26 @@ export function formatMonitorStatus(m: MonitorSnapshot): string {
       `${t.lastMinute.failedPerSec.toFixed(2)}/s dead; success ${pct(t.successRate)}, errors ${pct(t.errorRate)}`,
   );
   out.push('Latency (last minute | since start):');
-  for (const s of STAGES) out.push(`  ${STAGE_LABEL[s].padEnd(10)} ${lat(m.latency[s].lastMinute)}  |  ${lat(m.latency[s].sinceStart)}`);
+  for (const s of STAGES)
+    out.push(`  ${STAGE_LABEL[s].padEnd(10)} ${lat(m.latency[s].lastMinute)}  |  ${lat(m.latency[s].sinceStart)}`);
   const r = m.resources;
   if (r) {
     out.push(
       `Engine: CPU ${r.engine.cpuPercent.toFixed(1)}%, RSS ${formatBytes(r.engine.rssBytes)}, heap ${formatBytes(r.engine.heapUsedBytes)}, ` +
         `event-loop p99 ${formatMs(r.engine.eventLoopDelayP99Ms)}`,
     );
-    out.push(`tmux (${r.watched.length} processes): CPU ${r.watchedTotal.cpuPercent.toFixed(1)}%, RSS ${formatBytes(r.watchedTotal.rssBytes)}`);
-    const disks = r.system.disks.map((d) => `${d.path} ${formatBytes(d.freeBytes)} free (${d.freePercent.toFixed(0)}%)`).join(', ');
-    out.push(`System: load ${r.system.loadAvg.map((l) => l.toFixed(2)).join(' ')}, free memory ${formatBytes(r.system.freeMemBytes)}${disks ? `, ${disks}` : ''}`);
+    out.push(
+      `tmux (${r.watched.length} processes): CPU ${r.watchedTotal.cpuPercent.toFixed(1)}%, RSS ${formatBytes(r.watchedTotal.rssBytes)}`,
+    );
+    const disks = r.system.disks
+      .map((d) => `${d.path} ${formatBytes(d.freeBytes)} free (${d.freePercent.toFixed(0)}%)`)
+      .join(', ');
+    out.push(
+      `System: load ${r.system.loadAvg.map((l) => l.toFixed(2)).join(' ')}, free memory ${formatBytes(r.system.freeMemBytes)}${disks ? `, ${disks}` : ''}`,
+    );
   }
   out.push(`Alerts: ${m.alerts.active.length === 0 ? 'none active' : ''}`);
-  for (const a of m.alerts.active) out.push(`  ${a.severity.toUpperCase()} ${a.rule} since ${new Date(a.since).toISOString()}: ${a.message}`);
+  for (const a of m.alerts.active)
+    out.push(`  ${a.severity.toUpperCase()} ${a.rule} since ${new Date(a.since).toISOString()}: ${a.message}`);
   return out.join('\n') + '\n';
 }

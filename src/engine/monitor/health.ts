@@ -32,10 +32,20 @@ function withTimeout<T>(p: Promise<T> | T, ms: number, what: string): Promise<T>
   return Promise.race([Promise.resolve(p), timeout]).finally(() => clearTimeout(timer));
 }
 
-const check = (name: string, status: CheckStatus, message: string, critical: boolean): HealthCheckResult => ({ name, status, message, critical });
+const check = (name: string, status: CheckStatus, message: string, critical: boolean): HealthCheckResult => ({
+  name,
+  status,
+  message,
+  critical,
+});
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-async function safe(name: string, critical: boolean, ms: number, run: () => Promise<HealthCheckResult[]>): Promise<HealthCheckResult[]> {
+async function safe(
+  name: string,
+  critical: boolean,
+  ms: number,
+  run: () => Promise<HealthCheckResult[]>,
+): Promise<HealthCheckResult[]> {
   try {
     return await withTimeout(run(), ms, name);
   } catch (e) {
@@ -53,7 +63,14 @@ export async function runHealthChecks(deps: HealthCheckDeps, opts: HealthOptions
     }),
     safe('spool', true, ms, async () => {
       const r = await deps.spoolOk();
-      return [check('spool', r.ok ? 'pass' : 'fail', r.message ?? (r.ok ? 'present, safe permissions' : 'unsafe or missing'), true)];
+      return [
+        check(
+          'spool',
+          r.ok ? 'pass' : 'fail',
+          r.message ?? (r.ok ? 'present, safe permissions' : 'unsafe or missing'),
+          true,
+        ),
+      ];
     }),
     safe('tmux', true, ms, async () => {
       const ok = await deps.tmuxReachable();
@@ -69,14 +86,29 @@ export async function runHealthChecks(deps: HealthCheckDeps, opts: HealthOptions
     ...[...new Set(deps.dataDirs)].map((dir) =>
       safe(`disk:${dir}`, true, ms, async () => {
         const d = await diskUsage(dir);
-        const status: CheckStatus = d.freePercent < opts.diskFreePercent / 2 ? 'fail' : d.freePercent < opts.diskFreePercent ? 'warn' : 'pass';
-        return [check(`disk:${dir}`, status, `${d.freePercent.toFixed(1)}% free (${Math.round(d.freeBytes / 1048576)} MiB)`, true)];
+        const status: CheckStatus =
+          d.freePercent < opts.diskFreePercent / 2 ? 'fail' : d.freePercent < opts.diskFreePercent ? 'warn' : 'pass';
+        return [
+          check(
+            `disk:${dir}`,
+            status,
+            `${d.freePercent.toFixed(1)}% free (${Math.round(d.freeBytes / 1048576)} MiB)`,
+            true,
+          ),
+        ];
       }),
     ),
     safe('event-loop', false, ms, async () => {
       const p99 = opts.eventLoopP99Ms();
       const ok = p99 <= opts.eventLoopDelayMs;
-      return [check('event-loop', ok ? 'pass' : 'warn', `delay P99 ${p99.toFixed(1)} ms${ok ? '' : ` > ${opts.eventLoopDelayMs} ms`}`, false)];
+      return [
+        check(
+          'event-loop',
+          ok ? 'pass' : 'warn',
+          `delay P99 ${p99.toFixed(1)} ms${ok ? '' : ` > ${opts.eventLoopDelayMs} ms`}`,
+          false,
+        ),
+      ];
     }),
   ]);
   return aggregateHealth(groups.flat(), opts.now());

@@ -20,14 +20,23 @@ export type TierReader = (resMs: number, sinceMs: number, untilMs: number) => Ro
 
 export function rangeBounds(range: HistoryRange, now: number): { sinceMs: number; untilMs: number; maxPoints: number } {
   if (typeof range === 'string') return { sinceMs: now - RANGE_MS[range], untilMs: now, maxPoints: DEFAULT_MAX_POINTS };
-  return { sinceMs: range.sinceMs, untilMs: range.untilMs ?? now, maxPoints: Math.max(1, range.maxPoints ?? DEFAULT_MAX_POINTS) };
+  return {
+    sinceMs: range.sinceMs,
+    untilMs: range.untilMs ?? now,
+    maxPoints: Math.max(1, range.maxPoints ?? DEFAULT_MAX_POINTS),
+  };
 }
 
 /**
  * Rows from `resolutions` (preferred first, then coarser ones): each coarser tier fills only the time before the
  * oldest row already taken, and only with buckets that end by then (no double counting).
  */
-export function readStitched(read: TierReader, resolutions: readonly number[], sinceMs: number, untilMs: number): Rollup[] {
+export function readStitched(
+  read: TierReader,
+  resolutions: readonly number[],
+  sinceMs: number,
+  untilMs: number,
+): Rollup[] {
   let out: Rollup[] = [];
   let end = untilMs;
   resolutions.forEach((res, i) => {
@@ -51,7 +60,12 @@ export function chooseResolution(resolutions: readonly number[], stepMs: number)
   return fit.at(-1) ?? sorted[0] ?? stepMs;
 }
 
-export function queryHistory(read: TierReader, resolutions: readonly number[], range: HistoryRange, now: number): HistoryResult {
+export function queryHistory(
+  read: TierReader,
+  resolutions: readonly number[],
+  range: HistoryRange,
+  now: number,
+): HistoryResult {
   const { sinceMs, untilMs, maxPoints } = rangeBounds(range, now);
   const span = Math.max(1, untilMs - sinceMs);
   const preferred = chooseResolution(resolutions, span / maxPoints);
@@ -66,9 +80,15 @@ export function queryHistory(read: TierReader, resolutions: readonly number[], r
 export function dbTierReader(db: Database): { read: TierReader; resolutions: number[] } {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monitor_rollups'").get();
   if (!exists) return { read: () => [], resolutions: [] };
-  const resolutions = (db.prepare('SELECT DISTINCT res_ms FROM monitor_rollups ORDER BY res_ms').all() as Array<{ res_ms: number }>).map((r) => r.res_ms);
-  const stmt = db.prepare('SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at');
+  const resolutions = (
+    db.prepare('SELECT DISTINCT res_ms FROM monitor_rollups ORDER BY res_ms').all() as Array<{ res_ms: number }>
+  ).map((r) => r.res_ms);
+  const stmt = db.prepare(
+    'SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at',
+  );
   const read: TierReader = (res, since, until) =>
-    (stmt.all(res, since, until) as Array<{ data: string; sketches: Buffer }>).map((r) => decodeRollup(r.data, r.sketches));
+    (stmt.all(res, since, until) as Array<{ data: string; sketches: Buffer }>).map((r) =>
+      decodeRollup(r.data, r.sketches),
+    );
   return { read, resolutions };
 }

@@ -88,7 +88,8 @@ export class LatencyRecorder {
       if (age < SUMMARY_REFRESH_MS) return c.value;
     }
     const out = {} as Record<Stage, StageLatency>;
-    for (const s of STAGES) out[s] = { lastMinute: this.window(s).lastMinute(now), sinceStart: this.window(s).sinceStart() };
+    for (const s of STAGES)
+      out[s] = { lastMinute: this.window(s).lastMinute(now), sinceStart: this.window(s).sinceStart() };
     this.cached = { at: now, value: out };
     return out;
   }

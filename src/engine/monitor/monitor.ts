@@ -12,7 +12,15 @@ import { ResourceSampler } from './resources.js';
 import { runHealthChecks } from './health.js';
 import type { Rollup } from './rollup.js';
 import { ThroughputCounter } from './throughput.js';
-import { STAGES, type AlertTransition, type HealthResult, type HistoryRange, type HistoryResult, type MonitorSnapshot, type Stage } from './types.js';
+import {
+  STAGES,
+  type AlertTransition,
+  type HealthResult,
+  type HistoryRange,
+  type HistoryResult,
+  type MonitorSnapshot,
+  type Stage,
+} from './types.js';
 import type { SketchData } from './sketch.js';
 import type { HistoryStore, Monitor, MonitorDeps } from './deps.js';
 import type { AttemptError, EngineEventMap, Task } from '../types.js';
@@ -50,7 +58,11 @@ class MonitorImpl implements Monitor {
     this.lastFlushAt = this.startedAt;
     this.store = deps.history;
     this.recent = this.store.transitions(RECENT_ALERTS);
-    this.sampler = new ResourceSampler({ now: () => deps.clock.now(), watchedPids: deps.watchedPids, dataDirs: deps.checks.dataDirs });
+    this.sampler = new ResourceSampler({
+      now: () => deps.clock.now(),
+      watchedPids: deps.watchedPids,
+      dataDirs: deps.checks.dataDirs,
+    });
     this.notifier = new Notifier({
       logger: deps.logger,
       webhookUrl: cfg.notify.webhookUrl,
@@ -95,11 +107,15 @@ class MonitorImpl implements Monitor {
   start(): void {
     if (this.started || this.closing || !this.deps.config.enabled) return;
     this.started = true;
-    for (const [event, fn] of Object.entries(this.listeners)) this.deps.events.on(event as keyof EngineEventMap, fn as never);
+    for (const [event, fn] of Object.entries(this.listeners))
+      this.deps.events.on(event as keyof EngineEventMap, fn as never);
     this.sampler.start();
     const cfg = this.deps.config;
     const timers = timersOf(this.deps.clock);
-    const fault = (err: unknown) => (this.deps.onError ? this.deps.onError(err) : this.deps.logger.error('monitor: tick failed', { error: String(err) }));
+    const fault = (err: unknown) =>
+      this.deps.onError
+        ? this.deps.onError(err)
+        : this.deps.logger.error('monitor: tick failed', { error: String(err) });
     this.timers.push(timers.setInterval(() => void this.tick().catch(fault), cfg.sampleMs));
     this.timers.push(timers.setInterval(() => void this.health().catch(() => undefined), cfg.healthCheckMs));
     void this.health().catch(() => undefined);
@@ -113,7 +129,8 @@ class MonitorImpl implements Monitor {
   private async doClose(): Promise<void> {
     for (const t of this.timers) timersOf(this.deps.clock).clearInterval(t);
     this.timers = [];
-    for (const [event, fn] of Object.entries(this.listeners)) this.deps.events.off(event as keyof EngineEventMap, fn as never);
+    for (const [event, fn] of Object.entries(this.listeners))
+      this.deps.events.off(event as keyof EngineEventMap, fn as never);
     if (this.ticking) await this.ticking;
     if (this.started) {
       this.safely('final rollup', () => {
@@ -213,7 +230,11 @@ class MonitorImpl implements Monitor {
     for (const t of transitions) {
       this.safely('alert write', () => this.store.recordTransition(t));
       this.recent = [t, ...this.recent].slice(0, RECENT_ALERTS);
-      this.deps.logger[t.state === 'firing' ? 'warn' : 'info'](`alert ${t.rule} ${t.state}: ${t.message}`, { rule: t.rule, value: t.value, threshold: t.threshold });
+      this.deps.logger[t.state === 'firing' ? 'warn' : 'info'](`alert ${t.rule} ${t.state}: ${t.message}`, {
+        rule: t.rule,
+        value: t.value,
+        threshold: t.threshold,
+      });
       this.notifier.notify(t);
     }
   }
@@ -262,14 +283,22 @@ class MonitorImpl implements Monitor {
     const key = typeof range === 'string' ? range : null;
     const hit = key ? this.historyCache.get(key) : undefined;
     if (hit && now >= hit.at && now - hit.at < HISTORY_CACHE_MS) return hit.result;
-    const result = queryHistory(this.store.reader, this.store.tiers.map((t) => t.resMs), range, now);
+    const result = queryHistory(
+      this.store.reader,
+      this.store.tiers.map((t) => t.resMs),
+      range,
+      now,
+    );
     if (key) this.historyCache.set(key, { at: now, result });
     return result;
   }
 
   prometheus(): string {
     const cpu = process.cpuUsage();
-    const histograms = Object.fromEntries(STAGES.map((s) => [s, this.latency.promHistogram(s)])) as Record<Stage, ReturnType<LatencyRecorder['promHistogram']>>;
+    const histograms = Object.fromEntries(STAGES.map((s) => [s, this.latency.promHistogram(s)])) as Record<
+      Stage,
+      ReturnType<LatencyRecorder['promHistogram']>
+    >;
     return formatPrometheus({
       stats: this.deps.stats(),
       histograms,

@@ -38,7 +38,10 @@ export function webhookBody(t: AlertTransition, source?: string): string {
 
 /** argv for tmux display-message; `#` is doubled because tmux expands formats in the message. */
 export function displayMessageArgs(text: string, target?: string): string[] {
-  const safe = [...text].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('').replace(/#/g, '##');
+  const safe = [...text]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c))
+    .join('')
+    .replace(/#/g, '##');
   return ['display-message', ...(target ? ['-t', target] : []), safe];
 }
 
@@ -58,9 +61,9 @@ export class Notifier {
   notify(t: AlertTransition): void {
     if (this.closed) return;
     if (this.opts.tmuxDisplay && this.opts.tmux) {
-      this.opts.tmux(displayMessageArgs(alertText(t, this.opts.source), this.opts.tmuxTarget)).catch((e: unknown) =>
-        this.opts.logger.debug('alert display-message failed', { error: String(e) }),
-      );
+      this.opts
+        .tmux(displayMessageArgs(alertText(t, this.opts.source), this.opts.tmuxTarget))
+        .catch((e: unknown) => this.opts.logger.debug('alert display-message failed', { error: String(e) }));
     }
     if (!this.opts.webhookUrl) return;
     this.queue.push(t);
@@ -100,7 +103,12 @@ export class Notifier {
     for (let attempt = 1; attempt <= this.opts.attempts && !this.closed; attempt++) {
       try {
         const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.abort.signal]);
-        const res = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+        const res = await doFetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal,
+        });
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) {
           this.stats.sent++;

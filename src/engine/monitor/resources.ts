@@ -96,7 +96,9 @@ export class ResourceSampler {
       return [];
     }
     const results = await Promise.allSettled(pids.map(async (pid) => ({ pid, ...(await this.pidStats(pid)) })));
-    return results.flatMap((r) => (r.status === 'fulfilled' ? [{ pid: r.value.pid, cpuPercent: r.value.cpu, rssBytes: r.value.memory }] : []));
+    return results.flatMap((r) =>
+      r.status === 'fulfilled' ? [{ pid: r.value.pid, cpuPercent: r.value.cpu, rssBytes: r.value.memory }] : [],
+    );
   }
 
   async disks(): Promise<DiskUsage[]> {

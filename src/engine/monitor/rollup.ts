@@ -60,8 +60,22 @@ export function emptyRollup(at: number, resMs: number): Rollup {
   const stages = {} as Record<Stage, SketchData>;
   for (const s of STAGES) stages[s] = emptySketchData();
   return {
-    at, resMs, samples: 0, received: 0, delivered: 0, failed: 0, retries: 0, rateLimited: 0,
-    cpuSum: 0, rssSum: 0, watchedCpuSum: 0, watchedRssSum: 0, load1Sum: 0, pendingMax: 0, oldestMax: 0, stages,
+    at,
+    resMs,
+    samples: 0,
+    received: 0,
+    delivered: 0,
+    failed: 0,
+    retries: 0,
+    rateLimited: 0,
+    cpuSum: 0,
+    rssSum: 0,
+    watchedCpuSum: 0,
+    watchedRssSum: 0,
+    load1Sum: 0,
+    pendingMax: 0,
+    oldestMax: 0,
+    stages,
   };
 }
 
@@ -84,7 +98,8 @@ export function mergeRollups(at: number, resMs: number, parts: readonly Rollup[]
     out.load1Sum += p.load1Sum;
     out.pendingMax = Math.max(out.pendingMax, p.pendingMax);
     out.oldestMax = Math.max(out.oldestMax, p.oldestMax);
-    for (const s of STAGES) if (p.stages[s] && p.stages[s].n > 0) (sketches[s] ??= new LogSketch()).mergeData(p.stages[s]);
+    for (const s of STAGES)
+      if (p.stages[s] && p.stages[s].n > 0) (sketches[s] ??= new LogSketch()).mergeData(p.stages[s]);
   }
   for (const s of STAGES) out.stages[s] = sketches[s]?.toJSON() ?? emptySketchData();
   return out;
@@ -105,7 +120,8 @@ export function downsample(rows: readonly Rollup[], resMs: number): Rollup[] {
 export function toHistoryPoint(r: Rollup): HistoryPoint {
   const n = Math.max(1, r.samples);
   const latency = {} as Record<Stage, LatencySummary>;
-  for (const s of STAGES) latency[s] = r.stages[s].n > 0 ? summariseSketch(LogSketch.from(r.stages[s])) : emptySummary();
+  for (const s of STAGES)
+    latency[s] = r.stages[s].n > 0 ? summariseSketch(LogSketch.from(r.stages[s])) : emptySummary();
   return {
     at: r.at,
     resolutionMs: r.resMs,

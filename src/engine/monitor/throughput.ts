@@ -4,7 +4,15 @@
  */
 import type { ThroughputBlock, ThroughputPoint } from './types.js';
 
-export const COUNTERS = ['received', 'delivered', 'failed', 'retries', 'rateLimited', 'dropped', 'deduplicated'] as const;
+export const COUNTERS = [
+  'received',
+  'delivered',
+  'failed',
+  'retries',
+  'rateLimited',
+  'dropped',
+  'deduplicated',
+] as const;
 export type Counter = (typeof COUNTERS)[number];
 
 const POINTS = 60;
@@ -38,7 +46,12 @@ export class ThroughputCounter {
   block(now: number): ThroughputBlock {
     const series = this.series(now);
     const sum = (k: 'received' | 'delivered' | 'failed' | 'retries') => series.reduce((acc, p) => acc + p[k], 0);
-    const window = { received: sum('received'), delivered: sum('delivered'), failed: sum('failed'), retries: sum('retries') };
+    const window = {
+      received: sum('received'),
+      delivered: sum('delivered'),
+      failed: sum('failed'),
+      retries: sum('retries'),
+    };
     const seconds = (POINTS * INTERVAL_MS) / 1000;
     const finished = window.delivered + window.failed;
     const attempts = window.delivered + window.failed + window.retries;
@@ -66,7 +79,14 @@ export class ThroughputCounter {
       const at = current - k * INTERVAL_MS;
       const s = this.ring[Math.floor(at / INTERVAL_MS) % POINTS];
       const live = s && s.at === at ? s : emptySlot(at);
-      out.push({ at, received: live.received, delivered: live.delivered, failed: live.failed, retries: live.retries, rateLimited: live.rateLimited });
+      out.push({
+        at,
+        received: live.received,
+        delivered: live.delivered,
+        failed: live.failed,
+        retries: live.retries,
+        rateLimited: live.rateLimited,
+      });
     }
     return out;
   }

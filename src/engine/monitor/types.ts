@@ -49,7 +49,15 @@ export interface ThroughputBlock {
   /** Rates over the last minute, per second. */
   lastMinute: { receivedPerSec: number; deliveredPerSec: number; failedPerSec: number };
   /** Counts since the monitor started. */
-  totals: { received: number; delivered: number; failed: number; retries: number; rateLimited: number; dropped: number; deduplicated: number };
+  totals: {
+    received: number;
+    delivered: number;
+    failed: number;
+    retries: number;
+    rateLimited: number;
+    dropped: number;
+    deduplicated: number;
+  };
   /** delivered / (delivered + failed) over the last minute; null when nothing finished. */
   successRate: number | null;
   /** failed attempts (retries + dead) / attempts over the last minute; null when no attempts. */
@@ -128,7 +136,16 @@ export interface HealthResult {
   failing: string[];
 }
 
-export const ALERT_RULES = ['memory', 'cpu', 'latencyP95', 'errorRate', 'queueDepth', 'oldestAge', 'deadGrowth', 'health'] as const;
+export const ALERT_RULES = [
+  'memory',
+  'cpu',
+  'latencyP95',
+  'errorRate',
+  'queueDepth',
+  'oldestAge',
+  'deadGrowth',
+  'health',
+] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export type AlertSeverity = 'warning' | 'critical';
 
@@ -194,7 +211,8 @@ export interface HistoryPoint {
 }
 
 export type HistoryRangeName = 'hour' | 'day' | 'week' | 'month';
-export type HistoryRange = HistoryRangeName | { sinceMs: number; untilMs?: number | undefined; maxPoints?: number | undefined };
+export type HistoryRange =
+  HistoryRangeName | { sinceMs: number; untilMs?: number | undefined; maxPoints?: number | undefined };
 
 export interface HistoryResult {
   sinceMs: number;
@@ -217,4 +235,3 @@ export interface HealthCheckDeps {
   /** Directories whose filesystems are checked for free space (data dir, spool dir). */
   dataDirs: string[];
 }
-

@@ -21,7 +21,10 @@ export interface Tmux {
    * Rejects with WhtError WHT_ERR_TMUX_FAILED (message = tmux's error text) when tmux reports an error.
    * The caller is responsible for argument safety (see delivery/tmux-args.ts).
    */
-  run(args: readonly string[], options?: { input?: string | undefined; timeoutMs?: number | undefined }): Promise<TmuxResult>;
+  run(
+    args: readonly string[],
+    options?: { input?: string | undefined; timeoutMs?: number | undefined },
+  ): Promise<TmuxResult>;
   /** Optional: connect before first use (the control-mode client attaches here). The engine calls it at start. */
   start?(): Promise<void>;
   /** Idempotent. */

@@ -16,6 +16,12 @@ export interface CheckResult {
 
 export const ok = (id: string, message: string): CheckResult => ({ id, status: 'ok', message, fix: '' });
 
-export const fail = (id: string, code: ErrorCode, message: string, fix: string): CheckResult => ({ id, status: 'fail', message, fix, code });
+export const fail = (id: string, code: ErrorCode, message: string, fix: string): CheckResult => ({
+  id,
+  status: 'fail',
+  message,
+  fix,
+  code,
+});
 
 export const warn = (id: string, message: string, fix: string): CheckResult => ({ id, status: 'warn', message, fix });

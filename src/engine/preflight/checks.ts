@@ -29,13 +29,23 @@ export function checkDataDir(config: Config): CheckResult {
   const dir = config.dataDir;
   const at = existingAncestor(dir);
   if (!statSync(at).isDirectory()) {
-    return fail('data-dir', 'WHT_ERR_CONFIG_INVALID', `data dir ${dir}: ${at} is not a directory`, 'set dataDir to a directory (or move that file away)');
+    return fail(
+      'data-dir',
+      'WHT_ERR_CONFIG_INVALID',
+      `data dir ${dir}: ${at} is not a directory`,
+      'set dataDir to a directory (or move that file away)',
+    );
   }
   try {
     accessSync(at, constants.W_OK | constants.X_OK);
     return ok('data-dir', existsSync(dir) ? `${dir} is writable` : `${dir} will be created (under ${at})`);
   } catch {
-    return fail('data-dir', 'WHT_ERR_CONFIG_INVALID', `data dir ${dir}: ${at} is not writable`, 'set dataDir to a directory you own, or fix its permissions');
+    return fail(
+      'data-dir',
+      'WHT_ERR_CONFIG_INVALID',
+      `data dir ${dir}: ${at} is not writable`,
+      'set dataDir to a directory you own, or fix its permissions',
+    );
   }
 }
 
@@ -43,7 +53,12 @@ export function checkDataDir(config: Config): CheckResult {
 export function checkLock(config: Config): CheckResult {
   const holder = lockHolder(dataPaths(config.dataDir).lock);
   if (holder === null) return ok('lock', 'no other engine runs on this data dir');
-  return fail('lock', 'WHT_ERR_ENGINE_RUNNING', `another engine (PID ${holder}) already runs on this data dir`, `webhook-tui stop, or give this one another dataDir`);
+  return fail(
+    'lock',
+    'WHT_ERR_ENGINE_RUNNING',
+    `another engine (PID ${holder}) already runs on this data dir`,
+    `webhook-tui stop, or give this one another dataDir`,
+  );
 }
 
 /** The spool dir and its tmp/ new/ rejected/ are private directories of ours, or missing (then they are created). */
@@ -53,9 +68,17 @@ export function checkSpool(config: Config): CheckResult {
     for (const d of [dirs.root, dirs.tmp, dirs.new, dirs.rejected]) {
       if (existsSync(d) || isDanglingLink(d)) assertPrivateDir(d);
     }
-    return ok('spool', existsSync(dirs.root) ? `${dirs.root} is private (0700)` : `${dirs.root} will be created (0700)`);
+    return ok(
+      'spool',
+      existsSync(dirs.root) ? `${dirs.root} is private (0700)` : `${dirs.root} will be created (0700)`,
+    );
   } catch (err) {
-    return fail('spool', isWhtError(err) ? err.code : 'WHT_ERR_SPOOL_UNSAFE', message(err), `chmod 700 ${dirs.root}, or set spool.dir to a private directory`);
+    return fail(
+      'spool',
+      isWhtError(err) ? err.code : 'WHT_ERR_SPOOL_UNSAFE',
+      message(err),
+      `chmod 700 ${dirs.root}, or set spool.dir to a private directory`,
+    );
   }
 }
 
@@ -74,7 +97,12 @@ export function checkHooks(config: Config): CheckResult & { hooks?: Map<string, 
     const hooks = resolveHooks(config.hooks);
     return { ...ok('hooks', `${hooks.size} hook(s) ready`), hooks };
   } catch (err) {
-    return fail('hooks', isWhtError(err) ? err.code : 'WHT_ERR_CONFIG_INVALID', message(err), 'fix the hooks.NAME key named in the message (secretFile / secretEnv must exist and hold the secret)');
+    return fail(
+      'hooks',
+      isWhtError(err) ? err.code : 'WHT_ERR_CONFIG_INVALID',
+      message(err),
+      'fix the hooks.NAME key named in the message (secretFile / secretEnv must exist and hold the secret)',
+    );
   }
 }
 
@@ -86,7 +114,12 @@ export function checkHttpBind(config: Config, hooks: ReadonlyMap<string, Resolve
     assertSafeBind(config.http.host, hooks);
     return ok('http.bind', `http.host ${config.http.host} is safe for the configured hooks`);
   } catch (err) {
-    return fail('http.bind', 'WHT_ERR_HTTP_UNSAFE_BIND', message(err), 'give every hook an auth secret or token, or set http.host to 127.0.0.1 behind a reverse proxy');
+    return fail(
+      'http.bind',
+      'WHT_ERR_HTTP_UNSAFE_BIND',
+      message(err),
+      'give every hook an auth secret or token, or set http.host to 127.0.0.1 behind a reverse proxy',
+    );
   }
 }
 
@@ -104,7 +137,12 @@ export async function checkHttpPort(config: Config): Promise<CheckResult> {
     return ok('http.port', `${host}:${port} is free`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return fail('http.port', 'WHT_ERR_PORT_IN_USE', `cannot listen on ${host}:${port} (${code}): another program (or a webhook-tui with another data dir) uses it`, 'set http.port to a free port (init --force --http.port N), or http.enabled false');
+    return fail(
+      'http.port',
+      'WHT_ERR_PORT_IN_USE',
+      `cannot listen on ${host}:${port} (${code}): another program (or a webhook-tui with another data dir) uses it`,
+      'set http.port to a free port (init --force --http.port N), or http.enabled false',
+    );
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -115,8 +153,16 @@ export async function checkHttpToken(config: Config): Promise<CheckResult> {
   if (!config.http.enabled) return ok('http.token', 'HTTP is off');
   try {
     const token = await readToken(config.dataDir);
-    return ok('http.token', token ? `${dataPaths(config.dataDir).token} holds a token` : 'a token will be made on first start');
+    return ok(
+      'http.token',
+      token ? `${dataPaths(config.dataDir).token} holds a token` : 'a token will be made on first start',
+    );
   } catch (err) {
-    return fail('http.token', isWhtError(err) ? err.code : 'WHT_ERR_CONFIG_INVALID', message(err), `fix or delete ${dataPaths(config.dataDir).token} (a new one is made at start)`);
+    return fail(
+      'http.token',
+      isWhtError(err) ? err.code : 'WHT_ERR_CONFIG_INVALID',
+      message(err),
+      `fix or delete ${dataPaths(config.dataDir).token} (a new one is made at start)`,
+    );
   }
 }

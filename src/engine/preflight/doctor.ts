@@ -23,7 +23,13 @@ export interface DoctorOptions {
 export const GROUPS = ['system', 'tmux', 'data', 'spool', 'http', 'engine', 'service'] as const;
 
 const GROUP_OF: Record<string, (typeof GROUPS)[number]> = {
-  'data-dir': 'data', lock: 'engine', spool: 'spool', hooks: 'http', 'http.bind': 'http', 'http.token': 'http', 'http.port': 'http',
+  'data-dir': 'data',
+  lock: 'engine',
+  spool: 'spool',
+  hooks: 'http',
+  'http.bind': 'http',
+  'http.token': 'http',
+  'http.port': 'http',
 };
 
 export async function runDoctor(config: Config, opts: DoctorOptions): Promise<DoctorCheck[]> {
@@ -31,14 +37,22 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Do
   const held = info ? new Map(heldByEngine(config, info).map((r) => [r.id, r])) : new Map<string, CheckResult>();
   const start = (await startChecks(config)).map((r) => held.get(r.id) ?? r);
   const tag = (group: string, results: CheckResult[]): DoctorCheck[] => results.map((r) => ({ group, ...r }));
-  const byGroup = (g: string) => tag(g, start.filter((r) => GROUP_OF[r.id] === g));
+  const byGroup = (g: string) =>
+    tag(
+      g,
+      start.filter((r) => GROUP_OF[r.id] === g),
+    );
   return [
     ...tag('system', [checkNode(), checkSqlite(), await checkTmuxVersion()]),
     ...tag('tmux', await tmuxChecks(config, opts.env)),
-    ...byGroup('data'), ...tag('data', [checkDatabase(config), await checkDisk(config), checkLogs(config)]),
-    ...byGroup('spool'), ...tag('spool', checkSpoolLayout(config)),
-    ...byGroup('http'), ...tag('http', [checkHookAuth(config)]),
-    ...byGroup('engine'), ...tag('engine', [checkEngine(config, info)]),
+    ...byGroup('data'),
+    ...tag('data', [checkDatabase(config), await checkDisk(config), checkLogs(config)]),
+    ...byGroup('spool'),
+    ...tag('spool', checkSpoolLayout(config)),
+    ...byGroup('http'),
+    ...tag('http', [checkHookAuth(config)]),
+    ...byGroup('engine'),
+    ...tag('engine', [checkEngine(config, info)]),
     ...tag('service', [checkService(opts.expectedExecStart, opts.env)]),
   ];
 }

@@ -6,10 +6,26 @@
 import type { Config } from '../config/schema.js';
 import { WhtError } from '../errors.js';
 import type { CheckResult } from './check.js';
-import { checkDataDir, checkHooks, checkHttpBind, checkHttpPort, checkHttpToken, checkLock, checkSpool } from './checks.js';
+import {
+  checkDataDir,
+  checkHooks,
+  checkHttpBind,
+  checkHttpPort,
+  checkHttpToken,
+  checkLock,
+  checkSpool,
+} from './checks.js';
 
 export { fail, ok, warn, type CheckResult, type CheckStatus } from './check.js';
-export { checkDataDir, checkHooks, checkHttpBind, checkHttpPort, checkHttpToken, checkLock, checkSpool } from './checks.js';
+export {
+  checkDataDir,
+  checkHooks,
+  checkHttpBind,
+  checkHttpPort,
+  checkHttpToken,
+  checkLock,
+  checkSpool,
+} from './checks.js';
 
 /** The config itself is checked by resolveConfig (it throws naming every bad key); these follow, in this order. */
 export async function runPreflight(config: Config): Promise<CheckResult[]> {
@@ -31,7 +47,13 @@ export function refusal(results: readonly CheckResult[]): WhtError | undefined {
   const failed = results.filter((r) => r.status === 'fail');
   const first = failed[0];
   if (!first) return undefined;
-  const more = failed.length > 1 ? ` (and ${failed.length - 1} more: ${failed.slice(1).map((r) => r.id).join(', ')})` : '';
+  const more =
+    failed.length > 1
+      ? ` (and ${failed.length - 1} more: ${failed
+          .slice(1)
+          .map((r) => r.id)
+          .join(', ')})`
+      : '';
   return new WhtError(first.code ?? 'WHT_ERR_CONFIG_INVALID', `${first.message}; ${first.fix}${more}`, {
     check: first.id,
     failed: failed.map((r) => r.id),

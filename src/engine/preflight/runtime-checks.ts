@@ -24,12 +24,18 @@ export function checkEngine(config: Config, info: EngineInfo | null, now = Date.
   const paths = dataPaths(config.dataDir);
   if (info) {
     const text = `running: PID ${info.pid}, version ${info.version}, up ${age(now - info.startedAt)}, answers on ${paths.socket}`;
-    if (info.version !== VERSION) return warn('engine', `${text}; this CLI is ${VERSION}`, 'webhook-tui restart (runs this version)');
+    if (info.version !== VERSION)
+      return warn('engine', `${text}; this CLI is ${VERSION}`, 'webhook-tui restart (runs this version)');
     return ok('engine', text);
   }
   const holder = lockHolder(paths.lock);
   if (holder !== null) {
-    return fail('engine', 'WHT_ERR_ENGINE_UNREACHABLE', `PID ${holder} holds the engine lock but does not answer on ${paths.socket}`, `webhook-tui stop (or kill ${holder}); a hung engine releases the lock when it exits`);
+    return fail(
+      'engine',
+      'WHT_ERR_ENGINE_UNREACHABLE',
+      `PID ${holder} holds the engine lock but does not answer on ${paths.socket}`,
+      `webhook-tui stop (or kill ${holder}); a hung engine releases the lock when it exits`,
+    );
   }
   return ok('engine', 'not running (webhook-tui start starts it)');
 }
@@ -45,17 +51,26 @@ export function heldByEngine(config: Config, info: EngineInfo): CheckResult[] {
   })();
   return [
     ok('lock', `held by our engine (PID ${info.pid})`),
-    ok('http.port', config.http.enabled ? `held by our engine (PID ${info.pid})${url ? ` at ${url}` : ''}` : 'HTTP is off'),
+    ok(
+      'http.port',
+      config.http.enabled ? `held by our engine (PID ${info.pid})${url ? ` at ${url}` : ''}` : 'HTTP is off',
+    ),
   ];
 }
 
 /** Every hook names an auth (a hook without one takes anything from whoever reaches the port). */
 export function checkHookAuth(config: Config): CheckResult {
-  const open = Object.entries(config.hooks).filter(([, h]) => h.auth === undefined).map(([name]) => name);
+  const open = Object.entries(config.hooks)
+    .filter(([, h]) => h.auth === undefined)
+    .map(([name]) => name);
   const count = Object.keys(config.hooks).length;
   if (!count) return ok('hooks.auth', 'no hooks configured');
   if (!open.length) return ok('hooks.auth', `all ${count} hook(s) authenticate`);
-  return warn('hooks.auth', `hook(s) without auth: ${open.join(', ')} (anyone who reaches ${config.http.host}:${config.http.port} can trigger them)`, `set hooks.NAME.auth (type token, github or standard with a secret) for each`);
+  return warn(
+    'hooks.auth',
+    `hook(s) without auth: ${open.join(', ')} (anyone who reaches ${config.http.host}:${config.http.port} can trigger them)`,
+    `set hooks.NAME.auth (type token, github or standard with a secret) for each`,
+  );
 }
 
 /**
@@ -65,15 +80,32 @@ export function checkHookAuth(config: Config): CheckResult {
 export function checkService(expected: readonly string[], env: Record<string, string | undefined>): CheckResult {
   const path = unitPath(env);
   if (!existsSync(path)) {
-    return ok('service', systemdRunning(env) ? `not installed (optional: webhook-tui service install)` : 'no systemd here: webhook-tui start / stop run the engine');
+    return ok(
+      'service',
+      systemdRunning(env)
+        ? `not installed (optional: webhook-tui service install)`
+        : 'no systemd here: webhook-tui start / stop run the engine',
+    );
   }
   const have = parseExecStart(readFileSync(path, 'utf8'));
   if (JSON.stringify(have) !== JSON.stringify(expected)) {
-    return warn('service', `${path} runs ${have?.slice(0, 2).join(' ') ?? '(no ExecStart)'} with other arguments than this webhook-tui would`, 'webhook-tui service install (rewrites the unit and restarts the service)');
+    return warn(
+      'service',
+      `${path} runs ${have?.slice(0, 2).join(' ') ?? '(no ExecStart)'} with other arguments than this webhook-tui would`,
+      'webhook-tui service install (rewrites the unit and restarts the service)',
+    );
   }
-  if (!systemdRunning(env)) return warn('service', `${path} is installed but systemd is not running here`, 'webhook-tui service uninstall, and use webhook-tui start / stop');
+  if (!systemdRunning(env))
+    return warn(
+      'service',
+      `${path} is installed but systemd is not running here`,
+      'webhook-tui service uninstall, and use webhook-tui start / stop',
+    );
   const state = unitState();
-  if (state.enabled !== 'enabled') return warn('service', `${UNIT_NAME} is ${state.enabled}`, 'webhook-tui service install (enables it)');
-  const linger = lingerEnabled() ? '' : '; lingering off: it stops when you log out (sudo loginctl enable-linger $USER)';
+  if (state.enabled !== 'enabled')
+    return warn('service', `${UNIT_NAME} is ${state.enabled}`, 'webhook-tui service install (enables it)');
+  const linger = lingerEnabled()
+    ? ''
+    : '; lingering off: it stops when you log out (sudo loginctl enable-linger $USER)';
   return ok('service', `${UNIT_NAME} enabled, ${state.active}, runs this webhook-tui${linger}`);
 }

@@ -25,7 +25,12 @@ export const TMUX_MIN = [3, 2];
 
 export function checkNode(version = process.version): CheckResult {
   if (atLeast(versionParts(version), NODE_MIN)) return ok('node', `Node.js ${version}`);
-  return fail('node', 'WHT_ERR_CONFIG_INVALID', `Node.js ${version} is older than ${NODE_MIN.join('.')}`, 'install Node.js 20.19 or later (nodejs.org or your package manager), then reinstall webhook-tui');
+  return fail(
+    'node',
+    'WHT_ERR_CONFIG_INVALID',
+    `Node.js ${version} is older than ${NODE_MIN.join('.')}`,
+    'install Node.js 20.19 or later (nodejs.org or your package manager), then reinstall webhook-tui',
+  );
 }
 
 /** better-sqlite3's native module is built for this Node and opens a database. */
@@ -36,8 +41,12 @@ export function checkSqlite(): CheckResult {
     db.close();
     return ok('sqlite', `SQLite ${version} (better-sqlite3 native module loads)`);
   } catch (err) {
-    return fail('sqlite', 'WHT_ERR_STORAGE', `better-sqlite3 does not load: ${(err as Error).message.split('\n')[0]}`,
-      'reinstall with `npm install -g --allow-scripts=better-sqlite3 ...` (npm 11), or `npm rebuild better-sqlite3` in the package (needs python3, make and g++ when no prebuilt binary fits)');
+    return fail(
+      'sqlite',
+      'WHT_ERR_STORAGE',
+      `better-sqlite3 does not load: ${(err as Error).message.split('\n')[0]}`,
+      'reinstall with `npm install -g --allow-scripts=better-sqlite3 ...` (npm 11), or `npm rebuild better-sqlite3` in the package (needs python3, make and g++ when no prebuilt binary fits)',
+    );
   }
 }
 
@@ -47,8 +56,17 @@ export async function checkTmuxVersion(): Promise<CheckResult> {
     out = (await run('tmux', ['-V'], { timeout: 3000, encoding: 'utf8' })).stdout.trim();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return fail('tmux', 'WHT_ERR_TMUX_FAILED', code === 'ENOENT' ? 'tmux is not on PATH' : `tmux -V failed (${code ?? 'error'})`, 'install tmux 3.2 or later (apt-get install -y tmux)');
+    return fail(
+      'tmux',
+      'WHT_ERR_TMUX_FAILED',
+      code === 'ENOENT' ? 'tmux is not on PATH' : `tmux -V failed (${code ?? 'error'})`,
+      'install tmux 3.2 or later (apt-get install -y tmux)',
+    );
   }
   if (atLeast(versionParts(out), TMUX_MIN)) return ok('tmux', out);
-  return warn('tmux', `${out} is older than ${TMUX_MIN.join('.')} (control mode and format variables the engine uses may be missing)`, 'install tmux 3.2 or later');
+  return warn(
+    'tmux',
+    `${out} is older than ${TMUX_MIN.join('.')} (control mode and format variables the engine uses may be missing)`,
+    'install tmux 3.2 or later',
+  );
 }

@@ -58,8 +58,14 @@ export class Dispatcher {
       if (this.busy.size >= this.opts.workers) break;
       if (this.busy.has(target)) continue;
       const head = this.opts.store.head(target);
-      if (!head) { this.ready.delete(target); continue; }
-      if (head.nextAttemptAt > now) { wakeAt = Math.min(wakeAt, head.nextAttemptAt); continue; }
+      if (!head) {
+        this.ready.delete(target);
+        continue;
+      }
+      if (head.nextAttemptAt > now) {
+        wakeAt = Math.min(wakeAt, head.nextAttemptAt);
+        continue;
+      }
       const take = takeToken(this.buckets.get(head.category), this.opts.rateFor(head.category), now);
       this.buckets.set(head.category, take.bucket);
       if (!take.ok) {
@@ -85,16 +91,19 @@ export class Dispatcher {
     const timers = timersOf(this.opts.clock);
     if (this.timer) timers.clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = timers.setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      try {
-        this.pump();
-      } catch (err) {
-        if (!this.opts.onError) throw err;
-        this.opts.onError(err);
-      }
-    }, Math.max(0, Math.ceil(at - this.opts.clock.now())));
+    this.timer = timers.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        try {
+          this.pump();
+        } catch (err) {
+          if (!this.opts.onError) throw err;
+          this.opts.onError(err);
+        }
+      },
+      Math.max(0, Math.ceil(at - this.opts.clock.now())),
+    );
   }
 
   stop(): void {

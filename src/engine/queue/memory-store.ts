@@ -4,12 +4,27 @@
  * Every method is atomic (synchronous, and a batch is validated before any row is applied).
  */
 import { WhtError } from '../errors.js';
-import { PENDING_STATES, TASK_STATES, type AttemptError, type ListTasksQuery, type Task, type TaskState } from '../task.js';
+import {
+  PENDING_STATES,
+  TASK_STATES,
+  type AttemptError,
+  type ListTasksQuery,
+  type Task,
+  type TaskState,
+} from '../task.js';
 import type { AdmitLimits, AdmitResult, CounterName, InsertResult, QueueStore, TaskRow } from './store.js';
 
 const COUNTERS: readonly CounterName[] = [
-  'received', 'delivered', 'dead', 'failed_attempts', 'retries', 'rate_limited', 'deduplicated',
-  'sum_processing_ms', 'sum_e2e_ms', 'peak_pending',
+  'received',
+  'delivered',
+  'dead',
+  'failed_attempts',
+  'retries',
+  'rate_limited',
+  'deduplicated',
+  'sum_processing_ms',
+  'sum_e2e_ms',
+  'peak_pending',
 ];
 const READY: readonly TaskState[] = ['queued', 'retrying'];
 
@@ -22,8 +37,11 @@ const deliveryOrder = (a: Task, b: Task): number => b.priority - a.priority || a
 
 function assertRow(row: TaskRow): void {
   const strings = [row.text, row.target, row.category, row.source];
-  const ok = strings.every((v) => typeof v === 'string') && Number.isFinite(row.priority) && Number.isFinite(row.receivedAt)
-    && (row.idemKey === null || typeof row.idemKey === 'string');
+  const ok =
+    strings.every((v) => typeof v === 'string') &&
+    Number.isFinite(row.priority) &&
+    Number.isFinite(row.receivedAt) &&
+    (row.idemKey === null || typeof row.idemKey === 'string');
   if (!ok) throw new WhtError('WHT_ERR_STORAGE', 'memory store: a row has a missing or wrongly typed field');
 }
 
@@ -49,8 +67,17 @@ export class MemoryStore implements QueueStore {
       if (room <= 0) return null;
       room--;
       const task: Stored = {
-        ...row, id: ++this.seq, state: 'queued', attempts: 0, nextAttemptAt: now, errors: [], committedAt: now,
-        startedAt: null, deliveredAt: null, finishedAt: null, paneMark: null,
+        ...row,
+        id: ++this.seq,
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: now,
+        errors: [],
+        committedAt: now,
+        startedAt: null,
+        deliveredAt: null,
+        finishedAt: null,
+        paneMark: null,
       };
       this.tasks.set(task.id, task);
       return { task: copy(task), created: true };
@@ -73,8 +100,12 @@ export class MemoryStore implements QueueStore {
     const pending = query.state !== undefined && PENDING_STATES.includes(query.state);
     const limit = Math.max(1, Math.min(query.limit ?? 100, 10_000));
     return [...this.tasks.values()]
-      .filter((t) => (!query.state || t.state === query.state) && (!query.target || t.target === query.target)
-        && (query.before === undefined || t.id < query.before))
+      .filter(
+        (t) =>
+          (!query.state || t.state === query.state) &&
+          (!query.target || t.target === query.target) &&
+          (query.before === undefined || t.id < query.before),
+      )
       .sort(pending ? deliveryOrder : (a, b) => b.id - a.id)
       .slice(0, limit)
       .map(copy);
@@ -107,7 +138,11 @@ export class MemoryStore implements QueueStore {
   markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task {
     const t = this.from(id, ['delivering'], 'fail');
     const dead = retryAt === null;
-    Object.assign(t, { state: dead ? 'dead' : 'retrying', nextAttemptAt: retryAt ?? now, finishedAt: dead ? now : null });
+    Object.assign(t, {
+      state: dead ? 'dead' : 'retrying',
+      nextAttemptAt: retryAt ?? now,
+      finishedAt: dead ? now : null,
+    });
     t.errors.push({ ...error });
     this.counts.failed_attempts++;
     this.counts[dead ? 'dead' : 'retries']++;
@@ -146,7 +181,9 @@ export class MemoryStore implements QueueStore {
   }
 
   delivering(): Task[] {
-    return this.all((t) => t.state === 'delivering').sort((a, b) => a.id - b.id).map(copy);
+    return this.all((t) => t.state === 'delivering')
+      .sort((a, b) => a.id - b.id)
+      .map(copy);
   }
 
   countByState(): Record<TaskState, number> {
@@ -185,7 +222,9 @@ export class MemoryStore implements QueueStore {
   }
 
   prune(before: number): number {
-    const old = this.all((t) => (t.state === 'delivered' || t.state === 'dropped') && t.finishedAt !== null && t.finishedAt < before);
+    const old = this.all(
+      (t) => (t.state === 'delivered' || t.state === 'dropped') && t.finishedAt !== null && t.finishedAt < before,
+    );
     for (const t of old) this.tasks.delete(t.id);
     return old.length;
   }
@@ -200,7 +239,8 @@ export class MemoryStore implements QueueStore {
 
   private byIdem(key: string, since: number): Stored | undefined {
     let found: Stored | undefined;
-    for (const t of this.tasks.values()) if (t.idemKey === key && t.committedAt >= since && (!found || t.id > found.id)) found = t;
+    for (const t of this.tasks.values())
+      if (t.idemKey === key && t.committedAt >= since && (!found || t.id > found.id)) found = t;
     return found;
   }
 

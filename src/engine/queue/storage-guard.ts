@@ -32,10 +32,15 @@ const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PROT
 export function isStorageError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return false;
-  return STORAGE_CODES.test(code) || code === 'ENOSPC' || code === 'EROFS' || code === 'EIO' || code === 'WHT_ERR_STORAGE';
+  return (
+    STORAGE_CODES.test(code) || code === 'ENOSPC' || code === 'EROFS' || code === 'EIO' || code === 'WHT_ERR_STORAGE'
+  );
 }
 
-interface Identity { dev: number; ino: number }
+interface Identity {
+  dev: number;
+  ino: number;
+}
 
 function freeBytes(dir: string): number | null {
   try {
@@ -69,7 +74,9 @@ export class StorageGuard {
     this.o = o;
     this.files = [o.path, `${o.path}-wal`].map((path) => ({ path, id: identity(path) }));
     this.minFree = o.minFreeBytes ?? 1024 * 1024;
-    this.probeStmt = o.db.prepare(`INSERT INTO meta (key, value) VALUES ('storage_probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
+    this.probeStmt = o.db.prepare(
+      `INSERT INTO meta (key, value) VALUES ('storage_probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+    );
   }
 
   start(): void {
@@ -91,8 +98,15 @@ export class StorageGuard {
 
   /** The error intake answers while down (HTTP 503 with Retry-After; spool files stay in new/). No paths in it. */
   error(): WhtError {
-    if (this.state?.lost) return new WhtError('WHT_ERR_STORAGE', 'the database file was deleted or replaced while the engine ran; nothing is accepted until the engine is restarted');
-    return new WhtError('WHT_ERR_STORAGE', `the database cannot be written now${this.sqliteMessage ? ` (${this.sqliteMessage})` : ''}; nothing is accepted until it can`);
+    if (this.state?.lost)
+      return new WhtError(
+        'WHT_ERR_STORAGE',
+        'the database file was deleted or replaced while the engine ran; nothing is accepted until the engine is restarted',
+      );
+    return new WhtError(
+      'WHT_ERR_STORAGE',
+      `the database cannot be written now${this.sqliteMessage ? ` (${this.sqliteMessage})` : ''}; nothing is accepted until it can`,
+    );
   }
 
   private sqliteMessage = '';
@@ -136,8 +150,12 @@ export class StorageGuard {
 
   private lost(path: string): void {
     const what = identity(path) ? 'replaced by another file' : 'deleted';
-    this.restorePath = identity(this.o.path) === null ? this.o.path : `${this.o.path}.rescued-${Math.round(this.o.clock.now())}`;
-    this.goDown(`${path} was ${what} while the engine ran: commits would be lost; the open database will be written to ${this.restorePath}; restart the engine`, true);
+    this.restorePath =
+      identity(this.o.path) === null ? this.o.path : `${this.o.path}.rescued-${Math.round(this.o.clock.now())}`;
+    this.goDown(
+      `${path} was ${what} while the engine ran: commits would be lost; the open database will be written to ${this.restorePath}; restart the engine`,
+      true,
+    );
   }
 
   private restorePath: string | undefined;
@@ -151,8 +169,12 @@ export class StorageGuard {
     if (!restore || this.rescue) return this.rescue ?? Promise.resolve();
     mkdirSync(dirname(restore), { recursive: true, mode: 0o700 });
     this.rescue = this.o.db.backup(restore).then(
-      () => this.o.logger.error('database written back from the open connection; restart the engine to continue', { path: restore }),
-      (err: unknown) => this.o.logger.error('could not write the open database back', { path: restore, error: String(err) }),
+      () =>
+        this.o.logger.error('database written back from the open connection; restart the engine to continue', {
+          path: restore,
+        }),
+      (err: unknown) =>
+        this.o.logger.error('could not write the open database back', { path: restore, error: String(err) }),
     );
     return this.rescue;
   }
@@ -164,7 +186,12 @@ export class StorageGuard {
     // A fault that comes back right after each recovery is logged once a minute, not once a second.
     const loud = lost || now - this.loggedAt >= 60_000;
     if (loud) this.loggedAt = now;
-    this.o.logger[loud ? 'error' : 'debug'](lost ? 'database file lost: intake and delivery stopped' : 'database not writable: intake and delivery paused until it is', { reason });
+    this.o.logger[loud ? 'error' : 'debug'](
+      lost
+        ? 'database file lost: intake and delivery stopped'
+        : 'database not writable: intake and delivery paused until it is',
+      { reason },
+    );
     this.o.onChange(this.state);
   }
 

@@ -20,8 +20,16 @@ export interface AdmitLimits {
 export type AdmitResult = InsertResult | null;
 
 export type CounterName =
-  | 'received' | 'delivered' | 'dead' | 'failed_attempts' | 'retries' | 'rate_limited' | 'deduplicated'
-  | 'sum_processing_ms' | 'sum_e2e_ms' | 'peak_pending'
+  | 'received'
+  | 'delivered'
+  | 'dead'
+  | 'failed_attempts'
+  | 'retries'
+  | 'rate_limited'
+  | 'deduplicated'
+  | 'sum_processing_ms'
+  | 'sum_e2e_ms'
+  | 'peak_pending'
   /** Triggers rejected at intake (spool, legacy file), by reason code: `rejected:WHT_ERR_TEXT_UNSAFE`. */
   | `rejected:${string}`;
 

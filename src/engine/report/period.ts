@@ -41,10 +41,20 @@ export interface PeriodFigures {
   /** Seconds of the period with monitor samples. */
   coveredSec: number;
   stages: Record<Stage, LatencySummary>;
-  resources: { cpuMeanPercent: number; cpuMaxPercent: number; rssMeanBytes: number; rssMaxBytes: number; load1Mean: number; pendingMax: number };
+  resources: {
+    cpuMeanPercent: number;
+    cpuMaxPercent: number;
+    rssMeanBytes: number;
+    rssMaxBytes: number;
+    load1Mean: number;
+    pendingMax: number;
+  };
 }
 
-export interface ReasonCount { reason: string; count: number }
+export interface ReasonCount {
+  reason: string;
+  count: number;
+}
 
 export interface AlertSpan {
   rule: string;
@@ -85,16 +95,25 @@ function figures(rows: readonly Rollup[], sinceMs: number, untilMs: number, samp
   const attempts = m.delivered + m.failed + m.retries;
   const n = Math.max(1, m.samples);
   return {
-    sinceMs, untilMs, received: m.received, delivered: m.delivered, failed: m.failed, retries: m.retries, rateLimited: m.rateLimited,
+    sinceMs,
+    untilMs,
+    received: m.received,
+    delivered: m.delivered,
+    failed: m.failed,
+    retries: m.retries,
+    rateLimited: m.rateLimited,
     successRate: finished ? m.delivered / finished : null,
     errorRate: attempts ? (m.retries + m.failed) / attempts : null,
     deliveredPerSec: coveredSec > 0 ? m.delivered / coveredSec : 0,
     coveredSec,
     stages: latencyOver(rows),
     resources: {
-      cpuMeanPercent: m.cpuSum / n, cpuMaxPercent: Math.max(0, ...rows.map((r) => r.cpuSum / Math.max(1, r.samples))),
-      rssMeanBytes: m.rssSum / n, rssMaxBytes: Math.max(0, ...rows.map((r) => r.rssSum / Math.max(1, r.samples))),
-      load1Mean: m.load1Sum / n, pendingMax: m.pendingMax,
+      cpuMeanPercent: m.cpuSum / n,
+      cpuMaxPercent: Math.max(0, ...rows.map((r) => r.cpuSum / Math.max(1, r.samples))),
+      rssMeanBytes: m.rssSum / n,
+      rssMaxBytes: Math.max(0, ...rows.map((r) => r.rssSum / Math.max(1, r.samples))),
+      load1Mean: m.load1Sum / n,
+      pendingMax: m.pendingMax,
     },
   };
 }
@@ -105,25 +124,44 @@ function perDay(rows: readonly Rollup[], sampleMs: number): DayRow[] {
     const k = localDay(r.at);
     (groups.get(k) ?? groups.set(k, []).get(k)!).push(r);
   }
-  return [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([day, g]) => {
-    const f = figures(g, g[0]!.at, g[g.length - 1]!.at + g[g.length - 1]!.resMs, sampleMs);
-    return { day, received: f.received, delivered: f.delivered, failed: f.failed, retries: f.retries, deliveredPerSec: f.deliveredPerSec, endToEndP95Ms: f.stages.endToEnd.p95Ms };
-  });
+  return [...groups.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([day, g]) => {
+      const f = figures(g, g[0]!.at, g[g.length - 1]!.at + g[g.length - 1]!.resMs, sampleMs);
+      return {
+        day,
+        received: f.received,
+        delivered: f.delivered,
+        failed: f.failed,
+        retries: f.retries,
+        deliveredPerSec: f.deliveredPerSec,
+        endToEndP95Ms: f.stages.endToEnd.p95Ms,
+      };
+    });
 }
 
 /** "WHT_ERR_TARGET_MISSING: pane %3 not found" -> same text with numbers as N, so alike failures group. */
 const normalise = (s: string): string => s.replace(/\d+/g, 'N').slice(0, 160);
 
 function top(counts: Map<string, number>, n = 10): ReasonCount[] {
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n).map(([reason, count]) => ({ reason, count }));
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([reason, count]) => ({ reason, count }));
 }
 
 function deadReasons(db: Database, sinceMs: number, untilMs: number): ReasonCount[] {
-  const rows = db.prepare("SELECT errors FROM tasks WHERE state = 'dead' AND finished_at >= ? AND finished_at < ?").all(sinceMs, untilMs) as Array<{ errors: string }>;
+  const rows = db
+    .prepare("SELECT errors FROM tasks WHERE state = 'dead' AND finished_at >= ? AND finished_at < ?")
+    .all(sinceMs, untilMs) as Array<{ errors: string }>;
   const counts = new Map<string, number>();
   for (const { errors } of rows) {
     let last: { code?: string; message?: string } | undefined;
-    try { last = (JSON.parse(errors) as Array<{ code?: string; message?: string }>).at(-1); } catch { /* unreadable */ }
+    try {
+      last = (JSON.parse(errors) as Array<{ code?: string; message?: string }>).at(-1);
+    } catch {
+      /* unreadable */
+    }
     const key = last ? `${last.code ?? 'unknown'}: ${normalise(last.message ?? '')}` : 'unknown';
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -135,7 +173,11 @@ function rejectionReasons(spoolDir: string | undefined, sinceMs: number, untilMs
   const dir = join(spoolDir, 'rejected');
   const counts = new Map<string, number>();
   let names: string[];
-  try { names = readdirSync(dir).filter((n) => n.endsWith('.reason')); } catch { return []; }
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.reason'));
+  } catch {
+    return [];
+  }
   for (const name of names) {
     try {
       const p = join(dir, name);
@@ -143,7 +185,9 @@ function rejectionReasons(spoolDir: string | undefined, sinceMs: number, untilMs
       if (at < sinceMs || at >= untilMs) continue;
       const key = `spool: ${normalise(readFileSync(p, 'utf8').trim().split('\n')[0] ?? '')}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
-    } catch { /* gone meanwhile */ }
+    } catch {
+      /* gone meanwhile */
+    }
   }
   return top(counts);
 }
@@ -151,18 +195,33 @@ function rejectionReasons(spoolDir: string | undefined, sinceMs: number, untilMs
 function alertSpans(db: Database, sinceMs: number, untilMs: number): AlertSpan[] {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'monitor_alerts'").get();
   if (!exists) return [];
-  const rows = db.prepare('SELECT at, rule, state, severity, message FROM monitor_alerts WHERE at < ? ORDER BY id').all(untilMs) as Array<{ at: number; rule: string; state: string; severity: string; message: string }>;
+  const rows = db
+    .prepare('SELECT at, rule, state, severity, message FROM monitor_alerts WHERE at < ? ORDER BY id')
+    .all(untilMs) as Array<{ at: number; rule: string; state: string; severity: string; message: string }>;
   const open = new Map<string, (typeof rows)[number]>();
   const out: AlertSpan[] = [];
   const push = (f: (typeof rows)[number], resolvedAt: number | null): void => {
     const end = resolvedAt ?? untilMs;
     if (end < sinceMs) return;
-    out.push({ rule: f.rule, severity: f.severity, firedAt: f.at, resolvedAt, durationMs: end - f.at, message: f.message });
+    out.push({
+      rule: f.rule,
+      severity: f.severity,
+      firedAt: f.at,
+      resolvedAt,
+      durationMs: end - f.at,
+      message: f.message,
+    });
   };
   for (const r of rows) {
-    if (r.state === 'firing') { if (!open.has(r.rule)) open.set(r.rule, r); continue; }
+    if (r.state === 'firing') {
+      if (!open.has(r.rule)) open.set(r.rule, r);
+      continue;
+    }
     const f = open.get(r.rule);
-    if (f) { push(f, r.at); open.delete(r.rule); }
+    if (f) {
+      push(f, r.at);
+      open.delete(r.rule);
+    }
   }
   for (const f of open.values()) push(f, null);
   return out.sort((a, b) => a.firedAt - b.firedAt);
@@ -193,4 +252,3 @@ export function buildPeriodReport(o: PeriodOptions): PeriodReport {
     alerts: alertSpans(o.db, since, until),
   };
 }
-

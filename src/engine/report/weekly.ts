@@ -44,7 +44,13 @@ const stamp = (ms: number): string => {
 /** Path (without extension) of the newest weekly report in the data dir, or null. */
 export function latestReport(dataDir: string): { path: string; at: number } | null {
   let names: string[];
-  try { names = readdirSync(reportsDir(dataDir)).filter((n) => /^weekly-\d{4}-\d{2}-\d{2}\.html$/.test(n)).sort(); } catch { return null; }
+  try {
+    names = readdirSync(reportsDir(dataDir))
+      .filter((n) => /^weekly-\d{4}-\d{2}-\d{2}\.html$/.test(n))
+      .sort();
+  } catch {
+    return null;
+  }
   const name = names.at(-1);
   if (!name) return null;
   const path = join(reportsDir(dataDir), name);
@@ -66,7 +72,13 @@ export interface WeeklyDeps {
 export function writeWeeklyReport(deps: WeeklyDeps, runAt: number): string {
   const dir = reportsDir(deps.dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const report = buildPeriodReport({ db: deps.db, now: runAt, spanMs: WEEK_MS, spoolDir: deps.spoolDir, sampleMs: deps.sampleMs });
+  const report = buildPeriodReport({
+    db: deps.db,
+    now: runAt,
+    spanMs: WEEK_MS,
+    spoolDir: deps.spoolDir,
+    sampleMs: deps.sampleMs,
+  });
   const base = join(dir, `weekly-${stamp(runAt)}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
   writeFileSync(`${base}.txt`, `${renderPeriodText(report)}\n`, { mode: 0o600 });
@@ -78,7 +90,11 @@ export function writeWeeklyReport(deps: WeeklyDeps, runAt: number): string {
 export function pruneReports(dataDir: string, retainDays: number, now: number): string[] {
   if (retainDays <= 0) return [];
   let names: string[];
-  try { names = readdirSync(reportsDir(dataDir)); } catch { return []; }
+  try {
+    names = readdirSync(reportsDir(dataDir));
+  } catch {
+    return [];
+  }
   const cutoff = now - retainDays * 86_400_000;
   const gone: string[] = [];
   for (const n of names) {
@@ -102,7 +118,8 @@ export class WeeklyReports {
     const now = this.deps.clock.now();
     const last = lastWeeklyRun(now);
     const have = latestReport(this.deps.dataDir);
-    if (!have || !have.path.endsWith(`weekly-${stamp(last)}.html`)) this.arm(Math.min(catchUpDelayMs, Math.max(0, nextWeeklyRun(now) - now)), last);
+    if (!have || !have.path.endsWith(`weekly-${stamp(last)}.html`))
+      this.arm(Math.min(catchUpDelayMs, Math.max(0, nextWeeklyRun(now) - now)), last);
     else this.arm(nextWeeklyRun(now) - now, nextWeeklyRun(now));
   }
 
@@ -118,7 +135,9 @@ export class WeeklyReports {
       const pruned = pruneReports(this.deps.dataDir, this.deps.retainDays, this.deps.clock.now());
       this.deps.logger.info('weekly performance report written', { path, pruned: pruned.length });
     } catch (err) {
-      this.deps.logger.warn('weekly performance report failed', { error: err instanceof Error ? err.message : String(err) });
+      this.deps.logger.warn('weekly performance report failed', {
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
     const now = this.deps.clock.now();
     this.arm(nextWeeklyRun(now) - now, nextWeeklyRun(now));

@@ -1,18 +1,38 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { WhtError, type ErrorCode, ERROR_CODES } from '../errors.js';
-import type { EngineApi, EngineEventMap, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task } from '../types.js';
+import type {
+  EngineApi,
+  EngineEventMap,
+  EngineSnapshot,
+  EnqueueResult,
+  ListTasksQuery,
+  NewTask,
+  QueueStats,
+  Task,
+} from '../types.js';
 import { LineSplitter, type RpcEvent, type RpcMethod, type RpcResponse } from './protocol.js';
 
 /** Connect to a running engine's RPC socket (control.sock); rejects WHT_ERR_ENGINE_UNREACHABLE when nobody listens. */
 export async function connectRpc(path: string, timeoutMs = 2000): Promise<RpcClient> {
   const socket = await new Promise<Socket>((resolve, reject) => {
     const s = connect(path);
-    const timer = setTimeout(() => { s.destroy(); reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no answer on ${path}`)); }, timeoutMs);
-    s.once('connect', () => { clearTimeout(timer); resolve(s); });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no answer on ${path}`));
+    }, timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
     s.once('error', (err) => {
       clearTimeout(timer);
-      reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no engine on ${path} (${(err as NodeJS.ErrnoException).code ?? err.message})`));
+      reject(
+        new WhtError(
+          'WHT_ERR_ENGINE_UNREACHABLE',
+          `no engine on ${path} (${(err as NodeJS.ErrnoException).code ?? err.message})`,
+        ),
+      );
     });
   });
   return new RpcClient(socket);
@@ -35,10 +55,14 @@ export class RpcClient {
     socket.on('error', () => {});
     socket.on('close', () => {
       this.closed = true;
-      for (const w of this.waiting.values()) w.reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', 'the engine closed the control connection'));
+      for (const w of this.waiting.values())
+        w.reject(new WhtError('WHT_ERR_ENGINE_UNREACHABLE', 'the engine closed the control connection'));
       this.waiting.clear();
       if (this.events.listenerCount('error') > 0) {
-        this.events.emit('error', new WhtError('WHT_ERR_ENGINE_UNREACHABLE', 'the engine closed the control connection'));
+        this.events.emit(
+          'error',
+          new WhtError('WHT_ERR_ENGINE_UNREACHABLE', 'the engine closed the control connection'),
+        );
       }
     });
   }
@@ -106,8 +130,12 @@ export function remoteApi(client: RpcClient): AsyncEngineApi {
     retry: (id) => client.call('retry', { id }),
     retryAllDead: () => client.call('retryAllDead'),
     drop: (id) => client.call('drop', { id }),
-    pause: async () => { await client.call('pause'); },
-    resume: async () => { await client.call('resume'); },
+    pause: async () => {
+      await client.call('pause');
+    },
+    resume: async () => {
+      await client.call('resume');
+    },
     isPaused: () => client.call('isPaused'),
     stats: () => client.call('stats'),
     snapshot: () => client.call('snapshot'),

@@ -7,8 +7,20 @@
  * `{"event": "task:delivered", "args": [...]}` lines.
  */
 export const RPC_METHODS = [
-  'enqueue', 'getTask', 'listTasks', 'retry', 'retryAllDead', 'drop', 'pause', 'resume', 'isPaused', 'stats', 'snapshot', 'subscribe',
-  'targetStatus', 'history',
+  'enqueue',
+  'getTask',
+  'listTasks',
+  'retry',
+  'retryAllDead',
+  'drop',
+  'pause',
+  'resume',
+  'isPaused',
+  'stats',
+  'snapshot',
+  'subscribe',
+  'targetStatus',
+  'history',
 ] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 
@@ -32,7 +44,10 @@ export interface RpcEvent {
 /** Splits a byte stream into lines; keeps the partial tail. Rejects lines over `maxLine` characters. */
 export class LineSplitter {
   private buf = '';
-  constructor(private readonly onLine: (line: string) => void, private readonly maxLine = 16 * 1024 * 1024) {}
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly maxLine = 16 * 1024 * 1024,
+  ) {}
 
   push(chunk: string): void {
     this.buf += chunk;

@@ -7,13 +7,24 @@ import type { EventEmitter } from 'node:events';
 import { RPC_METHODS, LineSplitter, type RpcRequest, type RpcResponse } from './protocol.js';
 
 const EVENTS: Array<keyof EngineEventMap> = [
-  'task:queued', 'task:deduplicated', 'task:started', 'task:delivered', 'task:retrying', 'task:dead', 'task:dropped',
-  'task:rate-limited', 'intake:rejected', 'queue:paused', 'queue:resumed', 'log',
+  'task:queued',
+  'task:deduplicated',
+  'task:started',
+  'task:delivered',
+  'task:retrying',
+  'task:dead',
+  'task:dropped',
+  'task:rate-limited',
+  'intake:rejected',
+  'queue:paused',
+  'queue:resumed',
+  'log',
 ];
 
 function idParam(params: unknown): number {
   const id = (params as { id?: unknown } | undefined)?.id;
-  if (typeof id !== 'number' || !Number.isInteger(id)) throw new WhtError('WHT_ERR_TASK_NOT_FOUND', 'params.id must be an integer task id');
+  if (typeof id !== 'number' || !Number.isInteger(id))
+    throw new WhtError('WHT_ERR_TASK_NOT_FOUND', 'params.id must be an integer task id');
   return id;
 }
 
@@ -26,27 +37,48 @@ export interface ControlExtras {
 const RANGES = new Set(['hour', 'day', 'week', 'month']);
 
 /** Run one control method against the engine API. Pure dispatch; one code path per action. */
-export function dispatchControl(api: EngineApi, method: RpcRequest['method'], params: unknown, extras: ControlExtras = {}): unknown {
+export function dispatchControl(
+  api: EngineApi,
+  method: RpcRequest['method'],
+  params: unknown,
+  extras: ControlExtras = {},
+): unknown {
   switch (method) {
-    case 'targetStatus': return extras.targetStatus ? extras.targetStatus() : api.snapshot().targets;
+    case 'targetStatus':
+      return extras.targetStatus ? extras.targetStatus() : api.snapshot().targets;
     case 'history': {
       const range = (params as { range?: unknown } | undefined)?.range ?? 'hour';
-      if (typeof range !== 'string' || !RANGES.has(range)) throw new WhtError('WHT_ERR_BAD_TRIGGER', 'params.range must be hour, day, week or month');
+      if (typeof range !== 'string' || !RANGES.has(range))
+        throw new WhtError('WHT_ERR_BAD_TRIGGER', 'params.range must be hour, day, week or month');
       if (!extras.history) throw new WhtError('WHT_ERR_STORAGE', 'this engine keeps no history (monitor off)');
       return extras.history(range as 'hour');
     }
-    case 'enqueue': return api.enqueue(params as NewTask);
-    case 'getTask': return api.getTask(idParam(params)) ?? null;
-    case 'listTasks': return api.listTasks(params as ListTasksQuery | undefined);
-    case 'retry': return api.retry(idParam(params));
-    case 'retryAllDead': return api.retryAllDead();
-    case 'drop': return api.drop(idParam(params));
-    case 'pause': api.pause(); return { paused: true };
-    case 'resume': api.resume(); return { paused: false };
-    case 'isPaused': return api.isPaused();
-    case 'stats': return api.stats();
-    case 'snapshot': return api.snapshot();
-    case 'subscribe': return { subscribed: true };
+    case 'enqueue':
+      return api.enqueue(params as NewTask);
+    case 'getTask':
+      return api.getTask(idParam(params)) ?? null;
+    case 'listTasks':
+      return api.listTasks(params as ListTasksQuery | undefined);
+    case 'retry':
+      return api.retry(idParam(params));
+    case 'retryAllDead':
+      return api.retryAllDead();
+    case 'drop':
+      return api.drop(idParam(params));
+    case 'pause':
+      api.pause();
+      return { paused: true };
+    case 'resume':
+      api.resume();
+      return { paused: false };
+    case 'isPaused':
+      return api.isPaused();
+    case 'stats':
+      return api.stats();
+    case 'snapshot':
+      return api.snapshot();
+    case 'subscribe':
+      return { subscribed: true };
   }
 }
 
@@ -65,7 +97,11 @@ export class RpcServer {
   ) {}
 
   async start(): Promise<void> {
-    try { unlinkSync(this.path); } catch { /* none left */ }
+    try {
+      unlinkSync(this.path);
+    } catch {
+      /* none left */
+    }
     const server = createServer((socket) => this.onConnection(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -79,10 +115,16 @@ export class RpcServer {
     this.sockets.add(socket);
     socket.setEncoding('utf8');
     const unsubscribe: Array<() => void> = [];
-    const send = (msg: unknown) => { if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`); };
+    const send = (msg: unknown) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`);
+    };
     const splitter = new LineSplitter((line) => void this.answer(line, send, unsubscribe));
     socket.on('data', (chunk: string) => {
-      try { splitter.push(chunk); } catch { socket.destroy(); }
+      try {
+        splitter.push(chunk);
+      } catch {
+        socket.destroy();
+      }
     });
     socket.on('error', () => {});
     socket.on('close', () => {
@@ -101,7 +143,8 @@ export class RpcServer {
     }
     const res: RpcResponse = { id: req.id };
     try {
-      if (!RPC_METHODS.includes(req.method)) throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
+      if (!RPC_METHODS.includes(req.method))
+        throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
       res.result = await dispatchControl(this.api, req.method, req.params, this.extras);
       if (req.method === 'subscribe' && unsubscribe.length === 0) {
         for (const name of EVENTS) {
@@ -124,7 +167,11 @@ export class RpcServer {
       if (!this.server) return resolve();
       this.server.close(() => resolve());
     }).then(() => {
-      try { unlinkSync(this.path); } catch { /* gone */ }
+      try {
+        unlinkSync(this.path);
+      } catch {
+        /* gone */
+      }
       this.logger.debug('RPC socket (control.sock) closed');
     });
     return this.closing;

@@ -57,7 +57,10 @@ export function alive(pid: number): boolean {
  * Poll until the engine answers (and `started()` holds); stops early (null) when `gaveUp()` says the process is gone.
  */
 export async function waitForEngine(
-  dataDir: string, timeoutMs: number, gaveUp: () => boolean = () => false, started: () => boolean = () => true,
+  dataDir: string,
+  timeoutMs: number,
+  gaveUp: () => boolean = () => false,
+  started: () => boolean = () => true,
 ): Promise<EngineInfo | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -84,7 +87,9 @@ export function startDetached(node: string, cli: string, args: readonly string[]
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   try {
     const child = spawn(node, [cli, 'serve', ...args], { detached: true, stdio: ['ignore', fd, fd], env: process.env });
-    child.on('exit', (code, signal) => { exit = { code, signal }; });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+    });
     child.unref();
     return { pid: child.pid ?? -1, exited: () => exit, output };
   } finally {
@@ -100,7 +105,8 @@ export function lastLines(path: string, n: number): string {
   }
 }
 
-export type StopResult = { state: 'not-running' } | { state: 'stopped'; pid: number } | { state: 'timeout'; pid: number };
+export type StopResult =
+  { state: 'not-running' } | { state: 'stopped'; pid: number } | { state: 'timeout'; pid: number };
 
 /**
  * SIGTERM to the engine holding the data dir's lock, then wait until that process has gone (it releases the lock

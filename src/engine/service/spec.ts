@@ -25,7 +25,10 @@ export function drainBoundMs(config: Config): number {
 }
 
 export function tmuxServerArgs(config: Config): string[] {
-  return serverArgs({ socketName: config.tmux.socketName ?? undefined, socketPath: config.tmux.socketPath ?? undefined });
+  return serverArgs({
+    socketName: config.tmux.socketName ?? undefined,
+    socketPath: config.tmux.socketPath ?? undefined,
+  });
 }
 
 export interface SpecInput {
@@ -41,17 +44,26 @@ const PASSED_ENV = ['XDG_CONFIG_HOME', 'XDG_STATE_HOME', 'TMUX_TMPDIR'] as const
 
 export function unitSpec({ config, node, cli, serveArgs, env }: SpecInput): UnitSpec {
   const tmux = which('tmux', env);
-  const path = [...new Set([dirname(node), ...(tmux ? [dirname(tmux)] : []), '/usr/local/bin', '/usr/bin', '/bin'])].join(':');
+  const path = [
+    ...new Set([dirname(node), ...(tmux ? [dirname(tmux)] : []), '/usr/local/bin', '/usr/bin', '/bin']),
+  ].join(':');
   const passed: Record<string, string> = { PATH: path };
   for (const k of PASSED_ENV) if (env[k]) passed[k] = env[k];
   const needsSession = config.targets.default === undefined;
   return {
-    node, cli, serveArgs, env: passed, drainMs: drainBoundMs(config), version: VERSION,
-    tmuxSessionPre: needsSession ? {
-      systemdRun: which('systemd-run', env) ?? '/usr/bin/systemd-run',
-      tmux: tmux ?? '/usr/bin/tmux',
-      tmuxArgs: tmuxServerArgs(config),
-      session: config.tmux.defaultSession,
-    } : undefined,
+    node,
+    cli,
+    serveArgs,
+    env: passed,
+    drainMs: drainBoundMs(config),
+    version: VERSION,
+    tmuxSessionPre: needsSession
+      ? {
+          systemdRun: which('systemd-run', env) ?? '/usr/bin/systemd-run',
+          tmux: tmux ?? '/usr/bin/tmux',
+          tmuxArgs: tmuxServerArgs(config),
+          session: config.tmux.defaultSession,
+        }
+      : undefined,
   };
 }

@@ -40,7 +40,8 @@ export function lingerEnabled(user = userInfo().username): boolean {
 
 export function run(program: string, args: readonly string[], timeoutMs = 30_000): RunResult {
   const r = spawnSync(program, args, { encoding: 'utf8', timeout: timeoutMs });
-  if (r.error) return { code: null, stdout: '', stderr: '', error: (r.error as NodeJS.ErrnoException).code ?? r.error.message };
+  if (r.error)
+    return { code: null, stdout: '', stderr: '', error: (r.error as NodeJS.ErrnoException).code ?? r.error.message };
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -47,7 +47,9 @@ export function buildUnit(spec: UnitSpec): string {
   const envLines = Object.entries(spec.env).map(([k, v]) => `Environment=${quoteSystemdWord(`${k}=${v}`)}`);
   const pre = spec.tmuxSessionPre;
   const preLine = pre
-    ? [`ExecStartPre=-${commandLine([pre.systemdRun, '--user', '--scope', '--quiet', '--collect', pre.tmux, ...pre.tmuxArgs, 'new-session', '-d', '-s', pre.session, '-x', '200', '-y', '50'])}`]
+    ? [
+        `ExecStartPre=-${commandLine([pre.systemdRun, '--user', '--scope', '--quiet', '--collect', pre.tmux, ...pre.tmuxArgs, 'new-session', '-d', '-s', pre.session, '-x', '200', '-y', '50'])}`,
+      ]
     : [];
   return [
     `# Written by webhook-tui ${spec.version} (\`webhook-tui service install\`); \`webhook-tui service uninstall\` removes it.`,

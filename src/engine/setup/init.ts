@@ -29,7 +29,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Drop every key whose value equals the default at the same place (records such as targets are kept whole). */
-export function pruneDefaults(input: Record<string, unknown>, defaults: unknown = configSchema.parse({})): Record<string, unknown> {
+export function pruneDefaults(
+  input: Record<string, unknown>,
+  defaults: unknown = configSchema.parse({}),
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     const def = isPlainObject(defaults) ? defaults[key] : undefined;
@@ -46,7 +49,10 @@ export function pruneDefaults(input: Record<string, unknown>, defaults: unknown 
 /** The file init writes, validated like any config (throws WHT_ERR_CONFIG_INVALID naming the key). */
 export function buildInitConfig(answers: InitAnswers, env: Env): { file: ConfigInput; config: Config } {
   if (answers.preset !== undefined && !(answers.preset in PRESETS)) {
-    throw new WhtError('WHT_ERR_CONFIG_INVALID', `--preset: one of ${Object.keys(PRESETS).join(', ')} (got ${JSON.stringify(answers.preset)})`);
+    throw new WhtError(
+      'WHT_ERR_CONFIG_INVALID',
+      `--preset: one of ${Object.keys(PRESETS).join(', ')} (got ${JSON.stringify(answers.preset)})`,
+    );
   }
   if (answers.preset !== undefined && answers.target === undefined) {
     throw new WhtError('WHT_ERR_CONFIG_INVALID', '--preset needs --target PANE (the pane the agent CLI runs in)');
@@ -73,7 +79,11 @@ export interface WrittenFiles {
 export function writeInitFiles(path: string, file: ConfigInput, force: boolean): WrittenFiles {
   const written: WrittenFiles = { config: path, schema: join(dirname(path), SCHEMA_FILE) };
   if (existsSync(path)) {
-    if (!force) throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} already exists; init --force replaces it (and keeps a .bak)`);
+    if (!force)
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        `${path} already exists; init --force replaces it (and keeps a .bak)`,
+      );
     written.backup = `${path}.bak`;
     copyFileSync(path, written.backup);
   }

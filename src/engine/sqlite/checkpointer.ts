@@ -61,7 +61,12 @@ export interface CheckpointerOptions {
   walLimitBytes?: number;
 }
 
-interface WorkerMessage { error?: string; stopped?: boolean; checkpoint?: string; walBytes?: number }
+interface WorkerMessage {
+  error?: string;
+  stopped?: boolean;
+  checkpoint?: string;
+  walBytes?: number;
+}
 
 export class Checkpointer {
   private readonly worker: Worker;
@@ -76,8 +81,12 @@ export class Checkpointer {
     this.path = dbPath;
     this.walLimitBytes = options.walLimitBytes ?? 8 * 1024 * 1024;
     const workerData = {
-      path: dbPath, module, intervalMs: options.intervalMs ?? 1000, pollMs: options.pollMs ?? 25,
-      idleMs: options.idleMs ?? 2000, walLimitBytes: this.walLimitBytes,
+      path: dbPath,
+      module,
+      intervalMs: options.intervalMs ?? 1000,
+      pollMs: options.pollMs ?? 25,
+      idleMs: options.idleMs ?? 2000,
+      walLimitBytes: this.walLimitBytes,
     };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     this.worker.on('message', (msg: WorkerMessage) => {

@@ -69,7 +69,9 @@ export class SqliteHistoryStore implements HistoryStore {
     migrateMonitorTables(db);
     this.upsert = db.prepare('INSERT OR REPLACE INTO monitor_rollups (res_ms, at, data, sketches) VALUES (?, ?, ?, ?)');
     this.getRow = db.prepare('SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at = ?');
-    this.range = db.prepare('SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at LIMIT ?');
+    this.range = db.prepare(
+      'SELECT data, sketches FROM monitor_rollups WHERE res_ms = ? AND at >= ? AND at < ? ORDER BY at LIMIT ?',
+    );
     this.insertAlert = db.prepare(
       'INSERT INTO monitor_alerts (at, rule, state, severity, value, threshold, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -120,18 +122,24 @@ export class SqliteHistoryStore implements HistoryStore {
     let deleted = 0;
     this.db.transaction(() => {
       for (const t of this.tiers) {
-        deleted += this.db.prepare('DELETE FROM monitor_rollups WHERE res_ms = ? AND at < ?').run(t.resMs, now - t.keepMs).changes;
+        deleted += this.db
+          .prepare('DELETE FROM monitor_rollups WHERE res_ms = ? AND at < ?')
+          .run(t.resMs, now - t.keepMs).changes;
       }
       let total = (this.db.prepare('SELECT count(*) AS n FROM monitor_rollups').get() as { n: number }).n;
       for (const t of this.tiers) {
         if (total <= this.maxRows) break;
         const r = this.db
-          .prepare('DELETE FROM monitor_rollups WHERE res_ms = ? AND at IN (SELECT at FROM monitor_rollups WHERE res_ms = ? ORDER BY at LIMIT ?)')
+          .prepare(
+            'DELETE FROM monitor_rollups WHERE res_ms = ? AND at IN (SELECT at FROM monitor_rollups WHERE res_ms = ? ORDER BY at LIMIT ?)',
+          )
           .run(t.resMs, t.resMs, total - this.maxRows);
         total -= r.changes;
         deleted += r.changes;
       }
-      const alerts = this.db.prepare('DELETE FROM monitor_alerts WHERE id <= (SELECT max(id) FROM monitor_alerts) - ?').run(ALERTS_KEEP);
+      const alerts = this.db
+        .prepare('DELETE FROM monitor_alerts WHERE id <= (SELECT max(id) FROM monitor_alerts) - ?')
+        .run(ALERTS_KEEP);
       deleted += alerts.changes;
     })();
     if (deleted > 0 && this.incremental) this.db.pragma('incremental_vacuum(256)');
@@ -146,8 +154,12 @@ export class SqliteHistoryStore implements HistoryStore {
   read(tierIndex: number, sinceMs: number, untilMs: number, limit = 100_000): Rollup[] {
     const tier = this.tiers[tierIndex];
     if (!tier) return [];
-    const rows = (this.range.all(tier.resMs, sinceMs, untilMs, limit) as RowData[]).map((r) => decodeRollup(r.data, r.sketches));
-    const deltas = [...(this.pending.get(tierIndex)?.values() ?? [])].flat().filter((r) => r.at >= sinceMs && r.at < untilMs);
+    const rows = (this.range.all(tier.resMs, sinceMs, untilMs, limit) as RowData[]).map((r) =>
+      decodeRollup(r.data, r.sketches),
+    );
+    const deltas = [...(this.pending.get(tierIndex)?.values() ?? [])]
+      .flat()
+      .filter((r) => r.at >= sinceMs && r.at < untilMs);
     return deltas.length === 0 ? rows : downsample([...rows, ...deltas], tier.resMs);
   }
 
@@ -163,7 +175,9 @@ export class SqliteHistoryStore implements HistoryStore {
 
   transitions(limit: number): AlertTransition[] {
     return this.db
-      .prepare('SELECT at, rule, state, severity, value, threshold, message FROM monitor_alerts ORDER BY id DESC LIMIT ?')
+      .prepare(
+        'SELECT at, rule, state, severity, value, threshold, message FROM monitor_alerts ORDER BY id DESC LIMIT ?',
+      )
       .all(limit) as AlertTransition[];
   }
 }

@@ -5,7 +5,12 @@ import { openDatabase, SqliteStore } from './queue-store.js';
 
 export function openStore(config: Config): SqliteStore {
   ensureDataDir(config.dataDir);
-  return new SqliteStore(openDatabase(dataPaths(config.dataDir).db, { synchronous: config.queue.synchronous, walLimitBytes: config.queue.walLimitBytes }));
+  return new SqliteStore(
+    openDatabase(dataPaths(config.dataDir).db, {
+      synchronous: config.queue.synchronous,
+      walLimitBytes: config.queue.walLimitBytes,
+    }),
+  );
 }
 
 /**

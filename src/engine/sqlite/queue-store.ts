@@ -1,28 +1,68 @@
 import Database from 'better-sqlite3';
 import { WhtError } from '../errors.js';
-import { PENDING_STATES, TASK_STATES, type AttemptError, type ListTasksQuery, type Task, type TaskState } from '../types.js';
+import {
+  PENDING_STATES,
+  TASK_STATES,
+  type AttemptError,
+  type ListTasksQuery,
+  type Task,
+  type TaskState,
+} from '../types.js';
 import { MIGRATIONS } from './migrations.js';
 import type { AdmitLimits, AdmitResult, CounterName, InsertResult, QueueStore, TaskRow } from '../queue/store.js';
 
 interface Row {
-  id: number; text: string; target: string; priority: number; category: string; idem_key: string | null;
-  source: Task['source']; state: TaskState; attempts: number; next_attempt_at: number; errors: string;
-  received_at: number; committed_at: number; started_at: number | null; delivered_at: number | null; finished_at: number | null;
+  id: number;
+  text: string;
+  target: string;
+  priority: number;
+  category: string;
+  idem_key: string | null;
+  source: Task['source'];
+  state: TaskState;
+  attempts: number;
+  next_attempt_at: number;
+  errors: string;
+  received_at: number;
+  committed_at: number;
+  started_at: number | null;
+  delivered_at: number | null;
+  finished_at: number | null;
   pane_mark: string | null;
 }
 
 function toTask(r: Row): Task {
   return {
-    id: r.id, text: r.text, target: r.target, priority: r.priority, category: r.category, idemKey: r.idem_key,
-    source: r.source, state: r.state, attempts: r.attempts, nextAttemptAt: r.next_attempt_at,
-    errors: JSON.parse(r.errors) as AttemptError[], receivedAt: r.received_at, committedAt: r.committed_at,
-    startedAt: r.started_at, deliveredAt: r.delivered_at, finishedAt: r.finished_at,
+    id: r.id,
+    text: r.text,
+    target: r.target,
+    priority: r.priority,
+    category: r.category,
+    idemKey: r.idem_key,
+    source: r.source,
+    state: r.state,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    errors: JSON.parse(r.errors) as AttemptError[],
+    receivedAt: r.received_at,
+    committedAt: r.committed_at,
+    startedAt: r.started_at,
+    deliveredAt: r.delivered_at,
+    finishedAt: r.finished_at,
   };
 }
 
 const COUNTERS: readonly CounterName[] = [
-  'received', 'delivered', 'dead', 'failed_attempts', 'retries', 'rate_limited', 'deduplicated',
-  'sum_processing_ms', 'sum_e2e_ms', 'peak_pending',
+  'received',
+  'delivered',
+  'dead',
+  'failed_attempts',
+  'retries',
+  'rate_limited',
+  'deduplicated',
+  'sum_processing_ms',
+  'sum_e2e_ms',
+  'peak_pending',
 ];
 
 export interface SqliteStoreOptions {
@@ -48,7 +88,10 @@ export function openDatabase(path: string, options: SqliteStoreOptions = {}): Da
 export function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
-    throw new WhtError('WHT_ERR_STORAGE', `database schema version ${version} is newer than this webhook-tui (${MIGRATIONS.length}); upgrade webhook-tui`);
+    throw new WhtError(
+      'WHT_ERR_STORAGE',
+      `database schema version ${version} is newer than this webhook-tui (${MIGRATIONS.length}); upgrade webhook-tui`,
+    );
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
@@ -67,26 +110,37 @@ export class SqliteStore implements QueueStore {
   constructor(db: Database.Database) {
     this.db = db;
     this.stmt = {
-      insert: db.prepare(`INSERT INTO tasks (text, target, priority, category, idem_key, source, state, next_attempt_at, received_at, committed_at)
+      insert:
+        db.prepare(`INSERT INTO tasks (text, target, priority, category, idem_key, source, state, next_attempt_at, received_at, committed_at)
         VALUES (@text, @target, @priority, @category, @idemKey, @source, 'queued', @now, @receivedAt, @now) RETURNING *`),
       byIdem: db.prepare('SELECT * FROM tasks WHERE idem_key = ? AND committed_at >= ? ORDER BY id DESC LIMIT 1'),
       get: db.prepare('SELECT * FROM tasks WHERE id = ?'),
-      head: db.prepare(`SELECT * FROM tasks WHERE target = ? AND state IN ('queued', 'retrying') ORDER BY priority DESC, id LIMIT 1`),
+      head: db.prepare(
+        `SELECT * FROM tasks WHERE target = ? AND state IN ('queued', 'retrying') ORDER BY priority DESC, id LIMIT 1`,
+      ),
       readyTargets: db.prepare(`SELECT DISTINCT target FROM tasks WHERE state IN ('queued', 'retrying')`),
       setState: db.prepare('UPDATE tasks SET state = @state WHERE id = @id AND state = @from RETURNING *'),
       state: db.prepare('SELECT state FROM tasks WHERE id = ?').pluck(),
-      delivering: db.prepare(`UPDATE tasks SET state = 'delivering', attempts = attempts + 1, started_at = @now, pane_mark = @mark
+      delivering:
+        db.prepare(`UPDATE tasks SET state = 'delivering', attempts = attempts + 1, started_at = @now, pane_mark = @mark
         WHERE id = @id AND state IN ('queued', 'retrying') RETURNING *`),
-      delivered: db.prepare(`UPDATE tasks SET state = 'delivered', delivered_at = @now, finished_at = @now WHERE id = @id AND state = 'delivering' RETURNING *`),
-      failed: db.prepare(`UPDATE tasks SET state = @state, errors = json_insert(errors, '$[#]', json(@error)), next_attempt_at = @retryAt, finished_at = @finished
+      delivered: db.prepare(
+        `UPDATE tasks SET state = 'delivered', delivered_at = @now, finished_at = @now WHERE id = @id AND state = 'delivering' RETURNING *`,
+      ),
+      failed:
+        db.prepare(`UPDATE tasks SET state = @state, errors = json_insert(errors, '$[#]', json(@error)), next_attempt_at = @retryAt, finished_at = @finished
         WHERE id = @id AND state = 'delivering' RETURNING *`),
       requeue: db.prepare(`UPDATE tasks SET state = 'queued', attempts = max(0, attempts - 1),
         errors = CASE WHEN @note IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(@note)) END
         WHERE id = @id AND state = 'delivering' RETURNING *`),
       retry: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL
         WHERE id = @id AND state IN ('dead', 'retrying') RETURNING *`),
-      retryAllDead: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead'`),
-      drop: db.prepare(`UPDATE tasks SET state = 'dropped', finished_at = @now WHERE id = @id AND state IN ('queued', 'retrying', 'dead') RETURNING *`),
+      retryAllDead: db.prepare(
+        `UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead'`,
+      ),
+      drop: db.prepare(
+        `UPDATE tasks SET state = 'dropped', finished_at = @now WHERE id = @id AND state IN ('queued', 'retrying', 'dead') RETURNING *`,
+      ),
       paneMark: db.prepare('SELECT pane_mark FROM tasks WHERE id = ?').pluck(),
       listDelivering: db.prepare(`SELECT * FROM tasks WHERE state = 'delivering' ORDER BY id`),
       countByState: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
@@ -94,13 +148,20 @@ export class SqliteStore implements QueueStore {
       oldestDelivering: db.prepare(`SELECT min(received_at) AS received_at FROM tasks WHERE state = 'delivering'`),
       counters: db.prepare('SELECT name, value FROM counters'),
       received: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'tasks'`).pluck(),
-      bump3: db.prepare(`UPDATE counters SET value = value + CASE name WHEN @a THEN @av WHEN @b THEN @bv WHEN @c THEN @cv ELSE 0 END
+      bump3:
+        db.prepare(`UPDATE counters SET value = value + CASE name WHEN @a THEN @av WHEN @b THEN @bv WHEN @c THEN @cv ELSE 0 END
         WHERE name IN (@a, @b, @c)`),
       seed: db.prepare('INSERT OR IGNORE INTO counters (name, value) VALUES (?, 0)'),
-      bump: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value'),
-      setMax: db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)'),
+      bump: db.prepare(
+        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value',
+      ),
+      setMax: db.prepare(
+        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)',
+      ),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       prune: db.prepare(`DELETE FROM tasks WHERE state IN ('delivered', 'dropped') AND finished_at < ?`),
     };
     // Transaction functions are made once (better-sqlite3 wraps each in BEGIN/COMMIT, nested ones in savepoints).
@@ -110,7 +171,9 @@ export class SqliteStore implements QueueStore {
       failed: db.transaction(this.failedTx.bind(this)),
     };
     this.counts = this.loadCounts();
-    db.transaction(() => { for (const c of COUNTERS) this.stmt.seed.run(c); })();
+    db.transaction(() => {
+      for (const c of COUNTERS) this.stmt.seed.run(c);
+    })();
     this.peak = this.counters().peak_pending;
   }
 
@@ -127,7 +190,8 @@ export class SqliteStore implements QueueStore {
 
   private loadCounts(): Record<TaskState, number> {
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
-    for (const { state, n } of this.stmt.countByState.all() as Array<{ state: TaskState; n: number }>) counts[state] = n;
+    for (const { state, n } of this.stmt.countByState.all() as Array<{ state: TaskState; n: number }>)
+      counts[state] = n;
     return counts;
   }
 
@@ -140,7 +204,10 @@ export class SqliteStore implements QueueStore {
     if (row) return toTask(row as Row);
     const existing = this.get(id);
     if (!existing) throw new WhtError('WHT_ERR_TASK_NOT_FOUND', `no task with id ${id}`, { id });
-    throw new WhtError('WHT_ERR_TASK_STATE', `cannot ${action} task ${id}: it is ${existing.state}`, { id, state: existing.state });
+    throw new WhtError('WHT_ERR_TASK_STATE', `cannot ${action} task ${id}: it is ${existing.state}`, {
+      id,
+      state: existing.state,
+    });
   }
 
   insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[] {
@@ -198,9 +265,18 @@ export class SqliteStore implements QueueStore {
   list(query: ListTasksQuery = {}): Task[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.state) { where.push('state = ?'); params.push(query.state); }
-    if (query.target) { where.push('target = ?'); params.push(query.target); }
-    if (query.before !== undefined) { where.push('id < ?'); params.push(query.before); }
+    if (query.state) {
+      where.push('state = ?');
+      params.push(query.state);
+    }
+    if (query.target) {
+      where.push('target = ?');
+      params.push(query.target);
+    }
+    if (query.before !== undefined) {
+      where.push('id < ?');
+      params.push(query.before);
+    }
     const pending = query.state && (PENDING_STATES as string[]).includes(query.state);
     const order = pending ? 'priority DESC, id ASC' : 'id DESC';
     const asked = Number(query.limit ?? 100);
@@ -234,7 +310,14 @@ export class SqliteStore implements QueueStore {
 
   private deliveredTx(id: number, now: number): Task {
     const t = this.one(this.stmt.delivered.get({ id, now }), id, 'complete');
-    this.stmt.bump3.run({ a: 'delivered', av: 1, b: 'sum_processing_ms', bv: now - (t.startedAt ?? now), c: 'sum_e2e_ms', cv: now - t.receivedAt });
+    this.stmt.bump3.run({
+      a: 'delivered',
+      av: 1,
+      b: 'sum_processing_ms',
+      bv: now - (t.startedAt ?? now),
+      c: 'sum_e2e_ms',
+      cv: now - t.receivedAt,
+    });
     return t;
   }
 
@@ -246,7 +329,17 @@ export class SqliteStore implements QueueStore {
   }
 
   private failedTx(id: number, error: AttemptError, retryAt: number | null, now: number, state: TaskState): Task {
-    const t = this.one(this.stmt.failed.get({ id, state, error: JSON.stringify(error), retryAt: retryAt ?? now, finished: retryAt === null ? now : null }), id, 'fail');
+    const t = this.one(
+      this.stmt.failed.get({
+        id,
+        state,
+        error: JSON.stringify(error),
+        retryAt: retryAt ?? now,
+        finished: retryAt === null ? now : null,
+      }),
+      id,
+      'fail',
+    );
     this.stmt.bump3.run({ a: 'failed_attempts', av: 1, b: state === 'dead' ? 'dead' : 'retries', bv: 1, c: '', cv: 0 });
     return t;
   }
@@ -297,14 +390,18 @@ export class SqliteStore implements QueueStore {
 
   oldestPendingReceivedAt(): number | null {
     const ready = (this.stmt.oldest.get() as { received_at: number } | undefined)?.received_at ?? null;
-    const delivering = this.counts.delivering > 0 ? (this.stmt.oldestDelivering.get() as { received_at: number | null }).received_at : null;
+    const delivering =
+      this.counts.delivering > 0
+        ? (this.stmt.oldestDelivering.get() as { received_at: number | null }).received_at
+        : null;
     if (ready === null) return delivering;
     return delivering === null ? ready : Math.min(ready, delivering);
   }
 
   counters(): Record<CounterName, number> {
     const out = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
-    for (const { name, value } of this.stmt.counters.all() as Array<{ name: CounterName; value: number }>) out[name] = value;
+    for (const { name, value } of this.stmt.counters.all() as Array<{ name: CounterName; value: number }>)
+      out[name] = value;
     out.received = (this.stmt.received.get() as number | undefined) ?? 0;
     return out;
   }

@@ -6,8 +6,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type AuthResult =
-  | { ok: true; id?: string | undefined; timestamp?: string | undefined }
-  | { ok: false; reason: string };
+  { ok: true; id?: string | undefined; timestamp?: string | undefined } | { ok: false; reason: string };
 export type Headers = Record<string, string | string[] | undefined>;
 
 /** The first value of a header. */
@@ -53,9 +52,18 @@ export interface StandardOptions {
  * The three Standard Webhooks headers: `webhook-*`, or Svix's `svix-*` (the same scheme under the names Svix sends
  * unless `whitelabel_headers` is on). One set is used whole; they are never mixed.
  */
-export function standardHeaders(headers: Headers): { id?: string | undefined; ts?: string | undefined; sigs?: string | undefined } {
-  const prefix = header(headers, 'webhook-id') === undefined && header(headers, 'svix-id') !== undefined ? 'svix' : 'webhook';
-  return { id: header(headers, `${prefix}-id`), ts: header(headers, `${prefix}-timestamp`), sigs: header(headers, `${prefix}-signature`) };
+export function standardHeaders(headers: Headers): {
+  id?: string | undefined;
+  ts?: string | undefined;
+  sigs?: string | undefined;
+} {
+  const prefix =
+    header(headers, 'webhook-id') === undefined && header(headers, 'svix-id') !== undefined ? 'svix' : 'webhook';
+  return {
+    id: header(headers, `${prefix}-id`),
+    ts: header(headers, `${prefix}-timestamp`),
+    sigs: header(headers, `${prefix}-signature`),
+  };
 }
 
 /**
@@ -63,10 +71,19 @@ export function standardHeaders(headers: Headers): { id?: string | undefined; ts
  * Any signature matching any secret passes (key rotation on both sides). On success returns the webhook-id and
  * the signed timestamp.
  */
-export function verifyStandard(headers: Headers, body: Buffer, secrets: readonly string[], opts: StandardOptions): AuthResult {
+export function verifyStandard(
+  headers: Headers,
+  body: Buffer,
+  secrets: readonly string[],
+  opts: StandardOptions,
+): AuthResult {
   const { id, ts, sigs } = standardHeaders(headers);
   if (id === undefined || ts === undefined || sigs === undefined) {
-    return { ok: false, reason: 'missing webhook-id, webhook-timestamp or webhook-signature header (or svix-id, svix-timestamp, svix-signature)' };
+    return {
+      ok: false,
+      reason:
+        'missing webhook-id, webhook-timestamp or webhook-signature header (or svix-id, svix-timestamp, svix-signature)',
+    };
   }
   if (id.length === 0 || id.length > 180 || id.includes('.') || !/^[\x21-\x7e]+$/.test(id)) {
     return { ok: false, reason: 'malformed webhook-id' };

@@ -48,8 +48,14 @@ export type MediaType = 'json' | 'text' | 'form' | 'other' | 'none';
 /** Classify Content-Type; a charset other than UTF-8 counts as `other`. */
 export function mediaType(contentType: string | undefined): MediaType {
   if (contentType === undefined || contentType.trim() === '') return 'none';
-  const [type = '', ...params] = contentType.toLowerCase().split(';').map((s) => s.trim());
-  const charset = params.find((p) => p.startsWith('charset='))?.slice(8).replace(/"/g, '');
+  const [type = '', ...params] = contentType
+    .toLowerCase()
+    .split(';')
+    .map((s) => s.trim());
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice(8)
+    .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return 'other';
   if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return 'json';
   if (type === 'text/plain') return 'text';

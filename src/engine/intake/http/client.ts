@@ -46,7 +46,12 @@ export async function httpEnqueue(opts: HttpEnqueueOptions): Promise<HttpEnqueue
       signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
     });
   } catch (err) {
-    throw new WhtError('WHT_ERR_ENGINE_UNREACHABLE', `no engine answers at ${opts.url} (${(err as Error).message})`, undefined, { cause: err });
+    throw new WhtError(
+      'WHT_ERR_ENGINE_UNREACHABLE',
+      `no engine answers at ${opts.url} (${(err as Error).message})`,
+      undefined,
+      { cause: err },
+    );
   }
   const text = await res.text();
   let body: Record<string, unknown> = {};
@@ -61,5 +66,8 @@ export async function httpEnqueue(opts: HttpEnqueueOptions): Promise<HttpEnqueue
   const code = knownCode(body['error']) ?? (res.status >= 500 ? 'WHT_ERR_STORAGE' : 'WHT_ERR_BAD_TRIGGER');
   const message = typeof body['message'] === 'string' ? body['message'] : `HTTP ${res.status}`;
   const retryAfter = res.headers.get('retry-after');
-  throw new WhtError(code, message, { status: res.status, ...(retryAfter ? { retryAfterSec: Number(retryAfter) } : {}) });
+  throw new WhtError(code, message, {
+    status: res.status,
+    ...(retryAfter ? { retryAfterSec: Number(retryAfter) } : {}),
+  });
 }

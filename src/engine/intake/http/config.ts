@@ -41,9 +41,19 @@ export const httpConfigSchema = z.strictObject({
   /** TCP port (0 = any free port). @default 8787 */
   port: z.number().int().min(0).max(65_535).default(8787),
   /** Largest accepted request body in bytes, enforced while reading. @default 65536 */
-  bodyLimit: z.number().int().min(256).max(16 * 1024 * 1024).default(65_536),
+  bodyLimit: z
+    .number()
+    .int()
+    .min(256)
+    .max(16 * 1024 * 1024)
+    .default(65_536),
   /** Largest request header block in bytes. @default 16384 */
-  maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16_384),
+  maxHeaderBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(16_384),
   timeouts: httpTimeoutsSchema.prefault({}),
   rateLimit: httpRateLimitSchema.prefault({}),
   /** Retry-After (seconds) sent with 429 when the queue is full. @default 5 */
@@ -58,55 +68,64 @@ export const httpConfigSchema = z.strictObject({
 
 const secretValue = z.string().min(1);
 
-export const hookAuthSchema = z.strictObject({
-  /** standard: Standard Webhooks (webhook-id/-timestamp/-signature, or svix-*; whsec_ keys); github: X-Hub-Signature-256; token: Authorization Bearer. */
-  type: z.enum(['standard', 'github', 'token']),
-  /** The secret itself, one whole value (spaces are part of it). Prefer secretEnv or secretFile. */
-  secret: secretValue.optional(),
-  /** Several secrets, all accepted (key rotation). */
-  secrets: z.array(secretValue).min(1).optional(),
-  /** Name of an environment variable holding the secret (one whole value). */
-  secretEnv: z.string().min(1).optional(),
-  /** Path of a file holding the secret; several lines = several secrets (rotation). */
-  secretFile: z.string().min(1).optional(),
-}).refine((a) => [a.secret, a.secrets, a.secretEnv, a.secretFile].filter((v) => v !== undefined).length === 1, {
-  message: 'set exactly one of secret, secrets, secretEnv, secretFile',
-});
+export const hookAuthSchema = z
+  .strictObject({
+    /** standard: Standard Webhooks (webhook-id/-timestamp/-signature, or svix-*; whsec_ keys); github: X-Hub-Signature-256; token: Authorization Bearer. */
+    type: z.enum(['standard', 'github', 'token']),
+    /** The secret itself, one whole value (spaces are part of it). Prefer secretEnv or secretFile. */
+    secret: secretValue.optional(),
+    /** Several secrets, all accepted (key rotation). */
+    secrets: z.array(secretValue).min(1).optional(),
+    /** Name of an environment variable holding the secret (one whole value). */
+    secretEnv: z.string().min(1).optional(),
+    /** Path of a file holding the secret; several lines = several secrets (rotation). */
+    secretFile: z.string().min(1).optional(),
+  })
+  .refine((a) => [a.secret, a.secrets, a.secretEnv, a.secretFile].filter((v) => v !== undefined).length === 1, {
+    message: 'set exactly one of secret, secrets, secretEnv, secretFile',
+  });
 
 /** GitHub event names (`X-GitHub-Event`) and Standard Webhooks types (`invoice.paid`). */
 const EVENT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-export const hookSchema = z.strictObject({
-  /** Target name (`targets.NAME`). @default "default" */
-  target: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'target names are 1-64 of A-Z a-z 0-9 _ . -').default('default'),
-  /** Higher runs first. @default 0 */
-  priority: z.number().int().min(-100).max(100).default(0),
-  /** Rate-limit category. @default "default" */
-  category: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'category names are 1-64 of A-Z a-z 0-9 _ . -').default('default'),
-  /**
-   * Command template, e.g. `deploy {{repository.name}} {{ref}}`. Placeholders take values from the JSON payload;
-   * without a template the body is the command (text/plain) or JSON `{"command": "..."}`. @default none
-   */
-  command: z.string().min(1).optional(),
-  /** How payload values enter the template: `shell` single-quotes them for a POSIX shell, `none` inserts them as is. @default "shell" */
-  quote: z.enum(['shell', 'none']).default('shell'),
-  /** Authentication; without it the hook is accepted only on a loopback bind. @default none */
-  auth: hookAuthSchema.optional(),
-  /**
-   * Events that run the command: GitHub's `X-GitHub-Event` (`push`, `release`, ...) for `github` hooks, the payload's
-   * `type` for `standard` hooks. Others are answered 202 `{"ignored": EVENT}` and never typed; GitHub's `ping` is
-   * always answered 200 `{"pong": true}`. @default every event
-   */
-  events: z.array(z.string().regex(EVENT_RE, 'event names are 1-128 of A-Z a-z 0-9 _ . : -')).min(1).optional(),
-}).refine((h) => h.events === undefined || h.auth?.type === 'github' || h.auth?.type === 'standard', {
-  message: 'events needs auth.type github (X-GitHub-Event) or standard (the payload\'s type)',
-  path: ['events'],
-});
+export const hookSchema = z
+  .strictObject({
+    /** Target name (`targets.NAME`). @default "default" */
+    target: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'target names are 1-64 of A-Z a-z 0-9 _ . -')
+      .default('default'),
+    /** Higher runs first. @default 0 */
+    priority: z.number().int().min(-100).max(100).default(0),
+    /** Rate-limit category. @default "default" */
+    category: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'category names are 1-64 of A-Z a-z 0-9 _ . -')
+      .default('default'),
+    /**
+     * Command template, e.g. `deploy {{repository.name}} {{ref}}`. Placeholders take values from the JSON payload;
+     * without a template the body is the command (text/plain) or JSON `{"command": "..."}`. @default none
+     */
+    command: z.string().min(1).optional(),
+    /** How payload values enter the template: `shell` single-quotes them for a POSIX shell, `none` inserts them as is. @default "shell" */
+    quote: z.enum(['shell', 'none']).default('shell'),
+    /** Authentication; without it the hook is accepted only on a loopback bind. @default none */
+    auth: hookAuthSchema.optional(),
+    /**
+     * Events that run the command: GitHub's `X-GitHub-Event` (`push`, `release`, ...) for `github` hooks, the payload's
+     * `type` for `standard` hooks. Others are answered 202 `{"ignored": EVENT}` and never typed; GitHub's `ping` is
+     * always answered 200 `{"pong": true}`. @default every event
+     */
+    events: z.array(z.string().regex(EVENT_RE, 'event names are 1-128 of A-Z a-z 0-9 _ . : -')).min(1).optional(),
+  })
+  .refine((h) => h.events === undefined || h.auth?.type === 'github' || h.auth?.type === 'standard', {
+    message: "events needs auth.type github (X-GitHub-Event) or standard (the payload's type)",
+    path: ['events'],
+  });
 
-export const hooksConfigSchema = z.record(
-  z.string().regex(HOOK_NAME_RE, 'hook names are 1-64 of A-Z a-z 0-9 _ -'),
-  hookSchema,
-).default({});
+export const hooksConfigSchema = z
+  .record(z.string().regex(HOOK_NAME_RE, 'hook names are 1-64 of A-Z a-z 0-9 _ -'), hookSchema)
+  .default({});
 
 export type HttpConfigInput = z.input<typeof httpConfigSchema>;
 export type HttpConfig = z.output<typeof httpConfigSchema>;
@@ -135,7 +154,10 @@ export function resolveHooks(hooks: HooksConfig, src: SecretSources = defaultSec
       try {
         template = parseTemplate(hook.command);
       } catch (err) {
-        throw new WhtError('WHT_ERR_CONFIG_INVALID', `hooks.${name}.command: ${err instanceof Error ? err.message : String(err)}`);
+        throw new WhtError(
+          'WHT_ERR_CONFIG_INVALID',
+          `hooks.${name}.command: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
     out.set(name, {

@@ -13,9 +13,13 @@ export function unsafeCharIn(text: string): string | null {
 }
 
 const safeId = (max: number) =>
-  z.string().min(1).max(max).refine((s) => unsafeCharIn(s) === null, {
-    message: 'holds a control character, line break or bidi control',
-  });
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => unsafeCharIn(s) === null, {
+      message: 'holds a control character, line break or bidi control',
+    });
 
 // Same rule as the engine's toTaskRow.
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;

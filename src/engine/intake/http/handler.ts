@@ -23,7 +23,10 @@ export function createHandlerState(deps: HttpDeps): HandlerState {
   const hooks = resolveHooks(deps.hooks, deps.secretSources);
   for (const h of hooks.values()) {
     if (h.auth?.type === 'github' && h.events === null) {
-      deps.logger.warn('hook runs its command on every GitHub event but ping; list the events it is for in events, e.g. ["push"]', { hook: h.name });
+      deps.logger.warn(
+        'hook runs its command on every GitHub event but ping; list the events it is for in events, e.g. ["push"]',
+        { hook: h.name },
+      );
     }
   }
   const rl = config.rateLimit;
@@ -39,9 +42,15 @@ export function createHandlerState(deps: HttpDeps): HandlerState {
 
 function requireToken(ctx: RequestCtx): void {
   const r = verifyBearer(ctx.req.headers, [ctx.state.deps.token]);
-  if (!r.ok) throw new HttpError(401, 'WHT_ERR_AUTH_FAILED', `${r.reason}; send Authorization: Bearer <token from the data dir>`, {
-    'www-authenticate': 'Bearer',
-  });
+  if (!r.ok)
+    throw new HttpError(
+      401,
+      'WHT_ERR_AUTH_FAILED',
+      `${r.reason}; send Authorization: Bearer <token from the data dir>`,
+      {
+        'www-authenticate': 'Bearer',
+      },
+    );
 }
 
 async function readyz(ctx: RequestCtx): Promise<void> {
@@ -84,7 +93,11 @@ async function dispatch(ctx: RequestCtx, name: RouteName): Promise<void> {
  * token or signature is limited by the queue (capacity, category rates), never by its address; everything else
  * (unauthenticated hooks, /metrics without a token, unknown paths) takes from the bucket first.
  */
-export function limitKind(state: HandlerState, name: RouteName | undefined, param: string | undefined): 'none' | 'on-auth-failure' | 'always' {
+export function limitKind(
+  state: HandlerState,
+  name: RouteName | undefined,
+  param: string | undefined,
+): 'none' | 'on-auth-failure' | 'always' {
   if (name === 'livez' || name === 'readyz') return 'none';
   if (name === 'hook') return (state.hooks.get(param ?? '')?.auth ?? null) === null ? 'always' : 'on-auth-failure';
   if (name === 'metrics') return state.deps.config.metricsRequireToken ? 'on-auth-failure' : 'always';
@@ -133,7 +146,9 @@ async function handle(state: HandlerState, req: IncomingMessage, res: ServerResp
   const match = matchRoute(req.method ?? 'GET', req.url ?? '/');
   const name = match.kind === 'route' ? match.name : undefined;
   const ctx: RequestCtx = {
-    req, res, state,
+    req,
+    res,
+    state,
     now: state.deps.clock.now(),
     client: req.socket.remoteAddress ?? 'unknown',
     param: match.kind === 'route' ? match.param : undefined,
@@ -147,7 +162,9 @@ async function handle(state: HandlerState, req: IncomingMessage, res: ServerResp
     }
     if (match.kind === 'not-found') throw new HttpError(404, 'WHT_ERR_NOT_FOUND', 'no such endpoint or hook');
     if (match.kind === 'method-not-allowed') {
-      throw new HttpError(405, 'WHT_ERR_METHOD_NOT_ALLOWED', `use ${match.allow.join(' or ')}`, { allow: match.allow.join(', ') });
+      throw new HttpError(405, 'WHT_ERR_METHOD_NOT_ALLOWED', `use ${match.allow.join(' or ')}`, {
+        allow: match.allow.join(', '),
+      });
     }
     await dispatch(ctx, match.name);
   } catch (err) {

@@ -33,7 +33,8 @@ export function decideEvent(hook: ResolvedHook, headers: Headers, payload: unkno
   if (hook.auth?.type === 'github' && event === 'ping') return { kind: 'pong' };
   if (hook.events === null) return { kind: 'run', event };
   if (event === undefined) {
-    const where = hook.auth?.type === 'github' ? 'the X-GitHub-Event header is missing' : 'the payload has no string field type';
+    const where =
+      hook.auth?.type === 'github' ? 'the X-GitHub-Event header is missing' : 'the payload has no string field type';
     return { kind: 'bad', message: `hook ${hook.name} runs on listed events only, and ${where}` };
   }
   if (hook.events.has(event)) return { kind: 'run', event };

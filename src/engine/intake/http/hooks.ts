@@ -28,7 +28,9 @@ export async function readLimitedBody(ctx: RequestCtx): Promise<Buffer> {
 }
 
 const MEDIA_NAMES: Partial<Record<MediaType, string>> = {
-  json: 'application/json', text: 'text/plain', form: 'application/x-www-form-urlencoded (payload=JSON)',
+  json: 'application/json',
+  text: 'text/plain',
+  form: 'application/x-www-form-urlencoded (payload=JSON)',
 };
 
 export function requireMedia(ctx: RequestCtx, allowed: readonly MediaType[]): MediaType {

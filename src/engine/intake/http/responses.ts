@@ -2,7 +2,6 @@
 import type { ServerResponse } from 'node:http';
 import { httpStatusOf, isWhtError, type ErrorCode } from '../../errors.js';
 
-
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -15,7 +14,12 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -32,7 +36,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export function sendText(res: ServerResponse, status: number, text: string, contentType: string): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -49,7 +57,9 @@ export function toHttpError(err: unknown, queueFullRetryAfterSec: number): HttpE
     const headers: Record<string, string> = retry ? { 'retry-after': String(queueFullRetryAfterSec) } : {};
     return new HttpError(status, err.code, err.message, headers);
   }
-  return new HttpError(503, 'WHT_ERR_STORAGE', 'internal error; see the engine log', { 'retry-after': String(queueFullRetryAfterSec) });
+  return new HttpError(503, 'WHT_ERR_STORAGE', 'internal error; see the engine log', {
+    'retry-after': String(queueFullRetryAfterSec),
+  });
 }
 
 export function sendError(res: ServerResponse, e: HttpError): void {

@@ -53,7 +53,8 @@ export async function startHttpServer(deps: HttpDeps): Promise<RunningHttpServer
   server.keepAliveTimeout = keepAliveMs;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status = CLIENT_ERROR_STATUS[err.code ?? ''] ?? '400 Bad Request';
-    if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    if (socket.writable && !socket.destroyed)
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
     deps.logger.debug('http client error', { code: err.code });
   });

@@ -67,7 +67,12 @@ function lookup(payload: unknown, path: string[]): { found: boolean; value: unkn
  * Fill a template from a parsed JSON payload. Failures name the payload field. Values pass the engine's text policy
  * with the target's options (`text`: LF only for a multiline target) before quoting.
  */
-export function renderTemplate(t: Template, payload: unknown, quote: 'shell' | 'none', text: TextCheckOptions = {}): RenderResult {
+export function renderTemplate(
+  t: Template,
+  payload: unknown,
+  quote: 'shell' | 'none',
+  text: TextCheckOptions = {},
+): RenderResult {
   let out = '';
   for (const part of t.parts) {
     if (part.kind === 'text') {
@@ -76,9 +81,15 @@ export function renderTemplate(t: Template, payload: unknown, quote: 'shell' | '
     }
     const field = part.path.join('.');
     const { found, value } = lookup(payload, part.path);
-    if (!found) return { ok: false, field, code: 'WHT_ERR_BAD_TRIGGER', message: `field ${field} is missing from the payload` };
+    if (!found)
+      return { ok: false, field, code: 'WHT_ERR_BAD_TRIGGER', message: `field ${field} is missing from the payload` };
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-      return { ok: false, field, code: 'WHT_ERR_BAD_TRIGGER', message: `field ${field} must be a string, number or boolean` };
+      return {
+        ok: false,
+        field,
+        code: 'WHT_ERR_BAD_TRIGGER',
+        message: `field ${field} must be a string, number or boolean`,
+      };
     }
     const str = String(value);
     const bad = refusedIn(str, text);

@@ -23,17 +23,22 @@ export async function readToken(dataDir: string): Promise<string | undefined> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} is a symlink; refusing to use it as the HTTP token`);
+    if (code === 'ELOOP')
+      throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} is a symlink; refusing to use it as the HTTP token`);
     throw err;
   }
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} is not a regular file`);
     if ((st.mode & 0o077) !== 0) {
-      throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`);
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        `${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`,
+      );
     }
     const token = (await handle.readFile('utf8')).trim();
-    if (token.length < 16) throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} holds no usable token (delete it to make a new one)`);
+    if (token.length < 16)
+      throw new WhtError('WHT_ERR_CONFIG_INVALID', `${path} holds no usable token (delete it to make a new one)`);
     return token;
   } finally {
     await handle.close();
