@@ -134,7 +134,7 @@ class MonitorImpl implements Monitor {
     if (this.ticking) await this.ticking;
     if (this.started) {
       this.safely('final rollup', () => {
-        this.writeRollup(this.deps.clock.now());
+        this.store.append(this.takeRollup(this.deps.clock.now()));
         this.store.flush();
       });
       this.sampler.close();
@@ -158,7 +158,9 @@ class MonitorImpl implements Monitor {
       this.deps.logger.warn('monitor: resource sample failed', { error: String(e) });
     }
     const now = this.deps.clock.now();
-    const rollup = this.safely('history write', () => this.writeRollup(now));
+    // Alerts are evaluated even when the history cannot be written (a full disk is when they matter most).
+    const rollup = this.safely('history rollup', () => this.takeRollup(now));
+    if (rollup) this.safely('history write', () => this.store.append(rollup));
     if (now - this.lastFlushAt >= FLUSH_MS) {
       this.lastFlushAt = now;
       this.safely('history flush', () => {
@@ -178,7 +180,7 @@ class MonitorImpl implements Monitor {
     }
   }
 
-  private writeRollup(now: number): Rollup {
+  private takeRollup(now: number): Rollup {
     const c = this.throughput.takeInterval();
     const sk = this.latency.takeRollup();
     const r = this.sampler.latest;
@@ -204,7 +206,6 @@ class MonitorImpl implements Monitor {
       stages,
     };
     this.lastTickAt = now;
-    this.store.append(rollup);
     return rollup;
   }
 
