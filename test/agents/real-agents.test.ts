@@ -10,7 +10,7 @@
  * none merged, none typed while the agent showed its busy marker (the screen is sampled every 50 ms).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { judgeScreen } from '../../src/engine/delivery/readiness.js';
@@ -92,6 +92,20 @@ function descendants(pid: number): number[] {
   return kids.flatMap((k) => [k, ...descendants(k)]);
 }
 
+/** PIDs whose command line names a path under `dir` (Codex's detached app-server daemon). */
+function daemonsUnder(dir: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) out.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 const historyTexts = (file: string): string[] =>
   existsSync(file)
     ? readFileSync(file, 'utf8')
@@ -143,6 +157,17 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
       }
     });
     pids = [];
+    // Codex also starts an app-server daemon that leaves the pane's process tree: stop it by its HOME in argv.
+    if (tmp)
+      for (const p of daemonsUnder(tmp.dir)) {
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+          try {
+            process.kill(p, sig);
+          } catch {
+            /* gone */
+          }
+        }
+      }
     tmp?.cleanup();
   });
 
