@@ -69,13 +69,23 @@ export async function deliver(
  * the text was typed may never have read the Enter: check before the task is recorded delivered.
  */
 async function assertStillThere(tmux: Tmux, target: string): Promise<void> {
-  const pane = await inspectPane(tmux, target);
+  // When the tmux server itself is gone (killed, restarting), its acknowledged Enter had already been written to the
+  // pane: counting that as failed would type the command a second time into the pane that comes back.
+  const pane = await inspectPane(tmux, target).catch(() => 'server gone' as const);
+  if (pane === 'server gone' || (pane === null && (await serverGone(tmux)))) return;
   if (pane && !pane.dead) return;
   const what = pane ? 'its program exited' : 'it was closed';
   throw new WhtError(
     'WHT_ERR_TARGET_MISSING',
     `pane ${target} died while the command was typed (${what}); not counted as delivered`,
     { target },
+  );
+}
+
+async function serverGone(tmux: Tmux): Promise<boolean> {
+  return tmux.run(['list-sessions', '-F', '#{session_id}']).then(
+    () => false,
+    () => true,
   );
 }
 
