@@ -94,8 +94,9 @@ describe('WAL size under a steady stream of commits', () => {
     }
     expect(n).toBeGreaterThan(300);
     // Bounded: twice the limit forces a TRUNCATE; what commits until the worker gets to it comes on top (without
-    // the bound: about 20 KB a task, 30+ MB here).
-    expect(maxWal).toBeLessThan(8 * limit);
+    // the bound: about 20 KB a task, 30+ MB here). How far it gets depends on when the worker thread runs: 10.5 MB
+    // was seen with the whole suite running beside it, so the bound checked is 12x the limit, still far from 30 MB.
+    expect(maxWal).toBeLessThan(12 * limit);
     await waitFor(() => statSync(`${path}-wal`).size === 0, 10_000, 'the WAL truncated when idle');
     expect(checkpointer.counts.TRUNCATE).toBeGreaterThanOrEqual(1);
     await checkpointer.close();
