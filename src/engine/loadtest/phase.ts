@@ -173,7 +173,8 @@ async function runClosed(
       if (hooks.stopped() || performance.now() >= endAt || next >= tally.cap) return;
       const seq = next++;
       const sentAt = performance.now();
-      const warm = sentAt - t0 < job.warmupMs;
+      // Timers may fire up to 1 ms before t0: with no warm-up, no request counts as one.
+      const warm = job.warmupMs > 0 && sentAt - t0 < job.warmupMs;
       if (warm) tally.result.warmupSent++;
       else tally.sent(seq, sentAt, 0, job.lateMs);
       const o = await t.send(job.seqStart + seq);
