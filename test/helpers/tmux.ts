@@ -85,16 +85,18 @@ export class TestTmux {
 }
 
 export function recorded(file: string): string[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { line: string }).line);
+  return recordedTimes(file).map((r) => r.line);
 }
 
+/**
+ * The recorder's lines so far. Only whole lines: a poll may read the file while the recorder is in the middle of
+ * appending one (a long line is more than one write), and that half line is not a line yet.
+ */
 export function recordedTimes(file: string): Array<{ t: number; line: string }> {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { t: number; line: string });
