@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import { createEngine } from '../../src/engine/engine.js';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
 import type { Tmux } from '../../src/engine/ports/tmux.js';
-import { holdsFor, waitFor } from '../helpers/tmux.js';
+import { holdsFor, jsonLines, waitFor } from '../helpers/tmux.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.mjs', import.meta.url));
 
@@ -19,14 +18,7 @@ interface Message {
   line: string;
   typedWhileBusy: boolean;
 }
-const messages = (file: string): Message[] =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Message)
-        .filter((m) => m.kind === 'submit')
-    : [];
+const messages = (file: string): Message[] => jsonLines<Message>(file).filter((m) => m.kind === 'submit');
 
 describe('agent targets', () => {
   let engine: Engine | undefined;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
-import { recorded, waitFor } from '../helpers/tmux.js';
+import { jsonLines, recorded, waitFor } from '../helpers/tmux.js';
 import { useFixture } from '../helpers/fixture.js';
 
 const STAND_IN = fileURLToPath(new URL('../fixtures/stand-in-systemctl.mjs', import.meta.url));
@@ -16,13 +16,7 @@ function hasSystemdAnalyze(): boolean {
 describe('service: the systemd user unit', () => {
   let env: Record<string, string>;
   let log: string;
-  const calls = () =>
-    existsSync(log)
-      ? readFileSync(log, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as string[])
-      : [];
+  const calls = () => jsonLines<string[]>(log);
 
   const fx = useFixture();
   beforeEach(() => {
