@@ -20,7 +20,6 @@ import { surfaceSteps, type Surfaces } from './surfaces.js';
 import { Lifecycle, type LifecycleStep } from './lifecycle.js';
 import { acquireLock } from './lock.js';
 import {
-  configSummary,
   createEngineLog,
   formatLogMetrics,
   recordStartFailure,
@@ -35,7 +34,8 @@ import type { Logger } from './ports/logger.js';
 import type { Tmux } from './ports/tmux.js';
 import { refusal, runPreflight } from './preflight/index.js';
 import { Dispatcher } from './queue/dispatcher.js';
-import { Retention } from './queue/retention.js';
+import { configSummary } from './config/summary.js';
+import { Retention } from './retention.js';
 import type { QueueStore } from './queue/store.js';
 import { Checkpointer } from './sqlite/checkpointer.js';
 import { StorageGuard } from './queue/storage-guard.js';

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { printable } from '../delivery/text-safety.js';
+import { printable } from '../text-safety.js';
 import type { Logger } from '../ports/logger.js';
 import type { EngineEventMap } from '../events.js';
 import type { AttemptError, Task, TaskSource } from '../task.js';
