@@ -7,13 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isWhtError } from '../../src/engine/errors.js';
 import { dataPaths } from '../../src/engine/data-dir.js';
 import { splitAndRun } from '../../src/tui/split.js';
 import { BIN, runCli, runCliAsync } from '../helpers/cli.js';
-import { tempDir } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 
 const SECRET = 'split-pane-secret-0123456789';
 
@@ -29,31 +29,25 @@ function freePort(): Promise<number> {
 }
 
 describe('webhook-tui --split', { timeout: 90_000 }, () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
-  let serveProc: ChildProcess | undefined;
+  const fx = useFixture({ tmpPrefix: 'wht-split-', tmuxPrefix: 'wht-split', tmuxConfig: '/dev/null' });
 
-  beforeEach(() => {
-    tmux = new TestTmux('wht-split', '/dev/null');
-    tmp = tempDir('wht-split-');
-  });
-  afterEach(async () => {
-    if (serveProc && serveProc.exitCode === null) {
-      const gone = new Promise((r) => serveProc!.once('exit', r));
-      serveProc.kill('SIGTERM');
+  /** serve, stopped with SIGTERM after the test (then SIGKILL by the fixture if it hangs). */
+  function startServe(env: NodeJS.ProcessEnv): ChildProcess {
+    const child = fx.track(spawn(process.execPath, [BIN, 'serve'], { stdio: 'ignore', env }));
+    fx.defer(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
-      if (serveProc.exitCode === null) serveProc.kill('SIGKILL');
-    }
-    serveProc = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+    });
+    return child;
+  }
 
   /** The caller's environment: config path, state and runtime dirs and the secret exist only here, not in tmux. */
   async function setup(secretEnv: string, targets: Record<string, unknown> = {}) {
-    const { pane, file } = await tmux.recorderPane('work', tmp.dir);
+    const { pane, file } = await fx.recorder('work');
     const port = await freePort();
-    const configFile = join(tmp.dir, 'config.json');
+    const configFile = join(fx.dir, 'config.json');
     writeFileSync(
       configFile,
       JSON.stringify({
@@ -62,19 +56,19 @@ describe('webhook-tui --split', { timeout: 90_000 }, () => {
         hooks: { ci: { auth: { type: 'token', secretEnv } } },
       }),
     );
-    const runtime = join(tmp.dir, 'run');
+    const runtime = join(fx.dir, 'run');
     mkdirSync(runtime, { mode: 0o700 });
-    const socketPath = tmux.run('display-message', '-p', '#{socket_path}');
-    const serverPid = tmux.run('display-message', '-p', '#{pid}');
+    const socketPath = fx.tmux.run('display-message', '-p', '#{socket_path}');
+    const serverPid = fx.tmux.run('display-message', '-p', '#{pid}');
     const env = {
       WEBHOOK_TUI_CONFIG: configFile,
-      XDG_STATE_HOME: join(tmp.dir, 'state'),
+      XDG_STATE_HOME: join(fx.dir, 'state'),
       XDG_RUNTIME_DIR: runtime,
-      XDG_CONFIG_HOME: join(tmp.dir, 'config-home'),
+      XDG_CONFIG_HOME: join(fx.dir, 'config-home'),
       WHT_SPLIT_SECRET: SECRET,
     };
     const fromPane = { ...env, TMUX: `${socketPath},${serverPid},0`, TMUX_PANE: pane };
-    const dataDir = join(tmp.dir, 'state', 'webhook-tui');
+    const dataDir = join(fx.dir, 'state', 'webhook-tui');
     return { pane, file, port, env, fromPane, dataDir };
   }
 
@@ -91,7 +85,7 @@ describe('webhook-tui --split', { timeout: 90_000 }, () => {
     const s = await setup('WHT_SPLIT_SECRET');
     const r = await runCliAsync(['--split'], s.fromPane);
     expect(r.code, r.err + r.out).toBe(0);
-    const panes = tmux.run('list-panes', '-t', s.pane, '-F', '#{pane_id}').split('\n');
+    const panes = fx.tmux.run('list-panes', '-t', s.pane, '-F', '#{pane_id}').split('\n');
     expect(panes).toHaveLength(2);
     const dashboard = panes.find((p) => p !== s.pane)!;
     expect(r.out).toContain(`dashboard in pane ${dashboard}`);
@@ -112,17 +106,14 @@ describe('webhook-tui --split', { timeout: 90_000 }, () => {
     expect(r.err).toContain('WHT_SPLIT_SECRET_NOT_SET');
     expect(r.err).toContain('hooks.ci');
     expect(r.out).not.toContain('commands go to');
-    expect(tmux.run('list-panes', '-t', s.pane, '-F', '#{pane_id}').split('\n')).toEqual([s.pane]);
+    expect(fx.tmux.run('list-panes', '-t', s.pane, '-F', '#{pane_id}').split('\n')).toEqual([s.pane]);
   });
 
   it("attached to a running serve, says that commands go to serve's target, not this pane", async () => {
-    const other = await tmux.recorderPane('other', tmp.dir);
+    const other = await fx.recorder('other');
     const s = await setup('WHT_SPLIT_SECRET', { default: { pane: other.pane } });
-    serveProc = spawn(process.execPath, [BIN, 'serve'], {
-      stdio: 'ignore',
-      // serve runs inside the same tmux server (as from a pane of it), without a pane of its own.
-      env: { ...process.env, ...s.env, TMUX: s.fromPane.TMUX, TMUX_PANE: '' },
-    });
+    // serve runs inside the same tmux server (as from a pane of it), without a pane of its own.
+    const serveProc = startServe({ ...process.env, ...s.env, TMUX: s.fromPane.TMUX, TMUX_PANE: '' });
     const up = async () =>
       runCli(['status', '--json'], s.env).code === 0 && (await hook(s.port, 'echo warm-up')) === 202;
     await waitFor(() => up().catch(() => false), 20_000, 'serve up');
@@ -138,8 +129,8 @@ describe('webhook-tui --split', { timeout: 90_000 }, () => {
   });
 
   it('reports a pane command that dies before it reports, with its exit status and output', async () => {
-    const pane = tmux.session('work', ['sleep', '600']);
-    const socketPath = tmux.run('display-message', '-p', '#{socket_path}');
+    const pane = fx.tmux.session('work', ['sleep', '600']);
+    const socketPath = fx.tmux.run('display-message', '-p', '#{socket_path}');
     const env = { TMUX: `${socketPath},1,0`, TMUX_PANE: pane };
     const err = await splitAndRun({ env, command: ['sh', '-c', 'echo cannot-start-here >&2; exit 3'] }).catch(
       (e: unknown) => e,
@@ -147,6 +138,6 @@ describe('webhook-tui --split', { timeout: 90_000 }, () => {
     expect(isWhtError(err, 'WHT_ERR_SPLIT_FAILED'), String(err)).toBe(true);
     expect((err as Error).message).toContain('status 3');
     expect((err as Error).message).toContain('cannot-start-here');
-    expect(tmux.run('list-panes', '-t', pane, '-F', '#{pane_id}').split('\n')).toEqual([pane]);
+    expect(fx.tmux.run('list-panes', '-t', pane, '-F', '#{pane_id}').split('\n')).toEqual([pane]);
   });
 });
