@@ -130,6 +130,12 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'A command was called wrongly: unknown option, missing or malformed argument.',
   },
+  WHT_ERR_SPLIT_FAILED: {
+    exit: 1,
+    http: 500,
+    retryable: false,
+    doc: 'The dashboard that `--split` started in a new tmux pane failed or exited before it ran; the message says why.',
+  },
   WHT_ERR_INTERNAL: {
     exit: 1,
     http: 500,

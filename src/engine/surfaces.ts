@@ -52,6 +52,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
   const rpc = new RpcServer(paths.socket, engine, engine, logger, {
     targetStatus: () => engine.targetStatus(),
     history: (range) => engine.history(range),
+    describeDefaultTarget: () => engine.describeDefaultTarget(),
   });
   /** A trigger refused at intake: counted by its reason code, then announced. */
   const rejected = (source: 'spool' | 'legacy', name: string, reason: string): void => {
