@@ -1,34 +1,22 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import type { ConfigInput } from '../../src/engine/config/schema.js';
 import type { Task, TaskState } from '../../src/engine/types.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { waitFor } from '../helpers/tmux.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../fixtures/fake-agent.mjs', import.meta.url));
 const LONG = `a long line that wraps: ${'word '.repeat(30).trim()}`;
 const ANSWER = `Answer to {prompt}\n${LONG}\nlast line`;
 
 describe('completion: what happens after delivered', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
+  const fx = useFixture();
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
-
   function agentPane(busyMs: number, options: Record<string, unknown> = {}): string {
-    const file = join(tmp.dir, 'agent.jsonl');
+    const file = join(fx.dir, 'agent.jsonl');
     const args = [
       process.execPath,
       FAKE_AGENT,
@@ -37,11 +25,11 @@ describe('completion: what happens after delivered', () => {
       '0',
       JSON.stringify({ answer: ANSWER, ...options }),
     ];
-    return tmux.session('agent', args, { x: 100, y: 40 });
+    return fx.tmux.session('agent', args, { x: 100, y: 40 });
   }
 
   async function start(targets: ConfigInput['targets'], extra: ConfigInput = {}): Promise<Engine> {
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets, ...extra }));
+    engine = await fx.start(fx.config({ targets, ...extra }));
     return engine;
   }
 
@@ -107,12 +95,12 @@ describe('completion: what happens after delivered', () => {
 
   it('a task working when the engine stops is watched again after the next start and completes', async () => {
     const pane = agentPane(2500);
-    const config = testConfig(tmp.dir, tmux, { targets: { claude: { pane, preset: 'claude-code' } } });
-    engine = await startEngine(config);
+    const config = fx.config({ targets: { claude: { pane, preset: 'claude-code' } } });
+    engine = await fx.start(config);
     const { task } = engine.enqueue({ text: 'survive a restart', target: 'claude', source: 'api' });
     await waitFor(() => engine!.getTask(task.id)?.state === 'working', 20_000, 'working');
     await engine.close();
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(finished(task.id), 20_000, 'the task to finish after the restart');
     const done = engine.getTask(task.id)!;
     expect(done.state).toBe('completed');
@@ -120,8 +108,11 @@ describe('completion: what happens after delivered', () => {
   });
 
   it('a shell task with trackCompletion is completed when the command is back at the shell, with its exit status', async () => {
-    const pane = tmux.session('sh', ['env', 'PS1=[$?] $ ', 'bash', '--norc', '--noprofile', '-i'], { x: 120, y: 30 });
-    await waitFor(() => tmux.capture(pane).includes('[0] $'), 10_000, 'the shell prompt');
+    const pane = fx.tmux.session('sh', ['env', 'PS1=[$?] $ ', 'bash', '--norc', '--noprofile', '-i'], {
+      x: 120,
+      y: 30,
+    });
+    await waitFor(() => fx.tmux.capture(pane).includes('[0] $'), 10_000, 'the shell prompt');
     const e = await start({ sh: { pane, trackCompletion: true, promptPattern: '^\\[(\\d+)\\] \\$' } });
     const states = recordStates(e);
     const ok = e.enqueue({ text: 'sleep 1; echo done-$((6*7))', target: 'sh', source: 'api' }).task;
