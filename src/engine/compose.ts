@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { WeeklyReports } from './report/weekly.js';
 import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
+import { CompletionWatch } from './delivery/completion-watch.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
 import { ReadinessBook } from './delivery/readiness.js';
@@ -43,7 +44,7 @@ import { isStorageFault } from './sqlite/faults.js';
 import { openHistoryStore } from './sqlite/history-store.js';
 import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
-import type { StorageDown, StorageStats } from './task.js';
+import { WATCHED_STATES, type StorageDown, type StorageStats, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
 import { VERSION } from './version.js';
 
@@ -195,9 +196,30 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     storage,
   });
   let closing = false;
+  const completions = new CompletionWatch({
+    store,
+    tmux,
+    targets,
+    clock,
+    logger,
+    emit,
+    maxOutputBytes: config.output.maxBytes,
+    storage,
+    released: (target) => {
+      dispatcher.release(target);
+      dispatcher.pump();
+    },
+  });
+  /** A delivered task on a target with trackCompletion: hold the target and watch the task until it ends. */
+  const watchDelivered = (task: Task) => {
+    dispatcher.hold(task.target);
+    completions.watch(task);
+  };
   const deliveries = new Deliveries({
     runner,
     settled: (task) => {
+      const now = store.get(task.id);
+      if (now && WATCHED_STATES.includes(now.state) && now.finishedAt === null && !closing) watchDelivered(now);
       dispatcher.done(task.target);
       intake.kick();
       dispatcher.pump();
@@ -314,8 +336,13 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
       name: 'recovery',
       start: async () => {
         for (const task of await deliveries.recover(store.delivering())) dispatcher.markReady(task.target);
+        // Delivered before the last stop and not finished: watched again (the pane tells whether it is done).
+        for (const task of store.watched()) watchDelivered(task);
       },
-      close: () => deliveries.idle(),
+      close: async () => {
+        await deliveries.idle();
+        await completions.close();
+      },
     },
     ...intake.before,
     { name: 'retention', start: () => retention.start(), close: () => retention.close() },

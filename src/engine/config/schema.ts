@@ -41,6 +41,19 @@ export const configSchema = z
     targets: z
       .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -'), targetSchema)
       .default({}),
+    /** What watched tasks printed (README: Completion and output). */
+    output: z
+      .object({
+        /** A task's stored output at most, in bytes; the end is kept, with a marker line saying what was cut. @default 65536 */
+        maxBytes: z
+          .number()
+          .int()
+          .min(256)
+          .max(16 * 1024 * 1024)
+          .default(65_536),
+      })
+      .strict()
+      .prefault({}),
     /** The HTTP receiver and API (README: HTTP). */
     http: httpConfigSchema.prefault({}),
     /** Webhooks: `hooks.NAME` is served at POST /hooks/NAME. @default {} */
