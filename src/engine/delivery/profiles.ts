@@ -104,6 +104,12 @@ export const targetSchema = z
     confirm: z.boolean().optional(),
     /** How long confirmation may take. @default 5000 for agent, 500 for shell */
     confirmTimeoutMs: z.number().int().min(50).max(600_000).optional(),
+    /** Cluster mode: the pool this target serves; a task for `pool:NAME` goes to whichever member is ready first. @default null */
+    pool: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -')
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -127,6 +133,8 @@ export interface ResolvedTarget {
   multiline: boolean;
   confirm: boolean;
   confirmTimeoutMs: number;
+  /** Cluster mode: the pool this target serves (null: none). */
+  pool: string | null;
 }
 
 /** Apply the preset, then the profile's defaults, under the explicit keys. Pure. */
@@ -152,6 +160,7 @@ export function resolveTarget(t: z.output<typeof targetSchema>): ResolvedTarget 
     multiline: t.multiline ?? preset?.multiline ?? false,
     confirm: t.confirm ?? preset !== undefined,
     confirmTimeoutMs: t.confirmTimeoutMs ?? (agent ? 5000 : 500),
+    pool: t.pool,
   };
 }
 
