@@ -62,7 +62,7 @@ const stats = (): QueueStats => ({
   avgProcessingMs: 0,
   avgEndToEndMs: 0,
   peakQueueSize: 0,
-  depth: { queued: 0, delivering: 0, retrying: 0, delivered: tasks, dead: 0, dropped: 0 },
+  depth: { queued: 0, delivering: 0, retrying: 0, delivered: tasks, dead: 0, dropped: 0, forwarded: 0 },
   pending: 0,
   capacity: 10000,
   oldestPendingAgeMs: 0,

@@ -40,6 +40,7 @@ const STATE_LABEL: Record<string, { text: string; tone: Tone }> = {
   dead: { text: 'dead', tone: 'bad' },
   delivered: { text: 'done', tone: 'ok' },
   dropped: { text: 'dropped', tone: 'dim' },
+  forwarded: { text: 'forwarded', tone: 'dim' },
 };
 
 interface Column {

@@ -27,7 +27,7 @@ const stats = (over: Partial<QueueStats> = {}): QueueStats => ({
   avgProcessingMs: 0,
   avgEndToEndMs: 0,
   peakQueueSize: 0,
-  depth: { queued: 0, delivering: 0, retrying: 0, delivered: 0, dead: 0, dropped: 0 },
+  depth: { queued: 0, delivering: 0, retrying: 0, delivered: 0, dead: 0, dropped: 0, forwarded: 0 },
   pending: 0,
   capacity: 1000,
   oldestPendingAgeMs: 0,
@@ -348,7 +348,7 @@ describe('Monitor', () => {
       received: 3,
       successful: 2,
       failed: 1,
-      depth: { queued: 1, delivering: 0, retrying: 0, delivered: 2, dead: 1, dropped: 0 },
+      depth: { queued: 1, delivering: 0, retrying: 0, delivered: 2, dead: 1, dropped: 0, forwarded: 0 },
       pending: 1,
     });
     for (const [i, d] of [

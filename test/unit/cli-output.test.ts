@@ -99,7 +99,7 @@ describe('formatStats', () => {
     avgProcessingMs: 12.345,
     avgEndToEndMs: 100,
     peakQueueSize: 9,
-    depth: { queued: 5, delivering: 1, retrying: 2, delivered: 10, dead: 2, dropped: 0 },
+    depth: { queued: 5, delivering: 1, retrying: 2, delivered: 10, dead: 2, dropped: 0, forwarded: 0 },
     pending: 8,
     capacity: 1000,
     oldestPendingAgeMs: 61_000,

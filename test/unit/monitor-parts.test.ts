@@ -166,7 +166,7 @@ describe('formatMonitorStatus', () => {
       latency: rec.summary(0),
       throughput: new ThroughputCounter().block(0),
       queue: {
-        depth: { queued: 2, delivering: 1, retrying: 0, delivered: 5, dead: 1, dropped: 0 },
+        depth: { queued: 2, delivering: 1, retrying: 0, delivered: 5, dead: 1, dropped: 0, forwarded: 0 },
         pending: 3,
         capacity: 100,
         oldestPendingAgeMs: 1500,

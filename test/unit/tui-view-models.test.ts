@@ -45,7 +45,7 @@ function task(over: Partial<Task>): Task {
 }
 
 function snapshot(over: Partial<EngineSnapshot> = {}): EngineSnapshot {
-  const depth = { queued: 2, delivering: 1, retrying: 0, delivered: 10, dead: 1, dropped: 0 };
+  const depth = { queued: 2, delivering: 1, retrying: 0, delivered: 10, dead: 1, dropped: 0, forwarded: 0 };
   return {
     at: T0 + 65_000,
     startedAt: T0,

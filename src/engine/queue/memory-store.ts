@@ -186,6 +186,23 @@ export class MemoryStore implements QueueStore {
       .map(copy);
   }
 
+  queuedFor(targets: readonly string[], limit: number): Task[] {
+    return this.all((t) => t.state === 'queued' && targets.includes(t.target))
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  countQueuedFor(targets: readonly string[]): number {
+    return this.all((t) => t.state === 'queued' && targets.includes(t.target)).length;
+  }
+
+  markForwarded(ids: readonly number[], now: number): Task[] {
+    const moved = ids.map((id) => this.tasks.get(id)).filter((t): t is Stored => t?.state === 'queued');
+    for (const t of moved) Object.assign(t, { state: 'forwarded', finishedAt: now });
+    return moved.map(copy);
+  }
+
   countByState(): Record<TaskState, number> {
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
     for (const t of this.tasks.values()) counts[t.state]++;
@@ -210,7 +227,7 @@ export class MemoryStore implements QueueStore {
   }
 
   bumpCounter(name: CounterName, by = 1): void {
-    this.counts[name] += by;
+    this.counts[name] = (this.counts[name] ?? 0) + by;
   }
 
   getMeta(key: string): string | undefined {
@@ -223,7 +240,10 @@ export class MemoryStore implements QueueStore {
 
   prune(before: number): number {
     const old = this.all(
-      (t) => (t.state === 'delivered' || t.state === 'dropped') && t.finishedAt !== null && t.finishedAt < before,
+      (t) =>
+        (t.state === 'delivered' || t.state === 'dropped' || t.state === 'forwarded') &&
+        t.finishedAt !== null &&
+        t.finishedAt < before,
     );
     for (const t of old) this.tasks.delete(t.id);
     return old.length;
