@@ -11,7 +11,8 @@ import { lockHolder } from '../engine/lock.js';
 import { resolveConfig } from '../engine/config/resolve.js';
 import { runDashboard, type DashboardSource } from '../tui/dashboard.js';
 import { demoSchedule, playSchedule, DEMO_FAILING_TARGET } from '../tui/demo.js';
-import { splitAndRun } from '../tui/split.js';
+import { splitAndRun, splitSummary } from '../tui/split.js';
+import type { SplitChild } from '../tui/split-handshake.js';
 import type { Out } from './output.js';
 import { WhtError } from '../engine/errors.js';
 
@@ -37,18 +38,32 @@ function dashboardOptions(config: Config, source: DashboardSource) {
   };
 }
 
+/** Resolves once the dashboard runs (its screen is up); rejects when it failed at once. */
+async function running(run: Promise<number>): Promise<void> {
+  let failed = false;
+  let error: unknown;
+  run.catch((err: unknown) => {
+    failed = true;
+    error = err;
+  });
+  await new Promise((r) => setImmediate(r));
+  if (failed) throw error;
+}
+
 /**
  * The dashboard. When a `serve` engine owns the data dir it attaches through the control socket; otherwise it runs
- * the engine embedded (nothing is printed: logs go to the log file and the log pane).
+ * the engine embedded (nothing is printed: logs go to the log file and the log pane). `split`: started by `--split`,
+ * tell the caller once the dashboard runs and where commands go.
  */
-export async function runDashboardCommand(config: Config): Promise<number> {
+export async function runDashboardCommand(config: Config, split?: SplitChild | null): Promise<number> {
   assertTerminal();
   const paths = dataPaths(config.dataDir);
-  if (lockHolder(paths.lock) !== null) {
+  const servePid = lockHolder(paths.lock);
+  if (servePid !== null) {
     const client = await connectRpc(paths.socket);
     await client.subscribe();
     const api = remoteApi(client);
-    return runDashboard(
+    const run = runDashboard(
       dashboardOptions(config, {
         api,
         events: client.events,
@@ -58,6 +73,10 @@ export async function runDashboardCommand(config: Config): Promise<number> {
         close: async () => client.close(),
       }),
     );
+    await running(run);
+    const target = (await client.call<string | null>('describeDefaultTarget').catch(() => null)) ?? 'unknown';
+    split?.ready({ mode: 'attached', target, servePid });
+    return run;
   }
   const engine = await createEngine(config);
   try {
@@ -66,7 +85,7 @@ export async function runDashboardCommand(config: Config): Promise<number> {
     await engine.close();
     throw err;
   }
-  return runDashboard(
+  const run = runDashboard(
     dashboardOptions(config, {
       api: engine,
       events: engine,
@@ -76,19 +95,33 @@ export async function runDashboardCommand(config: Config): Promise<number> {
       close: () => engine.close(),
     }),
   );
+  await running(run);
+  split?.ready({ mode: 'embedded', target: await engine.describeDefaultTarget() });
+  return run;
 }
 
-/** `--split`: from inside tmux, run the dashboard in a new pane of this window; the current pane is the target. */
+/** The hooks' secretEnv variables: the engine in the new pane needs them to start. */
+function secretEnvNames(config: Config): string[] {
+  const names: string[] = [];
+  for (const hook of Object.values(config.hooks)) if (hook.auth?.secretEnv) names.push(hook.auth.secretEnv);
+  return names;
+}
+
+/**
+ * `--split`: from inside tmux, run the dashboard in a new pane of this window; the current pane is the target (or,
+ * when a `serve` runs, the dashboard attaches and serve's target stays). Exit 1 with the reason when it fails to start.
+ */
 export async function runSplit(config: Config, argv: readonly string[], out: Out): Promise<number> {
   const rest = argv.filter((a) => a !== '--split');
-  const { dashboardPane, targetPane } = await splitAndRun({
+  const result = await splitAndRun({
     env: process.env,
     command: [process.execPath, BIN, ...rest],
     direction: config.tui.split.direction,
     size: config.tui.split.size,
     cwd: process.cwd(),
+    extraEnv: secretEnvNames(config),
   });
-  out.out(`dashboard in pane ${dashboardPane}; commands go to pane ${targetPane}`);
+  out.out(splitSummary(result));
   return 0;
 }
 

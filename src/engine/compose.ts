@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { WeeklyReports } from './report/weekly.js';
 import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
+import { CompletionWatch } from './delivery/completion-watch.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
 import { ReadinessBook } from './delivery/readiness.js';
@@ -20,7 +21,6 @@ import { surfaceSteps, type Surfaces } from './surfaces.js';
 import { Lifecycle, type LifecycleStep } from './lifecycle.js';
 import { acquireLock } from './lock.js';
 import {
-  configSummary,
   createEngineLog,
   formatLogMetrics,
   recordStartFailure,
@@ -35,7 +35,8 @@ import type { Logger } from './ports/logger.js';
 import type { Tmux } from './ports/tmux.js';
 import { refusal, runPreflight } from './preflight/index.js';
 import { Dispatcher } from './queue/dispatcher.js';
-import { Retention } from './queue/retention.js';
+import { configSummary } from './config/summary.js';
+import { Retention } from './retention.js';
 import type { QueueStore } from './queue/store.js';
 import { Checkpointer } from './sqlite/checkpointer.js';
 import { StorageGuard } from './queue/storage-guard.js';
@@ -43,7 +44,7 @@ import { isStorageFault } from './sqlite/faults.js';
 import { openHistoryStore } from './sqlite/history-store.js';
 import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
-import type { StorageDown, StorageStats } from './task.js';
+import { WATCHED_STATES, type StorageDown, type StorageStats, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
 import { ClusterRouter } from './cluster/router.js';
 import type { ClusterNode } from './cluster/node.js';
@@ -203,6 +204,25 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     storage,
   });
   let closing = false;
+  const completions = new CompletionWatch({
+    store,
+    tmux,
+    targets,
+    clock,
+    logger,
+    emit,
+    maxOutputBytes: config.output.maxBytes,
+    storage,
+    released: (target) => {
+      dispatcher.release(target);
+      dispatcher.pump();
+    },
+  });
+  /** A delivered task on a target with trackCompletion: hold the target and watch the task until it ends. */
+  const watchDelivered = (task: Task) => {
+    dispatcher.hold(task.target);
+    completions.watch(task);
+  };
   // Cluster mode: which targets this node types itself (pure; Redis is loaded by the cluster step only).
   const router = config.cluster.redis
     ? new ClusterRouter(config.cluster.node, Object.keys(config.targets), () => {
@@ -213,6 +233,8 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   const deliveries = new Deliveries({
     runner,
     settled: (task) => {
+      const now = store.get(task.id);
+      if (now && WATCHED_STATES.includes(now.state) && now.finishedAt === null && !closing) watchDelivered(now);
       dispatcher.done(task.target);
       intake.kick();
       dispatcher.pump();
@@ -339,8 +361,13 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
       name: 'recovery',
       start: async () => {
         for (const task of await deliveries.recover(store.delivering())) dispatcher.markReady(task.target);
+        // Delivered before the last stop and not finished: watched again (the pane tells whether it is done).
+        for (const task of store.watched()) watchDelivered(task);
       },
-      close: () => deliveries.idle(),
+      close: async () => {
+        await deliveries.idle();
+        await completions.close();
+      },
     },
     // Before the intakes: a task for another node's target is never taken for a local one.
     ...(router ? [cluster.step(router)] : []),

@@ -59,6 +59,18 @@ export const ERROR_CODES = {
     retryable: true,
     doc: 'The text did not show up in the pane after sending.',
   },
+  WHT_ERR_STALLED: {
+    exit: 1,
+    http: 500,
+    retryable: false,
+    doc: 'A delivered task did not finish: its agent stayed busy past completionTimeoutMs (or a `send --wait` timed out).',
+  },
+  WHT_ERR_CALLBACK_REFUSED: {
+    exit: 2,
+    http: 400,
+    retryable: false,
+    doc: 'A callback URL is not allowed: not http(s), not loopback and not in callbacks.allow, or no secret signs it.',
+  },
   WHT_ERR_PARTLY_TYPED: {
     exit: 1,
     http: 500,
@@ -147,6 +159,12 @@ export const ERROR_CODES = {
     http: 500,
     retryable: false,
     doc: "Cluster mode: another live node already claims one of this node's target names, or this node name; the engine refuses to start.",
+  },
+  WHT_ERR_SPLIT_FAILED: {
+    exit: 1,
+    http: 500,
+    retryable: false,
+    doc: 'The dashboard that `--split` started in a new tmux pane failed or exited before it ran; the message says why.',
   },
   WHT_ERR_INTERNAL: {
     exit: 1,

@@ -8,42 +8,37 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockHolder } from '../../src/engine/lock.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
-import { tempDir } from '../helpers/engine.js';
 import { PtyScreen } from '../helpers/pty.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
 describe('webhook-tui (the dashboard) from the built CLI in a pty', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let screen: PtyScreen | undefined;
   const children: ChildProcess[] = [];
   let configFile: string;
 
+  const fx = useFixture();
   beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-    configFile = join(tmp.dir, 'config.json');
+    configFile = join(fx.dir, 'config.json');
   });
-  afterEach(async () => {
+  afterEach(() => {
     if (screen && !screen.exit) screen.proc.kill('SIGKILL');
     screen = undefined;
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    tmux.kill();
-    tmp.cleanup();
   });
 
   async function setup(): Promise<{ file: string; spool: string; dataDir: string }> {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const dataDir = join(tmp.dir, 'data');
-    const spool = join(tmp.dir, 'spool');
+    const { pane, file } = await fx.recorder('rec');
+    const dataDir = join(fx.dir, 'data');
+    const spool = join(fx.dir, 'spool');
     writeFileSync(
       configFile,
       JSON.stringify({
         dataDir,
         spool: { dir: spool },
-        tmux: { socketName: tmux.socket },
+        tmux: { socketName: fx.tmux.socket },
         targets: { default: { pane } },
         queue: { rateLimit: { perSecond: 0 } },
         http: { port: 0 },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/engine.js';
-import { TestTmux, waitFor } from '../helpers/tmux.js';
+import { jsonLines, TestTmux, waitFor } from '../helpers/tmux.js';
 import type { LoadReport } from '../../src/engine/loadtest/report.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
@@ -39,10 +39,8 @@ function cli(args: string[], opts: { onSpawn?: (c: ChildProcess) => void } = {})
 
 /** The sink's lines of one run, in arrival order. */
 function sinkLines(file: string, runId: string): string[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { line: string }).line)
+  return jsonLines<{ line: string }>(file)
+    .map((l) => l.line)
     .filter((l) => l.startsWith(`lt-${runId}-`));
 }
 

@@ -130,7 +130,8 @@ describe('dashboard over the real engine in a pty', () => {
     const s = start(80, 24);
     await s.waitFor('1 queue');
     s.write('?');
-    const help = await s.waitFor('Keys');
+    // The overlay is drawn in more than one write: wait for its last part, not only its title.
+    const help = await s.waitFor((t) => t.includes('Keys') && t.includes('Pause or resume the queue'));
     expect(help).toContain('Pause or resume the queue');
     s.write('\x1b');
     await s.waitFor((t) => !t.includes('Pause or resume the queue'));

@@ -98,7 +98,7 @@ export class PtyScreen {
   }
 
   /** Wait until `pred(screenText)` holds; throws with the screen on timeout. */
-  async waitFor(pred: string | RegExp | ((text: string) => boolean), timeoutMs = 8000): Promise<string> {
+  async waitFor(pred: string | RegExp | ((text: string) => boolean), timeoutMs = 15_000): Promise<string> {
     const test =
       typeof pred === 'function' ? pred : (t: string) => (typeof pred === 'string' ? t.includes(pred) : pred.test(t));
     const deadline = Date.now() + timeoutMs;

@@ -85,19 +85,27 @@ export class TestTmux {
 }
 
 export function recorded(file: string): string[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => (JSON.parse(l) as { line: string }).line);
+  return recordedTimes(file).map((r) => r.line);
 }
 
+/** The recorder's lines so far, with their arrival times. */
 export function recordedTimes(file: string): Array<{ t: number; line: string }> {
+  return jsonLines<{ t: number; line: string }>(file);
+}
+
+/**
+ * The whole lines of a JSON-lines file that another process appends to (missing file: none). A poll may read the
+ * file while the writer is in the middle of a line (a long line is more than one write): that half line is not a
+ * line yet, and JSON.parse would throw on it.
+ */
+export function jsonLines<T>(file: string): T[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { t: number; line: string });
+    .map((l) => JSON.parse(l) as T);
 }
 
 /**

@@ -1,37 +1,26 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import { loggerFrom } from '../../src/engine/ports/logger.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 
 describe('spool backpressure at queue capacity', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('takes files strictly in name order as room appears, and logs the full queue once when it starts and once when it ends', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     const logs: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
-    const config = testConfig(tmp.dir, tmux, {
+    const config = fx.config({
       targets: { default: { pane } },
       queue: { capacity: 40 },
       spool: { rescanMs: 200 },
     });
-    engine = await startEngine(config, {
+    engine = await fx.start(config, {
       logger: loggerFrom((level, msg, fields) => logs.push({ level, msg, fields })),
     });
     engine.pause();

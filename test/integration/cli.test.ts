@@ -1,18 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { recorded, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
 describe('the built CLI', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let configFile: string;
-  const children: ChildProcess[] = [];
 
   const cli = (...args: string[]) => {
     const r = spawnSync(process.execPath, [BIN, '--config', configFile, ...args], {
@@ -30,29 +27,23 @@ describe('the built CLI', () => {
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
     });
-    children.push(child);
+    fx.track(child);
     return { child, stderr: () => err };
   };
 
-  beforeEach(async () => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-    configFile = join(tmp.dir, 'config.json');
-  });
-  afterEach(() => {
-    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    tmux.kill();
-    tmp.cleanup();
+  const fx = useFixture();
+  beforeEach(() => {
+    configFile = join(fx.dir, 'config.json');
   });
 
   async function setup(extra: Record<string, unknown> = {}) {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     writeFileSync(
       configFile,
       JSON.stringify({
-        dataDir: join(tmp.dir, 'data'),
-        spool: { dir: join(tmp.dir, 'spool') },
-        tmux: { socketName: tmux.socket },
+        dataDir: join(fx.dir, 'data'),
+        spool: { dir: join(fx.dir, 'spool') },
+        tmux: { socketName: fx.tmux.socket },
         targets: { default: { pane } },
         queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 1 } },
         http: { port: 0 },

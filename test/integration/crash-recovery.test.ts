@@ -2,39 +2,30 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { openStore } from '../../src/engine/sqlite/open-store.js';
 import { inspectPane, takeMark } from '../../src/engine/delivery/pane.js';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import { prepareSpool } from '../../src/engine/intake/spool-dirs.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { holdsFor, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { holdsFor, recorded, waitFor } from '../helpers/tmux.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
 describe('crash safety', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
   const children: ChildProcess[] = [];
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
+  const fx = useFixture();
+  afterEach(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    tmux.kill();
-    tmp.cleanup();
   });
 
   /** A task left `delivering` by a crash, with the pane's mark taken before anything was typed. */
   async function leftDelivering(pane: string, text: string, typed: 'nothing' | 'text' | 'text+enter') {
-    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } } });
+    const config = fx.config({ targets: { default: { pane } } });
     const store = openStore(config);
     const now = Date.now();
     const { task } = store.insertMany(
@@ -42,20 +33,20 @@ describe('crash safety', () => {
       now,
       0,
     )[0]!;
-    const exec = new ExecTmux({ socketName: tmux.socket });
+    const exec = new ExecTmux({ socketName: fx.tmux.socket });
     store.markDelivering(task.id, now, await takeMark(exec, pane, (await inspectPane(exec, pane))!));
     store.close();
-    if (typed !== 'nothing') tmux.run('send-keys', '-t', pane, '-l', '--', text);
-    if (typed === 'text+enter') tmux.run('send-keys', '-t', pane, 'C-m');
+    if (typed !== 'nothing') fx.tmux.run('send-keys', '-t', pane, '-l', '--', text);
+    if (typed === 'text+enter') fx.tmux.run('send-keys', '-t', pane, 'C-m');
     return { config, id: task.id };
   }
 
   it('does not type a task again when the pane shows it was submitted before the crash', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     await waitFor(() => true);
     const { config, id } = await leftDelivering(pane, 'echo sent-before-crash', 'text+enter');
     await waitFor(() => recorded(file).length === 1, 5000, 'manual line');
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'recovered');
     engine.enqueue({ text: 'after', source: 'api' });
     await waitFor(() => recorded(file).includes('after'), 10_000, 'after');
@@ -64,10 +55,10 @@ describe('crash safety', () => {
 
   it('presses Enter only when the text was typed but not submitted', async () => {
     // A shell pane: the typed text stays on the cursor line until Enter.
-    const pane = tmux.session('sh', ['bash', '--norc', '--noprofile']);
-    const out = join(tmp.dir, 'out.txt');
+    const pane = fx.tmux.session('sh', ['bash', '--norc', '--noprofile']);
+    const out = join(fx.dir, 'out.txt');
     const { config, id } = await leftDelivering(pane, `echo typed-only >> ${out}`, 'text');
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'recovered');
     const { readFileSync, existsSync } = await import('node:fs');
     await waitFor(() => existsSync(out), 5000, 'command ran');
@@ -76,9 +67,9 @@ describe('crash safety', () => {
   });
 
   it('types the task when the crash came before anything reached the pane', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     const { config, id } = await leftDelivering(pane, 'echo never-sent', 'nothing');
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(() => engine!.getTask(id)?.state === 'delivered', 10_000, 'delivered');
     // The pane's program reads the keys a moment after tmux accepted them.
     await waitFor(() => recorded(file).length >= 1, 10_000, 'the line in the pane');
@@ -89,16 +80,16 @@ describe('crash safety', () => {
 
   it('kill -9 in the middle of a spool burst, then restart: every trigger typed exactly once, in order', async () => {
     const n = Number(process.env.WHT_CRASH_BURST ?? 2000);
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const configFile = join(tmp.dir, 'config.json');
-    const dataDir = join(tmp.dir, 'data');
-    const spoolDir = join(tmp.dir, 'spool');
+    const { pane, file } = await fx.recorder('rec');
+    const configFile = join(fx.dir, 'config.json');
+    const dataDir = join(fx.dir, 'data');
+    const spoolDir = join(fx.dir, 'spool');
     writeFileSync(
       configFile,
       JSON.stringify({
         dataDir,
         spool: { dir: spoolDir, rescanMs: 500 },
-        tmux: { socketName: tmux.socket },
+        tmux: { socketName: fx.tmux.socket },
         targets: { default: { pane } },
         queue: { capacity: 10_000, rateLimit: { perSecond: 0 } },
         http: { enabled: false },

@@ -2,9 +2,8 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync 
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/engine.js';
 import { runCli, runCliAsync } from '../helpers/cli.js';
-import { TestTmux } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 import { lockHolder } from '../../src/engine/lock.js';
 
 interface Check {
@@ -15,25 +14,22 @@ interface Check {
   fix: string;
 }
 
-describe('doctor (built CLI, real tmux, real files)', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let tmux: TestTmux;
+describe('doctor (built CLI, real fx.tmux, real files)', () => {
   let env: Record<string, string>;
   let pane: string;
   let config: Record<string, unknown>;
-  const configFile = () => join(tmp.dir, 'config.json');
-  const dataDir = () => join(tmp.dir, 'data');
-  const spool = () => join(tmp.dir, 'spool');
+  const configFile = () => join(fx.dir, 'config.json');
+  const dataDir = () => join(fx.dir, 'data');
+  const spool = () => join(fx.dir, 'spool');
 
+  const fx = useFixture();
   beforeEach(async () => {
-    tmp = tempDir();
-    tmux = new TestTmux();
-    pane = tmux.session('work', ['sh', '-c', 'printf "READY> "; exec cat']);
-    env = { XDG_CONFIG_HOME: join(tmp.dir, 'xdg'), WEBHOOK_TUI_SYSTEMD_PROBE: join(tmp.dir, 'no-systemd') };
+    pane = fx.tmux.session('work', ['sh', '-c', 'printf "READY> "; exec cat']);
+    env = { XDG_CONFIG_HOME: join(fx.dir, 'xdg'), WEBHOOK_TUI_SYSTEMD_PROBE: join(fx.dir, 'no-systemd') };
     config = {
       dataDir: dataDir(),
       spool: { dir: spool() },
-      tmux: { socketName: tmux.socket },
+      tmux: { socketName: fx.tmux.socket },
       targets: { default: { pane } },
       http: { port: 0 },
     };
@@ -48,7 +44,7 @@ describe('doctor (built CLI, real tmux, real files)', () => {
         '--spool.dir',
         spool(),
         '--tmux.socketName',
-        tmux.socket,
+        fx.tmux.socket,
         '--target',
         pane,
         '--http.port',
@@ -62,8 +58,6 @@ describe('doctor (built CLI, real tmux, real files)', () => {
   afterEach(() => {
     const pid = lockHolder(join(dataDir(), 'engine.pid'));
     if (pid && pid !== process.pid) process.kill(pid, 'SIGKILL');
-    tmux.kill();
-    tmp.cleanup();
   });
 
   const doctor = (extra: Record<string, unknown> = {}, args: string[] = []) => {
@@ -94,12 +88,12 @@ describe('doctor (built CLI, real tmux, real files)', () => {
     expect(missing.check('target:gone')).toMatchObject({ status: 'fail', message: 'pane =nosuch:0.0 does not exist' });
     expect(missing.code).toBe(1);
 
-    tmux.run('copy-mode', '-t', pane);
+    fx.tmux.run('copy-mode', '-t', pane);
     expect(doctor().check('target:default')).toMatchObject({
       status: 'warn',
       message: expect.stringContaining('in a mode'),
     });
-    tmux.run('send-keys', '-t', pane, '-X', 'cancel');
+    fx.tmux.run('send-keys', '-t', pane, '-X', 'cancel');
 
     const agent = doctor({ targets: { default: { pane, preset: 'claude-code' } } });
     expect(agent.check('target:default')).toMatchObject({
@@ -108,11 +102,11 @@ describe('doctor (built CLI, real tmux, real files)', () => {
     });
     expect(doctor({ targets: { default: { pane, profile: 'agent', readyPattern: 'READY>' } } }).bad).toEqual([]);
 
-    tmux.kill();
+    fx.tmux.kill();
     const down = doctor();
     expect(down.check('tmux.server')).toMatchObject({
       status: 'fail',
-      message: expect.stringContaining(`-L ${tmux.socket}`),
+      message: expect.stringContaining(`-L ${fx.tmux.socket}`),
     });
     expect(down.check('target:default').status).toBe('fail');
   });
@@ -125,7 +119,7 @@ describe('doctor (built CLI, real tmux, real files)', () => {
       expect.objectContaining({ id: 'config', status: 'fail', message: expect.stringContaining('queue.capacity') }),
     ]);
 
-    const file = join(tmp.dir, 'a-file');
+    const file = join(fx.dir, 'a-file');
     writeFileSync(file, '');
     expect(doctor({ dataDir: file }).check('data-dir')).toMatchObject({
       status: 'fail',
@@ -165,7 +159,7 @@ describe('doctor (built CLI, real tmux, real files)', () => {
     chmodSync(spool(), 0o700);
     writeFileSync(join(spool(), 'rejected', 'big'), Buffer.alloc(11 * 1024 * 1024));
     expect(doctor().check('spool.rejected').status).toBe('warn');
-    const link = join(tmp.dir, 'spool-link');
+    const link = join(fx.dir, 'spool-link');
     symlinkSync(spool(), link);
     expect(doctor({ spool: { dir: link } }).check('spool')).toMatchObject({
       status: 'fail',

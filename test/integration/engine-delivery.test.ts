@@ -1,29 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import type { Engine } from '../../src/engine/engine.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { holdsFor, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { holdsFor, recorded, waitFor } from '../helpers/tmux.js';
 
 describe('engine delivery into a real tmux pane', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('types spool triggers into the pane in order, each once, and removes the files', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } } });
-    engine = await startEngine(config);
+    const { pane, file } = await fx.recorder('rec');
+    const config = fx.config({ targets: { default: { pane } } });
+    engine = await fx.start(config);
     const texts = Array.from({ length: 30 }, (_, i) => `echo trigger ${i}`);
     for (const t of texts) writeSpoolFile(config.spool.dir, JSON.stringify({ command: t }));
     await waitFor(() => recorded(file).length >= texts.length, 20_000, '30 lines');
@@ -34,8 +23,8 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('serves the highest priority first and FIFO within a priority', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
+    const { pane, file } = await fx.recorder('rec');
+    engine = await fx.start(fx.config({ targets: { default: { pane } } }));
     engine.pause();
     const order = [
       ['low-1', -5],
@@ -52,9 +41,9 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('sends every target its own tasks, one delivery per target at a time', async () => {
-    const a = await tmux.recorderPane('a', tmp.dir);
-    const b = await tmux.recorderPane('b', tmp.dir);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { a: { pane: a.pane }, b: { pane: b.pane } } }));
+    const a = await fx.recorder('a');
+    const b = await fx.recorder('b');
+    engine = await fx.start(fx.config({ targets: { a: { pane: a.pane }, b: { pane: b.pane } } }));
     for (let i = 0; i < 10; i++) {
       engine.enqueue({ text: `to a ${i}`, target: 'a', source: 'api' });
       engine.enqueue({ text: `to b ${i}`, target: 'b', source: 'api' });
@@ -65,9 +54,9 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('rate-limits a category without counting it as a failure', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, {
+    const { pane, file } = await fx.recorder('rec');
+    engine = await fx.start(
+      fx.config({
         targets: { default: { pane } },
         queue: { categories: { slow: { perSecond: 4, burst: 1 } } },
       }),
@@ -82,9 +71,9 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('retries a missing pane, then dead-letters it; dlq retry delivers once the pane exists', async () => {
-    const config = testConfig(tmp.dir, tmux, { targets: { later: { pane: '=later:0.0' } } });
-    tmux.session('keepalive');
-    engine = await startEngine(config);
+    const config = fx.config({ targets: { later: { pane: '=later:0.0' } } });
+    fx.tmux.session('keepalive');
+    engine = await fx.start(config);
     const { task } = engine.enqueue({ text: 'echo when ready', target: 'later', source: 'api' });
     await waitFor(() => engine!.getTask(task.id)?.state === 'dead', 10_000, 'dead');
     const dead = engine.getTask(task.id)!;
@@ -96,7 +85,7 @@ describe('engine delivery into a real tmux pane', () => {
     ]);
     expect(engine.stats().failed).toBe(1);
 
-    const { file } = await tmux.recorderPane('later', tmp.dir);
+    const { file } = await fx.recorder('later');
     engine.retry(task.id);
     await waitFor(() => recorded(file).length >= 1, 10_000, 'delivery after retry');
     expect(recorded(file)).toEqual(['echo when ready']);
@@ -104,7 +93,7 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('sends an unknown target to the dead-letter queue at once', async () => {
-    engine = await startEngine(testConfig(tmp.dir, tmux));
+    engine = await fx.start(fx.config());
     const { task } = engine.enqueue({ text: 'x', target: 'nosuch', source: 'api' });
     await waitFor(() => engine!.getTask(task.id)?.state === 'dead', 10_000, 'dead');
     expect(engine.getTask(task.id)?.attempts).toBe(1);
@@ -112,10 +101,10 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('waits while the pane is in copy mode instead of typing into nothing', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    tmux.run('copy-mode', '-t', pane);
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, {
+    const { pane, file } = await fx.recorder('rec');
+    fx.tmux.run('copy-mode', '-t', pane);
+    engine = await fx.start(
+      fx.config({
         targets: { default: { pane } },
         queue: { retry: { attempts: 20, baseMs: 50, maxMs: 100, jitter: 0 } },
       }),
@@ -124,14 +113,14 @@ describe('engine delivery into a real tmux pane', () => {
     await waitFor(() => (engine!.getTask(task.id)?.errors.length ?? 0) >= 1, 10_000, 'a busy failure');
     expect(engine.getTask(task.id)?.errors[0]?.code).toBe('WHT_ERR_TARGET_BUSY');
     expect(recorded(file)).toEqual([]);
-    tmux.run('send-keys', '-t', pane, '-X', 'cancel');
+    fx.tmux.run('send-keys', '-t', pane, '-X', 'cancel');
     await waitFor(() => recorded(file).length >= 1, 10_000, 'delivery after copy mode');
     expect(recorded(file)).toEqual(['after copy mode']);
   });
 
   it('returns the existing task for a repeated idempotency key and types it once', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
+    const { pane, file } = await fx.recorder('rec');
+    engine = await fx.start(fx.config({ targets: { default: { pane } } }));
     const first = engine.enqueue({ text: 'deploy 42', idemKey: 'deploy-42', source: 'api' });
     const again = engine.enqueue({ text: 'deploy 42', idemKey: 'deploy-42', source: 'api' });
     expect(first.created).toBe(true);
@@ -145,13 +134,13 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('keeps pause across a restart and delivers after resume', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } } });
-    engine = await startEngine(config);
+    const { pane, file } = await fx.recorder('rec');
+    const config = fx.config({ targets: { default: { pane } } });
+    engine = await fx.start(config);
     engine.pause();
     engine.enqueue({ text: 'held', source: 'api' });
     await engine.close();
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     expect(engine.isPaused()).toBe(true);
     await holdsFor(() => recorded(file).length === 0, 300, 'nothing typed while paused');
     expect(recorded(file)).toEqual([]);
@@ -162,9 +151,9 @@ describe('engine delivery into a real tmux pane', () => {
   });
 
   it('applies backpressure at capacity: spool files wait in new/, nothing is dropped', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } }, queue: { capacity: 5 } });
-    engine = await startEngine(config);
+    const { pane, file } = await fx.recorder('rec');
+    const config = fx.config({ targets: { default: { pane } }, queue: { capacity: 5 } });
+    engine = await fx.start(config);
     engine.pause();
     const texts = Array.from({ length: 20 }, (_, i) => `cap ${String(i).padStart(2, '0')}`);
     for (const t of texts) writeSpoolFile(config.spool.dir, t, '.txt');

@@ -1,39 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import type { WhtError } from '../../src/engine/errors.js';
 import type { Config } from '../../src/engine/config/schema.js';
 import { loggerFrom } from '../../src/engine/ports/logger.js';
 import { openEngineStore } from '../../src/engine/sqlite/open-store.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { waitFor } from '../helpers/tmux.js';
 
 describe('failures no caller sees', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it("a store failure in the dispatcher's retry timer is logged and emitted as error with its code, not thrown", async () => {
-    tmux.session('main');
+    fx.tmux.session('main');
     const logged: Array<{ level: string; msg: string; code?: unknown }> = [];
     const logger = loggerFrom((level, msg, fields) => {
       logged.push({ level, msg, code: fields?.code });
     });
     let store: { close(): void } | undefined;
-    const config = testConfig(tmp.dir, tmux, {
+    const config = fx.config({
       targets: { ghost: { pane: '%9999' } },
       queue: { retry: { attempts: 5, baseMs: 300, maxMs: 300, jitter: 0 } },
     });
-    engine = await startEngine(config, { logger, openStore: (c: Config) => (store = openEngineStore(c)) });
+    engine = await fx.start(config, { logger, openStore: (c: Config) => (store = openEngineStore(c)) });
     const errors: WhtError[] = [];
     engine.on('error', (e) => errors.push(e));
     const { task } = engine.enqueue({ text: 'echo never', target: 'ghost', source: 'api' });

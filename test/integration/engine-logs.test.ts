@@ -1,38 +1,27 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
 import { createEngine, dataPaths, type Engine } from '../../src/engine/engine.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import type { LogEntry } from '../../src/engine/types.js';
-import { tempDir } from '../helpers/engine.js';
+import { useFixture } from '../helpers/fixture.js';
 import { fileLines } from '../helpers/logs.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 
 type Line = Record<string, unknown> & { msg: string; level: string; time: string };
 
 describe('engine log: one line per task event', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('logs accepted, delivered, failed, dead, retried, dropped and rejected at info/warn/error, each once, and the engine lifecycle', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     const config = resolveConfig(
       {
-        dataDir: join(tmp.dir, 'data'),
-        spool: { dir: join(tmp.dir, 'spool'), rescanMs: 500 },
-        tmux: { socketName: tmux.socket },
+        dataDir: join(fx.dir, 'data'),
+        spool: { dir: join(fx.dir, 'spool'), rescanMs: 500 },
+        tmux: { socketName: fx.tmux.socket },
         queue: { rateLimit: { perSecond: 0 }, retry: { attempts: 2, baseMs: 20, maxMs: 50, jitter: 0 } },
         targets: { default: { pane }, ghost: { pane: '%9999' } },
         http: { enabled: true, port: 0 },

@@ -1,11 +1,11 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { checkText } from '../../src/engine/delivery/text-safety.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { checkText } from '../../src/engine/text-safety.js';
+import { useFixture } from '../helpers/fixture.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 import { seededRandom as rng } from '../../src/engine/ports/random.js';
 
 const PIECES = [
@@ -65,24 +65,13 @@ function hostile(random: () => number): string {
 }
 
 describe('hostile input', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('types every generated string exactly or refuses it, and no tmux command ever runs', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
+    const { pane, file } = await fx.recorder('rec');
+    engine = await fx.start(fx.config({ targets: { default: { pane } } }));
     const random = rng(20261126);
     const accepted: string[] = [];
     let refused = 0;
@@ -103,13 +92,13 @@ describe('hostile input', () => {
     expect(accepted.length).toBeGreaterThan(500);
     await waitFor(() => recorded(file).length >= accepted.length, 120_000, `${accepted.length} lines`);
     expect(recorded(file)).toEqual(accepted);
-    expect(tmux.run('show-options', '-gqv', '@pwned')).toBe('');
-    expect(tmux.run('list-sessions', '-F', '#{session_name}').split('\n')).toEqual(['rec']);
+    expect(fx.tmux.run('show-options', '-gqv', '@pwned')).toBe('');
+    expect(fx.tmux.run('list-sessions', '-F', '#{session_name}').split('\n')).toEqual(['rec']);
   }, 180_000);
 
   it('types a 40 KB command whole', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
+    const { pane, file } = await fx.recorder('rec');
+    engine = await fx.start(fx.config({ targets: { default: { pane } } }));
     const big = Array.from({ length: 4000 }, (_, i) => `w${i};`)
       .join(' ')
       .slice(0, 40_000);
@@ -119,12 +108,12 @@ describe('hostile input', () => {
   });
 
   it('moves bad spool files to rejected/ with a reason and keeps the good ones', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } }, spool: { maxBytes: 1024 } });
+    const { pane, file } = await fx.recorder('rec');
+    const config = fx.config({ targets: { default: { pane } }, spool: { maxBytes: 1024 } });
     mkdirSync(join(config.spool.dir, 'new'), { recursive: true, mode: 0o700 });
     mkdirSync(join(config.spool.dir, 'tmp'), { recursive: true, mode: 0o700 });
     chmodSync(config.spool.dir, 0o700);
-    const secret = join(tmp.dir, 'secret.txt');
+    const secret = join(fx.dir, 'secret.txt');
     writeFileSync(secret, 'rm -rf / # must never be typed');
     const newDir = join(config.spool.dir, 'new');
     symlinkSync(secret, join(newDir, '0001-symlink'));
@@ -135,7 +124,7 @@ describe('hostile input', () => {
     writeFileSync(join(newDir, '0006-binary'), Buffer.from([0xff, 0xfe, 0x41]));
     mkdirSync(join(newDir, '0007-dir'));
     writeFileSync(join(newDir, '0008-good'), 'echo good\n');
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(() => recorded(file).length >= 1, 10_000, 'good line');
     await waitFor(() => readdirSync(newDir).length === 0, 10_000, 'new/ empty');
     expect(recorded(file)).toEqual(['echo good']);
@@ -153,16 +142,14 @@ describe('hostile input', () => {
   });
 
   it('refuses to start on a spool dir that others can write or that is a symlink', async () => {
-    const open = join(tmp.dir, 'open-spool');
+    const open = join(fx.dir, 'open-spool');
     mkdirSync(open, { mode: 0o777 });
     chmodSync(open, 0o777);
-    await expect(startEngine(testConfig(tmp.dir, tmux, { spool: { dir: open } }))).rejects.toThrow(
-      /writable by other users/,
-    );
-    const real = join(tmp.dir, 'real-spool');
+    await expect(fx.start(fx.config({ spool: { dir: open } }))).rejects.toThrow(/writable by other users/);
+    const real = join(fx.dir, 'real-spool');
     mkdirSync(real, { mode: 0o700 });
-    const link = join(tmp.dir, 'link-spool');
+    const link = join(fx.dir, 'link-spool');
     symlinkSync(real, link);
-    await expect(startEngine(testConfig(tmp.dir, tmux, { spool: { dir: link } }))).rejects.toThrow(/symlink/);
+    await expect(fx.start(fx.config({ spool: { dir: link } }))).rejects.toThrow(/symlink/);
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { Webhook } from 'standardwebhooks';
@@ -9,8 +9,8 @@ import { startHttpServer, type RunningHttpServer } from '../../src/engine/intake
 import { systemClock } from '../../src/engine/ports/clock.js';
 import { silentLogger } from '../../src/engine/ports/logger.js';
 import { isWhtError } from '../../src/engine/errors.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { holdsFor, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { holdsFor, recorded, waitFor } from '../helpers/tmux.js';
 
 const whsec = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -39,27 +39,18 @@ function post(
 }
 
 describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
   let server: RunningHttpServer | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir('wht-http-e2e-');
-  });
+  const fx = useFixture({ tmpPrefix: 'wht-http-e2e-' });
   afterEach(async () => {
     await server?.close(500);
-    await engine?.close();
     server = undefined;
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
   });
 
   it('signed hooks and /v1 tasks reach the pane in order, each once, with payload values as quoted data', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    engine = await startEngine(testConfig(tmp.dir, tmux, { targets: { default: { pane } } }));
+    const { pane, file } = await fx.recorder('rec');
+    engine = await fx.start(fx.config({ targets: { default: { pane } } }));
     server = await startHttpServer({
       api: engine,
       config: httpConfigSchema.parse({ port: 0 }),
@@ -105,11 +96,9 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
   });
 
   it('a burst of 2,000 token-authenticated requests at 500/s under the default per-address limit: all accepted, typed once each, in order', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     // room for the whole burst: this is about the per-address limit, not the queue's capacity (1,000 by default)
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, { targets: { default: { pane } }, queue: { capacity: 10_000 } }),
-    );
+    engine = await fx.start(fx.config({ targets: { default: { pane } }, queue: { capacity: 10_000 } }));
     server = await startHttpServer({
       api: engine,
       config: httpConfigSchema.parse({ port: 0 }),
@@ -149,7 +138,7 @@ describe('HTTP into a real tmux pane (engine, SQLite, tmux on a private socket)'
   }, 90_000);
 
   it('httpEnqueue maps refusals and an absent server to error codes', async () => {
-    engine = await startEngine(testConfig(tmp.dir, tmux, {}));
+    engine = await fx.start(fx.config({}));
     engine.pause();
     server = await startHttpServer({
       api: engine,

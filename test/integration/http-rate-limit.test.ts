@@ -58,8 +58,8 @@ describe('per-address rate limit', () => {
   });
 
   it('a bad-token flood from 127.0.0.1 gets 429 after the burst, while a good client on the same address is never refused', async () => {
-    // burst 60 as by default; a slow refill, so a loaded machine answering the flood slowly does not refill the bucket
-    t = await startTestServer({ http: { rateLimit: { enabled: true, perSecond: 1, burst: 60 } } });
+    // burst 60 as by default; a slow refill (one token per 10 s), so a loaded machine answering the flood slowly does not refill the bucket
+    t = await startTestServer({ http: { rateLimit: { enabled: true, perSecond: 0.1, burst: 60 } } });
     const bad = await Promise.all(
       Array.from({ length: 100 }, () =>
         postJson(`${t.url}/v1/tasks`, { command: 'x' }, { authorization: 'Bearer guess' }),
@@ -67,7 +67,7 @@ describe('per-address rate limit', () => {
     );
     const badStatuses = bad.map((r) => r.status);
     expect(badStatuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
-    // burst 60, plus what refills at 1/s while the flood is answered
+    // burst 60, plus what refills at 0.1/s while the flood is answered
     expect(badStatuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
     const refused = bad.find((r) => r.status === 429);
     expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -86,7 +86,7 @@ describe('per-address rate limit', () => {
 
   it('/livez and /readyz are never limited; unauthenticated routes share the bucket', async () => {
     t = await startTestServer({
-      http: { rateLimit: { enabled: true, perSecond: 0.5, burst: 3 } },
+      http: { rateLimit: { enabled: true, perSecond: 0.01, burst: 3 } }, // one token per 100 s: none refills during the test
       hooks: { open: {} },
     });
     const open: number[] = [];

@@ -1,32 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 
 describe('legacy trigger file and the default target', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('reads the old single trigger file, removes it and types its command', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const trigger = join(tmp.dir, 'legacy', 'webhook-trigger');
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, { targets: { default: { pane } }, spool: { legacyTriggerFile: trigger } }),
-    );
+    const { pane, file } = await fx.recorder('rec');
+    const trigger = join(fx.dir, 'legacy', 'webhook-trigger');
+    engine = await fx.start(fx.config({ targets: { default: { pane } }, spool: { legacyTriggerFile: trigger } }));
     writeFileSync(trigger, 'echo from the old protocol\n');
     await waitFor(() => recorded(file).length >= 1, 15_000, 'legacy line');
     await new Promise((r) => setTimeout(r, 300));
@@ -39,8 +26,8 @@ describe('legacy trigger file and the default target', () => {
   });
 
   it('takes a trigger written right after the previous one was consumed (the watcher alone missed about a third)', async () => {
-    const trigger = join(tmp.dir, 'legacy', 'webhook-trigger');
-    engine = await startEngine(testConfig(tmp.dir, tmux, { spool: { legacyTriggerFile: trigger } }));
+    const trigger = join(fx.dir, 'legacy', 'webhook-trigger');
+    engine = await fx.start(fx.config({ spool: { legacyTriggerFile: trigger } }));
     engine.pause();
     const { existsSync } = await import('node:fs');
     for (let i = 0; i < 20; i++) {
@@ -57,31 +44,46 @@ describe('legacy trigger file and the default target', () => {
   });
 
   it('creates a detached session for the default target outside tmux and types into it', async () => {
-    tmux.session('other');
-    engine = await startEngine(testConfig(tmp.dir, tmux));
+    fx.tmux.session('other');
+    engine = await fx.start(fx.config());
     engine.enqueue({ text: 'echo into-the-created-session', source: 'api' });
     await waitFor(() => engine!.stats().successful === 1, 15_000, 'delivered');
-    const sessions = tmux.run('list-sessions', '-F', '#{session_name}').split('\n').sort();
+    const sessions = fx.tmux.run('list-sessions', '-F', '#{session_name}').split('\n').sort();
     expect(sessions).toEqual(['other', 'webhook-tui']);
-    await waitFor(() => tmux.capture('=webhook-tui:').includes('into-the-created-session'), 5000, 'text in the pane');
+    await waitFor(
+      () => fx.tmux.capture('=webhook-tui:').includes('into-the-created-session'),
+      5000,
+      'text in the pane',
+    );
   });
 
   it('serves the other, last active pane of its own window when it runs inside tmux', async () => {
-    const left = tmux.session('work', ['bash', '--norc', '--noprofile']);
-    const right = tmux.run('split-window', '-t', left, '-h', '-P', '-F', '#{pane_id}', 'bash', '--norc', '--noprofile');
-    tmux.run('select-pane', '-t', left);
+    const left = fx.tmux.session('work', ['bash', '--norc', '--noprofile']);
+    const right = fx.tmux.run(
+      'split-window',
+      '-t',
+      left,
+      '-h',
+      '-P',
+      '-F',
+      '#{pane_id}',
+      'bash',
+      '--norc',
+      '--noprofile',
+    );
+    fx.tmux.run('select-pane', '-t', left);
     // The engine runs "in" the right pane; the left one was active last.
-    tmux.run('select-pane', '-t', right);
-    const config = testConfig(tmp.dir, tmux);
-    engine = await startEngine(
+    fx.tmux.run('select-pane', '-t', right);
+    const config = fx.config();
+    engine = await fx.start(
       { ...config, tmux: { ...config.tmux, socketName: null } },
       {
         tmuxPane: right,
-        tmux: new (await import('../../src/engine/delivery/exec-tmux.js')).ExecTmux({ socketName: tmux.socket }),
+        tmux: new (await import('../../src/engine/delivery/exec-tmux.js')).ExecTmux({ socketName: fx.tmux.socket }),
       },
     );
     engine.enqueue({ text: 'echo to-the-left-pane', source: 'api' });
-    await waitFor(() => tmux.capture(left).includes('to-the-left-pane'), 15_000, 'text in the left pane');
-    expect(tmux.capture(right)).not.toContain('to-the-left-pane');
+    await waitFor(() => fx.tmux.capture(left).includes('to-the-left-pane'), 15_000, 'text in the left pane');
+    expect(fx.tmux.capture(right)).not.toContain('to-the-left-pane');
   });
 });

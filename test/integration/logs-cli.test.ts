@@ -145,7 +145,7 @@ describe('webhook-tui logs (built CLI, real files)', () => {
       logs.logger.info('follow me', { task: i, pad: 'y'.repeat(30) });
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 50));
     }
-    await waitFor(() => out.trim().split('\n').length >= 201, 15_000, '201 lines').catch((e: Error) => {
+    await waitFor(() => out.trim().split('\n').length >= 201, 45_000, '201 lines').catch((e: Error) => {
       const seen = out
         .trim()
         .split('\n')
@@ -166,7 +166,7 @@ describe('webhook-tui logs (built CLI, real files)', () => {
         .map((l) => JSON.parse(l).task),
     ).toEqual(Array.from({ length: 201 }, (_, i) => i));
     await logs.close();
-  });
+  }, 60_000);
 
   it('logs optimize FILE: gzip, consecutive repeats collapsed, important lines beside it; refuses a file open for writing', async () => {
     const dir = join(tmp.dir, 'old');

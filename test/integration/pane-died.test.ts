@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import type { Tmux } from '../../src/engine/ports/tmux.js';
-import { RECORDER, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
+import { RECORDER, recorded, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 
 /** A program that exits as soon as it reads its first keystroke (raw mode): it dies while a command is typed. */
 const DIES_ON_INPUT =
@@ -21,28 +21,17 @@ function outcome(engine: Engine, id: number): Promise<'delivered' | 'retrying' |
 }
 
 describe('a pane that dies while a command is typed', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('is not recorded delivered (remain-on-exit: tmux takes the Enter without an error); the retry reaches the respawned pane', async () => {
-    tmux.session('keep', ['sleep', '600']);
-    tmux.run('set-option', '-g', 'remain-on-exit', 'on');
-    const pane = tmux.session('dies', [process.execPath, '-e', DIES_ON_INPUT]);
-    await waitFor(() => tmux.capture(pane).includes('WAITING'), 10_000, 'the program to wait for input');
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, {
+    fx.tmux.session('keep', ['sleep', '600']);
+    fx.tmux.run('set-option', '-g', 'remain-on-exit', 'on');
+    const pane = fx.tmux.session('dies', [process.execPath, '-e', DIES_ON_INPUT]);
+    await waitFor(() => fx.tmux.capture(pane).includes('WAITING'), 10_000, 'the program to wait for input');
+    engine = await fx.start(
+      fx.config({
         targets: { default: { pane, enterDelayMs: 300 } },
         queue: { retry: { attempts: 50, baseMs: 100, maxMs: 200, jitter: 0 } },
       }),
@@ -55,17 +44,17 @@ describe('a pane that dies while a command is typed', () => {
         { code: 'WHT_ERR_TARGET_MISSING', message: expect.stringContaining('died while the command was typed') },
       ],
     });
-    const file = `${tmp.dir}/rec.rec`;
-    tmux.run('respawn-pane', '-k', '-t', pane, process.execPath, RECORDER, file);
+    const file = `${fx.dir}/rec.rec`;
+    fx.tmux.run('respawn-pane', '-k', '-t', pane, process.execPath, RECORDER, file);
     await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 20_000, 'delivery to the respawned pane');
     await waitFor(() => recorded(file).length > 0, 10_000, 'the recorded line');
     expect(recorded(file)).toEqual(['echo into-a-dying-pane']);
   }, 40_000);
 
   it('is not recorded delivered when the pane is closed right after Enter', async () => {
-    tmux.session('keep', ['sleep', '600']); // the server outlives the killed pane
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-    const real = new ExecTmux({ socketName: tmux.socket });
+    fx.tmux.session('keep', ['sleep', '600']); // the server outlives the killed pane
+    const { pane, file } = await fx.recorder('rec');
+    const real = new ExecTmux({ socketName: fx.tmux.socket });
     // The real tmux, with kill-pane run the moment the Enter for this pane has been accepted.
     const killsAfterEnter: Tmux = {
       run: async (args, options) => {
@@ -75,8 +64,8 @@ describe('a pane that dies while a command is typed', () => {
       },
       close: () => real.close(),
     };
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, {
+    engine = await fx.start(
+      fx.config({
         targets: { default: { pane } },
         queue: { retry: { attempts: 2, baseMs: 20, maxMs: 50, jitter: 0 } },
       }),

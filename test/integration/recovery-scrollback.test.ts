@@ -2,13 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { openStore } from '../../src/engine/sqlite/open-store.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import { prepareSpool } from '../../src/engine/intake/spool-dirs.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
@@ -17,34 +17,25 @@ const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
  * time it reaches history-limit, so a line number taken before typing points elsewhere afterwards.
  */
 describe('crash recovery when the pane history is trimmed', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
   let child: ChildProcess | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
+  const fx = useFixture();
+  afterEach(() => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    tmux.kill();
-    tmp.cleanup();
   });
 
   /** A recorder pane with a small history-limit that has already scrolled `prefill` lines. */
   async function fullPane(limit: number, prefill: number) {
-    tmux.session('keep', ['sleep', '600']);
-    tmux.run('set-option', '-g', 'history-limit', String(limit));
-    const rec = await tmux.recorderPane('rec', tmp.dir);
+    fx.tmux.session('keep', ['sleep', '600']);
+    fx.tmux.run('set-option', '-g', 'history-limit', String(limit));
+    const rec = await fx.recorder('rec');
     typeLines(
       rec.pane,
       Array.from({ length: prefill }, (_, i) => `before ${i}`),
     );
     await waitFor(() => recorded(rec.file).length === prefill, 10_000, 'prefill recorded');
-    expect(Number(tmux.run('display-message', '-p', '-t', rec.pane, '#{history_size}'))).toBeGreaterThanOrEqual(
+    expect(Number(fx.tmux.run('display-message', '-p', '-t', rec.pane, '#{history_size}'))).toBeGreaterThanOrEqual(
       limit - Math.max(1, limit / 10),
     );
     return rec;
@@ -53,7 +44,7 @@ describe('crash recovery when the pane history is trimmed', () => {
   /** Lines typed into the recorder (CR ends each), in as few tmux calls as the argv limit allows. */
   function typeLines(pane: string, lines: string[]) {
     for (let i = 0; i < lines.length; i += 200)
-      tmux.run('send-keys', '-t', pane, '-l', '--', `${lines.slice(i, i + 200).join('\r')}\r`);
+      fx.tmux.run('send-keys', '-t', pane, '-l', '--', `${lines.slice(i, i + 200).join('\r')}\r`);
   }
 
   /**
@@ -61,15 +52,15 @@ describe('crash recovery when the pane history is trimmed', () => {
    * the mark the engine took, the text sits on the pane's input line.
    */
   async function killedWhileTyping(pane: string, text: string) {
-    const configFile = join(tmp.dir, 'config.json');
-    const dataDir = join(tmp.dir, 'data');
-    const spoolDir = join(tmp.dir, 'spool');
+    const configFile = join(fx.dir, 'config.json');
+    const dataDir = join(fx.dir, 'data');
+    const spoolDir = join(fx.dir, 'spool');
     writeFileSync(
       configFile,
       JSON.stringify({
         dataDir,
         spool: { dir: spoolDir, rescanMs: 500 },
-        tmux: { socketName: tmux.socket },
+        tmux: { socketName: fx.tmux.socket },
         targets: { default: { pane, enterDelayMs: 30_000 } },
         queue: { rateLimit: { perSecond: 0 } },
         http: { enabled: false },
@@ -82,10 +73,10 @@ describe('crash recovery when the pane history is trimmed', () => {
       stdio: 'ignore',
       env: { ...process.env, TMUX_PANE: '' },
     });
-    await waitFor(() => tmux.capture(pane).includes(text), 20_000, 'the text typed into the pane');
+    await waitFor(() => fx.tmux.capture(pane).includes(text), 20_000, 'the text typed into the pane');
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
-    const config = testConfig(tmp.dir, tmux, { targets: { default: { pane } } });
+    const config = fx.config({ targets: { default: { pane } } });
     const store = openStore(config);
     const [task] = store.delivering();
     store.close();
@@ -103,13 +94,13 @@ describe('crash recovery when the pane history is trimmed', () => {
       const text = 'echo submitted-before-crash';
       const { config, id } = await killedWhileTyping(pane, text);
       // Enter got through before the crash; then the pane kept scrolling, so tmux trimmed its history.
-      tmux.run('send-keys', '-t', pane, 'C-m');
+      fx.tmux.run('send-keys', '-t', pane, 'C-m');
       typeLines(
         pane,
         Array.from({ length: 25 }, (_, i) => `after ${i}`),
       );
       await waitFor(() => recorded(file).includes('after 24'), 10_000, 'lines after the crash');
-      engine = await startEngine(config);
+      engine = await fx.start(config);
       await waitFor(() => engine!.getTask(id)?.state !== 'delivering', 10_000, 'recovery verdict');
       expect(engine.getTask(id)?.state).toBe('delivered');
       engine.enqueue({ text: 'next', source: 'api' });
@@ -123,7 +114,7 @@ describe('crash recovery when the pane history is trimmed', () => {
     const { pane, file } = await fullPane(10, 100);
     const text = 'echo typed-not-submitted';
     const { config, id } = await killedWhileTyping(pane, text);
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(() => engine!.getTask(id)?.state !== 'delivering', 10_000, 'recovery verdict');
     expect(engine.getTask(id)?.state).toBe('delivered');
     await waitFor(() => recorded(file).includes(text), 10_000, 'the Enter');
@@ -136,14 +127,14 @@ describe('crash recovery when the pane history is trimmed', () => {
     const { pane, file } = await fullPane(10, 100);
     const text = 'echo lost-in-scrollback';
     const { config, id } = await killedWhileTyping(pane, text);
-    tmux.run('send-keys', '-t', pane, 'C-m');
+    fx.tmux.run('send-keys', '-t', pane, 'C-m');
     // More lines than the screen (50 rows) and the history (10) hold together.
     typeLines(
       pane,
       Array.from({ length: 120 }, (_, i) => `after ${i}`),
     );
     await waitFor(() => recorded(file).includes('after 119'), 10_000, 'lines after the crash');
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(() => engine!.getTask(id)?.state !== 'delivering', 10_000, 'recovery verdict');
     const task = engine.getTask(id)!;
     expect(task.state).toBe('dead');

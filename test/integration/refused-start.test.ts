@@ -8,11 +8,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import { BIN } from '../helpers/cli.js';
-import { tempDir } from '../helpers/engine.js';
-import { TestTmux } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 
 function serve(configFile: string): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve) => {
@@ -33,39 +32,32 @@ function serve(configFile: string): Promise<{ code: number | null; err: string }
 }
 
 describe('a refused start (exit 2) changes nothing', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let blocker: Server | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir('wht-refused-');
-  });
+  const fx = useFixture({ tmpPrefix: 'wht-refused-' });
   afterEach(async () => {
     if (blocker) await new Promise((r) => blocker!.close(r));
     blocker = undefined;
-    tmux.kill();
-    tmp.cleanup();
   });
 
   /** Config with a trigger already waiting in the spool; `default` is unconfigured, so a start would create its session. */
   function setup(extra: Record<string, unknown>): { configFile: string; dataDir: string; spool: string } {
-    const dataDir = join(tmp.dir, 'data');
-    const spool = join(tmp.dir, 'spool');
+    const dataDir = join(fx.dir, 'data');
+    const spool = join(fx.dir, 'spool');
     mkdirSync(join(spool, 'tmp'), { recursive: true, mode: 0o700 });
     mkdirSync(join(spool, 'new'), { recursive: true, mode: 0o700 });
     writeSpoolFile(spool, 'echo typed-before-refusal');
-    const configFile = join(tmp.dir, 'config.json');
+    const configFile = join(fx.dir, 'config.json');
     writeFileSync(
       configFile,
-      JSON.stringify({ dataDir, spool: { dir: spool }, tmux: { socketName: tmux.socket }, ...extra }),
+      JSON.stringify({ dataDir, spool: { dir: spool }, tmux: { socketName: fx.tmux.socket }, ...extra }),
     );
     return { configFile, dataDir, spool };
   }
 
   function tmuxSessions(): string {
     try {
-      return execFileSync('tmux', ['-L', tmux.socket, 'list-sessions', '-F', '#{session_name}'], {
+      return execFileSync('tmux', ['-L', fx.tmux.socket, 'list-sessions', '-F', '#{session_name}'], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
       });
@@ -107,7 +99,7 @@ describe('a refused start (exit 2) changes nothing', () => {
 
   it("when a hook's secret file cannot be read", async () => {
     await expectRefused(
-      { http: { port: 0 }, hooks: { gh: { auth: { type: 'github', secretFile: join(tmp.dir, 'missing-secret') } } } },
+      { http: { port: 0 }, hooks: { gh: { auth: { type: 'github', secretFile: join(fx.dir, 'missing-secret') } } } },
       /hooks\.gh/,
     );
   });
@@ -115,11 +107,11 @@ describe('a refused start (exit 2) changes nothing', () => {
   it('when the spool dir is writable by other users', async () => {
     const { spool } = setup({});
     chmodSync(spool, 0o777);
-    const configFile = join(tmp.dir, 'config.json');
+    const configFile = join(fx.dir, 'config.json');
     const r = await serve(configFile);
     expect(r.code, r.err).toBe(2);
     expect(r.err).toMatch(/writable by other users/);
     expect(tmuxSessions()).toBe('');
-    expect(existsSync(join(tmp.dir, 'data', 'webhook-tui.db'))).toBe(false);
+    expect(existsSync(join(fx.dir, 'data', 'webhook-tui.db'))).toBe(false);
   });
 });

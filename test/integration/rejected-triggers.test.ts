@@ -7,34 +7,25 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { loggerFrom } from '../../src/engine/ports/logger.js';
 import { formatStats } from '../../src/cli/output.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { TestTmux, waitFor } from '../helpers/tmux.js';
+import { waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
 describe('rejected triggers', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
   const logged: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
   const logger = loggerFrom((_level, msg, fields) => {
     logged.push({ msg, fields });
   });
 
+  const fx = useFixture({ tmpPrefix: 'wht-rej-' });
   beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir('wht-rej-');
     logged.length = 0;
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
   });
 
   function spool(dir: string, name: string, content: string | Buffer): void {
@@ -43,10 +34,7 @@ describe('rejected triggers', () => {
   }
 
   it('counts rejections by reason in stats, status and /metrics', async () => {
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, { spool: { maxBytes: 1024 }, http: { enabled: true, port: 0 } }),
-      { logger },
-    );
+    engine = await fx.start(fx.config({ spool: { maxBytes: 1024 }, http: { enabled: true, port: 0 } }), { logger });
     engine.pause();
     const dir = engine.config.spool.dir;
     spool(dir, 'a.txt', 'ls \u202e\n');
@@ -65,7 +53,7 @@ describe('rejected triggers', () => {
   });
 
   it('prunes rejected/ with the queue retention at start', async () => {
-    const config = testConfig(tmp.dir, tmux, { queue: { retainDays: 1 } });
+    const config = fx.config({ queue: { retainDays: 1 } });
     const rejected = join(config.spool.dir, 'rejected');
     mkdirSync(rejected, { recursive: true, mode: 0o700 });
     for (const d of [config.spool.dir, join(config.spool.dir, 'tmp'), join(config.spool.dir, 'new')])
@@ -74,14 +62,14 @@ describe('rejected triggers', () => {
     writeFileSync(join(rejected, 'recent.txt'), 'y');
     const twoDaysAgo = (Date.now() - 2 * 86_400_000) / 1000;
     utimesSync(join(rejected, 'old.txt'), twoDaysAgo, twoDaysAgo);
-    engine = await startEngine(config, { logger });
+    engine = await fx.start(config, { logger });
     expect(existsSync(join(rejected, 'old.txt'))).toBe(false);
     expect(existsSync(join(rejected, 'recent.txt'))).toBe(true);
     expect(logged.some((l) => l.msg === 'pruned rejected spool files' && l.fields?.count === 1)).toBe(true);
   });
 
   it('a second spool file with a name already used in the dedupe window is logged and counted as deduplicated', async () => {
-    engine = await startEngine(testConfig(tmp.dir, tmux), { logger });
+    engine = await fx.start(fx.config(), { logger });
     engine.pause();
     const dir = engine.config.spool.dir;
     spool(dir, 'same-name.txt', 'echo first\n');
@@ -101,9 +89,9 @@ describe('rejected triggers', () => {
   });
 
   it('send of 70 to 100 KB exits 2 before spooling (over spool.maxBytes), from argv and from stdin', () => {
-    const configFile = join(tmp.dir, 'config.json');
-    const spoolDir = join(tmp.dir, 'spool');
-    writeFileSync(configFile, JSON.stringify({ dataDir: join(tmp.dir, 'data'), spool: { dir: spoolDir } }));
+    const configFile = join(fx.dir, 'config.json');
+    const spoolDir = join(fx.dir, 'spool');
+    writeFileSync(configFile, JSON.stringify({ dataDir: join(fx.dir, 'data'), spool: { dir: spoolDir } }));
     for (const size of [70_000, 100_000]) {
       const big = 'x'.repeat(size);
       const argv = spawnSync(process.execPath, [BIN, '--config', configFile, 'send', '--', big], { encoding: 'utf8' });

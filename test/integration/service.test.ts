@@ -3,9 +3,9 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/engine.js';
 import { BIN, runCli } from '../helpers/cli.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { jsonLines, recorded, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 
 const STAND_IN = fileURLToPath(new URL('../fixtures/stand-in-systemctl.mjs', import.meta.url));
 
@@ -14,42 +14,33 @@ function hasSystemdAnalyze(): boolean {
 }
 
 describe('service: the systemd user unit', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let tmux: TestTmux;
   let env: Record<string, string>;
   let log: string;
-  const calls = () =>
-    existsSync(log)
-      ? readFileSync(log, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as string[])
-      : [];
+  const calls = () => jsonLines<string[]>(log);
 
+  const fx = useFixture();
   beforeEach(() => {
-    tmp = tempDir();
-    tmux = new TestTmux();
-    const bin = join(tmp.dir, 'bin');
-    const state = join(tmp.dir, 'standin');
+    const bin = join(fx.dir, 'bin');
+    const state = join(fx.dir, 'standin');
     mkdirSync(bin);
     mkdirSync(state);
-    mkdirSync(join(tmp.dir, 'run-systemd'));
+    mkdirSync(join(fx.dir, 'run-systemd'));
     symlinkSync(STAND_IN, join(bin, 'systemctl'));
     symlinkSync(STAND_IN, join(bin, 'journalctl'));
-    log = join(tmp.dir, 'argv.jsonl');
+    log = join(fx.dir, 'argv.jsonl');
     env = {
       PATH: `${bin}:${process.env.PATH}`,
-      XDG_CONFIG_HOME: join(tmp.dir, 'config'),
-      XDG_STATE_HOME: join(tmp.dir, 'state'),
-      XDG_RUNTIME_DIR: join(tmp.dir, 'runtime'),
-      WEBHOOK_TUI_SYSTEMD_PROBE: join(tmp.dir, 'run-systemd'),
+      XDG_CONFIG_HOME: join(fx.dir, 'config'),
+      XDG_STATE_HOME: join(fx.dir, 'state'),
+      XDG_RUNTIME_DIR: join(fx.dir, 'runtime'),
+      WEBHOOK_TUI_SYSTEMD_PROBE: join(fx.dir, 'run-systemd'),
       STANDIN_LOG: log,
       STANDIN_STATE: state,
     };
     mkdirSync(env.XDG_RUNTIME_DIR!, { mode: 0o700 });
   });
   afterEach(() => {
-    const pidFile = join(tmp.dir, 'standin', 'main.pid');
+    const pidFile = join(fx.dir, 'standin', 'main.pid');
     if (existsSync(pidFile)) {
       try {
         process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
@@ -57,8 +48,6 @@ describe('service: the systemd user unit', () => {
         /* gone */
       }
     }
-    tmux.kill();
-    tmp.cleanup();
   });
 
   const unitFile = () => join(env.XDG_CONFIG_HOME!, 'systemd', 'user', 'webhook-tui.service');
@@ -79,7 +68,7 @@ describe('service: the systemd user unit', () => {
       expect(Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1])).toBeGreaterThan(30);
       // The tmux server is started in its own scope, never in the service's cgroup.
       expect(unit).toMatch(/^ExecStartPre=-\S*systemd-run --user --scope .* new-session -d -s webhook-tui /m);
-      const dir = join(tmp.dir, 'verify');
+      const dir = join(fx.dir, 'verify');
       mkdirSync(dir);
       writeFileSync(join(dir, 'webhook-tui.service'), unit);
       const v = spawnSync('systemd-analyze', ['verify', '--user', join(dir, 'webhook-tui.service')], {
@@ -99,12 +88,12 @@ describe('service: the systemd user unit', () => {
   );
 
   it('without systemd, install says so and exits 2; --print still works', () => {
-    const r = runCli(['service', 'install'], { ...env, WEBHOOK_TUI_SYSTEMD_PROBE: join(tmp.dir, 'absent') });
+    const r = runCli(['service', 'install'], { ...env, WEBHOOK_TUI_SYSTEMD_PROBE: join(fx.dir, 'absent') });
     expect(r.code).toBe(2);
     expect(r.err).toContain('systemd is not running here');
     expect(existsSync(unitFile())).toBe(false);
     expect(
-      runCli(['service', 'install', '--print'], { ...env, WEBHOOK_TUI_SYSTEMD_PROBE: join(tmp.dir, 'absent') }).code,
+      runCli(['service', 'install', '--print'], { ...env, WEBHOOK_TUI_SYSTEMD_PROBE: join(fx.dir, 'absent') }).code,
     ).toBe(0);
     expect(calls()).toEqual([]);
   });
@@ -113,11 +102,11 @@ describe('service: the systemd user unit', () => {
     'install, status, stop, start, restart, logs and uninstall go through systemctl --user',
     { timeout: 90_000 },
     async () => {
-      const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
-      const configFile = join(tmp.dir, 'config.json');
+      const { pane, file } = await fx.recorder('rec');
+      const configFile = join(fx.dir, 'config.json');
       writeFileSync(
         configFile,
-        JSON.stringify({ tmux: { socketName: tmux.socket }, targets: { default: { pane } }, http: { port: 0 } }),
+        JSON.stringify({ tmux: { socketName: fx.tmux.socket }, targets: { default: { pane } }, http: { port: 0 } }),
       );
       const cfg = ['--config', configFile];
       const install = runCli(['service', 'install', ...cfg], env);
@@ -173,7 +162,7 @@ describe('service: the systemd user unit', () => {
 
   it('a unit that cannot start is reported with exit 1 (the engine never answers)', { timeout: 60_000 }, () => {
     // The data dir is a file: serve fails at once.
-    const bad = join(tmp.dir, 'not-a-dir');
+    const bad = join(fx.dir, 'not-a-dir');
     writeFileSync(bad, '');
     chmodSync(bad, 0o600);
     const r = runCli(['service', 'install', '--dataDir', bad], env);

@@ -2,25 +2,22 @@ import { createServer, type Server } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/engine.js';
 import { BIN, runCli, runCliAsync } from '../helpers/cli.js';
 import { PtyScreen } from '../helpers/pty.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
 import { lockHolder } from '../../src/engine/lock.js';
 
 describe('init, config show/schema, start and stop (built CLI)', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let tmux: TestTmux;
   let env: Record<string, string>;
   const started: string[] = [];
 
+  const fx = useFixture();
   beforeEach(() => {
-    tmp = tempDir();
-    tmux = new TestTmux();
     env = {
-      XDG_CONFIG_HOME: join(tmp.dir, 'config'),
-      XDG_STATE_HOME: join(tmp.dir, 'state'),
-      XDG_RUNTIME_DIR: join(tmp.dir, 'run'),
+      XDG_CONFIG_HOME: join(fx.dir, 'config'),
+      XDG_STATE_HOME: join(fx.dir, 'state'),
+      XDG_RUNTIME_DIR: join(fx.dir, 'run'),
       WEBHOOK_TUI_CONFIG: '',
     };
     delete (env as Record<string, string | undefined>).WEBHOOK_TUI_CONFIG;
@@ -31,21 +28,19 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
       const pid = lockHolder(join(dataDir, 'engine.pid'));
       if (pid) process.kill(pid, 'SIGKILL');
     }
-    tmux.kill();
-    tmp.cleanup();
   });
 
   const configPath = () => join(env.XDG_CONFIG_HOME!, 'webhook-tui', 'config.json');
   const dataDir = () => join(env.XDG_STATE_HOME!, 'webhook-tui');
 
   it('init --yes lists the panes, writes only what differs from the defaults, and creates data dir, spool and token', async () => {
-    const { pane } = await tmux.recorderPane('work', tmp.dir);
+    const { pane } = await fx.recorder('work');
     const r = runCli(
       [
         'init',
         '--yes',
         '--tmux.socketName',
-        tmux.socket,
+        fx.tmux.socket,
         '--target',
         'work:0.0',
         '--preset',
@@ -66,7 +61,7 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
     expect(file).toEqual({
       $schema: './config.schema.json',
       targets: { default: { pane: '=work:0.0', preset: 'claude-code' } },
-      tmux: { socketName: tmux.socket },
+      tmux: { socketName: fx.tmux.socket },
       queue: { capacity: 500 },
     });
     const schema = JSON.parse(
@@ -85,10 +80,10 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
     'init in a terminal asks for the pane by its number in the list, the agent preset and the port',
     { timeout: 60_000 },
     async () => {
-      const { pane } = await tmux.recorderPane('work', tmp.dir);
+      const { pane } = await fx.recorder('work');
       expect(pane).toMatch(/^%\d+$/);
       const screen = new PtyScreen({
-        args: [BIN, 'init', '--tmux.socketName', tmux.socket],
+        args: [BIN, 'init', '--tmux.socketName', fx.tmux.socket],
         cols: 160,
         rows: 40,
         env: { ...env, TMUX: '', TMUX_PANE: '' },
@@ -108,7 +103,7 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
       expect(JSON.parse(readFileSync(configPath(), 'utf8'))).toEqual({
         $schema: './config.schema.json',
         targets: { default: { pane: '=work:0.0', preset: 'codex' } },
-        tmux: { socketName: tmux.socket },
+        tmux: { socketName: fx.tmux.socket },
         http: { port: 9010 },
       });
     },
@@ -175,9 +170,9 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
     'start runs serve detached and returns once it answers; stop waits for it to close; both say when nothing runs',
     { timeout: 60_000 },
     async () => {
-      const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+      const { pane, file } = await fx.recorder('rec');
       expect(
-        runCli(['init', '--yes', '--tmux.socketName', tmux.socket, '--target', pane, '--http.port', '0'], env).code,
+        runCli(['init', '--yes', '--tmux.socketName', fx.tmux.socket, '--target', pane, '--http.port', '0'], env).code,
       ).toBe(0);
       started.push(dataDir());
       const start = runCli(['start'], env);
@@ -208,7 +203,7 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
       await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
       const port = (blocker.address() as { port: number }).port;
       try {
-        const init = runCli(['init', '--yes', '--tmux.socketName', tmux.socket, '--http.port', String(port)], env);
+        const init = runCli(['init', '--yes', '--tmux.socketName', fx.tmux.socket, '--http.port', String(port)], env);
         expect(init.code).toBe(1);
         expect(init.out).toContain(`✗ http.port: cannot listen on 127.0.0.1:${port}`);
         const refused = await runCliAsync(['start'], env);
@@ -234,17 +229,17 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
     'stop --timeout exits 1 while a delivery is still in flight, and a later stop finishes it',
     { timeout: 60_000 },
     async () => {
-      const { pane, file } = await tmux.recorderPane('slow', tmp.dir);
+      const { pane, file } = await fx.recorder('slow');
       writeFileSync(
-        join(tmp.dir, 'c.json'),
+        join(fx.dir, 'c.json'),
         JSON.stringify({
           dataDir: dataDir(),
-          tmux: { socketName: tmux.socket },
+          tmux: { socketName: fx.tmux.socket },
           http: { enabled: false },
           targets: { default: { pane, enterDelayMs: 4000 } },
         }),
       );
-      const cfg = ['--config', join(tmp.dir, 'c.json')];
+      const cfg = ['--config', join(fx.dir, 'c.json')];
       started.push(dataDir());
       expect(runCli(['start', ...cfg], env).code).toBe(0);
       expect(runCli(['send', ...cfg, '--', 'echo slow enter'], env).code).toBe(0);

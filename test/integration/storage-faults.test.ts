@@ -2,14 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
 import type { Config } from '../../src/engine/config/schema.js';
 import { openEngineStore } from '../../src/engine/sqlite/open-store.js';
 import type { SqliteStore } from '../../src/engine/sqlite/queue-store.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { tempDir } from '../helpers/engine.js';
+import { useFixture } from '../helpers/fixture.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 
 /** Can this process mount a small tmpfs (root, and mount allowed)? Decided once, by trying. */
 function canMount(): boolean {
@@ -63,31 +64,23 @@ const post = (url: string, body: unknown, token: string) =>
   });
 
 describe('storage faults', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
   let mounted: string | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
+  const fx = useFixture();
   afterEach(async () => {
     await engine?.close();
-    engine = undefined;
-    tmux.kill();
     if (mounted) execFileSync('umount', ['-l', mounted], { stdio: 'ignore' });
     mounted = undefined;
-    tmp.cleanup();
   });
 
   async function engineWith(dataDir: string, extra: { openStore?: (c: Config) => SqliteStore } = {}) {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     const config = {
-      ...testConfig(tmp.dir, tmux, { targets: { default: { pane } }, http: { enabled: true, port: 0 } }),
+      ...fx.config({ targets: { default: { pane } }, http: { enabled: true, port: 0 } }),
       dataDir,
     };
-    engine = await startEngine(config, {
+    engine = await fx.start(config, {
       ...extra,
       ...(process.env.WHT_DBG
         ? {
@@ -104,7 +97,7 @@ describe('storage faults', () => {
   (MOUNT ? it : it.skip)(
     `${MOUNT ? '' : '[skipped: needs root and mount for a small tmpfs] '}a full disk: the engine stays up, answers 503, keeps spool files, is UNHEALTHY with the reason, alerts, and resumes by itself`,
     async () => {
-      const data = join(tmp.dir, 'small');
+      const data = join(fx.dir, 'small');
       mkdirSync(data);
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', data]);
       mounted = data;
@@ -164,7 +157,7 @@ describe('storage faults', () => {
           };
         },
       });
-    const { config, file, url, token } = await engineWith(join(tmp.dir, 'data'), { openStore });
+    const { config, file, url, token } = await engineWith(join(fx.dir, 'data'), { openStore });
     // 1. `delivered` cannot be written after the text went in: it is not typed again, and recorded later.
     failing = new Set(['markDelivered']);
     const { task: a } = engine!.enqueue({ text: 'typed, not recorded', source: 'api' });
@@ -186,7 +179,7 @@ describe('storage faults', () => {
   }, 60_000);
 
   it('the database file deleted while the engine runs: stops acknowledging, UNHEALTHY with the reason, writes the database back; a restart loses nothing', async () => {
-    const data = join(tmp.dir, 'data');
+    const data = join(fx.dir, 'data');
     const { config, file, url, token } = await engineWith(data);
     const db = join(data, 'webhook-tui.db');
     for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
@@ -206,7 +199,7 @@ describe('storage faults', () => {
     await waitFor(() => existsSync(db), 10_000, 'the database written back');
     await engine!.close();
 
-    engine = await startEngine(config);
+    engine = await fx.start(config);
     await waitFor(() => recorded(file).length === 2, 15_000, 'both tasks typed after the restart');
     expect(recorded(file)).toEqual(['acknowledged after the deletion', 'spooled after the deletion']);
   }, 60_000);

@@ -1,34 +1,23 @@
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { holdsFor, RECORDER, recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { holdsFor, RECORDER, recorded, waitFor } from '../helpers/tmux.js';
 
 describe('tmux server killed and restarted mid-burst', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('loses nothing and types nothing twice', async () => {
-    const file = join(tmp.dir, 'rec.jsonl');
+    const file = join(fx.dir, 'rec.jsonl');
     const startRecorder = async (append: boolean) => {
-      const pane = tmux.session('rec', [process.execPath, RECORDER, file, ...(append ? ['append'] : [])]);
-      await waitFor(() => tmux.capture(pane).includes('RECORDER READY'), 10_000, 'recorder');
+      const pane = fx.tmux.session('rec', [process.execPath, RECORDER, file, ...(append ? ['append'] : [])]);
+      await waitFor(() => fx.tmux.capture(pane).includes('RECORDER READY'), 10_000, 'recorder');
     };
     await startRecorder(false);
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, {
+    engine = await fx.start(
+      fx.config({
         targets: { default: { pane: '=rec:0.0' } },
         queue: { retry: { attempts: 50, baseMs: 50, maxMs: 200, jitter: 0 } },
       }),
@@ -36,7 +25,7 @@ describe('tmux server killed and restarted mid-burst', () => {
     const texts = Array.from({ length: 300 }, (_, i) => `restart ${String(i).padStart(3, '0')}`);
     for (const text of texts) engine.enqueue({ text, source: 'api' });
     await waitFor(() => recorded(file).length >= 40, 30_000, 'first deliveries');
-    tmux.kill();
+    fx.tmux.kill();
     await new Promise((r) => setTimeout(r, 500));
     await startRecorder(true);
     await waitFor(() => recorded(file).length >= texts.length, 60_000, 'all lines');

@@ -1,38 +1,27 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { formatStats } from '../../src/cli/output.js';
-import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
-import { recorded, TestTmux, waitFor } from '../helpers/tmux.js';
+import { useFixture } from '../helpers/fixture.js';
+import { recorded, waitFor } from '../helpers/tmux.js';
 
 describe('the SQLite WAL of a running engine', () => {
-  let tmux: TestTmux;
-  let tmp: ReturnType<typeof tempDir>;
   let engine: Engine | undefined;
 
-  beforeEach(() => {
-    tmux = new TestTmux();
-    tmp = tempDir();
-  });
-  afterEach(async () => {
-    await engine?.close();
-    engine = undefined;
-    tmux.kill();
-    tmp.cleanup();
-  });
+  const fx = useFixture();
 
   it('stays bounded through a burst, shrinks when idle, and is reported in stats, status and /metrics', async () => {
-    const { pane, file } = await tmux.recorderPane('rec', tmp.dir);
+    const { pane, file } = await fx.recorder('rec');
     const limit = 512 * 1024;
-    engine = await startEngine(
-      testConfig(tmp.dir, tmux, {
+    engine = await fx.start(
+      fx.config({
         targets: { default: { pane } },
         queue: { capacity: 5000, walLimitBytes: limit },
         http: { enabled: true, port: 0 },
       }),
     );
-    const wal = join(tmp.dir, 'data', 'webhook-tui.db-wal');
+    const wal = join(fx.dir, 'data', 'webhook-tui.db-wal');
     const n = 1000;
     let maxWal = 0;
     const sampler = setInterval(() => {
@@ -47,7 +36,7 @@ describe('the SQLite WAL of a running engine', () => {
     await waitFor(() => engine!.stats().storage!.walBytes <= limit, 10_000, 'the WAL back under its limit when idle');
     const storage = engine.stats().storage!;
     expect(storage).toEqual({
-      databaseBytes: statSync(join(tmp.dir, 'data', 'webhook-tui.db')).size,
+      databaseBytes: statSync(join(fx.dir, 'data', 'webhook-tui.db')).size,
       walBytes: expect.any(Number),
       walLimitBytes: limit,
     });

@@ -3,13 +3,13 @@
  * receiver (this node's queue). Loaded by compose.ts with a dynamic import only when `cluster.redis` is set.
  */
 import type { EventEmitter } from 'node:events';
-import type { Config } from '../config/schema.js';
 import type { EngineEventMap } from '../events.js';
 import type { HealthCheckResult } from '../monitor/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { QueueStore } from '../queue/store.js';
 import type { ClusterStatus, EnqueueResult, NewTask, Task } from '../task.js';
+import type { ClusterConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { BullBus } from './bullmq-bus.js';
 import { nodeQueue, type ClusterBus, type Consumer, type NodeRecord } from './bus.js';
@@ -20,7 +20,8 @@ import { Registrar } from './registrar.js';
 import type { ClusterRouter } from './router.js';
 
 export interface ClusterNodeDeps {
-  config: Config;
+  /** The `cluster` section, and this node's configured target names (the ones it claims). */
+  config: { cluster: ClusterConfig; targets: Readonly<Record<string, unknown>> };
   store: QueueStore;
   router: ClusterRouter;
   clock: Clock;

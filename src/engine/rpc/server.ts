@@ -13,6 +13,9 @@ const EVENTS: Array<keyof EngineEventMap> = [
   'task:delivered',
   'task:retrying',
   'task:dead',
+  'task:working',
+  'task:completed',
+  'task:stalled',
   'task:dropped',
   'task:rate-limited',
   'intake:rejected',
@@ -32,6 +35,8 @@ function idParam(params: unknown): number {
 export interface ControlExtras {
   targetStatus?: () => Promise<unknown>;
   history?: (range: 'hour' | 'day' | 'week' | 'month') => unknown;
+  /** Where the `default` target's commands go, in words (what `--split` says when it attaches). */
+  describeDefaultTarget?: () => Promise<string>;
 }
 
 const RANGES = new Set(['hour', 'day', 'week', 'month']);
@@ -53,6 +58,8 @@ export function dispatchControl(
       if (!extras.history) throw new WhtError('WHT_ERR_STORAGE', 'this engine keeps no history (monitor off)');
       return extras.history(range as 'hour');
     }
+    case 'describeDefaultTarget':
+      return extras.describeDefaultTarget ? extras.describeDefaultTarget() : null;
     case 'enqueue':
       return api.enqueue(params as NewTask);
     case 'getTask':

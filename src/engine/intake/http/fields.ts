@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { TASK_STATES } from '../../types.js';
-import { refusedIn } from '../../delivery/text-safety.js';
+import { refusedIn } from '../../text-safety.js';
 
 /** Why a one-line field (an id, a key, a template) cannot be used, or null. */
 export function unsafeCharIn(text: string): string | null {
