@@ -450,6 +450,12 @@ function clusterParts(
           health: () => w.monitor().snapshot().health?.status ?? 'unknown',
           httpUrl: () => w.httpUrl() ?? null,
           paused: () => engine.isPaused(),
+          free: (t) =>
+            !w.dispatcher.busyTargets().includes(t) &&
+            !w.dispatcher.heldTargets().includes(t) &&
+            store.head(t) === undefined,
+          probe: () => engine.targetStatus(),
+          room: () => config.queue.capacity - store.pendingCount(),
           ...(o.deps.clusterBus ? { bus: o.deps.clusterBus } : {}),
         });
       },

@@ -160,6 +160,12 @@ export const ERROR_CODES = {
     retryable: false,
     doc: "Cluster mode: another live node already claims one of this node's target names, or this node name; the engine refuses to start.",
   },
+  WHT_ERR_NODE_LOST: {
+    exit: 1,
+    http: 500,
+    retryable: false,
+    doc: 'Cluster mode: the node that took a pooled task stopped before it confirmed it; the task is not given to another node (that node types it after its restart if it had committed it).',
+  },
   WHT_ERR_SPLIT_FAILED: {
     exit: 1,
     http: 500,

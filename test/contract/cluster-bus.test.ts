@@ -211,11 +211,11 @@ describe('ClusterBus on BullMQ (real redis-server)', () => {
     const taker = other.poolTaker(q, { onFailed: (job, reason) => failed.push(`${job.id}: ${reason}`) });
     // Its stalled check finds the job without a lock; taking never hands it out.
     await waitFor(async () => (await taker.take()) === null && failed.length === 1, 15_000, 'stalled job failed');
-    expect(failed[0]).toMatch(/^s\.1: .*stalled/);
+    expect(failed[0]).toMatch(/^s\.1: WHT_ERR_NODE_LOST: .*stalled/);
     expect((await other.counts(q)).failed).toBe(1);
     const [f] = await other.failed(q, 5);
     expect(f?.id).toBe('s.1');
-    expect(f?.reason).toMatch(/stalled/i);
+    expect(f?.reason).toMatch(/^WHT_ERR_NODE_LOST: .*stalled/);
   });
 
   it('rejects within its bound while Redis is down, and works again once it is back', async () => {

@@ -268,8 +268,9 @@ export class BullBus implements ClusterBus {
           const busJob = { id: job.id!, data: job.data as unknown, attemptsMade: job.attemptsStarted - 1 };
           // A job whose holder died (its lock ran out): BullMQ marks it to fail at the next take; fail it, never run it.
           if (job.deferredFailure) {
-            await b(job.moveToFailed(new UnrecoverableError(job.deferredFailure), token, false), `fail in ${queue}`);
-            opts.onFailed?.(busJob, job.deferredFailure);
+            const reason = `WHT_ERR_NODE_LOST: the node that took this pooled task stopped before it confirmed it (${job.deferredFailure}); it is not given to another node (the node that took it types it after its restart if it had committed it)`;
+            await b(job.moveToFailed(new UnrecoverableError(reason), token, false), `fail in ${queue}`);
+            opts.onFailed?.(busJob, reason);
             continue;
           }
           return {
@@ -279,6 +280,9 @@ export class BullBus implements ClusterBus {
             },
             reject: async (code, reason) => {
               await b(job.moveToFailed(new UnrecoverableError(`${code}: ${reason}`), token, false), `fail in ${queue}`);
+            },
+            release: async () => {
+              await b(job.moveToWait(token), `release in ${queue}`);
             },
           };
         }

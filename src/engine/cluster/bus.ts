@@ -74,7 +74,15 @@ export interface PoolTaker {
    * The next job, held under a lock, or null when the queue is empty. A job whose previous holder died goes to the
    * failed set on the way (onFailed), never to this caller.
    */
-  take(): Promise<(BusJob & { complete(): Promise<void>; reject(code: string, reason: string): Promise<void> }) | null>;
+  take(): Promise<
+    | (BusJob & {
+        complete(): Promise<void>;
+        reject(code: string, reason: string): Promise<void>;
+        /** Put it back (this node cannot commit it now, and has not). */
+        release(): Promise<void>;
+      })
+    | null
+  >;
   close(): Promise<void>;
 }
 

@@ -8,20 +8,21 @@ import type { HealthCheckResult } from '../monitor/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { QueueStore } from '../queue/store.js';
-import type { ClusterStatus, EnqueueResult, NewTask, Task } from '../task.js';
+import type { ClusterStatus, EnqueueResult, NewTask, Task, TargetStatus } from '../task.js';
 import type { ClusterConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { BullBus } from './bullmq-bus.js';
 import { nodeQueue, type ClusterBus, type Consumer, type NodeRecord } from './bus.js';
 import { Forwarder } from './forwarder.js';
-import { receiveHandler } from './receiver.js';
+import { commitForwarded, receiveHandler, type ReceiverDeps } from './receiver.js';
+import { PoolRunner, poolsOf } from './pools.js';
 import { describeEndpoint, readClusterSecret, redisConnectOptions } from './redis-options.js';
 import { Registrar } from './registrar.js';
 import type { ClusterRouter } from './router.js';
 
 export interface ClusterNodeDeps {
   /** The `cluster` section, and this node's configured target names (the ones it claims). */
-  config: { cluster: ClusterConfig; targets: Readonly<Record<string, unknown>> };
+  config: { cluster: ClusterConfig; targets: Readonly<Record<string, { pool: string | null }>> };
   store: QueueStore;
   router: ClusterRouter;
   clock: Clock;
@@ -36,6 +37,12 @@ export interface ClusterNodeDeps {
   health: () => string;
   httpUrl: () => string | null;
   paused: () => boolean;
+  /** Pools: nothing pending, in delivery or watched for this target here. */
+  free: (target: string) => boolean;
+  /** Pools: ask tmux about this node's targets now. */
+  probe: () => Promise<TargetStatus[]>;
+  /** Pools: how many more tasks the queue takes now. */
+  room: () => number;
   /** Injected in tests; default: BullMQ on `cluster.redis`. */
   bus?: ClusterBus;
 }
@@ -46,6 +53,7 @@ export class ClusterNode {
   readonly #secret: string;
   readonly registrar: Registrar;
   readonly forwarder: Forwarder;
+  readonly pools: PoolRunner;
   #consumer: Consumer | undefined;
   #rejected = 0;
   #closing: Promise<void> | undefined;
@@ -56,7 +64,13 @@ export class ClusterNode {
     this.#d = d;
     this.#secret = readClusterSecret(c.secretFile!);
     this.#bus =
-      d.bus ?? new BullBus({ connect: redisConnectOptions(c.redis!), prefix: c.prefix, timeoutMs: c.timeoutMs });
+      d.bus ??
+      new BullBus({
+        connect: redisConnectOptions(c.redis!),
+        prefix: c.prefix,
+        timeoutMs: c.timeoutMs,
+        lockMs: c.nodeTtlMs,
+      });
     this.registrar = new Registrar({
       bus: this.#bus,
       config: c,
@@ -65,7 +79,10 @@ export class ClusterNode {
       clock: d.clock,
       logger: d.logger,
       record: () => this.#record(),
-      onConnected: () => this.kick(),
+      onConnected: () => {
+        this.kick();
+        void this.pools?.kick();
+      },
       onError: (err) => this.#refused(err),
     });
     this.forwarder = new Forwarder({
@@ -80,27 +97,42 @@ export class ClusterNode {
       onForwarded: (tasks, node, queue) => this.#forwarded(tasks, node, queue),
       onError: (err) => d.logger.warn('cluster: forwarding waits for Redis', { error: (err as Error).message }),
     });
+    this.pools = new PoolRunner({
+      bus: this.#bus,
+      pools: poolsOf(d.config.targets),
+      secret: this.#secret,
+      free: d.free,
+      probe: d.probe,
+      commit: (task, member) => commitForwarded(this.#receiverDeps(), task, member),
+      active: () => this.registrar.state === 'connected' && !d.paused() && d.room() > 0,
+      onFailed: (job, reason) => this.#rejectedJob(job.id, reason),
+      onError: (err) => d.logger.warn('cluster: pool', { error: (err as Error).message }),
+      clock: d.clock,
+      logger: d.logger,
+    });
+  }
+
+  #receiverDeps(): ReceiverDeps {
+    return {
+      store: this.#d.store,
+      secret: this.#secret,
+      enqueueMany: this.#d.enqueueMany,
+      onCommitted: (r, from) => {
+        if (r.created) this.#d.store.bumpCounter(`cluster:received:${from.origin}`);
+      },
+    };
   }
 
   async start(): Promise<void> {
     await this.registrar.start();
     this.#d.events.on('task:queued', this.#onQueued);
-    this.#consumer = this.#bus.consume(
-      nodeQueue(this.#d.config.cluster.node),
-      receiveHandler({
-        store: this.#d.store,
-        secret: this.#secret,
-        enqueueMany: this.#d.enqueueMany,
-        onCommitted: (r, from) => {
-          if (r.created) this.#d.store.bumpCounter(`cluster:received:${from.origin}`);
-        },
-      }),
-      {
-        stalled: 'retry',
-        onFailed: (job, reason) => this.#rejectedJob(job.id, reason),
-        onError: (err) => this.#d.logger.debug('cluster: worker', { error: (err as Error).message }),
-      },
-    );
+    this.#consumer = this.#bus.consume(nodeQueue(this.#d.config.cluster.node), receiveHandler(this.#receiverDeps()), {
+      stalled: 'retry',
+      onFailed: (job, reason) => this.#rejectedJob(job.id, reason),
+      onError: (err) => this.#d.logger.debug('cluster: worker', { error: (err as Error).message }),
+    });
+    this.pools.start();
+    this.#d.events.on('task:delivered', this.#onSettled);
     this.#d.logger.info('cluster node started', {
       node: this.#d.config.cluster.node,
       redis: describeEndpoint(this.#d.config.cluster.redis!),
@@ -118,6 +150,10 @@ export class ClusterNode {
       void this.forwarder.pump();
     });
   }
+
+  readonly #onSettled = (): void => {
+    void this.pools.kick();
+  };
 
   readonly #onQueued = (task: Task): void => {
     if (!this.#d.router.owns(task.target)) this.kick();
@@ -197,6 +233,8 @@ export class ClusterNode {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#d.events.off('task:queued', this.#onQueued);
+      this.#d.events.off('task:delivered', this.#onSettled);
+      await this.pools.close();
       await this.forwarder.close();
       await this.#consumer?.close();
       await this.registrar.close();
