@@ -46,6 +46,10 @@ import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
 import { WATCHED_STATES, type StorageDown, type StorageStats, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
+import { ClusterRouter } from './cluster/router.js';
+import type { ClusterNode } from './cluster/node.js';
+import type { ClusterBus } from './cluster/bus.js';
+import type { ClusterStatus } from './task.js';
 import { VERSION } from './version.js';
 
 export interface EngineDeps {
@@ -59,6 +63,8 @@ export interface EngineDeps {
   logEcho?: (line: string) => void;
   /** Opens the queue database (tests inject faults through it). @default sqlite/open-store.ts openEngineStore */
   openStore?: (config: Config) => SqliteStore;
+  /** Cluster mode: the Redis port (tests inject one). @default BullMQ on cluster.redis */
+  clusterBus?: ClusterBus;
 }
 
 /** The parts the composition root builds for the facade (engine.ts). None of them is public. */
@@ -83,6 +89,8 @@ export interface EngineCore {
   /** Look at the spool's new/ now. */
   scanIntake(): Promise<void>;
   httpUrl(): string | undefined;
+  /** Cluster mode: this node's view of the cluster (undefined on a single node, or before the cluster step ran). */
+  cluster(): ClusterStatus | undefined;
 }
 
 /** Log a failed start where the operator looks (one line in the data dir's engine.log, or the injected logger). */
@@ -215,6 +223,13 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     dispatcher.hold(task.target);
     completions.watch(task);
   };
+  // Cluster mode: which targets this node types itself (pure; Redis is loaded by the cluster step only).
+  const router = config.cluster.redis
+    ? new ClusterRouter(config.cluster.node, Object.keys(config.targets), () => {
+        for (const t of store.readyTargets()) dispatcher.markReady(t);
+        dispatcher.pump();
+      })
+    : undefined;
   const deliveries = new Deliveries({
     runner,
     settled: (task) => {
@@ -235,6 +250,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
       return { perSecond: rate.perSecond, burst: rate.burst ?? Math.max(1, Math.ceil(rate.perSecond)) };
     },
     isPaused: () => engine.isPaused() || storage.down !== null,
+    owns: router ? (target) => router.owns(target) : undefined,
     start: (task) => deliveries.start(task),
     onRateLimited: (task) => {
       try {
@@ -247,6 +263,14 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     onError: (err) => report('dispatcher', err),
   });
   const probe = new TargetProbe(targets, tmux, () => dispatcher.busyTargets(), book);
+  const cluster = clusterParts(engine, o, {
+    clock,
+    dispatcher,
+    probe,
+    report,
+    monitor: () => monitor,
+    httpUrl: () => intake.httpUrl(),
+  });
   const monitor = createMonitor({
     events: engine,
     stats: () => engine.stats(),
@@ -260,6 +284,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
       tmuxReachable: tmuxReachableCheck(tmux),
       targets: () => engine.targetStatus(),
       dataDirs: [config.dataDir, config.spool.dir],
+      cluster: router ? () => cluster.node?.health() ?? [] : undefined,
     },
     watchedPids: tmuxWatchedPids(tmux, () => probe.lastKnown().map((t) => t.pane)),
     tmux: (args) => tmux.run(args),
@@ -344,6 +369,8 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
         await completions.close();
       },
     },
+    // Before the intakes: a task for another node's target is never taken for a local one.
+    ...(router ? [cluster.step(router)] : []),
     ...intake.before,
     { name: 'retention', start: () => retention.start(), close: () => retention.close() },
     { name: 'weekly reports', start: () => weekly?.start(), close: () => weekly?.close() },
@@ -383,5 +410,67 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     kickIntake: () => intake.kick(),
     scanIntake: () => intake.scan(),
     httpUrl: () => intake.httpUrl(),
+    cluster: () => cluster.node?.status(),
   };
+}
+
+interface ClusterWiring {
+  clock: Clock;
+  dispatcher: Dispatcher;
+  probe: TargetProbe;
+  report: (component: string, err: unknown) => void;
+  monitor: () => Monitor;
+  httpUrl: () => string | undefined;
+}
+
+/** The cluster step: loads cluster/node.js (BullMQ, ioredis) with a dynamic import, so a single node never does. */
+function clusterParts(
+  engine: EngineFacade,
+  o: Opened,
+  w: ClusterWiring,
+): { node: ClusterNode | undefined; step(router: ClusterRouter): LifecycleStep } {
+  const { config, store, logger } = o;
+  const parts = {
+    node: undefined as ClusterNode | undefined,
+    step: (router: ClusterRouter): LifecycleStep => ({
+      name: 'cluster',
+      start: async () => {
+        const { startClusterNode } = await import('./cluster/node.js');
+        parts.node = await startClusterNode({
+          config,
+          store,
+          router,
+          clock: w.clock,
+          logger,
+          startedAt: w.clock.now(),
+          enqueueMany: (inputs) => engine.enqueueMany!(inputs),
+          events: engine,
+          report: w.report,
+          targets: () => clusterTargets(config, store, w.probe),
+          health: () => w.monitor().snapshot().health?.status ?? 'unknown',
+          httpUrl: () => w.httpUrl() ?? null,
+          paused: () => engine.isPaused(),
+          free: (t) =>
+            !w.dispatcher.busyTargets().includes(t) &&
+            !w.dispatcher.heldTargets().includes(t) &&
+            store.head(t) === undefined,
+          probe: () => engine.targetStatus(),
+          room: () => config.queue.capacity - store.pendingCount(),
+          ...(o.deps.clusterBus ? { bus: o.deps.clusterBus } : {}),
+        });
+      },
+      close: () => parts.node?.close(),
+    }),
+  };
+  return parts;
+}
+
+function clusterTargets(config: Config, store: QueueStore, probe: TargetProbe) {
+  const seen = new Map(probe.lastKnown().map((t) => [t.name, t.state]));
+  return Object.entries(config.targets).map(([name, t]) => ({
+    name,
+    pool: t.pool,
+    state: seen.get(name) ?? 'unknown',
+    depth: store.countQueuedFor([name]),
+  }));
 }

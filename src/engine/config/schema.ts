@@ -6,6 +6,7 @@ import { monitorConfigSchema } from '../monitor/config.js';
 import { hooksConfigSchema, httpConfigSchema } from '../intake/http/config.js';
 import { tuiConfigSchema } from './tui.js';
 import { logConfigSchema } from '../logs/config.js';
+import { clusterConfigSchema, type ClusterConfig } from '../cluster/config.js';
 
 export type { ResolvedTarget };
 
@@ -64,6 +65,8 @@ export const configSchema = z
     tui: tuiConfigSchema.prefault({}),
     /** Log files: level, rotation, retention, important lines (README: Operations > Logs). */
     log: logConfigSchema.prefault({}),
+    /** Cluster mode: several nodes, one queue, through Redis (README: Cluster). */
+    cluster: clusterConfigSchema.prefault({}),
   })
   .strict();
 
@@ -72,7 +75,8 @@ type Parsed = z.output<typeof configSchema>;
 
 /** Resolved, frozen configuration: every default applied and every path absolute. */
 export type Config = Readonly<
-  Omit<Parsed, 'dataDir' | 'spool' | 'targets'> & {
+  Omit<Parsed, 'dataDir' | 'spool' | 'targets' | 'cluster'> & {
+    cluster: ClusterConfig;
     dataDir: string;
     spool: Readonly<Omit<Parsed['spool'], 'dir'> & { dir: string }>;
     targets: Readonly<Record<string, ResolvedTarget>>;

@@ -14,6 +14,8 @@ export interface TaskDefaults {
 }
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A target: a name, or (cluster mode) `pool:NAME` for whichever member of the pool is ready first. */
+const TARGET_RE = /^(pool:)?[A-Za-z0-9_.-]{1,64}$/;
 
 /** The text policy's options for a target: its profile's `multiline`. */
 export function textOptionsFor(config: Pick<TaskDefaults, 'targets'>, target: string | undefined): TextCheckOptions {
@@ -28,8 +30,10 @@ export function toTaskRow(input: NewTask, config: TaskDefaults, now: number): Ta
   const check = checkText(input.text, textOptionsFor(config, input.target));
   if (!check.ok) throw new WhtError(check.code, `command: ${check.reason}`, { field: 'command' });
   const target = input.target ?? 'default';
-  if (!NAME_RE.test(target))
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'target: must be 1-64 letters, digits, _ . -', { field: 'target' });
+  if (!TARGET_RE.test(target))
+    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'target: must be 1-64 letters, digits, _ . - (or pool:NAME)', {
+      field: 'target',
+    });
   const category = input.category ?? config.queue.defaultCategory;
   if (!NAME_RE.test(category))
     throw new WhtError('WHT_ERR_BAD_TRIGGER', 'category: must be 1-64 letters, digits, _ . -', { field: 'category' });
