@@ -9,6 +9,11 @@ import { WeeklyReports } from './report/weekly.js';
 import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { CompletionWatch } from './delivery/completion-watch.js';
+import { CallbackSender } from './callbacks/sender.js';
+import { resolveCallbackSecrets } from './callbacks/secrets.js';
+import { checkCallbackUrl, secretNameFor } from './callbacks/policy.js';
+import { EventStore } from './sqlite/event-store.js';
+import { formatCallbackMetrics } from './callbacks/metrics.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
 import { ReadinessBook } from './delivery/readiness.js';
@@ -44,7 +49,7 @@ import { isStorageFault } from './sqlite/faults.js';
 import { openHistoryStore } from './sqlite/history-store.js';
 import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
-import { WATCHED_STATES, type StorageDown, type StorageStats, type Task } from './task.js';
+import { WATCHED_STATES, type CallbackStats, type StorageDown, type StorageStats, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
 import { VERSION } from './version.js';
 
@@ -78,6 +83,10 @@ export interface EngineCore {
   storage(): StorageStats;
   /** Whether commits can succeed now (disk full, database file deleted); intake and delivery stop while not. */
   storageGuard: StorageGuard;
+  /** The callback outbox now and since start (engine.stats). */
+  callbackStats(): CallbackStats;
+  /** The event log (task state changes, alerts) for GET /v1/events. */
+  events: EventStore;
   /** Wake the spool after a drop freed room. */
   kickIntake(): void;
   /** Look at the spool's new/ now. */
@@ -94,6 +103,19 @@ function logRefusal(config: Config, deps: EngineDeps, err: unknown): void {
     });
   else recordStartFailure(config, dataPaths(config.dataDir).log, err);
 }
+
+/** Events that change a task's state (each may have written an outbox row). */
+const TASK_EVENTS = [
+  'task:queued',
+  'task:started',
+  'task:delivered',
+  'task:retrying',
+  'task:dead',
+  'task:dropped',
+  'task:working',
+  'task:completed',
+  'task:stalled',
+] as const;
 
 export async function prepareEngine(config: Config, deps: EngineDeps): Promise<(engine: EngineFacade) => EngineCore> {
   const refused = refusal(await runPreflight(config));
@@ -124,11 +146,12 @@ function openResources(config: Config, deps: EngineDeps): (engine: EngineFacade)
           emit: (entry) => emitLog?.emit('log', entry),
         });
     const logger = deps.logger ?? logs!.logger;
+    const callbackSecrets = checkCallbacks(config);
     const store = (deps.openStore ?? openEngineStore)(config);
     const checkpointer = new Checkpointer(paths.db, logger, { walLimitBytes: config.queue.walLimitBytes });
     return (engine) => {
       emitLog = engine;
-      return wire(engine, { config, deps, logger, logs, store, checkpointer, releaseLock });
+      return wire(engine, { config, deps, logger, logs, store, checkpointer, releaseLock, callbackSecrets });
     };
   } catch (err) {
     releaseLock();
@@ -144,6 +167,27 @@ interface Opened {
   store: SqliteStore;
   checkpointer: Checkpointer;
   releaseLock: () => void;
+  callbackSecrets: Map<string, string>;
+}
+
+/** Read the callback secrets and check every hook's callback URL: a bad one refuses the start, naming the key. */
+function checkCallbacks(config: Config): Map<string, string> {
+  const secrets = resolveCallbackSecrets(config.callbacks, config.hooks);
+  for (const [name, hook] of Object.entries(config.hooks)) {
+    if (!hook.callback) continue;
+    const key = `hooks.${name}.callback`;
+    try {
+      checkCallbackUrl(hook.callback.url, config.callbacks.allow);
+    } catch (err) {
+      throw new WhtError('WHT_ERR_CONFIG_INVALID', `${key}.url: ${(err as Error).message.replace(/^callback: /, '')}`);
+    }
+    if (secretNameFor({ callbacks: config.callbacks, hooks: config.hooks }, name) === null)
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        `${key}: set its secretEnv or secretFile, or callbacks.secretEnv/secretFile`,
+      );
+  }
+  return secrets;
 }
 
 /** A failure no caller sees (a timer, a background promise): logged, and emitted as `error` while someone listens. */
@@ -181,6 +225,30 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     clock,
     logger,
     onChange: (down) => storageChanged(down),
+  });
+  const events = new EventStore(store.db);
+  const sender = new CallbackSender({
+    events,
+    config: config.callbacks,
+    secrets: o.callbackSecrets,
+    clock,
+    logger,
+    random: deps.random,
+    onError: (err) => report('callbacks', err),
+  });
+  let senderKick: NodeJS.Immediate | undefined;
+  // Every state change may have put a row into the outbox (a trigger did): look once per event-loop turn.
+  const kickSender = () => {
+    senderKick ??= setImmediate(() => {
+      senderKick = undefined;
+      sender.kick();
+    });
+  };
+  for (const name of TASK_EVENTS) engine.on(name, kickSender);
+  const callbackStats = (): CallbackStats => ({
+    ...events.counts(),
+    sentSinceStart: sender.counters.sent,
+    failedTriesSinceStart: sender.counters.failedTries,
   });
   const runner = new DeliveryRunner({
     store,
@@ -271,6 +339,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logger,
     retainDays: config.queue.retainDays,
     spoolDir: config.spool.dir,
+    pruneMore: (before) => events.prune(before),
     onError: (err) => report('retention', err),
   });
   const intake: Surfaces = surfaceSteps({
@@ -280,7 +349,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logger,
     monitor,
     closing: () => closing,
-    extraMetrics: () => formatLogMetrics(o.logs?.status()),
+    extraMetrics: () => formatLogMetrics(o.logs?.status()) + formatCallbackMetrics(callbackStats()),
     room: () => config.queue.capacity - store.pendingCount(),
     countRejected: (code) => store.bumpCounter(`rejected:${code}`),
   });
@@ -344,6 +413,15 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
         await completions.close();
       },
     },
+    {
+      name: 'callbacks',
+      start: () => sender.start(),
+      close: async () => {
+        for (const name of TASK_EVENTS) engine.off(name, kickSender);
+        if (senderKick) clearImmediate(senderKick);
+        await sender.close();
+      },
+    },
     ...intake.before,
     { name: 'retention', start: () => retention.start(), close: () => retention.close() },
     { name: 'weekly reports', start: () => weekly?.start(), close: () => weekly?.close() },
@@ -380,6 +458,8 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logStatus: () => o.logs?.status(),
     storage: () => ({ ...o.checkpointer.sizes(), walLimitBytes: o.checkpointer.walLimitBytes }),
     storageGuard: storage,
+    callbackStats,
+    events,
     kickIntake: () => intake.kick(),
     scanIntake: () => intake.scan(),
     httpUrl: () => intake.httpUrl(),

@@ -152,12 +152,12 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
 
   stats(): QueueStats {
     const stats = buildStats(this.#core.store, this.config.queue.capacity, this.#paused, this.#core.clock.now());
-    return { ...stats, storage: this.#core.storage() };
+    return { ...stats, storage: this.#core.storage(), callbacks: this.#core.callbackStats() };
   }
 
   snapshot(): EngineSnapshot {
     const { store, clock, probe, monitor } = this.#core;
-    return buildSnapshot({
+    const snap = buildSnapshot({
       store,
       capacity: this.config.queue.capacity,
       paused: this.#paused,
@@ -168,6 +168,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       monitor: monitor.snapshot(),
       logs: this.#core.logStatus(),
     });
+    return { ...snap, stats: { ...snap.stats, callbacks: this.#core.callbackStats() } };
   }
 
   /** Ask tmux about every target pane (for the dashboard and health checks). */

@@ -5,6 +5,7 @@ import { monitorConfigSchema } from '../monitor/config.js';
 import { hooksConfigSchema, httpConfigSchema } from '../intake/http/config.js';
 import { tuiConfigSchema } from './tui.js';
 import { logConfigSchema } from '../logs/config.js';
+import { callbacksConfigSchema } from '../callbacks/config.js';
 
 export type { ResolvedTarget };
 
@@ -132,6 +133,8 @@ export const configSchema = z
     http: httpConfigSchema.prefault({}),
     /** Webhooks: `hooks.NAME` is served at POST /hooks/NAME. @default {} */
     hooks: hooksConfigSchema.default({}),
+    /** Callbacks: where task state changes may be POSTed, signed (README: Callbacks). */
+    callbacks: callbacksConfigSchema.prefault({}),
     /** Latency histograms, resource samples, health checks, alerts and history (README: Monitor). */
     monitor: monitorConfigSchema.prefault({}),
     /** The dashboard (README: Dashboard). */

@@ -2,7 +2,9 @@ import type { Config } from '../config/schema.js';
 import { WhtError, type ErrorCode } from '../errors.js';
 import type { TaskRow } from '../queue/store.js';
 import { checkText, decodeUtf8, type TextCheckOptions } from '../delivery/text-safety.js';
-import type { NewTask, TaskSource } from '../types.js';
+import type { NewTask, NewTaskCallback, TaskSource, TaskState } from '../types.js';
+import { TASK_STATES } from '../types.js';
+import { taskCallback } from '../callbacks/policy.js';
 
 export type ParseResult = { ok: true; task: NewTask } | { ok: false; code: ErrorCode; reason: string };
 
@@ -30,7 +32,7 @@ function parseJsonTrigger(text: string, source: TaskSource, receivedAt: number):
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     return fail('WHT_ERR_BAD_TRIGGER', 'JSON trigger must be an object');
   const obj = data as Record<string, unknown>;
-  const known = new Set(['command', 'target', 'priority', 'category', 'id']);
+  const known = new Set(['command', 'target', 'priority', 'category', 'id', 'callback']);
   const unknown = Object.keys(obj).filter((k) => !known.has(k));
   if (unknown.length) return fail('WHT_ERR_BAD_TRIGGER', `unknown field(s): ${unknown.join(', ')}`);
   if (typeof obj.command !== 'string') return fail('WHT_ERR_BAD_TRIGGER', 'field "command" must be a string');
@@ -40,6 +42,8 @@ function parseJsonTrigger(text: string, source: TaskSource, receivedAt: number):
   }
   if (obj.priority !== undefined && typeof obj.priority !== 'number')
     return fail('WHT_ERR_BAD_TRIGGER', 'field "priority" must be a number');
+  const callback = parseCallbackField(obj.callback);
+  if (typeof callback === 'string') return fail('WHT_ERR_BAD_TRIGGER', callback);
   return {
     ok: true,
     task: {
@@ -50,8 +54,27 @@ function parseJsonTrigger(text: string, source: TaskSource, receivedAt: number):
       idemKey: obj.id as string | undefined,
       source,
       receivedAt,
+      ...(callback ? { callback } : {}),
     },
   };
+}
+
+/**
+ * A trigger's `callback`: a URL, or `{"url", "events"?}`; undefined when absent; a string says what is wrong. Pure.
+ */
+export function parseCallbackField(value: unknown): NewTaskCallback | undefined | string {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return { url: value };
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return 'field "callback" must be a URL or {"url", "events"}';
+  const o = value as Record<string, unknown>;
+  const extra = Object.keys(o).filter((k) => k !== 'url' && k !== 'events');
+  if (extra.length) return `unknown field(s) in callback: ${extra.join(', ')}`;
+  if (typeof o.url !== 'string') return 'field "callback.url" must be a string';
+  const states = TASK_STATES as readonly string[];
+  if (o.events !== undefined && (!Array.isArray(o.events) || o.events.some((e) => !states.includes(e as string))))
+    return `field "callback.events" must list task states (${TASK_STATES.join(', ')})`;
+  return { url: o.url, events: o.events as TaskState[] | undefined };
 }
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -67,7 +90,7 @@ export function textOptionsFor(config: Partial<Pick<Config, 'targets'>>, target:
  */
 export function toTaskRow(
   input: NewTask,
-  config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets'>>,
+  config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets' | 'callbacks' | 'hooks'>>,
   now: number,
 ): TaskRow {
   const check = checkText(input.text, textOptionsFor(config, input.target));
@@ -90,6 +113,7 @@ export function toTaskRow(
   if (idemKey !== null && (idemKey.length === 0 || idemKey.length > 256 || !checkText(idemKey).ok)) {
     throw new WhtError('WHT_ERR_BAD_TRIGGER', 'id: must be 1-256 printable characters', { field: 'id' });
   }
+  const callback = input.callback ? callbackFor(input.callback, config) : undefined;
   return {
     text: input.text,
     target,
@@ -98,5 +122,14 @@ export function toTaskRow(
     idemKey,
     source: input.source,
     receivedAt: input.receivedAt ?? now,
+    ...(callback ? { callback } : {}),
   };
+}
+
+function callbackFor(input: NewTaskCallback, config: Partial<Pick<Config, 'callbacks' | 'hooks'>>) {
+  if (!config.callbacks)
+    throw new WhtError('WHT_ERR_CALLBACK_REFUSED', 'callback: callbacks are not configured here', {
+      field: 'callback',
+    });
+  return taskCallback(input, { callbacks: config.callbacks, hooks: config.hooks ?? {} });
 }

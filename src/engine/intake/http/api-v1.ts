@@ -29,6 +29,9 @@ async function createTask(ctx: RequestCtx): Promise<void> {
     idemKey: t.id ?? headerKey,
     source: 'api',
     receivedAt: ctx.now,
+    ...(t.callback === undefined
+      ? {}
+      : { callback: typeof t.callback === 'string' ? { url: t.callback } : t.callback }),
   });
   sendEnqueued(ctx, result);
 }
