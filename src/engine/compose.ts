@@ -13,6 +13,7 @@ import { CallbackSender } from './callbacks/sender.js';
 import { resolveCallbackSecrets } from './callbacks/secrets.js';
 import { checkCallbackUrl, secretNameFor } from './callbacks/policy.js';
 import { EventStore } from './sqlite/event-store.js';
+import { eventFeed, withAlertLog } from './callbacks/feed.js';
 import { formatCallbackMetrics } from './callbacks/metrics.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
@@ -236,12 +237,14 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     random: deps.random,
     onError: (err) => report('callbacks', err),
   });
+  const feed = eventFeed(events);
   let senderKick: NodeJS.Immediate | undefined;
-  // Every state change may have put a row into the outbox (a trigger did): look once per event-loop turn.
+  // Every state change wrote an event, and maybe an outbox row (triggers did): look once per event-loop turn.
   const kickSender = () => {
     senderKick ??= setImmediate(() => {
       senderKick = undefined;
       sender.kick();
+      feed.notify();
     });
   };
   for (const name of TASK_EVENTS) engine.on(name, kickSender);
@@ -318,7 +321,10 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   const monitor = createMonitor({
     events: engine,
     stats: () => engine.stats(),
-    history: openHistoryStore(store.db, config.monitor),
+    history: withAlertLog(openHistoryStore(store.db, config.monitor), (t) => {
+      events.addAlert(t.at, t);
+      feed.notify();
+    }),
     clock,
     logger,
     config: config.monitor,
@@ -352,6 +358,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     extraMetrics: () => formatLogMetrics(o.logs?.status()) + formatCallbackMetrics(callbackStats()),
     room: () => config.queue.capacity - store.pendingCount(),
     countRejected: (code) => store.bumpCounter(`rejected:${code}`),
+    events: feed,
   });
   /** Storage down: intake answers 503 and leaves spool files, delivery types nothing. Back up: both resume. */
   function storageChanged(down: StorageDown | null): void {
