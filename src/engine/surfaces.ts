@@ -8,6 +8,7 @@ import type { Config } from './config/schema.js';
 import { dataPaths } from './data-dir.js';
 import { WhtError } from './errors.js';
 import { loadOrCreateToken, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
+import type { EventFeed } from './intake/http/event-feed.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { acceptSpoolFiles } from './intake/spool-accept.js';
 import { textOptionsFor } from './queue/task-row.js';
@@ -32,6 +33,8 @@ export interface SurfaceDeps {
   countRejected: (code: string) => void;
   /** How many more tasks the queue takes now (the spool reads no more files than that). */
   room: () => number;
+  /** The event log for GET /v1/events. */
+  events?: EventFeed | undefined;
 }
 
 export interface Surfaces {
@@ -110,6 +113,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
         ready: async () => readyFromHealth(await d.monitor.health()),
         metrics: () => d.monitor.prometheus() + d.extraMetrics(),
         textOptions: (target) => textOptionsFor(config, target),
+        events: d.events,
       }).catch((err: NodeJS.ErrnoException) => {
         // Taken between the preflight probe and now.
         if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;

@@ -12,6 +12,7 @@ export type RouteName =
   | 'queue.pause'
   | 'queue.resume'
   | 'stats'
+  | 'events'
   | 'livez'
   | 'readyz'
   | 'metrics';
@@ -34,6 +35,7 @@ const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: /^\/v1\/queue\/pause$/, name: 'queue.pause' },
   { method: 'POST', pattern: /^\/v1\/queue\/resume$/, name: 'queue.resume' },
   { method: 'GET', pattern: /^\/v1\/stats$/, name: 'stats' },
+  { method: 'GET', pattern: /^\/v1\/events$/, name: 'events' },
   { method: 'GET', pattern: /^\/livez$/, name: 'livez' },
   { method: 'GET', pattern: /^\/readyz$/, name: 'readyz' },
   { method: 'GET', pattern: /^\/metrics$/, name: 'metrics' },
