@@ -17,6 +17,7 @@ const CONFIG_ROOTS = new Set([
   'spool',
   'tmux',
   'targets',
+  'output',
   'log',
   'http',
   'hooks',

@@ -1,4 +1,4 @@
-import { printable } from '../engine/delivery/text-safety.js';
+import { printable } from '../engine/text-safety.js';
 import type { QueueStats, Task } from '../engine/types.js';
 
 export interface Out {
@@ -28,7 +28,7 @@ export function formatStats(s: QueueStats): string {
   const d = s.depth;
   return [
     `queue:      ${s.paused ? 'PAUSED' : 'running'}, ${s.pending}/${s.capacity} pending (queued ${d.queued}, delivering ${d.delivering}, retrying ${d.retrying})`,
-    `finished:   delivered ${d.delivered}, dead ${d.dead}, dropped ${d.dropped}`,
+    `finished:   delivered ${d.delivered}, dead ${d.dead}, dropped ${d.dropped}; watched: working ${d.working}, completed ${d.completed}, stalled ${d.stalled}`,
     `processed:  ${s.totalProcessed} (successful ${s.successful}, failed ${s.failed}); failed attempts ${s.failedAttempts}, retries ${s.retries}`,
     `received:   ${s.received} (deduplicated ${s.deduplicated}, rate limited ${s.rateLimited})`,
     `rejected:   ${s.rejected ?? 0}${rejectedReasons(s.rejectedByReason)}`,
@@ -81,4 +81,27 @@ export function formatDead(tasks: Task[], now = Date.now()): string {
       return `#${t.id} target=${t.target} tries=${t.attempts} age=${formatAge(now - t.receivedAt)}\n  command: ${printable(t.text, 100)}\n  error:   ${last ? `${last.code}: ${last.message}` : '-'}`;
     })
     .join('\n');
+}
+
+const when = (at: number | null | undefined): string => (at ? new Date(at).toISOString() : '-');
+
+/** One task in full (`tasks show ID`): fields, stages, errors, the size of its output. */
+export function formatTask(t: Task): string {
+  const took = t.completedAt && t.deliveredAt ? ` (took ${formatAge(t.completedAt - t.deliveredAt)})` : '';
+  const lines = [
+    `task ${t.id}: ${t.state}`,
+    `target:     ${t.target}   priority ${t.priority}   category ${t.category}   source ${t.source}`,
+    `key:        ${t.idemKey ?? '-'}   attempts ${t.attempts}`,
+    `received:   ${when(t.receivedAt)}`,
+    `delivered:  ${when(t.deliveredAt)}`,
+    ...(t.workingAt ? [`working:    ${when(t.workingAt)}`] : []),
+    ...(t.completedAt ? [`completed:  ${when(t.completedAt)}${took}`] : []),
+    `finished:   ${when(t.finishedAt)}`,
+    ...(t.exitCode !== null && t.exitCode !== undefined ? [`exit code:  ${t.exitCode}`] : []),
+    ...(t.callback ? [`callback:   ${t.callback.url} (${t.callback.events.join(', ')})`] : []),
+    `command:    ${printable(t.text, 200)}`,
+    ...t.errors.map((e) => `error:      #${e.attempt} ${e.code}: ${e.message}`),
+    `output:     ${t.outputBytes ?? 0} bytes${t.outputBytes ? ' (--output prints it)' : ''}`,
+  ];
+  return lines.join('\n');
 }

@@ -20,8 +20,16 @@ export interface EngineEventMap {
   'task:delivered': [task: Task];
   'task:retrying': [task: Task, error: AttemptError];
   'task:dead': [task: Task, error: AttemptError | null];
+  /** A watched task's busy marker showed (delivered -> working). */
+  'task:working': [task: Task];
+  /** A watched task's target is idle again; its output is stored (`getTask`). */
+  'task:completed': [task: Task];
+  /** A watched task stayed busy past completionTimeoutMs, or its pane went away. */
+  'task:stalled': [task: Task, error: AttemptError];
   'task:dropped': [task: Task];
   'task:rate-limited': [task: Task];
+  /** Cluster mode: handed through Redis to the node that owns its target (`node` null: to a pool). */
+  'task:forwarded': [task: Task, node: string | null];
   'intake:rejected': [info: IntakeRejected];
   'queue:paused': [];
   'queue:resumed': [];

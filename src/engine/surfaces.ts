@@ -10,7 +10,7 @@ import { WhtError } from './errors.js';
 import { loadOrCreateToken, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { acceptSpoolFiles } from './intake/spool-accept.js';
-import { textOptionsFor } from './intake/trigger.js';
+import { textOptionsFor } from './queue/task-row.js';
 import { SpoolIntake } from './intake/spool.js';
 import type { LifecycleStep } from './lifecycle.js';
 import { readyFromHealth, type Monitor } from './monitor/index.js';

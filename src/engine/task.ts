@@ -3,13 +3,44 @@
  * imports nothing, so every part of the engine may import it. Nothing here holds a resource; all is JSON-serialisable.
  */
 
-export const TASK_STATES = ['queued', 'delivering', 'retrying', 'delivered', 'dead', 'dropped'] as const;
+/** `forwarded`: cluster mode, committed here and handed (through Redis) to the node that owns its target. */
+export const TASK_STATES = [
+  'queued',
+  'delivering',
+  'retrying',
+  'delivered',
+  'working',
+  'completed',
+  'stalled',
+  'dead',
+  'dropped',
+  'forwarded',
+] as const;
 export type TaskState = (typeof TASK_STATES)[number];
+
+/**
+ * States after `delivered` on a target whose completion is watched (agents; shells with `trackCompletion`):
+ * `working` once its busy marker showed, then `completed` (idle again) or `stalled` (busy past completionTimeoutMs).
+ */
+export const WATCHED_STATES: readonly TaskState[] = ['delivered', 'working'];
+
+/** States a task ends in (its finishedAt is set); `delivered` ends a task only on a target that is not watched. */
+export const FINAL_STATES: readonly TaskState[] = ['completed', 'stalled', 'dead', 'dropped'];
+
+/** Where a task's state changes are POSTed (Standard Webhooks signed), from the trigger or the hook. */
+export interface TaskCallback {
+  url: string;
+  /** States that are sent. */
+  events: TaskState[];
+  /** Which configured secret signs it: `callbacks` (the global one) or `hooks.NAME`. */
+  secret: string;
+}
 
 /** States in which a task still waits for delivery (count against capacity). */
 export const PENDING_STATES: readonly TaskState[] = ['queued', 'delivering', 'retrying'];
 
-export type TaskSource = 'spool' | 'legacy' | 'http' | 'cli' | 'api';
+/** `cluster`: forwarded by another node (its idempotency key is `cluster:NODE.ID`). */
+export type TaskSource = 'spool' | 'legacy' | 'http' | 'cli' | 'api' | 'cluster';
 
 export interface AttemptError {
   /** Attempt number (1-based) that failed. */
@@ -23,7 +54,7 @@ export interface AttemptError {
 export interface Task {
   id: number;
   text: string;
-  /** Target name from config (`targets.NAME`), or `default`. */
+  /** Target name from config (`targets.NAME`), or `default`; cluster mode: another node's target, or `pool:NAME`. */
   target: string;
   /** Higher runs first. */
   priority: number;
@@ -41,8 +72,22 @@ export interface Task {
   committedAt: number;
   startedAt: number | null;
   deliveredAt: number | null;
-  /** When the task reached a final state (delivered, dead, dropped). */
+  /** When the task reached a final state (completed, stalled, dead, dropped; delivered on an unwatched target). */
   finishedAt: number | null;
+  /** Watched targets: when the busy marker first showed after delivery. */
+  workingAt?: number | null | undefined;
+  /** When it was seen completed (idle again). Duration: completedAt - deliveredAt. */
+  completedAt?: number | null | undefined;
+  /**
+   * What the pane printed between the submitted prompt and the return to idle (or up to `stalled`): wrapped lines
+   * joined, escape sequences removed, the agent's chrome trimmed, at most output.maxBytes. Only `get` fills it;
+   * lists leave it out (`outputBytes` says how long it is).
+   */
+  output?: string | null | undefined;
+  outputBytes?: number | undefined;
+  /** Shell targets with a promptPattern: the exit status the prompt showed. */
+  exitCode?: number | null | undefined;
+  callback?: TaskCallback | null | undefined;
 }
 
 export interface NewTask {
@@ -54,6 +99,15 @@ export interface NewTask {
   source: TaskSource;
   /** Epoch ms the trigger was first seen (file event, request arrival). Defaults to commit time. */
   receivedAt?: number | undefined;
+  /** POST this task's state changes to a URL (checked against callbacks.allow at admission). */
+  callback?: NewTaskCallback | undefined;
+}
+
+export interface NewTaskCallback {
+  url: string;
+  events?: TaskState[] | undefined;
+  /** The secret's name: `callbacks` (default) or `hooks.NAME`. */
+  secret?: string | undefined;
 }
 
 export interface EnqueueResult {
@@ -92,6 +146,8 @@ export interface QueueStats {
   paused: boolean;
   /** Sizes of the SQLite database and its WAL (absent where no one knows the files). */
   storage?: StorageStats | undefined;
+  /** Cluster mode only: this node, Redis, the forward backlog and counters. */
+  cluster?: ClusterStatus | undefined;
 }
 
 /** Why the database cannot take commits now. `lost`: its file was deleted or replaced; only a restart helps. */
@@ -142,4 +198,25 @@ export interface ListTasksQuery {
   limit?: number | undefined;
   /** Return tasks with id < before (paging, newest first). */
   before?: number | undefined;
+  /** Only the task(s) with this idempotency key (`send --wait`). */
+  idemKey?: string | undefined;
+}
+
+/** Cluster mode: this node's view of the cluster (status, /v1/stats, health). */
+export interface ClusterStatus {
+  node: string;
+  /** Where Redis is (a password never shows). */
+  redis: string;
+  /** `connected`; `connecting`/`disconnected`: Redis not reachable (tasks for other nodes wait here); `refused`: a conflict. */
+  state: 'connecting' | 'connected' | 'disconnected' | 'refused';
+  reason: string | null;
+  lastHeartbeatAt: number | null;
+  /** Tasks committed here for other nodes or pools, not yet handed to Redis. */
+  backlog: number;
+  /** Tasks handed on, by destination node (`pool:NAME` for pools). */
+  forwarded: Record<string, number>;
+  /** Tasks taken in from other nodes, by accepting node. */
+  received: Record<string, number>;
+  /** Jobs refused here (bad signature, unsafe text): never typed, kept in Redis's failed set. */
+  rejected: number;
 }

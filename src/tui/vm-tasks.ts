@@ -39,7 +39,11 @@ const STATE_LABEL: Record<string, { text: string; tone: Tone }> = {
   retrying: { text: 'retry', tone: 'warn' },
   dead: { text: 'dead', tone: 'bad' },
   delivered: { text: 'done', tone: 'ok' },
+  working: { text: 'working', tone: 'info' },
+  completed: { text: 'done', tone: 'ok' },
+  stalled: { text: 'stalled', tone: 'bad' },
   dropped: { text: 'dropped', tone: 'dim' },
+  forwarded: { text: 'forwarded', tone: 'dim' },
 };
 
 interface Column {
@@ -185,6 +189,7 @@ export function detailLines(task: Task | undefined, width: number, now: number):
     [{ text: `committed  ${ts(task.committedAt)}` }],
     [{ text: `started    ${ts(task.startedAt)}` }],
     [{ text: `delivered  ${ts(task.deliveredAt)}` }],
+    ...completionLines(task, ts),
     [{ text: `finished   ${ts(task.finishedAt)}` }],
   ];
   if (task.state === 'retrying' || task.state === 'queued')
@@ -197,5 +202,28 @@ export function detailLines(task: Task | undefined, width: number, now: number):
       { text: truncate(`#${e.attempt} ${formatClock(e.at)} ${e.code}: ${sanitize(e.message)}`, w), tone: 'bad' },
     ]);
   }
-  return lines;
+  return [...lines, ...outputLines(task, w)];
+}
+
+/** Stage lines of a watched task (working, completed with its duration, exit status). */
+function completionLines(task: Task, ts: (at: number | null) => string): StyledLine[] {
+  const out: StyledLine[] = [];
+  if (task.workingAt) out.push([{ text: `working    ${ts(task.workingAt)}` }]);
+  if (task.completedAt) {
+    const took = task.deliveredAt === null ? '' : `   took ${formatMs(task.completedAt - task.deliveredAt)}`;
+    out.push([{ text: `completed  ${ts(task.completedAt)}${took}` }]);
+  }
+  if (task.exitCode !== null && task.exitCode !== undefined)
+    out.push([{ text: `exit code  ${task.exitCode}`, tone: task.exitCode === 0 ? 'ok' : 'bad' }]);
+  return out;
+}
+
+/** The task's output (its last OUTPUT_LINES lines), when it has one. */
+const OUTPUT_LINES = 200;
+function outputLines(task: Task, w: number): StyledLine[] {
+  if (task.output === null || task.output === undefined) return [];
+  const wrapped = task.output.split('\n').flatMap((line) => (line === '' ? [''] : wrap(sanitize(line), w)));
+  const shown = wrapped.slice(-OUTPUT_LINES);
+  const title = `Output (${task.outputBytes ?? Buffer.byteLength(task.output)} bytes${shown.length < wrapped.length ? `, last ${OUTPUT_LINES} lines` : ''})`;
+  return [[], [{ text: title, bold: true }], ...shown.map((l): StyledLine => [{ text: l }])];
 }

@@ -236,7 +236,7 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
       const ids = texts.map((text) => engine!.enqueue({ text, target: 'agent', source: 'api' }).task.id);
       try {
         await waitFor(
-          () => ids.every((id) => engine!.getTask(id)?.state === 'delivered'),
+          () => ids.every((id) => engine!.getTask(id)?.deliveredAt != null),
           PROMPTS * 20_000,
           `${PROMPTS} prompts delivered`,
         );

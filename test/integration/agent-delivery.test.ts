@@ -120,7 +120,7 @@ describe('agent targets', () => {
     const { pane, file } = agentPane(100, 0);
     engine = await fx.start(fx.config({ targets: { claude: { pane, preset: 'claude-code', confirm: true } } }));
     const { task } = engine.enqueue({ text: 'confirm me please', target: 'claude', source: 'api' });
-    await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
+    await waitFor(() => engine!.getTask(task.id)?.deliveredAt != null, 15_000, 'delivered');
     expect(engine.getTask(task.id)?.errors).toEqual([]);
     await waitFor(() => messages(file).length >= 1, 10_000, 'the submitted message');
     expect(messages(file).map((m) => m.line)).toEqual(['confirm me please']);
@@ -143,7 +143,7 @@ describe('agent targets', () => {
       fx.config({ targets: { codex: { pane, preset: 'codex', enterDelayMs: 0, readyPollMs: 200 } } }),
     );
     const { task } = engine.enqueue({ text: 'one prompt, one submit', target: 'codex', source: 'api' });
-    await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
+    await waitFor(() => engine!.getTask(task.id)?.deliveredAt != null, 15_000, 'delivered');
     expect(engine.getTask(task.id)?.errors).toEqual([]);
     // The newline the first Enter made is part of the input; the prompt arrives once, with its text once.
     expect(messages(file).map((m) => m.line)).toEqual(['one prompt, one submit']);
@@ -193,7 +193,7 @@ describe('agent targets', () => {
     fx.tmux.run('send-keys', '-t', pane, '-l', 'stale text');
     await waitFor(() => fx.tmux.capture(pane).includes('stale text'), 5000, 'the stale text');
     const { task } = engine.enqueue({ text: 'fresh prompt', target: 'claude', source: 'api' });
-    await waitFor(() => engine!.getTask(task.id)?.state === 'delivered', 15_000, 'delivered');
+    await waitFor(() => engine!.getTask(task.id)?.deliveredAt != null, 15_000, 'delivered');
     expect(messages(file).map((m) => m.line)).toEqual(['fresh prompt']);
     expect(engine.getTask(task.id)?.errors).toEqual([]);
   });
@@ -202,7 +202,8 @@ describe('agent targets', () => {
     const { pane, file } = agentPane(60_000, 0, { restoreOnEsc: true });
     engine = await fx.start(
       fx.config({
-        targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300 } },
+        // Readiness alone: with trackCompletion the target would hold the second task until the first completed.
+        targets: { claude: { pane, preset: 'claude-code', readyTimeoutMs: 300, trackCompletion: false } },
         queue: { retry: { attempts: 1, baseMs: 100, maxMs: 100, jitter: 0 } },
       }),
     );

@@ -45,7 +45,18 @@ function task(over: Partial<Task>): Task {
 }
 
 function snapshot(over: Partial<EngineSnapshot> = {}): EngineSnapshot {
-  const depth = { queued: 2, delivering: 1, retrying: 0, delivered: 10, dead: 1, dropped: 0 };
+  const depth = {
+    queued: 2,
+    delivering: 1,
+    retrying: 0,
+    delivered: 10,
+    working: 0,
+    completed: 0,
+    stalled: 0,
+    dead: 1,
+    dropped: 0,
+    forwarded: 0,
+  };
   return {
     at: T0 + 65_000,
     startedAt: T0,
@@ -174,6 +185,26 @@ describe('task lists', () => {
     expect(lines.filter((l) => /^x+$/.test(l)).join('')).toHaveLength(120);
     expect(lines.filter((l) => l.startsWith('#')).length).toBe(2);
     expect(texts(detailLines(undefined, 50, T0))[0]).toContain('not found');
+  });
+
+  it('shows a completed task with its duration, exit code and output, line by line', () => {
+    const t = task({
+      id: 9,
+      state: 'completed',
+      deliveredAt: T0,
+      workingAt: T0 + 200,
+      completedAt: T0 + 61_000,
+      finishedAt: T0 + 61_000,
+      exitCode: 2,
+      output: 'first line\n\nthird \x1b[31mline',
+      outputBytes: 27,
+    });
+    const lines = texts(detailLines(t, 50, T0 + 62_000));
+    expect(lines[0]).toBe('Task #9  completed');
+    expect(lines).toContain('completed  12:01:01 (1.0s ago)   took 1m01s');
+    expect(lines).toContain('exit code  2');
+    const at = lines.indexOf('Output (27 bytes)');
+    expect(lines.slice(at + 1)).toEqual(['first line', '', 'third <U+001B>[31mline']);
   });
 });
 

@@ -20,6 +20,8 @@ export const PRESETS = {
     inputPattern: '^\\s*(?:│\\s*)?[❯>][\\s\\u00a0]?(.*)$',
     multiline: true,
     enterDelayMs: 150,
+    /** Output lines that are its own chrome: the spinner status line (`✻ Working…`). */
+    chromePattern: '^\\s*[✻✽✶✳✢]\\s',
   },
   codex: {
     profile: 'agent',
@@ -31,6 +33,8 @@ export const PRESETS = {
     inputPattern: '^\\s*[›▌][\\s\\u00a0]?(.*)$',
     multiline: true,
     enterDelayMs: 200,
+    /** Output lines that are its own chrome: the status line (`• Working (41s • esc to interrupt)`). */
+    chromePattern: '^\\s*• (?:Working|Reconnecting)',
   },
 } as const;
 
@@ -87,7 +91,7 @@ export const targetSchema = z
     readyTimeoutMs: z.number().int().min(0).default(60_000),
     /** Agent: how often the screen is checked while waiting. @default 100 */
     readyPollMs: z.number().int().min(10).default(100),
-    /** Agent: after our Enter, busy until the busy marker shows or this passes. @default 2000 for agent, 0 for shell */
+    /** Agent: after our Enter, busy until the busy marker shows or this passes (a watched shell: not done before it, 500 when 0). @default 2000 for agent, 0 for shell */
     postSubmitHoldMs: z.number().int().min(0).max(600_000).optional(),
     /** Agent: text in the input that is not ours is cleared (clearKeys) instead of waited on. @default false */
     clearInput: z.boolean().default(false),
@@ -104,6 +108,25 @@ export const targetSchema = z
     confirm: z.boolean().optional(),
     /** How long confirmation may take. @default 5000 for agent, 500 for shell */
     confirmTimeoutMs: z.number().int().min(50).max(600_000).optional(),
+    /**
+     * After `delivered`, watch the pane: `working`, then `completed` (with the output) or `stalled`. Agents: busy
+     * marker, then idle again; shells: the foreground command leaves the shell and comes back. @default true for agent, false for shell
+     */
+    trackCompletion: z.boolean().optional(),
+    /** A watched task still busy this long after delivery is `stalled`. @default 1800000 (30 min) */
+    completionTimeoutMs: z.number().int().min(100).max(604_800_000).default(1_800_000),
+    /** Shell targets: foreground commands that are the shell itself (`pane_current_command`). @default ["bash", "zsh", "sh", "fish", "dash", "ksh", "mksh", "tcsh", "csh", "ash"] */
+    shellCommands: z.array(z.string().min(1)).min(1).optional(),
+    /** Shell targets: the prompt line; group 1, when it matches digits, is the exit status it shows. @default null */
+    promptPattern: patternSchema.nullable().optional(),
+    /** Output lines that are the program's chrome (status lines), trimmed from the output's end. @default null (the preset's) */
+    chromePattern: patternSchema.nullable().optional(),
+    /** Cluster mode: the pool this target serves; a task for `pool:NAME` goes to whichever member is ready first. @default null */
+    pool: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -')
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -127,7 +150,16 @@ export interface ResolvedTarget {
   multiline: boolean;
   confirm: boolean;
   confirmTimeoutMs: number;
+  trackCompletion: boolean;
+  completionTimeoutMs: number;
+  shellCommands: readonly string[];
+  promptPattern: string | null;
+  chromePattern: string | null;
+  /** Cluster mode: the pool this target serves (null: none). */
+  pool: string | null;
 }
+
+export const SHELL_COMMANDS = ['bash', 'zsh', 'sh', 'fish', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'ash'] as const;
 
 /** Apply the preset, then the profile's defaults, under the explicit keys. Pure. */
 export function resolveTarget(t: z.output<typeof targetSchema>): ResolvedTarget {
@@ -152,6 +184,12 @@ export function resolveTarget(t: z.output<typeof targetSchema>): ResolvedTarget 
     multiline: t.multiline ?? preset?.multiline ?? false,
     confirm: t.confirm ?? preset !== undefined,
     confirmTimeoutMs: t.confirmTimeoutMs ?? (agent ? 5000 : 500),
+    trackCompletion: t.trackCompletion ?? agent,
+    completionTimeoutMs: t.completionTimeoutMs,
+    shellCommands: t.shellCommands ?? SHELL_COMMANDS,
+    promptPattern: t.promptPattern ?? null,
+    chromePattern: t.chromePattern ?? preset?.chromePattern ?? null,
+    pool: t.pool,
   };
 }
 

@@ -27,6 +27,8 @@ export interface Judgement {
   input: string | null;
   /** The busy marker shows on screen now. */
   busyMarker: boolean;
+  /** A menu or dialog (numbered choices) is open. */
+  menu?: boolean;
 }
 
 /** What the state machine remembers about one target between looks. */
@@ -72,7 +74,7 @@ export function judgeScreen(spec: Spec, captured: string): Judgement {
   if (busyMarker) return result('busy', `the agent is working (screen matches busyPattern /${spec.busyPattern}/)`);
   const idleMarker = spec.readyPattern === null || compilePattern(spec.readyPattern).test(tailText);
   const menu = idleMarker ? null : menuLine(tail);
-  if (menu) return result('not-ready', `a menu or dialog is open ("${clip(menu)}")`);
+  if (menu) return { ...result('not-ready', `a menu or dialog is open ("${clip(menu)}")`), menu: true };
   if (input !== null) return result('not-ready', `the input holds text that is not ours: "${clip(input)}"`);
   if (!idleMarker) return result('not-ready', `the idle marker /${spec.readyPattern}/ is not on screen`);
   if (spec.inputPattern && !at)

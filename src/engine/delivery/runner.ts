@@ -1,4 +1,5 @@
-import type { Config } from '../config/schema.js';
+import type { QueueConfig } from '../queue/config.js';
+import type { TmuxConfig } from './tmux-config.js';
 import { WhtError, toWhtError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -15,7 +16,7 @@ export interface RunnerDeps {
   store: QueueStore;
   tmux: Tmux;
   targets: Targets;
-  config: Config;
+  config: { tmux: Pick<TmuxConfig, 'commandTimeoutMs'>; queue: Pick<QueueConfig, 'retry'> };
   clock: Clock;
   random: () => number;
   logger: Logger;
@@ -42,6 +43,7 @@ export class DeliveryRunner {
     const { store, clock, emit } = this.d;
     let started = false;
     let typed = false;
+    let watched = false;
     const markStarted = (mark: string | null) => {
       // Storage went down while the pane was checked: type nothing that may not be recorded.
       if (this.d.storage?.down) throw this.d.storage.error();
@@ -50,6 +52,7 @@ export class DeliveryRunner {
     };
     try {
       const target = await this.d.targets.resolve(task.target);
+      watched = target.trackCompletion;
       const onWaiting = (j: { state: string; reason: string | null }) =>
         this.d.logger.info('waiting for the target to become ready', {
           id: task.id,
@@ -67,9 +70,9 @@ export class DeliveryRunner {
       };
       await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       typed = true;
-      emit('task:delivered', store.markDelivered(task.id, clock.now()));
+      emit('task:delivered', store.markDelivered(task.id, clock.now(), watched));
     } catch (err) {
-      if (this.storageFailed(err, task, typed)) return;
+      if (this.storageFailed(err, task, typed, watched)) return;
       const e = toWhtError(err);
       if (!started && e.details?.cancelled === true) {
         // shutdown during a readiness wait: nothing typed, nothing charged; the task stays queued for the next start
@@ -106,7 +109,7 @@ export class DeliveryRunner {
    * this task now. Not started: it stays queued. Typed: `delivered` is recorded as soon as the store can be written
    * (until then it stays `delivering`, and a crash leaves it to the pane check at start, which finds it submitted).
    */
-  private storageFailed(err: unknown, task: Task, typed: boolean): boolean {
+  private storageFailed(err: unknown, task: Task, typed: boolean, watched = false): boolean {
     if (!this.d.storage || !isStorageError(err)) return false;
     this.d.storage.report(err);
     this.d.logger.warn(
@@ -115,7 +118,7 @@ export class DeliveryRunner {
     );
     if (typed)
       this.unrecorded.push(() =>
-        this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now())),
+        this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now(), watched)),
       );
     return true;
   }
@@ -194,7 +197,8 @@ export class DeliveryRunner {
       this.d.config.tmux.commandTimeoutMs,
     );
     this.d.logger.warn('checked an interrupted delivery against the pane', { id: task.id, verdict: verdict.kind });
-    if (arrived(verdict)) this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now()));
+    if (arrived(verdict))
+      this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now(), target.trackCompletion));
     return verdict;
   }
 

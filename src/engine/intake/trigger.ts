@@ -1,7 +1,5 @@
-import type { Config } from '../config/schema.js';
-import { WhtError, type ErrorCode } from '../errors.js';
-import type { TaskRow } from '../queue/store.js';
-import { checkText, decodeUtf8, type TextCheckOptions } from '../delivery/text-safety.js';
+import type { ErrorCode } from '../errors.js';
+import { decodeUtf8 } from '../text-safety.js';
 import type { NewTask, TaskSource } from '../types.js';
 
 export type ParseResult = { ok: true; task: NewTask } | { ok: false; code: ErrorCode; reason: string };
@@ -51,52 +49,5 @@ function parseJsonTrigger(text: string, source: TaskSource, receivedAt: number):
       source,
       receivedAt,
     },
-  };
-}
-
-const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** The text policy's options for a target: its profile's `multiline`. */
-export function textOptionsFor(config: Partial<Pick<Config, 'targets'>>, target: string | undefined): TextCheckOptions {
-  return { allowNewlines: config.targets?.[target ?? 'default']?.multiline ?? false };
-}
-
-/**
- * Validate a new task against config and apply defaults. Throws WhtError naming the field. Pure.
- * An unknown target is accepted here (the task goes dead at delivery, visible in the DLQ, retryable after a config fix).
- */
-export function toTaskRow(
-  input: NewTask,
-  config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets'>>,
-  now: number,
-): TaskRow {
-  const check = checkText(input.text, textOptionsFor(config, input.target));
-  if (!check.ok) throw new WhtError(check.code, `command: ${check.reason}`, { field: 'command' });
-  const target = input.target ?? 'default';
-  if (!NAME_RE.test(target))
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'target: must be 1-64 letters, digits, _ . -', { field: 'target' });
-  const category = input.category ?? config.queue.defaultCategory;
-  if (!NAME_RE.test(category))
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'category: must be 1-64 letters, digits, _ . -', { field: 'category' });
-  const priority = input.priority ?? config.queue.defaultPriority;
-  if (!Number.isInteger(priority) || priority < -100 || priority > 100) {
-    throw new WhtError(
-      'WHT_ERR_BAD_TRIGGER',
-      `priority: must be an integer from -100 to 100 (got ${String(priority)})`,
-      { field: 'priority' },
-    );
-  }
-  const idemKey = input.idemKey ?? null;
-  if (idemKey !== null && (idemKey.length === 0 || idemKey.length > 256 || !checkText(idemKey).ok)) {
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'id: must be 1-256 printable characters', { field: 'id' });
-  }
-  return {
-    text: input.text,
-    target,
-    priority,
-    category,
-    idemKey,
-    source: input.source,
-    receivedAt: input.receivedAt ?? now,
   };
 }

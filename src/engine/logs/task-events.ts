@@ -1,11 +1,18 @@
 import type { EventEmitter } from 'node:events';
-import { printable } from '../delivery/text-safety.js';
+import { printable } from '../text-safety.js';
 import type { Logger } from '../ports/logger.js';
 import type { EngineEventMap } from '../events.js';
 import type { AttemptError, Task, TaskSource } from '../task.js';
 
 /** How a task came in, as the log names it. */
-const INTAKE: Record<TaskSource, string> = { spool: 'spool', http: 'http', api: 'http', cli: 'send', legacy: 'legacy' };
+const INTAKE: Record<TaskSource, string> = {
+  spool: 'spool',
+  http: 'http',
+  api: 'http',
+  cli: 'send',
+  legacy: 'legacy',
+  cluster: 'cluster',
+};
 
 const base = (t: Task): Record<string, unknown> => ({
   task: t.id,
@@ -64,6 +71,16 @@ export class TaskEventLog {
     this.on('task:dead', (t, e) =>
       log.error('task dead', { ...base(t), attempts: t.attempts, ...errorFields(e), text: preview(t.text) }),
     );
+    this.on('task:working', (t) => log.info('task working', { ...base(t), sinceDeliveredMs: since(t.workingAt, t) }));
+    this.on('task:completed', (t) =>
+      log.info('task completed', {
+        ...base(t),
+        durationMs: since(t.completedAt, t),
+        outputBytes: t.outputBytes ?? 0,
+        ...(t.exitCode === null || t.exitCode === undefined ? {} : { exitCode: t.exitCode }),
+      }),
+    );
+    this.on('task:stalled', (t, e) => log.warn('task stalled', { ...base(t), ...errorFields(e) }));
     this.on('task:dropped', (t) => log.info('task dropped', { ...base(t), state: 'dropped' }));
     this.on('intake:rejected', (r) =>
       log.warn('trigger rejected', { intake: r.source, file: r.name, reason: r.reason }),
@@ -84,6 +101,11 @@ export class TaskEventLog {
 
 function errorFields(e: AttemptError | null): Record<string, unknown> {
   return e ? { code: e.code, error: e.message } : {};
+}
+
+/** ms from delivery to `at`. */
+function since(at: number | null | undefined, t: Task): number {
+  return round((at ?? 0) - (t.deliveredAt ?? 0));
 }
 
 function round(ms: number): number {

@@ -12,6 +12,11 @@ export interface DispatcherOptions {
   /** Start delivering a task (the dispatcher marks its target busy until `done(target)`). */
   start: (task: Task) => void;
   onRateLimited: (task: Task) => void;
+  /**
+   * Cluster mode: whether this node delivers a target's tasks itself; tasks of a target it does not own stay queued
+   * for the forwarder (cluster/forwarder.ts). @default every target
+   */
+  owns?: (target: string) => boolean;
   /** A pump run from the dispatcher's own timer failed (the store): reported here instead of thrown from a timer. */
   onError?: (err: unknown) => void;
 }
@@ -24,6 +29,8 @@ export interface DispatcherOptions {
 export class Dispatcher {
   private readonly opts: DispatcherOptions;
   private readonly busy = new Set<string>();
+  /** Targets whose delivered task is still watched until it completes: nothing else is typed there meanwhile. */
+  private readonly held = new Set<string>();
   private readonly ready = new Set<string>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly rateLimitedIds = new Set<number>();
@@ -50,13 +57,30 @@ export class Dispatcher {
     this.busy.delete(target);
   }
 
+  /** Type nothing more into `target` until `release` (its task is watched until it completes; no worker is taken). */
+  hold(target: string): void {
+    this.held.add(target);
+  }
+
+  release(target: string): void {
+    this.held.delete(target);
+  }
+
+  heldTargets(): string[] {
+    return [...this.held];
+  }
+
   pump(): void {
     if (this.stopped || this.opts.isPaused()) return;
     const now = this.opts.clock.now();
     let wakeAt = Infinity;
     for (const target of [...this.ready]) {
       if (this.busy.size >= this.opts.workers) break;
-      if (this.busy.has(target)) continue;
+      if (this.busy.has(target) || this.held.has(target)) continue;
+      if (this.opts.owns && !this.opts.owns(target)) {
+        this.ready.delete(target);
+        continue;
+      }
       const head = this.opts.store.head(target);
       if (!head) {
         this.ready.delete(target);

@@ -12,7 +12,15 @@ import {
   type Task,
   type TaskState,
 } from '../task.js';
-import type { AdmitLimits, AdmitResult, CounterName, InsertResult, QueueStore, TaskRow } from './store.js';
+import type {
+  AdmitLimits,
+  AdmitResult,
+  CompletionResult,
+  CounterName,
+  InsertResult,
+  QueueStore,
+  TaskRow,
+} from './store.js';
 
 const COUNTERS: readonly CounterName[] = [
   'received',
@@ -32,7 +40,12 @@ interface Stored extends Task {
   paneMark: string | null;
 }
 
-const copy = ({ paneMark: _mark, ...t }: Stored): Task => ({ ...t, errors: t.errors.map((e) => ({ ...e })) });
+const copy = ({ paneMark: _mark, ...t }: Stored): Task => ({
+  ...t,
+  errors: t.errors.map((e) => ({ ...e })),
+  outputBytes: t.output ? Buffer.byteLength(t.output) : 0,
+});
+const WATCHED: readonly TaskState[] = ['delivered', 'working'];
 const deliveryOrder = (a: Task, b: Task): number => b.priority - a.priority || a.id - b.id;
 
 function assertRow(row: TaskRow): void {
@@ -77,6 +90,11 @@ export class MemoryStore implements QueueStore {
         startedAt: null,
         deliveredAt: null,
         finishedAt: null,
+        workingAt: null,
+        completedAt: null,
+        output: null,
+        exitCode: null,
+        callback: row.callback ?? null,
         paneMark: null,
       };
       this.tasks.set(task.id, task);
@@ -104,11 +122,15 @@ export class MemoryStore implements QueueStore {
         (t) =>
           (!query.state || t.state === query.state) &&
           (!query.target || t.target === query.target) &&
-          (query.before === undefined || t.id < query.before),
+          (query.before === undefined || t.id < query.before) &&
+          (query.idemKey === undefined || t.idemKey === query.idemKey),
       )
       .sort(pending ? deliveryOrder : (a, b) => b.id - a.id)
       .slice(0, limit)
-      .map(copy);
+      .map((t) => {
+        const { output: _output, ...rest } = copy(t);
+        return rest;
+      });
   }
 
   head(target: string): Task | undefined {
@@ -126,13 +148,45 @@ export class MemoryStore implements QueueStore {
     return copy(t);
   }
 
-  markDelivered(id: number, now: number): Task {
+  markDelivered(id: number, now: number, watched = false): Task {
     const t = this.from(id, ['delivering'], 'complete');
-    Object.assign(t, { state: 'delivered', deliveredAt: now, finishedAt: now });
+    Object.assign(t, { state: 'delivered', deliveredAt: now, finishedAt: watched ? null : now });
     this.counts.delivered++;
     this.counts.sum_processing_ms += now - (t.startedAt ?? now);
     this.counts.sum_e2e_ms += now - t.receivedAt;
     return copy(t);
+  }
+
+  markWorking(id: number, now: number): Task {
+    const t = this.watchedTask(id, ['delivered'], 'mark working');
+    Object.assign(t, { state: 'working', workingAt: now });
+    return copy(t);
+  }
+
+  markCompleted(id: number, now: number, result: CompletionResult): Task {
+    const t = this.watchedTask(id, WATCHED, 'complete');
+    Object.assign(t, { state: 'completed', completedAt: now, finishedAt: now, ...result });
+    return copy(t);
+  }
+
+  markStalled(id: number, now: number, error: AttemptError, output: string | null): Task {
+    const t = this.watchedTask(id, WATCHED, 'mark stalled');
+    Object.assign(t, { state: 'stalled', finishedAt: now, output });
+    t.errors.push({ ...error });
+    return copy(t);
+  }
+
+  watched(): Task[] {
+    return this.all((t) => WATCHED.includes(t.state) && t.finishedAt === null)
+      .sort((a, b) => a.id - b.id)
+      .map(copy);
+  }
+
+  private watchedTask(id: number, states: readonly TaskState[], action: string): Stored {
+    const t = this.from(id, states, action);
+    if (t.finishedAt !== null)
+      throw new WhtError('WHT_ERR_TASK_STATE', `cannot ${action} task ${id}: its target is not watched`, { id });
+    return t;
   }
 
   markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task {
@@ -157,7 +211,7 @@ export class MemoryStore implements QueueStore {
   }
 
   retry(id: number, now: number): Task {
-    const t = this.from(id, ['dead', 'retrying'], 'retry');
+    const t = this.from(id, ['dead', 'retrying', 'stalled'], 'retry');
     Object.assign(t, { state: 'queued', attempts: 0, nextAttemptAt: now, finishedAt: null });
     this.notePeak();
     return copy(t);
@@ -186,6 +240,23 @@ export class MemoryStore implements QueueStore {
       .map(copy);
   }
 
+  queuedFor(targets: readonly string[], limit: number): Task[] {
+    return this.all((t) => t.state === 'queued' && targets.includes(t.target))
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  countQueuedFor(targets: readonly string[]): number {
+    return this.all((t) => t.state === 'queued' && targets.includes(t.target)).length;
+  }
+
+  markForwarded(ids: readonly number[], now: number): Task[] {
+    const moved = ids.map((id) => this.tasks.get(id)).filter((t): t is Stored => t?.state === 'queued');
+    for (const t of moved) Object.assign(t, { state: 'forwarded', finishedAt: now });
+    return moved.map(copy);
+  }
+
   countByState(): Record<TaskState, number> {
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
     for (const t of this.tasks.values()) counts[t.state]++;
@@ -210,7 +281,7 @@ export class MemoryStore implements QueueStore {
   }
 
   bumpCounter(name: CounterName, by = 1): void {
-    this.counts[name] += by;
+    this.counts[name] = (this.counts[name] ?? 0) + by;
   }
 
   getMeta(key: string): string | undefined {
@@ -223,7 +294,10 @@ export class MemoryStore implements QueueStore {
 
   prune(before: number): number {
     const old = this.all(
-      (t) => (t.state === 'delivered' || t.state === 'dropped') && t.finishedAt !== null && t.finishedAt < before,
+      (t) =>
+        ['delivered', 'completed', 'stalled', 'dropped', 'forwarded'].includes(t.state) &&
+        t.finishedAt !== null &&
+        t.finishedAt < before,
     );
     for (const t of old) this.tasks.delete(t.id);
     return old.length;

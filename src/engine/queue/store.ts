@@ -1,7 +1,15 @@
-import type { AttemptError, ListTasksQuery, Task, TaskState } from '../types.js';
+import type { AttemptError, ListTasksQuery, Task, TaskCallback, TaskState } from '../types.js';
 
 /** A task as validated by intake, ready to insert: the fields a new task carries, defaults applied. */
-export type TaskRow = Pick<Task, 'text' | 'target' | 'priority' | 'category' | 'idemKey' | 'source' | 'receivedAt'>;
+export type TaskRow = Pick<Task, 'text' | 'target' | 'priority' | 'category' | 'idemKey' | 'source' | 'receivedAt'> & {
+  callback?: TaskCallback | null | undefined;
+};
+
+/** What a watched task ended with. */
+export interface CompletionResult {
+  output: string | null;
+  exitCode: number | null;
+}
 
 export interface InsertResult {
   task: Task;
@@ -31,7 +39,9 @@ export type CounterName =
   | 'sum_e2e_ms'
   | 'peak_pending'
   /** Triggers rejected at intake (spool, legacy file), by reason code: `rejected:WHT_ERR_TEXT_UNSAFE`. */
-  | `rejected:${string}`;
+  | `rejected:${string}`
+  /** Cluster mode, per other node: `cluster:forwarded:NODE` (tasks handed to it), `cluster:received:NODE`. */
+  | `cluster:${string}`;
 
 /**
  * The storage port. One contract suite (test/contract/store.contract.ts) runs against every implementation.
@@ -56,17 +66,32 @@ export interface QueueStore {
   readyTargets(): string[];
   /** queued/retrying -> delivering; attempts + 1; records where the pane was (for crash recovery). */
   markDelivering(id: number, now: number, paneMark: string | null): Task;
-  markDelivered(id: number, now: number): Task;
+  /** delivering -> delivered; `watched`: its target's completion is watched, so the task is not finished yet. */
+  markDelivered(id: number, now: number, watched?: boolean): Task;
+  /** delivered (watched) -> working: the busy marker showed. */
+  markWorking(id: number, now: number): Task;
+  /** delivered/working (watched) -> completed, with the output. */
+  markCompleted(id: number, now: number, result: CompletionResult): Task;
+  /** delivered/working (watched) -> stalled (busy past completionTimeoutMs, or the pane went away). */
+  markStalled(id: number, now: number, error: AttemptError, output: string | null): Task;
+  /** Delivered tasks whose completion is still watched (after a restart: watched again). */
+  watched(): Task[];
   /** delivering -> retrying (retryAt given) or dead (retryAt null), appending the error. */
   markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task;
   /** delivering -> queued without counting an attempt (crash recovery found it was never sent). */
   requeue(id: number, note: AttemptError | null): Task;
-  /** dead or retrying -> queued, attempts reset. */
+  /** dead, retrying or stalled -> queued, attempts reset. */
   retry(id: number, now: number): Task;
   retryAllDead(now: number): number;
   drop(id: number, now: number): Task;
   /** Where the pane's cursor was when the task's last attempt started (opaque, see delivery/pane-mark.ts); null if unknown. */
   paneMark(id: number): string | null;
+  /** Cluster mode: queued tasks for these targets (other nodes' targets, pools), oldest first, at most `limit`. */
+  queuedFor(targets: readonly string[], limit: number): Task[];
+  /** Cluster mode: how many tasks are queued for these targets (the forward backlog). */
+  countQueuedFor(targets: readonly string[]): number;
+  /** Cluster mode, one transaction: queued -> forwarded (handed to the owning node); ids not queued are skipped. */
+  markForwarded(ids: readonly number[], now: number): Task[];
   /** Tasks left in `delivering` (after a crash). */
   delivering(): Task[];
   countByState(): Record<TaskState, number>;
@@ -76,7 +101,7 @@ export interface QueueStore {
   bumpCounter(name: CounterName, by?: number): void;
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
-  /** Delete delivered/dropped tasks finished before `before`; returns how many. */
+  /** Delete delivered/dropped/forwarded tasks finished before `before`; returns how many. */
   prune(before: number): number;
   close(): void;
 }

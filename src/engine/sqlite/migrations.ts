@@ -32,4 +32,81 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE counters (name TEXT PRIMARY KEY, value REAL NOT NULL);
   `,
+  // 2: what happens after `delivered` (working, completed, stalled; the output), callbacks, and the event log that
+  // `GET /v1/events` resumes from. Triggers write one `events` row per state change, and one `callbacks` (outbox)
+  // row when the task's callback asks for that state, in the same transaction as the change itself: a crash between
+  // a state change and its callback loses neither.
+  `
+  ALTER TABLE tasks ADD COLUMN working_at REAL;
+  ALTER TABLE tasks ADD COLUMN completed_at REAL;
+  ALTER TABLE tasks ADD COLUMN output TEXT;
+  ALTER TABLE tasks ADD COLUMN exit_code INTEGER;
+  ALTER TABLE tasks ADD COLUMN callback TEXT;
+  CREATE INDEX tasks_watched ON tasks(id) WHERE state IN ('delivered', 'working') AND finished_at IS NULL;
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    task_id INTEGER,
+    state TEXT,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX events_task ON events(task_id, state) WHERE task_id IS NOT NULL;
+  CREATE INDEX events_at ON events(at);
+  CREATE TABLE callbacks (
+    seq INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    webhook_id TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    sent_at REAL,
+    last_status INTEGER,
+    last_error TEXT
+  );
+  CREATE INDEX callbacks_pending ON callbacks(url, seq) WHERE state = 'pending';
+  CREATE TRIGGER tasks_event_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO events (at, kind, task_id, state, data)
+      VALUES (NEW.committed_at, 'task', NEW.id, NEW.state, json_object(
+        'id', NEW.id, 'state', NEW.state, 'previous', NULL, 'target', NEW.target, 'category', NEW.category,
+        'priority', NEW.priority, 'idemKey', NEW.idem_key, 'source', NEW.source, 'attempts', NEW.attempts,
+        'receivedAt', NEW.received_at));
+    INSERT INTO callbacks (seq, task_id, url, secret, webhook_id, created_at, next_at)
+      SELECT last_insert_rowid(), NEW.id, json_extract(NEW.callback, '$.url'), json_extract(NEW.callback, '$.secret'),
+        'wht_' || NEW.id || '_queued', NEW.committed_at, NEW.committed_at
+      WHERE NEW.callback IS NOT NULL
+        AND EXISTS (SELECT 1 FROM json_each(NEW.callback, '$.events') WHERE value = NEW.state);
+  END;
+  CREATE TRIGGER tasks_event_update AFTER UPDATE OF state ON tasks WHEN NEW.state IS NOT OLD.state BEGIN
+    INSERT INTO events (at, kind, task_id, state, data)
+      VALUES (
+        coalesce(CASE NEW.state
+          WHEN 'delivering' THEN NEW.started_at
+          WHEN 'delivered' THEN NEW.delivered_at
+          WHEN 'working' THEN NEW.working_at
+          WHEN 'completed' THEN NEW.completed_at
+          WHEN 'retrying' THEN json_extract(NEW.errors, '$[#-1].at')
+          WHEN 'queued' THEN NULL
+          ELSE NEW.finished_at END, (julianday('now') - 2440587.5) * 86400000.0),
+        'task', NEW.id, NEW.state, json_object(
+          'id', NEW.id, 'state', NEW.state, 'previous', OLD.state, 'target', NEW.target, 'category', NEW.category,
+          'priority', NEW.priority, 'idemKey', NEW.idem_key, 'source', NEW.source, 'attempts', NEW.attempts,
+          'receivedAt', NEW.received_at, 'deliveredAt', NEW.delivered_at, 'workingAt', NEW.working_at,
+          'completedAt', NEW.completed_at,
+          'durationMs', CASE WHEN NEW.state = 'completed' THEN NEW.completed_at - NEW.delivered_at END,
+          'exitCode', NEW.exit_code,
+          'error', CASE WHEN NEW.state IN ('retrying', 'dead', 'stalled') THEN json_extract(NEW.errors, '$[#-1]') END,
+          'output', CASE WHEN NEW.state IN ('completed', 'stalled') THEN NEW.output END));
+    INSERT INTO callbacks (seq, task_id, url, secret, webhook_id, created_at, next_at)
+      SELECT last_insert_rowid(), NEW.id, json_extract(NEW.callback, '$.url'), json_extract(NEW.callback, '$.secret'),
+        'wht_' || NEW.id || '_' || NEW.state || CASE WHEN n > 1 THEN '_' || n ELSE '' END,
+        (SELECT at FROM events WHERE seq = last_insert_rowid()), (SELECT at FROM events WHERE seq = last_insert_rowid())
+      FROM (SELECT count(*) AS n FROM events WHERE task_id = NEW.id AND state = NEW.state)
+      WHERE NEW.callback IS NOT NULL
+        AND EXISTS (SELECT 1 FROM json_each(NEW.callback, '$.events') WHERE value = NEW.state);
+  END;
+  `,
 ];

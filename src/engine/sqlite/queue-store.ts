@@ -6,10 +6,19 @@ import {
   type AttemptError,
   type ListTasksQuery,
   type Task,
+  type TaskCallback,
   type TaskState,
 } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
-import type { AdmitLimits, AdmitResult, CounterName, InsertResult, QueueStore, TaskRow } from '../queue/store.js';
+import type {
+  AdmitLimits,
+  AdmitResult,
+  CompletionResult,
+  CounterName,
+  InsertResult,
+  QueueStore,
+  TaskRow,
+} from '../queue/store.js';
 
 interface Row {
   id: number;
@@ -29,9 +38,16 @@ interface Row {
   delivered_at: number | null;
   finished_at: number | null;
   pane_mark: string | null;
+  working_at?: number | null;
+  completed_at?: number | null;
+  output?: string | null;
+  exit_code?: number | null;
+  callback?: string | null;
 }
 
-function toTask(r: Row): Task {
+/** A row as a Task; lists leave the output out (its length stays, as outputBytes). */
+function toTask(r: Row, withOutput = true): Task {
+  const output = r.output ?? null;
   return {
     id: r.id,
     text: r.text,
@@ -49,8 +65,16 @@ function toTask(r: Row): Task {
     startedAt: r.started_at,
     deliveredAt: r.delivered_at,
     finishedAt: r.finished_at,
+    workingAt: r.working_at ?? null,
+    completedAt: r.completed_at ?? null,
+    ...(withOutput ? { output } : {}),
+    outputBytes: output === null ? 0 : Buffer.byteLength(output),
+    exitCode: r.exit_code ?? null,
+    callback: r.callback ? (JSON.parse(r.callback) as TaskCallback) : null,
   };
 }
+
+const WATCHED_SQL = `state IN ('delivered', 'working') AND finished_at IS NULL`;
 
 const COUNTERS: readonly CounterName[] = [
   'received',
@@ -121,8 +145,8 @@ export class SqliteStore implements QueueStore {
     this.db = db;
     this.stmt = {
       insert:
-        db.prepare(`INSERT INTO tasks (text, target, priority, category, idem_key, source, state, next_attempt_at, received_at, committed_at)
-        VALUES (@text, @target, @priority, @category, @idemKey, @source, 'queued', @now, @receivedAt, @now) RETURNING *`),
+        db.prepare(`INSERT INTO tasks (text, target, priority, category, idem_key, source, state, next_attempt_at, received_at, committed_at, callback)
+        VALUES (@text, @target, @priority, @category, @idemKey, @source, 'queued', @now, @receivedAt, @now, @callback) RETURNING *`),
       byIdem: db.prepare('SELECT * FROM tasks WHERE idem_key = ? AND committed_at >= ? ORDER BY id DESC LIMIT 1'),
       get: db.prepare('SELECT * FROM tasks WHERE id = ?'),
       head: db.prepare(
@@ -135,8 +159,21 @@ export class SqliteStore implements QueueStore {
         db.prepare(`UPDATE tasks SET state = 'delivering', attempts = attempts + 1, started_at = @now, pane_mark = @mark
         WHERE id = @id AND state IN ('queued', 'retrying') RETURNING *`),
       delivered: db.prepare(
-        `UPDATE tasks SET state = 'delivered', delivered_at = @now, finished_at = @now WHERE id = @id AND state = 'delivering' RETURNING *`,
+        `UPDATE tasks SET state = 'delivered', delivered_at = @now, finished_at = CASE WHEN @watched THEN NULL ELSE @now END
+        WHERE id = @id AND state = 'delivering' RETURNING *`,
       ),
+      working: db.prepare(
+        `UPDATE tasks SET state = 'working', working_at = @now WHERE id = @id AND state = 'delivered' AND finished_at IS NULL RETURNING *`,
+      ),
+      completed: db.prepare(
+        `UPDATE tasks SET state = 'completed', completed_at = @now, finished_at = @now, output = @output, exit_code = @exitCode
+        WHERE id = @id AND ${WATCHED_SQL} RETURNING *`,
+      ),
+      stalled: db.prepare(
+        `UPDATE tasks SET state = 'stalled', finished_at = @now, output = @output, errors = json_insert(errors, '$[#]', json(@error))
+        WHERE id = @id AND ${WATCHED_SQL} RETURNING *`,
+      ),
+      watched: db.prepare(`SELECT * FROM tasks WHERE ${WATCHED_SQL} ORDER BY id`),
       failed:
         db.prepare(`UPDATE tasks SET state = @state, errors = json_insert(errors, '$[#]', json(@error)), next_attempt_at = @retryAt, finished_at = @finished
         WHERE id = @id AND state = 'delivering' RETURNING *`),
@@ -144,7 +181,7 @@ export class SqliteStore implements QueueStore {
         errors = CASE WHEN @note IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(@note)) END
         WHERE id = @id AND state = 'delivering' RETURNING *`),
       retry: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL
-        WHERE id = @id AND state IN ('dead', 'retrying') RETURNING *`),
+        WHERE id = @id AND state IN ('dead', 'retrying', 'stalled') RETURNING *`),
       retryAllDead: db.prepare(
         `UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead'`,
       ),
@@ -172,13 +209,30 @@ export class SqliteStore implements QueueStore {
       setMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ),
-      prune: db.prepare(`DELETE FROM tasks WHERE state IN ('delivered', 'dropped') AND finished_at < ?`),
+      prune: db.prepare(
+        `DELETE FROM tasks WHERE state IN ('delivered', 'completed', 'stalled', 'dropped', 'forwarded') AND finished_at < ?`,
+      ),
+      queuedFor: db.prepare(
+        `SELECT * FROM tasks WHERE state = 'queued' AND target IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
+      ),
+      countQueuedFor: db
+        .prepare(`SELECT COUNT(*) FROM tasks WHERE state = 'queued' AND target IN (SELECT value FROM json_each(?))`)
+        .pluck(),
+      forwarded: db.prepare(
+        `UPDATE tasks SET state = 'forwarded', finished_at = @now WHERE id = @id AND state = 'queued' RETURNING *`,
+      ),
     };
     // Transaction functions are made once (better-sqlite3 wraps each in BEGIN/COMMIT, nested ones in savepoints).
     this.tx = {
       insertMany: db.transaction(this.insertManyTx.bind(this)),
       delivered: db.transaction(this.deliveredTx.bind(this)),
       failed: db.transaction(this.failedTx.bind(this)),
+      forwarded: db.transaction((ids: readonly number[], now: number) =>
+        ids.flatMap((id) => {
+          const row = this.stmt.forwarded.get({ id, now }) as Row | undefined;
+          return row ? [toTask(row)] : [];
+        }),
+      ),
     };
     this.counts = this.loadCounts();
     db.transaction(() => {
@@ -247,7 +301,8 @@ export class SqliteStore implements QueueStore {
         continue;
       }
       room--;
-      results.push({ task: toTask(this.stmt.insert.get({ ...row, now }) as Row), created: true });
+      const callback = row.callback ? JSON.stringify(row.callback) : null;
+      results.push({ task: toTask(this.stmt.insert.get({ ...row, callback, now }) as Row), created: true });
       created++;
     }
     // `received` is not counted here: it is the AUTOINCREMENT sequence (one id per created task).
@@ -287,13 +342,17 @@ export class SqliteStore implements QueueStore {
       where.push('id < ?');
       params.push(query.before);
     }
+    if (query.idemKey !== undefined) {
+      where.push('idem_key = ?');
+      params.push(query.idemKey);
+    }
     const pending = query.state && (PENDING_STATES as string[]).includes(query.state);
     const order = pending ? 'priority DESC, id ASC' : 'id DESC';
     const asked = Number(query.limit ?? 100);
     // a bound parameter, never text in the SQL; callers validate (a bad --limit is a usage error in the CLI)
     const limit = Number.isInteger(asked) ? Math.max(1, Math.min(asked, 10_000)) : 100;
     const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, limit) as Row[]).map(toTask);
+    return (this.db.prepare(sql).all(...params, limit) as Row[]).map((r) => toTask(r, false));
   }
 
   head(target: string): Task | undefined {
@@ -312,14 +371,38 @@ export class SqliteStore implements QueueStore {
     return task;
   }
 
-  markDelivered(id: number, now: number): Task {
-    const task = this.tx.delivered.immediate(id, now);
+  markDelivered(id: number, now: number, watched = false): Task {
+    const task = this.tx.delivered.immediate(id, now, watched);
     this.move('delivering', 'delivered');
     return task;
   }
 
-  private deliveredTx(id: number, now: number): Task {
-    const t = this.one(this.stmt.delivered.get({ id, now }), id, 'complete');
+  markWorking(id: number, now: number): Task {
+    const task = this.one(this.stmt.working.get({ id, now }), id, 'mark working');
+    this.move('delivered', 'working');
+    return task;
+  }
+
+  markCompleted(id: number, now: number, result: CompletionResult): Task {
+    const before = this.stmt.state.get(id) as TaskState | undefined;
+    const task = this.one(this.stmt.completed.get({ id, now, ...result }), id, 'complete');
+    this.move(before!, 'completed');
+    return task;
+  }
+
+  markStalled(id: number, now: number, error: AttemptError, output: string | null): Task {
+    const before = this.stmt.state.get(id) as TaskState | undefined;
+    const task = this.one(this.stmt.stalled.get({ id, now, output, error: JSON.stringify(error) }), id, 'mark stalled');
+    this.move(before!, 'stalled');
+    return task;
+  }
+
+  watched(): Task[] {
+    return (this.stmt.watched.all() as Row[]).map((r) => toTask(r));
+  }
+
+  private deliveredTx(id: number, now: number, watched: boolean): Task {
+    const t = this.one(this.stmt.delivered.get({ id, now, watched: watched ? 1 : 0 }), id, 'complete');
     this.stmt.bump3.run({
       a: 'delivered',
       av: 1,
@@ -387,7 +470,22 @@ export class SqliteStore implements QueueStore {
   }
 
   delivering(): Task[] {
-    return (this.stmt.listDelivering.all() as Row[]).map(toTask);
+    return (this.stmt.listDelivering.all() as Row[]).map((r) => toTask(r));
+  }
+
+  queuedFor(targets: readonly string[], limit: number): Task[] {
+    if (targets.length === 0) return [];
+    return (this.stmt.queuedFor.all(JSON.stringify(targets), limit) as Row[]).map((r) => toTask(r, false));
+  }
+
+  countQueuedFor(targets: readonly string[]): number {
+    return targets.length === 0 ? 0 : (this.stmt.countQueuedFor.get(JSON.stringify(targets)) as number);
+  }
+
+  markForwarded(ids: readonly number[], now: number): Task[] {
+    const moved = this.tx.forwarded.immediate(ids, now);
+    this.move('queued', 'forwarded', moved.length);
+    return moved;
   }
 
   countByState(): Record<TaskState, number> {

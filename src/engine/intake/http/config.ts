@@ -93,7 +93,7 @@ export const hookSchema = z
     /** Target name (`targets.NAME`). @default "default" */
     target: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'target names are 1-64 of A-Z a-z 0-9 _ . -')
+      .regex(/^(pool:)?[A-Za-z0-9_.-]{1,64}$/, 'target names are 1-64 of A-Z a-z 0-9 _ . - (or pool:NAME)')
       .default('default'),
     /** Higher runs first. @default 0 */
     priority: z.number().int().min(-100).max(100).default(0),
