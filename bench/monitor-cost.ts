@@ -72,6 +72,7 @@ const stats = (): QueueStats => ({
     stalled: 0,
     dead: 0,
     dropped: 0,
+    forwarded: 0,
   },
   pending: 0,
   capacity: 10000,

@@ -6,7 +6,9 @@
  *
  *   node scripts/check-cycles.mjs [ROOT=src] [--folders]
  *
- * --folders also reports cycles between folders of src/engine (informational: never fails).
+ * --folders also fails on cycles between the folders of ROOT/engine (config, delivery, intake, ...: each folder is a
+ * layer; a folder that imports one that imports it back is a knot even when no file cycle closes). Files directly in
+ * ROOT/engine are the composition layer above the folders and are left out of that graph.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -101,7 +103,11 @@ if (args.includes('--folders')) {
     for (const d of deps)
       if (d.startsWith(engine) && dirname(d) !== engine && folderOf(d) !== a) fg.get(a).add(folderOf(d));
   }
-  for (const scc of cycles(fg)) console.log(`folder cycle in src/engine: ${scc.join(' <-> ')}`);
+  for (const scc of cycles(fg)) {
+    console.error(`folder cycle in ${rel(engine)}: ${scc.join(' <-> ')}`);
+    for (const a of scc) console.error(`  ${a} -> ${[...fg.get(a)].filter((b) => scc.includes(b)).join(', ')}`);
+    found.push(scc);
+  }
 }
 if (found.length) {
   console.error(

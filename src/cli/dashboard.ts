@@ -11,9 +11,11 @@ import { lockHolder } from '../engine/lock.js';
 import { resolveConfig } from '../engine/config/resolve.js';
 import { runDashboard, type DashboardSource } from '../tui/dashboard.js';
 import { demoSchedule, playSchedule, DEMO_FAILING_TARGET } from '../tui/demo.js';
-import { splitAndRun } from '../tui/split.js';
+import { splitAndRun, splitSummary } from '../tui/split.js';
+import type { SplitChild } from '../tui/split-handshake.js';
 import type { Out } from './output.js';
 import { WhtError } from '../engine/errors.js';
+import { startEngineThread } from './engine-thread.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
@@ -37,18 +39,32 @@ function dashboardOptions(config: Config, source: DashboardSource) {
   };
 }
 
+/** Resolves once the dashboard runs (its screen is up); rejects when it failed at once. */
+async function running(run: Promise<number>): Promise<void> {
+  let failed = false;
+  let error: unknown;
+  run.catch((err: unknown) => {
+    failed = true;
+    error = err;
+  });
+  await new Promise((r) => setImmediate(r));
+  if (failed) throw error;
+}
+
 /**
  * The dashboard. When a `serve` engine owns the data dir it attaches through the control socket; otherwise it runs
- * the engine embedded (nothing is printed: logs go to the log file and the log pane).
+ * the engine embedded (nothing is printed: logs go to the log file and the log pane). `split`: started by `--split`,
+ * tell the caller once the dashboard runs and where commands go.
  */
-export async function runDashboardCommand(config: Config): Promise<number> {
+export async function runDashboardCommand(config: Config, split?: SplitChild | null): Promise<number> {
   assertTerminal();
   const paths = dataPaths(config.dataDir);
-  if (lockHolder(paths.lock) !== null) {
+  const servePid = lockHolder(paths.lock);
+  if (servePid !== null) {
     const client = await connectRpc(paths.socket);
     await client.subscribe();
     const api = remoteApi(client);
-    return runDashboard(
+    const run = runDashboard(
       dashboardOptions(config, {
         api,
         events: client.events,
@@ -58,7 +74,12 @@ export async function runDashboardCommand(config: Config): Promise<number> {
         close: async () => client.close(),
       }),
     );
+    await running(run);
+    const target = (await client.call<string | null>('describeDefaultTarget').catch(() => null)) ?? 'unknown';
+    split?.ready({ mode: 'attached', target, servePid });
+    return run;
   }
+  if (config.tui.engineThread) return runOnEngineThread(config, split);
   const engine = await createEngine(config);
   try {
     await engine.start();
@@ -66,7 +87,7 @@ export async function runDashboardCommand(config: Config): Promise<number> {
     await engine.close();
     throw err;
   }
-  return runDashboard(
+  const run = runDashboard(
     dashboardOptions(config, {
       api: engine,
       events: engine,
@@ -76,19 +97,68 @@ export async function runDashboardCommand(config: Config): Promise<number> {
       close: () => engine.close(),
     }),
   );
+  await running(run);
+  split?.ready({ mode: 'embedded', target: await engine.describeDefaultTarget() });
+  return run;
 }
 
-/** `--split`: from inside tmux, run the dashboard in a new pane of this window; the current pane is the target. */
+/**
+ * Embedded, with the engine on its own thread (tui.engineThread): the dashboard draws on this one and talks to the
+ * engine through its control socket, as when attached; quitting closes the engine (in-flight deliveries finish).
+ */
+async function runOnEngineThread(config: Config, split?: SplitChild | null): Promise<number> {
+  const thread = await startEngineThread(config);
+  let client: Awaited<ReturnType<typeof connectRpc>>;
+  try {
+    client = await connectRpc(dataPaths(config.dataDir).socket);
+    await client.subscribe();
+  } catch (err) {
+    await thread.close();
+    throw err;
+  }
+  const died = new AbortController();
+  thread.onExit((reason) => died.abort(new Error(reason)));
+  const run = runDashboard({
+    ...dashboardOptions(config, {
+      api: remoteApi(client),
+      events: client.events,
+      mode: 'embedded',
+      targets: () => client.call('targetStatus'),
+      history: (range) => client.call('history', { range }),
+      close: async () => {
+        client.close();
+        await thread.close();
+      },
+    }),
+    stop: died.signal,
+  });
+  await running(run);
+  split?.ready({ mode: 'embedded', target: thread.target });
+  return run;
+}
+
+/** The hooks' secretEnv variables: the engine in the new pane needs them to start. */
+function secretEnvNames(config: Config): string[] {
+  const names: string[] = [];
+  for (const hook of Object.values(config.hooks)) if (hook.auth?.secretEnv) names.push(hook.auth.secretEnv);
+  return names;
+}
+
+/**
+ * `--split`: from inside tmux, run the dashboard in a new pane of this window; the current pane is the target (or,
+ * when a `serve` runs, the dashboard attaches and serve's target stays). Exit 1 with the reason when it fails to start.
+ */
 export async function runSplit(config: Config, argv: readonly string[], out: Out): Promise<number> {
   const rest = argv.filter((a) => a !== '--split');
-  const { dashboardPane, targetPane } = await splitAndRun({
+  const result = await splitAndRun({
     env: process.env,
     command: [process.execPath, BIN, ...rest],
     direction: config.tui.split.direction,
     size: config.tui.split.size,
     cwd: process.cwd(),
+    extraEnv: secretEnvNames(config),
   });
-  out.out(`dashboard in pane ${dashboardPane}; commands go to pane ${targetPane}`);
+  out.out(splitSummary(result));
   return 0;
 }
 

@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.js';
 import { extractOverrides } from './context.js';
 import { nativeModuleHint } from './native-hint.js';
 import { stdio, type Out } from './output.js';
+import { takeSplitHandshake } from '../tui/split-handshake.js';
 
 /** Exit codes (0 ok, 1 runtime failure, 2 usage/config error, 3 engine not reachable) come from the error registry. */
 export const exitCodeFor = exitCodeOf;
@@ -37,15 +38,20 @@ function build(argv: string[], ctx: CliContext): Argv<GlobalFlags> {
 }
 
 export async function main(argv: string[], out: Out = stdio): Promise<number> {
-  const ctx: CliContext = { global: { overrides: [] }, out, code: 0, argv };
+  // First: a dashboard started by `--split` takes the caller's environment before anything reads it.
+  const split = takeSplitHandshake(process.env);
+  const ctx: CliContext = { global: { overrides: [] }, out, code: 0, argv, split };
   try {
     const { rest, overrides } = extractOverrides(argv);
     ctx.global.overrides = overrides;
     await build(rest, ctx).parseAsync();
+    split?.failed(`it exited with code ${ctx.code} before the dashboard ran`);
     return ctx.code;
   } catch (err) {
     const code = exitCodeFor(err);
-    out.err(`webhook-tui: ${nativeModuleHint(err) ?? (err instanceof Error ? err.message : String(err))}`);
+    const message = nativeModuleHint(err) ?? (err instanceof Error ? err.message : String(err));
+    split?.failed(message);
+    out.err(`webhook-tui: ${message}`);
     return code;
   }
 }

@@ -1,4 +1,4 @@
-import { printable } from '../engine/delivery/text-safety.js';
+import { printable } from '../engine/text-safety.js';
 import type { QueueStats, Task } from '../engine/types.js';
 
 export interface Out {

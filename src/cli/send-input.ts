@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from '../engine/config/schema.js';
 import { WhtError } from '../engine/errors.js';
-import { decodeUtf8 } from '../engine/delivery/text-safety.js';
-import { toTaskRow } from '../engine/intake/trigger.js';
+import { decodeUtf8 } from '../engine/text-safety.js';
+import { toTaskRow } from '../engine/queue/task-row.js';
 import type { HttpTaskInput } from '../engine/intake/http/index.js';
 
 export interface SendArgs {

@@ -10,10 +10,10 @@ import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { CompletionWatch } from './delivery/completion-watch.js';
 import { CallbackSender } from './callbacks/sender.js';
-import { resolveCallbackSecrets } from './callbacks/secrets.js';
+import { resolveCallbackSecrets } from './intake/http/callback-secrets.js';
 import { checkCallbackUrl, secretNameFor } from './callbacks/policy.js';
 import { EventStore } from './sqlite/event-store.js';
-import { eventFeed, withAlertLog } from './callbacks/feed.js';
+import { eventFeed, withAlertLog } from './event-feed.js';
 import { formatCallbackMetrics } from './callbacks/metrics.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
@@ -27,7 +27,6 @@ import { surfaceSteps, type Surfaces } from './surfaces.js';
 import { Lifecycle, type LifecycleStep } from './lifecycle.js';
 import { acquireLock } from './lock.js';
 import {
-  configSummary,
   createEngineLog,
   formatLogMetrics,
   recordStartFailure,
@@ -42,7 +41,8 @@ import type { Logger } from './ports/logger.js';
 import type { Tmux } from './ports/tmux.js';
 import { refusal, runPreflight } from './preflight/index.js';
 import { Dispatcher } from './queue/dispatcher.js';
-import { Retention } from './queue/retention.js';
+import { configSummary } from './config/summary.js';
+import { Retention } from './retention.js';
 import type { QueueStore } from './queue/store.js';
 import { Checkpointer } from './sqlite/checkpointer.js';
 import { StorageGuard } from './queue/storage-guard.js';
@@ -52,6 +52,10 @@ import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
 import { WATCHED_STATES, type CallbackStats, type StorageDown, type StorageStats, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
+import { ClusterRouter } from './cluster/router.js';
+import type { ClusterNode } from './cluster/node.js';
+import type { ClusterBus } from './cluster/bus.js';
+import type { ClusterStatus } from './task.js';
 import { VERSION } from './version.js';
 
 export interface EngineDeps {
@@ -65,6 +69,8 @@ export interface EngineDeps {
   logEcho?: (line: string) => void;
   /** Opens the queue database (tests inject faults through it). @default sqlite/open-store.ts openEngineStore */
   openStore?: (config: Config) => SqliteStore;
+  /** Cluster mode: the Redis port (tests inject one). @default BullMQ on cluster.redis */
+  clusterBus?: ClusterBus;
 }
 
 /** The parts the composition root builds for the facade (engine.ts). None of them is public. */
@@ -93,6 +99,8 @@ export interface EngineCore {
   /** Look at the spool's new/ now. */
   scanIntake(): Promise<void>;
   httpUrl(): string | undefined;
+  /** Cluster mode: this node's view of the cluster (undefined on a single node, or before the cluster step ran). */
+  cluster(): ClusterStatus | undefined;
 }
 
 /** Log a failed start where the operator looks (one line in the data dir's engine.log, or the injected logger). */
@@ -286,6 +294,13 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     dispatcher.hold(task.target);
     completions.watch(task);
   };
+  // Cluster mode: which targets this node types itself (pure; Redis is loaded by the cluster step only).
+  const router = config.cluster.redis
+    ? new ClusterRouter(config.cluster.node, Object.keys(config.targets), () => {
+        for (const t of store.readyTargets()) dispatcher.markReady(t);
+        dispatcher.pump();
+      })
+    : undefined;
   const deliveries = new Deliveries({
     runner,
     settled: (task) => {
@@ -306,6 +321,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
       return { perSecond: rate.perSecond, burst: rate.burst ?? Math.max(1, Math.ceil(rate.perSecond)) };
     },
     isPaused: () => engine.isPaused() || storage.down !== null,
+    owns: router ? (target) => router.owns(target) : undefined,
     start: (task) => deliveries.start(task),
     onRateLimited: (task) => {
       try {
@@ -318,6 +334,14 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     onError: (err) => report('dispatcher', err),
   });
   const probe = new TargetProbe(targets, tmux, () => dispatcher.busyTargets(), book);
+  const cluster = clusterParts(engine, o, {
+    clock,
+    dispatcher,
+    probe,
+    report,
+    monitor: () => monitor,
+    httpUrl: () => intake.httpUrl(),
+  });
   const monitor = createMonitor({
     events: engine,
     stats: () => engine.stats(),
@@ -334,6 +358,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
       tmuxReachable: tmuxReachableCheck(tmux),
       targets: () => engine.targetStatus(),
       dataDirs: [config.dataDir, config.spool.dir],
+      cluster: router ? () => cluster.node?.health() ?? [] : undefined,
     },
     watchedPids: tmuxWatchedPids(tmux, () => probe.lastKnown().map((t) => t.pane)),
     tmux: (args) => tmux.run(args),
@@ -429,6 +454,8 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
         await sender.close();
       },
     },
+    // Before the intakes: a task for another node's target is never taken for a local one.
+    ...(router ? [cluster.step(router)] : []),
     ...intake.before,
     { name: 'retention', start: () => retention.start(), close: () => retention.close() },
     { name: 'weekly reports', start: () => weekly?.start(), close: () => weekly?.close() },
@@ -470,5 +497,67 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     kickIntake: () => intake.kick(),
     scanIntake: () => intake.scan(),
     httpUrl: () => intake.httpUrl(),
+    cluster: () => cluster.node?.status(),
   };
+}
+
+interface ClusterWiring {
+  clock: Clock;
+  dispatcher: Dispatcher;
+  probe: TargetProbe;
+  report: (component: string, err: unknown) => void;
+  monitor: () => Monitor;
+  httpUrl: () => string | undefined;
+}
+
+/** The cluster step: loads cluster/node.js (BullMQ, ioredis) with a dynamic import, so a single node never does. */
+function clusterParts(
+  engine: EngineFacade,
+  o: Opened,
+  w: ClusterWiring,
+): { node: ClusterNode | undefined; step(router: ClusterRouter): LifecycleStep } {
+  const { config, store, logger } = o;
+  const parts = {
+    node: undefined as ClusterNode | undefined,
+    step: (router: ClusterRouter): LifecycleStep => ({
+      name: 'cluster',
+      start: async () => {
+        const { startClusterNode } = await import('./cluster/node.js');
+        parts.node = await startClusterNode({
+          config,
+          store,
+          router,
+          clock: w.clock,
+          logger,
+          startedAt: w.clock.now(),
+          enqueueMany: (inputs) => engine.enqueueMany!(inputs),
+          events: engine,
+          report: w.report,
+          targets: () => clusterTargets(config, store, w.probe),
+          health: () => w.monitor().snapshot().health?.status ?? 'unknown',
+          httpUrl: () => w.httpUrl() ?? null,
+          paused: () => engine.isPaused(),
+          free: (t) =>
+            !w.dispatcher.busyTargets().includes(t) &&
+            !w.dispatcher.heldTargets().includes(t) &&
+            store.head(t) === undefined,
+          probe: () => engine.targetStatus(),
+          room: () => config.queue.capacity - store.pendingCount(),
+          ...(o.deps.clusterBus ? { bus: o.deps.clusterBus } : {}),
+        });
+      },
+      close: () => parts.node?.close(),
+    }),
+  };
+  return parts;
+}
+
+function clusterTargets(config: Config, store: QueueStore, probe: TargetProbe) {
+  const seen = new Map(probe.lastKnown().map((t) => [t.name, t.state]));
+  return Object.entries(config.targets).map(([name, t]) => ({
+    name,
+    pool: t.pool,
+    state: seen.get(name) ?? 'unknown',
+    depth: store.countQueuedFor([name]),
+  }));
 }

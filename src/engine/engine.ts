@@ -152,7 +152,13 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
 
   stats(): QueueStats {
     const stats = buildStats(this.#core.store, this.config.queue.capacity, this.#paused, this.#core.clock.now());
-    return { ...stats, storage: this.#core.storage(), callbacks: this.#core.callbackStats() };
+    const cluster = this.#core.cluster();
+    return {
+      ...stats,
+      storage: this.#core.storage(),
+      callbacks: this.#core.callbackStats(),
+      ...(cluster ? { cluster } : {}),
+    };
   }
 
   snapshot(): EngineSnapshot {

@@ -103,7 +103,7 @@ export const ERROR_CODES = {
     exit: 1,
     http: 401,
     retryable: false,
-    doc: 'An HTTP request has a missing, wrong, stale or replayed signature or token.',
+    doc: 'An HTTP request has a missing, wrong, stale or replayed signature or token, or a forwarded cluster task a wrong signature.',
   },
   WHT_ERR_RATE_LIMITED: {
     exit: 1,
@@ -147,6 +147,36 @@ export const ERROR_CODES = {
     http: 400,
     retryable: false,
     doc: 'A command was called wrongly: unknown option, missing or malformed argument.',
+  },
+  WHT_ERR_REDIS_UNAVAILABLE: {
+    exit: 1,
+    http: 503,
+    retryable: true,
+    doc: 'Cluster mode: Redis did not answer within cluster.timeoutMs (down, unreachable, or refusing the login); tasks for other nodes wait in the local queue.',
+  },
+  WHT_ERR_REDIS_EVICTION: {
+    exit: 2,
+    http: 500,
+    retryable: false,
+    doc: "Cluster mode: Redis's maxmemory-policy is not noeviction (evicted keys would be lost tasks); the engine refuses to start.",
+  },
+  WHT_ERR_CLUSTER_CONFLICT: {
+    exit: 2,
+    http: 500,
+    retryable: false,
+    doc: "Cluster mode: another live node already claims one of this node's target names, or this node name; the engine refuses to start.",
+  },
+  WHT_ERR_NODE_LOST: {
+    exit: 1,
+    http: 500,
+    retryable: false,
+    doc: 'Cluster mode: the node that took a pooled task stopped before it confirmed it; the task is not given to another node (that node types it after its restart if it had committed it).',
+  },
+  WHT_ERR_SPLIT_FAILED: {
+    exit: 1,
+    http: 500,
+    retryable: false,
+    doc: 'The dashboard that `--split` started in a new tmux pane failed or exited before it ran; the message says why.',
   },
   WHT_ERR_INTERNAL: {
     exit: 1,

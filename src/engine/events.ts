@@ -28,6 +28,8 @@ export interface EngineEventMap {
   'task:stalled': [task: Task, error: AttemptError];
   'task:dropped': [task: Task];
   'task:rate-limited': [task: Task];
+  /** Cluster mode: handed through Redis to the node that owns its target (`node` null: to a pool). */
+  'task:forwarded': [task: Task, node: string | null];
   'intake:rejected': [info: IntakeRejected];
   'queue:paused': [];
   'queue:resumed': [];

@@ -10,4 +10,5 @@ export type EngineFacade = EngineApi &
     isPaused(): boolean;
     targetStatus(): Promise<TargetStatus[]>;
     history(range: HistoryRange): HistoryResult;
+    describeDefaultTarget(): Promise<string>;
   };

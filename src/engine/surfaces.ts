@@ -11,7 +11,7 @@ import { loadOrCreateToken, startHttpServer, type RunningHttpServer } from './in
 import type { EventFeed } from './intake/http/event-feed.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { acceptSpoolFiles } from './intake/spool-accept.js';
-import { textOptionsFor } from './intake/trigger.js';
+import { textOptionsFor } from './queue/task-row.js';
 import { SpoolIntake } from './intake/spool.js';
 import type { LifecycleStep } from './lifecycle.js';
 import { readyFromHealth, type Monitor } from './monitor/index.js';
@@ -55,6 +55,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
   const rpc = new RpcServer(paths.socket, engine, engine, logger, {
     targetStatus: () => engine.targetStatus(),
     history: (range) => engine.history(range),
+    describeDefaultTarget: () => engine.describeDefaultTarget(),
   });
   /** A trigger refused at intake: counted by its reason code, then announced. */
   const rejected = (source: 'spool' | 'legacy', name: string, reason: string): void => {

@@ -3,6 +3,7 @@
  * imports nothing, so every part of the engine may import it. Nothing here holds a resource; all is JSON-serialisable.
  */
 
+/** `forwarded`: cluster mode, committed here and handed (through Redis) to the node that owns its target. */
 export const TASK_STATES = [
   'queued',
   'delivering',
@@ -13,6 +14,7 @@ export const TASK_STATES = [
   'stalled',
   'dead',
   'dropped',
+  'forwarded',
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
@@ -37,7 +39,8 @@ export interface TaskCallback {
 /** States in which a task still waits for delivery (count against capacity). */
 export const PENDING_STATES: readonly TaskState[] = ['queued', 'delivering', 'retrying'];
 
-export type TaskSource = 'spool' | 'legacy' | 'http' | 'cli' | 'api';
+/** `cluster`: forwarded by another node (its idempotency key is `cluster:NODE.ID`). */
+export type TaskSource = 'spool' | 'legacy' | 'http' | 'cli' | 'api' | 'cluster';
 
 export interface AttemptError {
   /** Attempt number (1-based) that failed. */
@@ -51,7 +54,7 @@ export interface AttemptError {
 export interface Task {
   id: number;
   text: string;
-  /** Target name from config (`targets.NAME`), or `default`. */
+  /** Target name from config (`targets.NAME`), or `default`; cluster mode: another node's target, or `pool:NAME`. */
   target: string;
   /** Higher runs first. */
   priority: number;
@@ -143,6 +146,8 @@ export interface QueueStats {
   paused: boolean;
   /** Sizes of the SQLite database and its WAL (absent where no one knows the files). */
   storage?: StorageStats | undefined;
+  /** Cluster mode only: this node, Redis, the forward backlog and counters. */
+  cluster?: ClusterStatus | undefined;
   /** The callback outbox (absent where no engine runs). */
   callbacks?: CallbackStats | undefined;
 }
@@ -211,4 +216,23 @@ export interface ListTasksQuery {
   before?: number | undefined;
   /** Only the task(s) with this idempotency key (`send --wait`). */
   idemKey?: string | undefined;
+}
+
+/** Cluster mode: this node's view of the cluster (status, /v1/stats, health). */
+export interface ClusterStatus {
+  node: string;
+  /** Where Redis is (a password never shows). */
+  redis: string;
+  /** `connected`; `connecting`/`disconnected`: Redis not reachable (tasks for other nodes wait here); `refused`: a conflict. */
+  state: 'connecting' | 'connected' | 'disconnected' | 'refused';
+  reason: string | null;
+  lastHeartbeatAt: number | null;
+  /** Tasks committed here for other nodes or pools, not yet handed to Redis. */
+  backlog: number;
+  /** Tasks handed on, by destination node (`pool:NAME` for pools). */
+  forwarded: Record<string, number>;
+  /** Tasks taken in from other nodes, by accepting node. */
+  received: Record<string, number>;
+  /** Jobs refused here (bad signature, unsafe text): never typed, kept in Redis's failed set. */
+  rejected: number;
 }

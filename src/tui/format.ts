@@ -2,7 +2,7 @@
  * Pure text helpers for the dashboard: untrusted text is made inert and every helper counts terminal columns (wide
  * characters take two, combining marks none), matching what the screen draws (widgets/screen.ts: fullUnicode).
  */
-import { isRefusedChar } from '../engine/delivery/text-safety.js';
+import { isRefusedChar } from '../engine/text-safety.js';
 
 // BMP wide ranges (East Asian Wide/Fullwidth, as blessed's table), CJK extension planes, emoji blocks.
 const WIDE_BMP =

@@ -43,6 +43,7 @@ const STATE_LABEL: Record<string, { text: string; tone: Tone }> = {
   completed: { text: 'done', tone: 'ok' },
   stalled: { text: 'stalled', tone: 'bad' },
   dropped: { text: 'dropped', tone: 'dim' },
+  forwarded: { text: 'forwarded', tone: 'dim' },
 };
 
 interface Column {

@@ -549,6 +549,45 @@ export function describeStoreContract(
       });
     });
 
+    describe('cluster outbox (queuedFor, countQueuedFor, markForwarded)', () => {
+      it('lists queued tasks for the given targets oldest first, whatever their priority', () => {
+        const ids = store
+          .insertMany(
+            [
+              row('a', { target: 'remote' }),
+              row('b', { target: 'local' }),
+              row('c', { target: 'pool:p', priority: 9 }),
+            ],
+            2000,
+            HOUR,
+          )
+          .map((r) => r.task.id);
+        expect(store.queuedFor(['remote', 'pool:p'], 10).map((t) => t.id)).toEqual([ids[0], ids[2]]);
+        expect(store.queuedFor(['remote', 'pool:p'], 1).map((t) => t.id)).toEqual([ids[0]]);
+        expect(store.queuedFor([], 10)).toEqual([]);
+        expect(store.countQueuedFor(['remote', 'pool:p'])).toBe(2);
+        expect(store.countQueuedFor([])).toBe(0);
+      });
+
+      it('moves queued tasks to forwarded, skipping others, and keeps the counts', () => {
+        const [a, b, c] = store
+          .insertMany([row('a', { target: 'r' }), row('b', { target: 'r' }), row('c', { target: 'r' })], 2000, HOUR)
+          .map((r) => r.task.id) as [number, number, number];
+        store.drop(c, 2500);
+        const moved = store.markForwarded([a, b, c, 999], 3000);
+        expect(moved.map((t) => [t.id, t.state, t.finishedAt])).toEqual([
+          [a, 'forwarded', 3000],
+          [b, 'forwarded', 3000],
+        ]);
+        expect(store.countByState()).toMatchObject({ queued: 0, forwarded: 2, dropped: 1 });
+        expect(store.pendingCount()).toBe(0);
+        expect(store.queuedFor(['r'], 10)).toEqual([]);
+        expect(store.readyTargets()).toEqual([]);
+        // Forwarded rows are kept like delivered ones, then pruned.
+        expect(store.prune(3500)).toBe(3);
+      });
+    });
+
     it('close is idempotent', () => {
       store.close();
       expect(() => store.close()).not.toThrow();

@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/engine/ports/logger.js';
 import type { EngineApi, Task } from '../../src/engine/types.js';
 import { createEngine, type Engine, type EngineDeps } from '../../src/engine/engine.js';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
-import { textOptionsFor } from '../../src/engine/intake/trigger.js';
+import { textOptionsFor } from '../../src/engine/queue/task-row.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

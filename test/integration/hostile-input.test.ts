@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { checkText } from '../../src/engine/delivery/text-safety.js';
+import { checkText } from '../../src/engine/text-safety.js';
 import { useFixture } from '../helpers/fixture.js';
 import { recorded, waitFor } from '../helpers/tmux.js';
 import { seededRandom as rng } from '../../src/engine/ports/random.js';

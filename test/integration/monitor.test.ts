@@ -37,6 +37,7 @@ const stats = (over: Partial<QueueStats> = {}): QueueStats => ({
     stalled: 0,
     dead: 0,
     dropped: 0,
+    forwarded: 0,
   },
   pending: 0,
   capacity: 1000,
@@ -368,6 +369,7 @@ describe('Monitor', () => {
         stalled: 0,
         dead: 1,
         dropped: 0,
+        forwarded: 0,
       },
       pending: 1,
     });

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
 import { openStore } from '../../src/engine/sqlite/open-store.js';
-import { toTaskRow } from '../../src/engine/intake/trigger.js';
+import { toTaskRow } from '../../src/engine/queue/task-row.js';
 import { SqliteHistoryStore } from '../../src/engine/sqlite/history-store.js';
 import { bucketStart, emptyRollup, tiersFor, type Rollup } from '../../src/engine/monitor/rollup.js';
 import { LogSketch, SKETCH_ALPHA } from '../../src/engine/monitor/sketch.js';

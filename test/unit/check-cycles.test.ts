@@ -24,10 +24,27 @@ describe('check-cycles (npm run check:cycles)', () => {
     expect(r.stderr).not.toMatch(/c\.ts ->/);
   });
 
-  it('passes on the shipped sources', () => {
-    const out = execFileSync(process.execPath, [SCRIPT, fileURLToPath(new URL('../../src', import.meta.url))], {
-      encoding: 'utf8',
-    });
+  it('with --folders, fails on folders of engine/ that import each other although no file cycle closes', () => {
+    tmp = tempDir('wht-cycles-');
+    for (const d of ['engine/a', 'engine/b']) mkdirSync(join(tmp.dir, d), { recursive: true });
+    writeFileSync(
+      join(tmp.dir, 'engine/a/one.ts'),
+      "import type { Two } from '../b/two.js';\nexport type One = Two;\n",
+    );
+    writeFileSync(join(tmp.dir, 'engine/b/two.ts'), 'export type Two = string;\n');
+    writeFileSync(
+      join(tmp.dir, 'engine/b/three.ts'),
+      "import type { One } from '../a/one.js';\nexport type Three = One;\n",
+    );
+    expect(spawnSync(process.execPath, [SCRIPT, tmp.dir], { encoding: 'utf8' }).status).toBe(0);
+    const r = spawnSync(process.execPath, [SCRIPT, tmp.dir, '--folders'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/folder cycle in .*engine: (a <-> b|b <-> a)/);
+  });
+
+  it('passes on the shipped sources, files and folders', () => {
+    const src = fileURLToPath(new URL('../../src', import.meta.url));
+    const out = execFileSync(process.execPath, [SCRIPT, src, '--folders'], { encoding: 'utf8' });
     expect(out).toMatch(/no import cycles/);
   });
 });

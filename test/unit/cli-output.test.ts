@@ -109,6 +109,7 @@ describe('formatStats', () => {
       stalled: 0,
       dead: 2,
       dropped: 0,
+      forwarded: 0,
     },
     pending: 8,
     capacity: 1000,

@@ -176,6 +176,7 @@ describe('formatMonitorStatus', () => {
           stalled: 0,
           dead: 1,
           dropped: 0,
+          forwarded: 0,
         },
         pending: 3,
         capacity: 100,

@@ -51,8 +51,9 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['x'.repeat(10)]);
   });
 
-  it('names every EngineApi action plus subscribe, targetStatus and history as a method', () => {
+  it('names every EngineApi action plus subscribe, targetStatus, history and describeDefaultTarget as a method', () => {
     expect([...RPC_METHODS].sort()).toEqual([
+      'describeDefaultTarget',
       'drop',
       'enqueue',
       'getTask',

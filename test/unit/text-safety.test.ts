@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkText, decodeUtf8, printable } from '../../src/engine/delivery/text-safety.js';
+import { checkText, decodeUtf8, printable } from '../../src/engine/text-safety.js';
 
 const hex = (cp: number) => cp.toString(16).toUpperCase().padStart(4, '0');
 

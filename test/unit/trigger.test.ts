@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/engine/config/resolve.js';
-import { parseTrigger, toTaskRow } from '../../src/engine/intake/trigger.js';
+import { parseTrigger } from '../../src/engine/intake/trigger.js';
+import { toTaskRow } from '../../src/engine/queue/task-row.js';
 import type { NewTask } from '../../src/engine/types.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

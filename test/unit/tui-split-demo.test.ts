@@ -2,21 +2,22 @@ import { describe, expect, it, vi } from 'vitest';
 import { isWhtError } from '../../src/engine/errors.js';
 import { demoSchedule, DEMO_FAILING_TARGET, playSchedule } from '../../src/tui/demo.js';
 import { sanitize } from '../../src/tui/format.js';
-import { splitAndRun, splitArgs } from '../../src/tui/split.js';
+import { splitArgs, splitEnv, splitSummary } from '../../src/tui/split.js';
 
 const inTmux = { TMUX: '/tmp/tmux-0/default,123,0', TMUX_PANE: '%4', XDG_STATE_HOME: '/s', HOME: '/root' };
 
+const at = { window: '@2', active: '%4', handshakeDir: '/tmp/webhook-tui-split-x' };
+
 describe('splitArgs (--split)', () => {
-  it('splits beside the current pane, keeps focus there and makes it the default target', () => {
-    const { args, targetPane } = splitArgs({
-      env: inTmux,
-      command: ['/usr/bin/node', '/opt/bin/webhook-tui', '--config', '/c.json'],
-    });
+  it('splits beside the current pane, keeps a pane that dies at once, gives the focus back, makes it the default target', () => {
+    const { args, targetPane } = splitArgs(
+      { env: inTmux, command: ['/usr/bin/node', '/opt/bin/webhook-tui', '--config', '/c.json'] },
+      at,
+    );
     expect(targetPane).toBe('%4');
     expect(args).toEqual([
       'split-window',
       '-h',
-      '-d',
       '-l',
       '40%',
       '-t',
@@ -25,22 +26,32 @@ describe('splitArgs (--split)', () => {
       '-F',
       '#{pane_id}',
       '-e',
-      'XDG_STATE_HOME=/s',
+      'WEBHOOK_TUI_SPLIT=/tmp/webhook-tui-split-x',
       '--',
       '/usr/bin/node',
       '/opt/bin/webhook-tui',
       '--config',
       '/c.json',
       '--targets.default.pane=%4',
+      ';',
+      'set-option',
+      '-p',
+      '-t',
+      '@2',
+      'remain-on-exit',
+      'on',
+      ';',
+      'select-pane',
+      '-t',
+      '%4',
     ]);
   });
 
-  it('supports a stacked split, a size and a working directory', () => {
-    const { args } = splitArgs({ env: inTmux, command: ['wt'], direction: 'vertical', size: '15', cwd: '/w' });
-    expect(args.slice(0, 12)).toEqual([
+  it('supports a stacked split, a size and a working directory; never puts the environment on the command line', () => {
+    const { args } = splitArgs({ env: inTmux, command: ['wt'], direction: 'vertical', size: '15', cwd: '/w' }, at);
+    expect(args.slice(0, 11)).toEqual([
       'split-window',
       '-v',
-      '-d',
       '-l',
       '15',
       '-t',
@@ -51,26 +62,55 @@ describe('splitArgs (--split)', () => {
       '-c',
       '/w',
     ]);
+    expect(args.join(' ')).not.toContain('XDG_STATE_HOME');
+  });
+
+  it("escapes an argument ending in ';' so tmux does not end the command there", () => {
+    const { args } = splitArgs({ env: inTmux, command: ['wt', 'a;', 'b;c'] }, at);
+    expect(args).toContain('a\\;');
+    expect(args).toContain('b;c');
   });
 
   it('refuses outside tmux with a usage error', () => {
     try {
-      splitArgs({ env: { HOME: '/root' }, command: ['wt'] });
+      splitArgs({ env: { HOME: '/root' }, command: ['wt'] }, at);
       expect.unreachable();
     } catch (err) {
       expect(isWhtError(err, 'WHT_ERR_USAGE')).toBe(true);
       expect((err as Error).message).toContain('inside tmux');
     }
   });
+});
 
-  it('splitAndRun runs tmux once with those args and returns the new pane', async () => {
-    const exec = vi.fn(async (_args: readonly string[]) => '%9\n');
-    await expect(splitAndRun({ env: inTmux, command: ['wt'] }, exec)).resolves.toEqual({
-      dashboardPane: '%9',
-      targetPane: '%4',
+describe('splitEnv (--split)', () => {
+  it("passes what config loading reads and the hooks' secretEnv variables, nothing else", () => {
+    const env = {
+      ...inTmux,
+      WEBHOOK_TUI_CONFIG: '/c.json',
+      GH_SECRET: 's3cret',
+      UNRELATED: 'x',
+      XDG_RUNTIME_DIR: '',
+    };
+    expect(splitEnv(env, ['GH_SECRET', 'MISSING'])).toEqual({
+      WEBHOOK_TUI_CONFIG: '/c.json',
+      HOME: '/root',
+      XDG_STATE_HOME: '/s',
+      GH_SECRET: 's3cret',
     });
-    expect(exec).toHaveBeenCalledTimes(1);
-    expect(exec.mock.calls[0]![0]).toContain('split-window');
+  });
+});
+
+describe('splitSummary (--split)', () => {
+  const base = { ok: true as const, dashboardPane: '%9', targetPane: '%4' };
+  it('says the pane it ran from gets the commands when the engine runs in the new pane', () => {
+    expect(splitSummary({ ...base, mode: 'embedded', target: '%4' })).toBe(
+      'dashboard in pane %9 (its engine runs there); commands go to pane %4 (this pane)',
+    );
+  });
+  it("says serve's target gets them when attached to a running serve", () => {
+    expect(splitSummary({ ...base, mode: 'attached', target: '%1', servePid: 77 })).toBe(
+      "dashboard in pane %9, attached to the running serve (PID 77); commands go to serve's default target: %1, not this pane",
+    );
   });
 });
 
@@ -147,6 +187,7 @@ describe('tui config', () => {
       maxFps: 4,
       targetsMs: 5000,
       mouse: false,
+      engineThread: true,
       exportDir: null,
       split: { direction: 'horizontal', size: '40%' },
       demo: { meanGapMs: 700, failEvery: 7 },

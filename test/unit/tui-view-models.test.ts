@@ -55,6 +55,7 @@ function snapshot(over: Partial<EngineSnapshot> = {}): EngineSnapshot {
     stalled: 0,
     dead: 1,
     dropped: 0,
+    forwarded: 0,
   };
   return {
     at: T0 + 65_000,

@@ -6,6 +6,7 @@
 import type { ArgumentsCamelCase, Argv } from 'yargs';
 import type { GlobalArgs } from '../context.js';
 import type { Out } from '../output.js';
+import type { SplitChild } from '../../tui/split-handshake.js';
 
 /** What every handler gets: the global flags, the output streams, the raw argv, and the exit code it may set. */
 export interface CliContext {
@@ -14,6 +15,8 @@ export interface CliContext {
   /** Exit code of the command (default 0); thrown errors map to the error registry's exit code instead. */
   code: number;
   argv: string[];
+  /** Set when this process is the dashboard `--split` started in a new pane: report once that it runs, or why not. */
+  split?: SplitChild | null | undefined;
 }
 
 /** Flags every command has (declared in main.ts). */

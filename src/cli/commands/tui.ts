@@ -10,7 +10,8 @@ export const tuiCommand = defineCommand({
       .option('split', {
         type: 'boolean',
         default: false,
-        describe: 'inside tmux: open the dashboard in a new pane beside this one, which becomes the target',
+        describe:
+          'inside tmux: open the dashboard in a new pane beside this one, which becomes the target (unless a serve runs: then serve delivers to its own)',
       })
       .option('demo', {
         type: 'boolean',
@@ -21,6 +22,6 @@ export const tuiCommand = defineCommand({
     const config = loadConfig(ctx.global);
     if (args.demo) ctx.code = await runDemo(config);
     else if (args.split) ctx.code = await runSplit(config, ctx.argv, ctx.out);
-    else ctx.code = await runDashboardCommand(config);
+    else ctx.code = await runDashboardCommand(config, ctx.split);
   },
 });

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { WhtError } from '../errors.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { resolveTarget } from '../delivery/profiles.js';
+import { resolveCluster } from '../cluster/config.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -68,6 +69,7 @@ export function resolveConfig(input: unknown, env: Env = process.env): Config {
     dataDir,
     spool: { ...cfg.spool, dir: spoolDir },
     targets: Object.fromEntries(Object.entries(cfg.targets).map(([name, t]) => [name, resolveTarget(t)])),
+    cluster: resolveCluster(cfg.cluster),
   };
   return deepFreeze(resolved) as Config;
 }

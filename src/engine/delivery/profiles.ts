@@ -121,6 +121,12 @@ export const targetSchema = z
     promptPattern: patternSchema.nullable().optional(),
     /** Output lines that are the program's chrome (status lines), trimmed from the output's end. @default null (the preset's) */
     chromePattern: patternSchema.nullable().optional(),
+    /** Cluster mode: the pool this target serves; a task for `pool:NAME` goes to whichever member is ready first. @default null */
+    pool: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 letters, digits, _ . -')
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -149,6 +155,8 @@ export interface ResolvedTarget {
   shellCommands: readonly string[];
   promptPattern: string | null;
   chromePattern: string | null;
+  /** Cluster mode: the pool this target serves (null: none). */
+  pool: string | null;
 }
 
 export const SHELL_COMMANDS = ['bash', 'zsh', 'sh', 'fish', 'dash', 'ksh', 'mksh', 'tcsh', 'csh', 'ash'] as const;
@@ -181,6 +189,7 @@ export function resolveTarget(t: z.output<typeof targetSchema>): ResolvedTarget 
     shellCommands: t.shellCommands ?? SHELL_COMMANDS,
     promptPattern: t.promptPattern ?? null,
     chromePattern: t.chromePattern ?? preset?.chromePattern ?? null,
+    pool: t.pool,
   };
 }
 

@@ -1,4 +1,5 @@
-import type { Config } from '../config/schema.js';
+import type { QueueConfig } from '../queue/config.js';
+import type { TmuxConfig } from './tmux-config.js';
 import { WhtError, toWhtError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
@@ -15,7 +16,7 @@ export interface RunnerDeps {
   store: QueueStore;
   tmux: Tmux;
   targets: Targets;
-  config: Config;
+  config: { tmux: Pick<TmuxConfig, 'commandTimeoutMs'>; queue: Pick<QueueConfig, 'retry'> };
   clock: Clock;
   random: () => number;
   logger: Logger;

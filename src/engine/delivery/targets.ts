@@ -1,4 +1,8 @@
-import type { Config, ResolvedTarget } from '../config/schema.js';
+import type { ResolvedTarget } from './profiles.js';
+import type { TmuxConfig } from './tmux-config.js';
+
+/** What of the config the targets need. */
+type TargetsConfig = { targets: Readonly<Record<string, ResolvedTarget>>; tmux: TmuxConfig };
 import { WhtError } from '../errors.js';
 import type { Logger } from '../ports/logger.js';
 import type { Tmux } from '../ports/tmux.js';
@@ -21,14 +25,14 @@ export function pickOtherPane(lines: string[], self: string): string | null {
  * that was last active; outside tmux a detached session the engine creates (and re-creates if it is killed).
  */
 export class Targets {
-  private readonly config: Config;
+  private readonly config: TargetsConfig;
   private readonly tmux: Tmux;
   private readonly env: TargetEnv;
   private readonly logger: Logger;
   private defaultPane: Promise<ResolvedTarget> | null = null;
   private defaultIsOwnSession = false;
 
-  constructor(config: Config, tmux: Tmux, env: TargetEnv, logger: Logger) {
+  constructor(config: TargetsConfig, tmux: Tmux, env: TargetEnv, logger: Logger) {
     this.config = config;
     this.tmux = tmux;
     this.env = env;

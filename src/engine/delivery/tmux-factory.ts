@@ -1,9 +1,9 @@
 /** The engine's tmux port from config: the control-mode client with the per-call fallback behind one interface. */
-import type { Config } from '../config/schema.js';
+import type { TmuxConfig } from './tmux-config.js';
 import type { Logger } from '../ports/logger.js';
 import { ResilientTmux } from './resilient-tmux.js';
 
-export function createTmux(config: Config, logger: Logger): ResilientTmux {
+export function createTmux(config: { tmux: TmuxConfig }, logger: Logger): ResilientTmux {
   const { tmux } = config;
   const cm = tmux.controlMode;
   return new ResilientTmux(

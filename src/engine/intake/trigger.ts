@@ -1,10 +1,6 @@
-import type { Config } from '../config/schema.js';
-import { WhtError, type ErrorCode } from '../errors.js';
-import type { TaskRow } from '../queue/store.js';
-import { checkText, decodeUtf8, type TextCheckOptions } from '../delivery/text-safety.js';
-import type { NewTask, NewTaskCallback, TaskSource, TaskState } from '../types.js';
-import { TASK_STATES } from '../types.js';
-import { taskCallback } from '../callbacks/policy.js';
+import type { ErrorCode } from '../errors.js';
+import { decodeUtf8 } from '../text-safety.js';
+import { TASK_STATES, type NewTask, type NewTaskCallback, type TaskSource, type TaskState } from '../types.js';
 
 export type ParseResult = { ok: true; task: NewTask } | { ok: false; code: ErrorCode; reason: string };
 
@@ -75,61 +71,4 @@ export function parseCallbackField(value: unknown): NewTaskCallback | undefined 
   if (o.events !== undefined && (!Array.isArray(o.events) || o.events.some((e) => !states.includes(e as string))))
     return `field "callback.events" must list task states (${TASK_STATES.join(', ')})`;
   return { url: o.url, events: o.events as TaskState[] | undefined };
-}
-
-const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** The text policy's options for a target: its profile's `multiline`. */
-export function textOptionsFor(config: Partial<Pick<Config, 'targets'>>, target: string | undefined): TextCheckOptions {
-  return { allowNewlines: config.targets?.[target ?? 'default']?.multiline ?? false };
-}
-
-/**
- * Validate a new task against config and apply defaults. Throws WhtError naming the field. Pure.
- * An unknown target is accepted here (the task goes dead at delivery, visible in the DLQ, retryable after a config fix).
- */
-export function toTaskRow(
-  input: NewTask,
-  config: Pick<Config, 'queue'> & Partial<Pick<Config, 'targets' | 'callbacks' | 'hooks'>>,
-  now: number,
-): TaskRow {
-  const check = checkText(input.text, textOptionsFor(config, input.target));
-  if (!check.ok) throw new WhtError(check.code, `command: ${check.reason}`, { field: 'command' });
-  const target = input.target ?? 'default';
-  if (!NAME_RE.test(target))
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'target: must be 1-64 letters, digits, _ . -', { field: 'target' });
-  const category = input.category ?? config.queue.defaultCategory;
-  if (!NAME_RE.test(category))
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'category: must be 1-64 letters, digits, _ . -', { field: 'category' });
-  const priority = input.priority ?? config.queue.defaultPriority;
-  if (!Number.isInteger(priority) || priority < -100 || priority > 100) {
-    throw new WhtError(
-      'WHT_ERR_BAD_TRIGGER',
-      `priority: must be an integer from -100 to 100 (got ${String(priority)})`,
-      { field: 'priority' },
-    );
-  }
-  const idemKey = input.idemKey ?? null;
-  if (idemKey !== null && (idemKey.length === 0 || idemKey.length > 256 || !checkText(idemKey).ok)) {
-    throw new WhtError('WHT_ERR_BAD_TRIGGER', 'id: must be 1-256 printable characters', { field: 'id' });
-  }
-  const callback = input.callback ? callbackFor(input.callback, config) : undefined;
-  return {
-    text: input.text,
-    target,
-    priority,
-    category,
-    idemKey,
-    source: input.source,
-    receivedAt: input.receivedAt ?? now,
-    ...(callback ? { callback } : {}),
-  };
-}
-
-function callbackFor(input: NewTaskCallback, config: Partial<Pick<Config, 'callbacks' | 'hooks'>>) {
-  if (!config.callbacks)
-    throw new WhtError('WHT_ERR_CALLBACK_REFUSED', 'callback: callbacks are not configured here', {
-      field: 'callback',
-    });
-  return taskCallback(input, { callbacks: config.callbacks, hooks: config.hooks ?? {} });
 }

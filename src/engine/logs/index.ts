@@ -1,7 +1,7 @@
 /** The log manager's surface for the engine and the CLI. */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Config } from '../config/schema.js';
+import type { LogConfig } from './config.js';
 import { PromWriter } from '../monitor/prometheus.js';
 import type { Clock } from '../ports/clock.js';
 import type { LogEntry } from '../task.js';
@@ -21,7 +21,7 @@ export interface EngineLogOptions {
 }
 
 /** The engine's log manager: `<dataDir>/logs/engine.log` and friends, from `config.log`. */
-export function createEngineLog(config: Config, o: EngineLogOptions): LogManager {
+export function createEngineLog(config: { log: LogConfig }, o: EngineLogOptions): LogManager {
   const echoRank = o.echo && config.log.stderrLevel !== 'off' ? LEVEL_RANK[config.log.stderrLevel] : Infinity;
   const echo = o.echo;
   return new LogManager({
@@ -63,28 +63,11 @@ export function formatLogStatus(s: LogStatus): string {
   return `logs:       ${s.dir} (${s.level}), ${state}, ${s.dropped} line(s) dropped`;
 }
 
-/** What the `engine started` line says about the configuration (once, so a log read months later explains itself). */
-export function configSummary(config: Config, httpUrl: string | undefined): Record<string, unknown> {
-  const q = config.queue;
-  return {
-    dataDir: config.dataDir,
-    spool: config.spool.dir,
-    targets: Object.keys(config.targets).join(' ') || 'default',
-    workers: q.workers,
-    capacity: q.capacity,
-    retryAttempts: q.retry.attempts,
-    ratePerSecond: q.rateLimit.perSecond,
-    http: httpUrl ?? 'off',
-    legacyTriggerFile: config.spool.legacyTriggerFile ?? 'off',
-    log: `${config.log.level}, rotate at ${config.log.maxBytes} B or ${config.log.rotateAt}, keep ${config.log.retainDays} d / ${config.log.maxTotalBytes} B`,
-  };
-}
-
 /**
  * The engine could not start (another engine owns the data dir, the port is taken, ...): one `error` line in
  * engine.log saying why, written directly (an append of one whole line, safe beside a running engine's writes).
  */
-export function recordStartFailure(config: Config, logPath: string, err: unknown): void {
+export function recordStartFailure(config: { log: LogConfig }, logPath: string, err: unknown): void {
   if (config.log.level === 'off') return;
   const e = err as { code?: unknown; message?: unknown };
   const line = formatLine({

@@ -1,11 +1,18 @@
 import type { EventEmitter } from 'node:events';
-import { printable } from '../delivery/text-safety.js';
+import { printable } from '../text-safety.js';
 import type { Logger } from '../ports/logger.js';
 import type { EngineEventMap } from '../events.js';
 import type { AttemptError, Task, TaskSource } from '../task.js';
 
 /** How a task came in, as the log names it. */
-const INTAKE: Record<TaskSource, string> = { spool: 'spool', http: 'http', api: 'http', cli: 'send', legacy: 'legacy' };
+const INTAKE: Record<TaskSource, string> = {
+  spool: 'spool',
+  http: 'http',
+  api: 'http',
+  cli: 'send',
+  legacy: 'legacy',
+  cluster: 'cluster',
+};
 
 const base = (t: Task): Record<string, unknown> => ({
   task: t.id,

@@ -98,6 +98,7 @@ export async function runHealthChecks(deps: HealthCheckDeps, opts: HealthOptions
         ];
       }),
     ),
+    ...(deps.cluster ? [safe('cluster', false, ms, async () => deps.cluster!())] : []),
     safe('event-loop', false, ms, async () => {
       const p99 = opts.eventLoopP99Ms();
       const ok = p99 <= opts.eventLoopDelayMs;

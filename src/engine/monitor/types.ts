@@ -234,4 +234,6 @@ export interface HealthCheckDeps {
   targets(): Promise<TargetStatus[]>;
   /** Directories whose filesystems are checked for free space (data dir, spool dir). */
   dataDirs: string[];
+  /** Cluster mode: the node's own checks (Redis reachable, conflicts); absent on a single node. */
+  cluster?: (() => HealthCheckResult[]) | undefined;
 }

@@ -1,17 +1,17 @@
 /**
- * The one admission path (engine, offline API, HTTP group commit, benches): validate each input (intake/trigger.ts
+ * The one admission path (engine, offline API, HTTP group commit, benches): validate each input (task-row.ts
  * toTaskRow: text safety, fields, target), then dedupe and capacity inside the store's insert transaction (one
  * idempotency-key lookup per trigger). Counters (received, deduplicated, peak) are kept by the store.
  */
-import type { Config } from '../config/schema.js';
+import type { QueueConfig } from './config.js';
 import { toWhtError, WhtError } from '../errors.js';
-import { toTaskRow } from '../intake/trigger.js';
+import { toTaskRow, type TaskDefaults } from './task-row.js';
 import type { EnqueueResult, NewTask } from '../task.js';
 import type { QueueStore, TaskRow } from './store.js';
 
 export interface AdmissionDeps {
   store: QueueStore;
-  config: Config;
+  config: TaskDefaults & { queue: Pick<QueueConfig, 'capacity' | 'dedupeWindowMs'> };
 }
 
 export function queueFull(capacity: number): WhtError {

@@ -12,6 +12,11 @@ export interface DispatcherOptions {
   /** Start delivering a task (the dispatcher marks its target busy until `done(target)`). */
   start: (task: Task) => void;
   onRateLimited: (task: Task) => void;
+  /**
+   * Cluster mode: whether this node delivers a target's tasks itself; tasks of a target it does not own stay queued
+   * for the forwarder (cluster/forwarder.ts). @default every target
+   */
+  owns?: (target: string) => boolean;
   /** A pump run from the dispatcher's own timer failed (the store): reported here instead of thrown from a timer. */
   onError?: (err: unknown) => void;
 }
@@ -72,6 +77,10 @@ export class Dispatcher {
     for (const target of [...this.ready]) {
       if (this.busy.size >= this.opts.workers) break;
       if (this.busy.has(target) || this.held.has(target)) continue;
+      if (this.opts.owns && !this.opts.owns(target)) {
+        this.ready.delete(target);
+        continue;
+      }
       const head = this.opts.store.head(target);
       if (!head) {
         this.ready.delete(target);

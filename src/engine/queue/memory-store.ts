@@ -240,6 +240,23 @@ export class MemoryStore implements QueueStore {
       .map(copy);
   }
 
+  queuedFor(targets: readonly string[], limit: number): Task[] {
+    return this.all((t) => t.state === 'queued' && targets.includes(t.target))
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  countQueuedFor(targets: readonly string[]): number {
+    return this.all((t) => t.state === 'queued' && targets.includes(t.target)).length;
+  }
+
+  markForwarded(ids: readonly number[], now: number): Task[] {
+    const moved = ids.map((id) => this.tasks.get(id)).filter((t): t is Stored => t?.state === 'queued');
+    for (const t of moved) Object.assign(t, { state: 'forwarded', finishedAt: now });
+    return moved.map(copy);
+  }
+
   countByState(): Record<TaskState, number> {
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
     for (const t of this.tasks.values()) counts[t.state]++;
@@ -264,7 +281,7 @@ export class MemoryStore implements QueueStore {
   }
 
   bumpCounter(name: CounterName, by = 1): void {
-    this.counts[name] += by;
+    this.counts[name] = (this.counts[name] ?? 0) + by;
   }
 
   getMeta(key: string): string | undefined {
@@ -278,7 +295,7 @@ export class MemoryStore implements QueueStore {
   prune(before: number): number {
     const old = this.all(
       (t) =>
-        ['delivered', 'completed', 'stalled', 'dropped'].includes(t.state) &&
+        ['delivered', 'completed', 'stalled', 'dropped', 'forwarded'].includes(t.state) &&
         t.finishedAt !== null &&
         t.finishedAt < before,
     );

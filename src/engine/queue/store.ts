@@ -39,7 +39,9 @@ export type CounterName =
   | 'sum_e2e_ms'
   | 'peak_pending'
   /** Triggers rejected at intake (spool, legacy file), by reason code: `rejected:WHT_ERR_TEXT_UNSAFE`. */
-  | `rejected:${string}`;
+  | `rejected:${string}`
+  /** Cluster mode, per other node: `cluster:forwarded:NODE` (tasks handed to it), `cluster:received:NODE`. */
+  | `cluster:${string}`;
 
 /**
  * The storage port. One contract suite (test/contract/store.contract.ts) runs against every implementation.
@@ -84,6 +86,12 @@ export interface QueueStore {
   drop(id: number, now: number): Task;
   /** Where the pane's cursor was when the task's last attempt started (opaque, see delivery/pane-mark.ts); null if unknown. */
   paneMark(id: number): string | null;
+  /** Cluster mode: queued tasks for these targets (other nodes' targets, pools), oldest first, at most `limit`. */
+  queuedFor(targets: readonly string[], limit: number): Task[];
+  /** Cluster mode: how many tasks are queued for these targets (the forward backlog). */
+  countQueuedFor(targets: readonly string[]): number;
+  /** Cluster mode, one transaction: queued -> forwarded (handed to the owning node); ids not queued are skipped. */
+  markForwarded(ids: readonly number[], now: number): Task[];
   /** Tasks left in `delivering` (after a crash). */
   delivering(): Task[];
   countByState(): Record<TaskState, number>;
@@ -93,7 +101,7 @@ export interface QueueStore {
   bumpCounter(name: CounterName, by?: number): void;
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
-  /** Delete delivered/dropped tasks finished before `before`; returns how many. */
+  /** Delete delivered/dropped/forwarded tasks finished before `before`; returns how many. */
   prune(before: number): number;
   close(): void;
 }

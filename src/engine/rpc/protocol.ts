@@ -21,6 +21,7 @@ export const RPC_METHODS = [
   'subscribe',
   'targetStatus',
   'history',
+  'describeDefaultTarget',
 ] as const;
 export type RpcMethod = (typeof RPC_METHODS)[number];
 

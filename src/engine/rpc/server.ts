@@ -35,6 +35,8 @@ function idParam(params: unknown): number {
 export interface ControlExtras {
   targetStatus?: () => Promise<unknown>;
   history?: (range: 'hour' | 'day' | 'week' | 'month') => unknown;
+  /** Where the `default` target's commands go, in words (what `--split` says when it attaches). */
+  describeDefaultTarget?: () => Promise<string>;
 }
 
 const RANGES = new Set(['hour', 'day', 'week', 'month']);
@@ -56,6 +58,8 @@ export function dispatchControl(
       if (!extras.history) throw new WhtError('WHT_ERR_STORAGE', 'this engine keeps no history (monitor off)');
       return extras.history(range as 'hour');
     }
+    case 'describeDefaultTarget':
+      return extras.describeDefaultTarget ? extras.describeDefaultTarget() : null;
     case 'enqueue':
       return api.enqueue(params as NewTask);
     case 'getTask':

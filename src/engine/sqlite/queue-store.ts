@@ -200,7 +200,16 @@ export class SqliteStore implements QueueStore {
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ),
       prune: db.prepare(
-        `DELETE FROM tasks WHERE state IN ('delivered', 'completed', 'stalled', 'dropped') AND finished_at < ?`,
+        `DELETE FROM tasks WHERE state IN ('delivered', 'completed', 'stalled', 'dropped', 'forwarded') AND finished_at < ?`,
+      ),
+      queuedFor: db.prepare(
+        `SELECT * FROM tasks WHERE state = 'queued' AND target IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
+      ),
+      countQueuedFor: db
+        .prepare(`SELECT COUNT(*) FROM tasks WHERE state = 'queued' AND target IN (SELECT value FROM json_each(?))`)
+        .pluck(),
+      forwarded: db.prepare(
+        `UPDATE tasks SET state = 'forwarded', finished_at = @now WHERE id = @id AND state = 'queued' RETURNING *`,
       ),
     };
     // Transaction functions are made once (better-sqlite3 wraps each in BEGIN/COMMIT, nested ones in savepoints).
@@ -208,6 +217,12 @@ export class SqliteStore implements QueueStore {
       insertMany: db.transaction(this.insertManyTx.bind(this)),
       delivered: db.transaction(this.deliveredTx.bind(this)),
       failed: db.transaction(this.failedTx.bind(this)),
+      forwarded: db.transaction((ids: readonly number[], now: number) =>
+        ids.flatMap((id) => {
+          const row = this.stmt.forwarded.get({ id, now }) as Row | undefined;
+          return row ? [toTask(row)] : [];
+        }),
+      ),
     };
     this.counts = this.loadCounts();
     db.transaction(() => {
@@ -446,6 +461,21 @@ export class SqliteStore implements QueueStore {
 
   delivering(): Task[] {
     return (this.stmt.listDelivering.all() as Row[]).map((r) => toTask(r));
+  }
+
+  queuedFor(targets: readonly string[], limit: number): Task[] {
+    if (targets.length === 0) return [];
+    return (this.stmt.queuedFor.all(JSON.stringify(targets), limit) as Row[]).map((r) => toTask(r, false));
+  }
+
+  countQueuedFor(targets: readonly string[]): number {
+    return targets.length === 0 ? 0 : (this.stmt.countQueuedFor.get(JSON.stringify(targets)) as number);
+  }
+
+  markForwarded(ids: readonly number[], now: number): Task[] {
+    const moved = this.tx.forwarded.immediate(ids, now);
+    this.move('queued', 'forwarded', moved.length);
+    return moved;
   }
 
   countByState(): Record<TaskState, number> {

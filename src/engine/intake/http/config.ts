@@ -10,6 +10,9 @@ import { parseTemplate, type Template } from './template.js';
 import { defaultSecretSources, resolveSecrets, type HookAuthType, type SecretSources } from './secrets.js';
 import { hookCallbackSchema } from '../../callbacks/config.js';
 import type { NewTaskCallback } from '../../task.js';
+import { isLoopbackHost } from '../../net.js';
+
+export { isLoopbackHost };
 
 export type { HookAuthType, SecretSources } from './secrets.js';
 
@@ -95,7 +98,7 @@ export const hookSchema = z
     /** Target name (`targets.NAME`). @default "default" */
     target: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'target names are 1-64 of A-Z a-z 0-9 _ . -')
+      .regex(/^(pool:)?[A-Za-z0-9_.-]{1,64}$/, 'target names are 1-64 of A-Z a-z 0-9 _ . - (or pool:NAME)')
       .default('default'),
     /** Higher runs first. @default 0 */
     priority: z.number().int().min(-100).max(100).default(0),
@@ -181,14 +184,6 @@ export function resolveHooks(hooks: HooksConfig, src: SecretSources = defaultSec
     });
   }
   return out;
-}
-
-/** True for 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { EngineApi } from '../../types.js';
-import type { TextCheckOptions } from '../../delivery/text-safety.js';
+import type { TextCheckOptions } from '../../text-safety.js';
 import type { HooksConfig, HttpConfig, ResolvedHook, SecretSources } from './config.js';
 import type { HttpCounters } from './metrics.js';
 import type { CommitBatcher } from './batch.js';

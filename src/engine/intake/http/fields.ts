@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { TASK_STATES } from '../../types.js';
-import { refusedIn } from '../../delivery/text-safety.js';
+import { refusedIn } from '../../text-safety.js';
 
 /** Why a one-line field (an id, a key, a template) cannot be used, or null. */
 export function unsafeCharIn(text: string): string | null {
@@ -24,11 +24,15 @@ const safeId = (max: number) =>
 // Same rule as the engine's toTaskRow.
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const name = z.string().regex(NAME_RE, 'must be 1-64 of A-Z a-z 0-9 _ . -');
+/** A target: a name, or (cluster mode) `pool:NAME`. */
+const targetName = z
+  .string()
+  .regex(/^(pool:)?[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ . - (or pool:NAME)');
 
 /** Body of `POST /v1/tasks`. */
 export const newTaskBodySchema = z.strictObject({
   command: z.string().max(1_000_000),
-  target: name.optional(),
+  target: targetName.optional(),
   priority: z.number().int().min(-100).max(100).optional(),
   category: name.optional(),
   id: safeId(256).optional(),
@@ -47,7 +51,7 @@ export const hookCommandBodySchema = z.object({ command: z.string().max(1_000_00
 
 export const listQuerySchema = z.strictObject({
   state: z.enum(TASK_STATES).optional(),
-  target: name.optional(),
+  target: targetName.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.coerce.number().int().min(1).optional(),
 });

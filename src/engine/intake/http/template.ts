@@ -3,7 +3,7 @@
  * payload; the value found there is data, never code: it must be a string, number or boolean, it must pass the
  * field text check, and (quote: 'shell') it is single-quoted for a POSIX shell. No expressions, no functions.
  */
-import { refusedIn, type TextCheckOptions } from '../../delivery/text-safety.js';
+import { refusedIn, type TextCheckOptions } from '../../text-safety.js';
 import { unsafeCharIn } from './fields.js';
 
 export type TemplatePart = { kind: 'text'; text: string } | { kind: 'value'; path: string[] };

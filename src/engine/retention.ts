@@ -1,8 +1,8 @@
 /** Retention: delete delivered and dropped tasks older than queue.retainDays, at start and then hourly. */
-import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
-import type { QueueStore } from './store.js';
-import { pruneRejected } from '../intake/spool-prune.js';
+import { timersOf, type Clock, type ClockTimer } from './ports/clock.js';
+import type { Logger } from './ports/logger.js';
+import type { QueueStore } from './queue/store.js';
+import { pruneRejected } from './intake/spool-prune.js';
 
 export const PRUNE_EVERY_MS = 3_600_000;
 
