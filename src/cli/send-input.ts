@@ -17,6 +17,8 @@ export interface SendArgs {
   priority?: number | undefined;
   category?: string | undefined;
   id?: string | undefined;
+  /** POST the task's state changes here (callbacks.events, signed with callbacks.secretEnv/secretFile). */
+  callback?: string | undefined;
 }
 
 /** The command text: stdin for `-` (strict UTF-8, one trailing newline dropped, as `echo` adds one), else the words. */
@@ -43,9 +45,25 @@ export function sendPayload(
   readStdin?: () => Buffer,
 ): { payload: HttpTaskInput; json: string } {
   const text = sendText(args.words, readStdin);
-  const payload = { command: text, target: args.target, priority: args.priority, category: args.category, id: args.id };
+  const payload = {
+    command: text,
+    target: args.target,
+    priority: args.priority,
+    category: args.category,
+    id: args.id,
+    callback: args.callback,
+  };
+  const callback = args.callback === undefined ? undefined : { url: args.callback };
   toTaskRow(
-    { text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' },
+    {
+      text,
+      target: args.target,
+      priority: args.priority,
+      category: args.category,
+      idemKey: args.id,
+      source: 'cli',
+      callback,
+    },
     config,
     Date.now(),
   );
