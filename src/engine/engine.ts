@@ -168,6 +168,7 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
       targets: probe.lastKnown(),
       monitor: monitor.snapshot(),
       logs: this.#core.logStatus(),
+      cluster: this.#core.cluster(),
     });
   }
 
