@@ -47,6 +47,7 @@ import type { SqliteStore } from './sqlite/queue-store.js';
 import { WATCHED_STATES, type StorageDown, type StorageStats, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
 import { ClusterRouter } from './cluster/router.js';
+import { formatClusterMetrics } from './cluster/metrics.js';
 import type { ClusterNode } from './cluster/node.js';
 import type { ClusterBus } from './cluster/bus.js';
 import type { ClusterStatus } from './task.js';
@@ -305,7 +306,8 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logger,
     monitor,
     closing: () => closing,
-    extraMetrics: () => formatLogMetrics(o.logs?.status()),
+    extraMetrics: () => formatLogMetrics(o.logs?.status()) + formatClusterMetrics(cluster.node?.status()),
+    cluster: () => cluster.node,
     room: () => config.queue.capacity - store.pendingCount(),
     countRejected: (code) => store.bumpCounter(`rejected:${code}`),
   });
@@ -456,6 +458,7 @@ function clusterParts(
             store.head(t) === undefined,
           probe: () => engine.targetStatus(),
           room: () => config.queue.capacity - store.pendingCount(),
+          retainMs: config.queue.retainDays * 86_400_000,
           ...(o.deps.clusterBus ? { bus: o.deps.clusterBus } : {}),
         });
       },

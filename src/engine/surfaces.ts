@@ -17,6 +17,7 @@ import { readyFromHealth, type Monitor } from './monitor/index.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import { RpcServer } from './rpc/server.js';
+import type { ClusterHttp } from './intake/http/context.js';
 
 export interface SurfaceDeps {
   engine: EngineFacade;
@@ -32,6 +33,8 @@ export interface SurfaceDeps {
   countRejected: (code: string) => void;
   /** How many more tasks the queue takes now (the spool reads no more files than that). */
   room: () => number;
+  /** Cluster mode: GET /v1/cluster and global task ids (undefined on a single node). */
+  cluster?: () => ClusterHttp | undefined;
 }
 
 export interface Surfaces {
@@ -110,6 +113,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
         ready: async () => readyFromHealth(await d.monitor.health()),
         metrics: () => d.monitor.prometheus() + d.extraMetrics(),
         textOptions: (target) => textOptionsFor(config, target),
+        cluster: d.cluster,
       }).catch((err: NodeJS.ErrnoException) => {
         // Taken between the preflight probe and now.
         if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;

@@ -3,7 +3,10 @@
  * A task for the other node's target is committed where it arrives, forwarded, and typed once by the owner; a
  * forged job is never typed; Redis down means accepting locally and forwarding once it is back.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readToken } from '../../src/engine/intake/http/token.js';
+import { runCliAsync } from '../helpers/cli.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BullBus } from '../../src/engine/cluster/bullmq-bus.js';
 import { nodeQueue } from '../../src/engine/cluster/bus.js';
@@ -67,13 +70,61 @@ describe('cluster mode: forwarding between nodes (real Redis, tmux, SQLite)', ()
     // alpha kept its three as forwarded; beta committed them under the global id.
     const forwarded = a.engine.listTasks({ state: 'forwarded' });
     expect(forwarded.map((t) => t.text).sort()).toEqual(['echo remote-1', 'echo remote-3', 'echo remote-5']);
-    const fromAlpha = b.engine.listTasks({ state: 'delivered' }).filter((t) => t.source === 'cluster');
+    const fromAlpha = b.engine.listTasks().filter((t) => t.source === 'cluster');
     expect(fromAlpha.map((t) => t.idemKey).sort()).toEqual(forwarded.map((t) => `cluster:alpha.${t.id}`).sort());
     expect(a.engine.stats().cluster?.forwarded).toEqual({ beta: 3 });
     expect(b.engine.stats().cluster?.received).toEqual({ alpha: 3 });
     // The local one never went through Redis.
-    expect(a.engine.listTasks({ target: 'a-shell' })[0]?.state).toBe('delivered');
+    await waitFor(() => a.engine.listTasks({ target: 'a-shell' })[0]?.state === 'delivered', 10_000, 'local delivered');
     await holdsFor(() => recorded(b.panes['b-shell']!.file).length === 6, 500, 'nothing typed twice');
+  });
+
+  it('answers where a forwarded task is and what the cluster holds, from any node (HTTP, /metrics, status --cluster)', async () => {
+    const a = await node('iota', { 'i-shell': null });
+    const b = await node('kappa', { 'k-shell': null, 'k-pool': 'crew' });
+    await waitFor(() => a.engine.stats().cluster?.state === 'connected', 10_000, 'iota connected');
+    const r = await postTask(a, { command: 'echo where-am-i', target: 'k-shell' });
+    await waitFor(() => recorded(b.panes['k-shell']!.file).length === 1, 20_000, 'typed in kappa');
+    const get = async (n: TestNode, path: string) => {
+      const token = await readToken(join(n.dir, 'data'));
+      const res = await fetch(`${n.engine.httpUrl()}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const remoteOf = async () => (await get(a, `/v1/tasks/${r.body.id}`)).body.remote as Record<string, unknown> | null;
+    await waitFor(async () => (await remoteOf())?.state === 'delivered', 10_000, 'owner reported delivered');
+    const local = await get(a, `/v1/tasks/${r.body.id}`);
+    expect(local.body).toMatchObject({
+      state: 'forwarded',
+      remote: { node: 'kappa', target: 'k-shell', state: 'delivered' },
+    });
+    // Any node answers by global id.
+    const global = await get(b, `/v1/tasks/iota.${r.body.id}`);
+    expect(global.body).toMatchObject({ gid: `iota.${r.body.id}`, remote: { node: 'kappa', state: 'delivered' } });
+    expect((await get(b, '/v1/tasks/iota.99999')).status).toBe(404);
+    const view = (await get(b, '/v1/cluster')).body as { nodes: Array<Record<string, unknown>>; pools: unknown[] };
+    const names = view.nodes.filter((n) => n.alive).map((n) => n.node);
+    expect(names).toEqual(expect.arrayContaining(['iota', 'kappa']));
+    expect(view.nodes.find((n) => n.node === 'kappa')).toMatchObject({
+      targets: expect.arrayContaining([expect.objectContaining({ name: 'k-pool', pool: 'crew' })]),
+      queue: { waiting: 0, active: 0, failed: 0 },
+    });
+    expect(view.pools).toEqual(
+      expect.arrayContaining([expect.objectContaining({ pool: 'crew', members: ['kappa/k-pool'] })]),
+    );
+    const metrics = await (await fetch(`${a.engine.httpUrl()}/metrics`)).text();
+    expect(metrics).toContain('webhook_tui_cluster_forwarded_total{node="kappa"} 1');
+    expect(metrics).toContain('webhook_tui_cluster_connected 1');
+    // The CLI reads Redis itself: no engine needed on the machine it runs on.
+    const configFile = join(tmp.dir, 'cli-config.json');
+    writeFileSync(configFile, JSON.stringify({ cluster: { redis: redis.socket, secretFile: secret, node: 'cli' } }));
+    // Async: a blocked event loop would stop these in-process nodes' heartbeats.
+    const cli = await runCliAsync(['status', '--cluster', '--json', '--config', configFile]);
+    expect(cli.code).toBe(0);
+    const fromCli = JSON.parse(cli.out) as { nodes: Array<{ node: string; alive: boolean }> };
+    expect(fromCli.nodes.filter((n) => n.alive).map((n) => n.node)).toEqual(expect.arrayContaining(['iota', 'kappa']));
+    const text = await runCliAsync(['status', '--cluster', '--config', configFile]);
+    expect(text.out).toMatch(/kappa {2}up .*backlog 0/);
+    expect(text.out).toContain('pool:crew  members kappa/k-pool');
   });
 
   it('refuses to start a node that claims a target name a live node holds, naming both', async () => {

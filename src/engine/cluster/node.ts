@@ -16,6 +16,10 @@ import { nodeQueue, type ClusterBus, type Consumer, type NodeRecord } from './bu
 import { Forwarder } from './forwarder.js';
 import { commitForwarded, receiveHandler, type ReceiverDeps } from './receiver.js';
 import { PoolRunner, poolsOf } from './pools.js';
+import { gidOf, parseGid } from './signing.js';
+import { StateReporter } from './states.js';
+import { clusterView, type ClusterView } from './view.js';
+import type { TaskMirror } from './bus.js';
 import { describeEndpoint, readClusterSecret, redisConnectOptions } from './redis-options.js';
 import { Registrar } from './registrar.js';
 import type { ClusterRouter } from './router.js';
@@ -43,6 +47,8 @@ export interface ClusterNodeDeps {
   probe: () => Promise<TargetStatus[]>;
   /** Pools: how many more tasks the queue takes now. */
   room: () => number;
+  /** How long finished tasks are kept (queue.retainDays): reported states live as long in Redis. */
+  retainMs: number;
   /** Injected in tests; default: BullMQ on `cluster.redis`. */
   bus?: ClusterBus;
 }
@@ -54,6 +60,7 @@ export class ClusterNode {
   readonly registrar: Registrar;
   readonly forwarder: Forwarder;
   readonly pools: PoolRunner;
+  readonly #states: StateReporter;
   #consumer: Consumer | undefined;
   #rejected = 0;
   #closing: Promise<void> | undefined;
@@ -97,6 +104,13 @@ export class ClusterNode {
       onForwarded: (tasks, node, queue) => this.#forwarded(tasks, node, queue),
       onError: (err) => d.logger.warn('cluster: forwarding waits for Redis', { error: (err as Error).message }),
     });
+    this.#states = new StateReporter({
+      bus: this.#bus,
+      events: d.events,
+      node: c.node,
+      clock: d.clock,
+      ttlMs: Math.max(3_600_000, d.retainMs),
+    });
     this.pools = new PoolRunner({
       bus: this.#bus,
       pools: poolsOf(d.config.targets),
@@ -132,6 +146,7 @@ export class ClusterNode {
       onError: (err) => this.#d.logger.debug('cluster: worker', { error: (err as Error).message }),
     });
     this.pools.start();
+    this.#states.start();
     this.#d.events.on('task:delivered', this.#onSettled);
     this.#d.logger.info('cluster node started', {
       node: this.#d.config.cluster.node,
@@ -217,6 +232,26 @@ export class ClusterNode {
     };
   }
 
+  /** The cluster as Redis knows it (GET /v1/cluster). */
+  view(): Promise<ClusterView> {
+    return clusterView(this.#bus, this.#d.clock.now());
+  }
+
+  /** This node's global id for a local task. */
+  gid(id: number): string {
+    return gidOf(this.#d.config.cluster.node, id);
+  }
+
+  /** A task by global id: the local row when this node accepted it, and what its owner reported. */
+  async task(gid: string): Promise<{ gid: string; task?: Task; remote: TaskMirror | null } | undefined> {
+    const p = parseGid(gid);
+    if (!p) return undefined;
+    const [remote] = await this.#bus.getStates([gid]);
+    const task = p.node === this.#d.config.cluster.node ? this.#d.store.get(p.id) : undefined;
+    if (!task && !remote) return undefined;
+    return { gid, ...(task ? { task } : {}), remote: remote ?? null };
+  }
+
   /** The monitor's `cluster` check: Redis down or a conflict make the node DEGRADED. */
   health(): HealthCheckResult[] {
     const s = this.status();
@@ -235,6 +270,7 @@ export class ClusterNode {
       this.#d.events.off('task:queued', this.#onQueued);
       this.#d.events.off('task:delivered', this.#onSettled);
       await this.pools.close();
+      await this.#states.close();
       await this.forwarder.close();
       await this.#consumer?.close();
       await this.registrar.close();

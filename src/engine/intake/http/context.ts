@@ -15,6 +15,15 @@ export interface ReadyReport {
   checks: Record<string, unknown>;
 }
 
+/** Cluster mode's part of the API (cluster/node.ts). */
+export interface ClusterHttp {
+  view(): Promise<unknown>;
+  /** A task by global id `NODE.ID`, with what its owner reported; undefined when nothing is known. */
+  task(gid: string): Promise<{ remote: unknown } | undefined>;
+  /** This node's global id for a local task id. */
+  gid(id: number): string;
+}
+
 export interface HttpDeps {
   api: EngineApi;
   /** Resolved `http` config (httpConfigSchema output). */
@@ -35,6 +44,8 @@ export interface HttpDeps {
   textOptions?: ((target: string) => TextCheckOptions) | undefined;
   /** Where secretEnv/secretFile are read from; default process.env and the file system. */
   secretSources?: SecretSources | undefined;
+  /** Cluster mode: `GET /v1/cluster`, `GET /v1/tasks/NODE.ID`, where a forwarded task is. */
+  cluster?: (() => ClusterHttp | undefined) | undefined;
 }
 
 /** Everything a route needs, built once per handler. */

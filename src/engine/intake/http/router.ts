@@ -12,6 +12,8 @@ export type RouteName =
   | 'queue.pause'
   | 'queue.resume'
   | 'stats'
+  | 'cluster'
+  | 'tasks.global'
   | 'livez'
   | 'readyz'
   | 'metrics';
@@ -34,6 +36,8 @@ const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: /^\/v1\/queue\/pause$/, name: 'queue.pause' },
   { method: 'POST', pattern: /^\/v1\/queue\/resume$/, name: 'queue.resume' },
   { method: 'GET', pattern: /^\/v1\/stats$/, name: 'stats' },
+  { method: 'GET', pattern: /^\/v1\/cluster$/, name: 'cluster' },
+  { method: 'GET', pattern: /^\/v1\/tasks\/([A-Za-z0-9_-]{1,64}\.[1-9][0-9]{0,15})$/, name: 'tasks.global' },
   { method: 'GET', pattern: /^\/livez$/, name: 'livez' },
   { method: 'GET', pattern: /^\/readyz$/, name: 'readyz' },
   { method: 'GET', pattern: /^\/metrics$/, name: 'metrics' },
