@@ -447,6 +447,7 @@ function clusterParts(
           startedAt: w.clock.now(),
           enqueueMany: (inputs) => engine.enqueueMany!(inputs),
           events: engine,
+          api: engine,
           report: w.report,
           targets: () => clusterTargets(config, store, w.probe),
           health: () => w.monitor().snapshot().health?.status ?? 'unknown',

@@ -10,7 +10,7 @@ import { runCliAsync } from '../helpers/cli.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BullBus } from '../../src/engine/cluster/bullmq-bus.js';
 import { nodeQueue } from '../../src/engine/cluster/bus.js';
-import { sign } from '../../src/engine/cluster/signing.js';
+import { sign, signControl } from '../../src/engine/cluster/signing.js';
 import { isWhtError } from '../../src/engine/errors.js';
 import { postTask, secretFile, startNode, type TestNode } from '../helpers/cluster.js';
 import { tempDir } from '../helpers/engine.js';
@@ -127,6 +127,43 @@ describe('cluster mode: forwarding between nodes (real Redis, tmux, SQLite)', ()
     expect(text.out).toContain('pool:crew  members kappa/k-pool');
   });
 
+  it('retries and drops a task, and pauses and resumes a node, from another node (HTTP and CLI)', async () => {
+    const a = await node('mu', { 'm-shell': null });
+    const b = await node('nu', { 'n-shell': null });
+    await waitFor(() => a.engine.stats().cluster?.state === 'connected', 10_000, 'mu connected');
+    // nu's pane is gone: the task dies there after its attempts.
+    b.tmux.run('kill-pane', '-t', b.panes['n-shell']!.pane);
+    const r = await postTask(a, { command: 'echo will-die', target: 'n-shell' });
+    const gid = `mu.${r.body.id}`;
+    const call = async (method: string, path: string) => {
+      const token = await readToken(join(a.dir, 'data'));
+      const res = await fetch(`${a.engine.httpUrl()}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const remote = async () => (await call('GET', `/v1/tasks/${gid}`)).body.remote as { state?: string } | null;
+    await waitFor(async () => (await remote())?.state === 'dead', 20_000, 'dead on nu');
+    const owned = () => b.engine.listTasks().find((t) => t.idemKey === `cluster:${gid}`)!;
+    const errorsBefore = owned().errors.length;
+    expect(await call('POST', `/v1/tasks/${gid}/retry`)).toMatchObject({ status: 202, body: { sent: { node: 'nu' } } });
+    await waitFor(() => owned().errors.length > errorsBefore && owned().state === 'dead', 20_000, 'retried on nu');
+    expect((await call('DELETE', `/v1/tasks/${gid}`)).status).toBe(202);
+    await waitFor(() => owned().state === 'dropped', 20_000, 'dropped on nu');
+    await waitFor(async () => (await remote())?.state === 'dropped', 10_000, 'dropped reported');
+    // pause from the CLI (through Redis, no engine on the CLI's side), resume over HTTP on the other node.
+    const configFile = join(tmp.dir, 'cli-control.json');
+    writeFileSync(configFile, JSON.stringify({ cluster: { redis: redis.socket, secretFile: secret, node: 'ops' } }));
+    const paused = await runCliAsync(['pause', '--node', 'nu', '--config', configFile]);
+    expect(paused.out).toContain('pause sent to node nu');
+    await waitFor(() => b.engine.isPaused(), 10_000, 'nu paused');
+    expect(a.engine.isPaused()).toBe(false);
+    expect((await call('POST', '/v1/cluster/nodes/nu/resume')).status).toBe(202);
+    await waitFor(() => !b.engine.isPaused(), 10_000, 'nu resumed');
+    expect((await call('POST', '/v1/tasks/mu.99999/retry')).status).toBe(404);
+  });
+
   it('refuses to start a node that claims a target name a live node holds, naming both', async () => {
     await node('gamma', { shared: null });
     const err = await node('delta', { shared: null }).catch((e: unknown) => e);
@@ -152,15 +189,25 @@ describe('cluster mode: forwarding between nodes (real Redis, tmux, SQLite)', ()
         { id: 'mallory.2', priority: 1, data: { v: 1, task: { ...task, gid: 'mallory.2' }, sig: '00' } },
         // Signed right, but replayed under another job id.
         { id: 'mallory.3', priority: 1, data: sign(task, (await import('../helpers/cluster.js')).CLUSTER_SECRET) },
+        // An operator action signed with the wrong secret.
+        {
+          id: 'ctl-forged',
+          priority: 0,
+          data: signControl(
+            { action: 'pause', gid: null, node: 'epsilon', from: 'mallory', at: Date.now(), nonce: 'n' },
+            'not-the-cluster-secret-but-long-enough-0123',
+          ),
+        },
       ]);
-      await waitFor(async () => (await forger.counts(nodeQueue('epsilon'))).failed === 3, 15_000, 'three refused');
+      await waitFor(async () => (await forger.counts(nodeQueue('epsilon'))).failed === 4, 15_000, 'four refused');
       const failed = await forger.failed(nodeQueue('epsilon'), 10);
       expect(failed.every((f) => f.reason.startsWith('WHT_ERR_AUTH_FAILED'))).toBe(true);
     } finally {
       await forger.close();
     }
-    expect(b.engine.stats().cluster?.rejected).toBe(3);
-    expect(b.engine.stats().rejectedByReason).toMatchObject({ WHT_ERR_AUTH_FAILED: 3 });
+    expect(b.engine.stats().cluster?.rejected).toBe(4);
+    expect(b.engine.stats().rejectedByReason).toMatchObject({ WHT_ERR_AUTH_FAILED: 4 });
+    expect(b.engine.isPaused()).toBe(false);
     expect(b.engine.listTasks()).toEqual([]);
     expect(recorded(b.panes['e-shell']!.file)).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { WhtError } from '../../engine/errors.js';
+import { clusterStatus } from '../cluster.js';
 import { formatLogStatus } from '../../engine/logs/index.js';
 import { formatMonitorStatus } from '../../engine/monitor/index.js';
 import { latestReport } from '../../engine/report/weekly.js';
@@ -16,18 +16,7 @@ export const statusCommand = defineCommand({
       describe: 'the cluster as Redis knows it: nodes, their targets, the queues (reads Redis; no engine needed)',
     }),
   handler: async (args, ctx) => {
-    if (args.cluster) {
-      const config = loadConfig(ctx.global);
-      if (!config.cluster.redis)
-        throw new WhtError(
-          'WHT_ERR_USAGE',
-          'status --cluster: cluster mode is off (set cluster.redis, see README: Cluster)',
-        );
-      const { readClusterView } = await import('../../engine/cluster/read-view.js');
-      const { formatClusterView } = await import('../../engine/cluster/view.js');
-      const view = await readClusterView(config.cluster, Date.now());
-      return ctx.out.out(args.json ? JSON.stringify(view, null, 2) : formatClusterView(view).trimEnd());
-    }
+    if (args.cluster) return ctx.out.out(await clusterStatus(ctx.global, args.json));
     return withApi(ctx.global, async ({ api, via }) => {
       const snapshot = await api.snapshot();
       if (args.json) return ctx.out.out(JSON.stringify(snapshot, null, 2));

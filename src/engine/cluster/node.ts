@@ -20,6 +20,9 @@ import { gidOf, parseGid } from './signing.js';
 import { StateReporter } from './states.js';
 import { clusterView, type ClusterView } from './view.js';
 import type { TaskMirror } from './bus.js';
+import { JobRejected } from './bus.js';
+import { applyControl, sendControl, type ControlAction } from './control.js';
+import type { EngineApi } from '../types.js';
 import { describeEndpoint, readClusterSecret, redisConnectOptions } from './redis-options.js';
 import { Registrar } from './registrar.js';
 import type { ClusterRouter } from './router.js';
@@ -33,6 +36,8 @@ export interface ClusterNodeDeps {
   logger: Logger;
   startedAt: number;
   enqueueMany: (inputs: readonly NewTask[]) => Array<EnqueueResult | Error>;
+  /** The facade's actions, for operator actions sent from other nodes. */
+  api: Pick<EngineApi, 'retry' | 'drop' | 'pause' | 'resume'>;
   /** The engine's events: listened to (queued tasks) and emitted on (forwarded, rejected). */
   events: EventEmitter<EngineEventMap>;
   report: (component: string, err: unknown) => void;
@@ -134,7 +139,31 @@ export class ClusterNode {
       onCommitted: (r, from) => {
         if (r.created) this.#d.store.bumpCounter(`cluster:received:${from.origin}`);
       },
+      control: (data) => this.#applyControl(data),
     };
+  }
+
+  #applyControl(data: unknown): void {
+    const { api, store, logger, config } = this.#d;
+    try {
+      const what = applyControl(data, this.#secret, {
+        node: config.cluster.node,
+        store,
+        retry: (id) => api.retry(id),
+        drop: (id) => api.drop(id),
+        pause: () => api.pause(),
+        resume: () => api.resume(),
+      });
+      logger.info('cluster: operator action applied', { action: what });
+    } catch (err) {
+      if (err instanceof JobRejected) throw err;
+      logger.warn('cluster: operator action not applied', { error: (err as Error).message });
+    }
+  }
+
+  /** An operator's action for whichever node holds the task (retry, drop) or for node `arg` (pause, resume). */
+  control(action: ControlAction, arg: string): Promise<{ node: string; action: ControlAction; gid: string | null }> {
+    return sendControl(this.#bus, this.#secret, this.#d.config.cluster.node, action, arg);
   }
 
   async start(): Promise<void> {

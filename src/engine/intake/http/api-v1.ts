@@ -87,6 +87,14 @@ export async function handleV1(ctx: RequestCtx, route: string): Promise<void> {
       return sendJson(ctx.res, 200, { paused: api.isPaused() });
     case 'tasks.global':
       return getGlobalTask(ctx);
+    case 'tasks.global.retry':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('retry', ctx.param!) });
+    case 'tasks.global.drop':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('drop', ctx.param!) });
+    case 'cluster.pause':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('pause', ctx.param!) });
+    case 'cluster.resume':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('resume', ctx.param!) });
     case 'cluster':
       return sendJson(ctx.res, 200, await clusterOf(ctx).view());
     case 'stats':

@@ -22,6 +22,8 @@ export interface ClusterHttp {
   task(gid: string): Promise<{ remote: unknown } | undefined>;
   /** This node's global id for a local task id. */
   gid(id: number): string;
+  /** An operator's action for the node holding task `arg` (retry, drop) or for node `arg` (pause, resume). */
+  control(action: 'retry' | 'drop' | 'pause' | 'resume', arg: string): Promise<unknown>;
 }
 
 export interface HttpDeps {

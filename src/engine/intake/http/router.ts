@@ -14,6 +14,10 @@ export type RouteName =
   | 'stats'
   | 'cluster'
   | 'tasks.global'
+  | 'tasks.global.retry'
+  | 'tasks.global.drop'
+  | 'cluster.pause'
+  | 'cluster.resume'
   | 'livez'
   | 'readyz'
   | 'metrics';
@@ -25,6 +29,8 @@ interface RouteDef {
 }
 
 const ID = '([1-9][0-9]{0,15})';
+/** A global task id (cluster mode): `NODE.ID`. */
+const GID = '([A-Za-z0-9_-]{1,64}\\.[1-9][0-9]{0,15})';
 
 const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: /^\/hooks\/([A-Za-z0-9_-]{1,64})$/, name: 'hook' },
@@ -37,7 +43,11 @@ const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: /^\/v1\/queue\/resume$/, name: 'queue.resume' },
   { method: 'GET', pattern: /^\/v1\/stats$/, name: 'stats' },
   { method: 'GET', pattern: /^\/v1\/cluster$/, name: 'cluster' },
-  { method: 'GET', pattern: /^\/v1\/tasks\/([A-Za-z0-9_-]{1,64}\.[1-9][0-9]{0,15})$/, name: 'tasks.global' },
+  { method: 'GET', pattern: new RegExp(`^/v1/tasks/${GID}$`), name: 'tasks.global' },
+  { method: 'DELETE', pattern: new RegExp(`^/v1/tasks/${GID}$`), name: 'tasks.global.drop' },
+  { method: 'POST', pattern: new RegExp(`^/v1/tasks/${GID}/retry$`), name: 'tasks.global.retry' },
+  { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/pause$/, name: 'cluster.pause' },
+  { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/resume$/, name: 'cluster.resume' },
   { method: 'GET', pattern: /^\/livez$/, name: 'livez' },
   { method: 'GET', pattern: /^\/readyz$/, name: 'readyz' },
   { method: 'GET', pattern: /^\/metrics$/, name: 'metrics' },
