@@ -55,6 +55,7 @@ import type { SqliteStore } from './sqlite/queue-store.js';
 import { WATCHED_STATES, type CallbackStats, type StorageDown, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
 import { ClusterRouter } from './cluster/router.js';
+import { formatClusterMetrics } from './cluster/metrics.js';
 import type { ClusterNode } from './cluster/node.js';
 import type { ClusterBus } from './cluster/bus.js';
 import type { QueueStats } from './task.js';
@@ -383,7 +384,11 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logger,
     monitor,
     closing: () => closing,
-    extraMetrics: () => formatLogMetrics(o.logs?.status()) + formatCallbackMetrics(callbackStats()),
+    extraMetrics: () =>
+      formatLogMetrics(o.logs?.status()) +
+      formatCallbackMetrics(callbackStats()) +
+      formatClusterMetrics(cluster.node?.status()),
+    cluster: () => cluster.node,
     room: () => config.queue.capacity - store.pendingCount(),
     countRejected: (code) => store.bumpCounter(`rejected:${code}`),
     events: feed,
@@ -555,6 +560,7 @@ function clusterParts(
           startedAt: w.clock.now(),
           enqueueMany: (inputs) => engine.enqueueMany!(inputs),
           events: engine,
+          api: engine,
           report: w.report,
           targets: () => clusterTargets(config, store, w.probe),
           health: () => w.monitor().snapshot().health?.status ?? 'unknown',
@@ -566,6 +572,7 @@ function clusterParts(
             store.head(t) === undefined,
           probe: () => engine.targetStatus(),
           room: () => config.queue.capacity - store.pendingCount(),
+          retainMs: config.queue.retainDays * 86_400_000,
           ...(o.deps.clusterBus ? { bus: o.deps.clusterBus } : {}),
         });
       },
