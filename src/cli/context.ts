@@ -21,6 +21,7 @@ const CONFIG_ROOTS = new Set([
   'log',
   'http',
   'hooks',
+  'callbacks',
   'monitor',
   'tui',
 ]);

@@ -15,6 +15,7 @@ import { splitAndRun, splitSummary } from '../tui/split.js';
 import type { SplitChild } from '../tui/split-handshake.js';
 import type { Out } from './output.js';
 import { WhtError } from '../engine/errors.js';
+import { startEngineThread } from './engine-thread.js';
 
 const BIN = fileURLToPath(new URL('../../bin/webhook-tui', import.meta.url));
 
@@ -78,6 +79,7 @@ export async function runDashboardCommand(config: Config, split?: SplitChild | n
     split?.ready({ mode: 'attached', target, servePid });
     return run;
   }
+  if (config.tui.engineThread) return runOnEngineThread(config, split);
   const engine = await createEngine(config);
   try {
     await engine.start();
@@ -97,6 +99,41 @@ export async function runDashboardCommand(config: Config, split?: SplitChild | n
   );
   await running(run);
   split?.ready({ mode: 'embedded', target: await engine.describeDefaultTarget() });
+  return run;
+}
+
+/**
+ * Embedded, with the engine on its own thread (tui.engineThread): the dashboard draws on this one and talks to the
+ * engine through its control socket, as when attached; quitting closes the engine (in-flight deliveries finish).
+ */
+async function runOnEngineThread(config: Config, split?: SplitChild | null): Promise<number> {
+  const thread = await startEngineThread(config);
+  let client: Awaited<ReturnType<typeof connectRpc>>;
+  try {
+    client = await connectRpc(dataPaths(config.dataDir).socket);
+    await client.subscribe();
+  } catch (err) {
+    await thread.close();
+    throw err;
+  }
+  const died = new AbortController();
+  thread.onExit((reason) => died.abort(new Error(reason)));
+  const run = runDashboard({
+    ...dashboardOptions(config, {
+      api: remoteApi(client),
+      events: client.events,
+      mode: 'embedded',
+      targets: () => client.call('targetStatus'),
+      history: (range) => client.call('history', { range }),
+      close: async () => {
+        client.close();
+        await thread.close();
+      },
+    }),
+    stop: died.signal,
+  });
+  await running(run);
+  split?.ready({ mode: 'embedded', target: thread.target });
   return run;
 }
 

@@ -34,6 +34,11 @@ export function formatStats(s: QueueStats): string {
     `rejected:   ${s.rejected ?? 0}${rejectedReasons(s.rejectedByReason)}`,
     `timing:     avg processing ${s.avgProcessingMs.toFixed(2)} ms, avg end to end ${s.avgEndToEndMs.toFixed(2)} ms`,
     `peak queue: ${s.peakQueueSize}; oldest pending ${s.oldestPendingAgeMs ? formatAge(s.oldestPendingAgeMs) : '-'}`,
+    ...(s.callbacks
+      ? [
+          `callbacks:  pending ${s.callbacks.pending} (${s.callbacks.retrying} failing, retried), sent ${s.callbacks.sent}, given up ${s.callbacks.failed}${s.callbacks.lastError ? `; last error: ${s.callbacks.lastError}` : ''}`,
+        ]
+      : []),
     ...(s.storage
       ? [
           `storage:    database ${mib(s.storage.databaseBytes)}, WAL ${mib(s.storage.walBytes)} (checkpointed past ${mib(s.storage.walLimitBytes)})`,

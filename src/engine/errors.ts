@@ -65,6 +65,12 @@ export const ERROR_CODES = {
     retryable: false,
     doc: 'A delivered task did not finish: its agent stayed busy past completionTimeoutMs (or a `send --wait` timed out).',
   },
+  WHT_ERR_TASK_FAILED: {
+    exit: 1,
+    http: 500,
+    retryable: false,
+    doc: '`send --wait`: the task went dead, stalled or was dropped instead of completing; the message says why.',
+  },
   WHT_ERR_CALLBACK_REFUSED: {
     exit: 2,
     http: 400,

@@ -13,6 +13,8 @@ export interface RetentionDeps {
   retainDays: number;
   /** The spool: its rejected/ is pruned with the same retention. */
   spoolDir?: string | undefined;
+  /** Also prune these (the event log and sent callbacks) with the same retention; returns how many rows went. */
+  pruneMore?: ((before: number) => number) | undefined;
   onError: (err: unknown) => void;
 }
 
@@ -34,6 +36,8 @@ export class Retention {
       const before = this.d.clock.now() - this.d.retainDays * 86_400_000;
       const n = this.d.store.prune(before);
       if (n) this.d.logger.info('pruned finished tasks', { count: n });
+      const events = this.d.pruneMore?.(before) ?? 0;
+      if (events) this.d.logger.info('pruned old events and callbacks', { count: events });
       const files = this.d.spoolDir === undefined ? 0 : pruneRejected(this.d.spoolDir, before, this.d.logger);
       if (files) this.d.logger.info('pruned rejected spool files', { count: files });
       return n;

@@ -8,6 +8,7 @@ import type { Config } from './config/schema.js';
 import { dataPaths } from './data-dir.js';
 import { WhtError } from './errors.js';
 import { loadOrCreateToken, startHttpServer, type RunningHttpServer } from './intake/http/index.js';
+import type { EventFeed } from './intake/http/event-feed.js';
 import { LegacyTriggerFile } from './intake/legacy-trigger.js';
 import { acceptSpoolFiles } from './intake/spool-accept.js';
 import { textOptionsFor } from './queue/task-row.js';
@@ -35,6 +36,8 @@ export interface SurfaceDeps {
   room: () => number;
   /** Cluster mode: GET /v1/cluster and global task ids (undefined on a single node). */
   cluster?: () => ClusterHttp | undefined;
+  /** The event log for GET /v1/events. */
+  events?: EventFeed | undefined;
 }
 
 export interface Surfaces {
@@ -114,6 +117,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
         metrics: () => d.monitor.prometheus() + d.extraMetrics(),
         textOptions: (target) => textOptionsFor(config, target),
         cluster: d.cluster,
+        events: d.events,
       }).catch((err: NodeJS.ErrnoException) => {
         // Taken between the preflight probe and now.
         if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;

@@ -148,6 +148,22 @@ export interface QueueStats {
   storage?: StorageStats | undefined;
   /** Cluster mode only: this node, Redis, the forward backlog and counters. */
   cluster?: ClusterStatus | undefined;
+  /** The callback outbox (absent where no engine runs). */
+  callbacks?: CallbackStats | undefined;
+}
+
+/** The callback outbox: rows by state now, and POST outcomes since the engine started. */
+export interface CallbackStats {
+  pending: number;
+  sent: number;
+  /** Given up (failed for longer than callbacks.giveUpAfterMs, or 410 Gone). */
+  failed: number;
+  /** Pending callbacks whose last try failed. */
+  retrying: number;
+  /** The latest failure of a callback not (yet) sent. */
+  lastError: string | null;
+  sentSinceStart: number;
+  failedTriesSinceStart: number;
 }
 
 /** Why the database cannot take commits now. `lost`: its file was deleted or replaced; only a restart helps. */

@@ -32,6 +32,8 @@ export interface DashboardOptions {
   mouse?: boolean | undefined;
   /** Install SIGINT/SIGTERM/SIGHUP/SIGQUIT and uncaughtException handlers that close the source and restore the terminal. @default true */
   handleSignals?: boolean | undefined;
+  /** Aborted when the source died under the dashboard (the engine's thread crashed): quit with 1 and its reason. */
+  stop?: AbortSignal | undefined;
 }
 
 /** Blessed key event -> the name used in keys.ts (printable chars as typed, others by blessed's full name). */
@@ -111,6 +113,16 @@ class Dashboard {
     this.data.subscribe();
     this.offs.push(() => this.data.unsubscribe());
     this.installProcessHandlers();
+    const stop = this.opts.stop;
+    if (stop) {
+      const onStop = (): void => {
+        this.crashError ??= stop.reason ?? new Error('the engine stopped');
+        void this.finish(1, true);
+      };
+      if (stop.aborted) onStop();
+      else stop.addEventListener('abort', onStop, { once: true });
+      this.offs.push(() => stop.removeEventListener('abort', onStop));
+    }
     void this.tick();
     this.tickTimer = setInterval(() => void this.tick(), this.refreshMs);
     return done;

@@ -61,6 +61,9 @@ export function statusLines(s: StatusInput, width: number, rows: number): Styled
     info.push({ text: ` up ${formatMs(s.now - snap.startedAt)}` });
     info.push({ text: ` pend ${snap.stats.pending}/${snap.stats.capacity}` });
     if (snap.stats.depth.dead > 0) info.push({ text: ' dead ' }, { text: String(snap.stats.depth.dead), tone: 'bad' });
+    const cb = snap.stats.callbacks;
+    if (cb && cb.failed + cb.retrying > 0)
+      info.push({ text: ' callbacks ' }, { text: `failing ${cb.retrying}+${cb.failed}`, tone: 'bad' });
   }
   const nAlerts = s.monitor.alerts.active.length;
   if (nAlerts > 0) info.push({ text: ' ' }, { text: `alerts ${nAlerts}`, tone: 'bad', bold: true });

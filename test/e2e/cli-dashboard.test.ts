@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockHolder } from '../../src/engine/lock.js';
 import { writeSpoolFile } from '../../src/engine/intake/spool-writer.js';
@@ -47,31 +48,57 @@ describe('webhook-tui (the dashboard) from the built CLI in a pty', () => {
     return { file, spool, dataDir };
   }
 
-  const dashboard = (cols: number, rows: number) =>
-    new PtyScreen({ args: [BIN, '--config', configFile], cols, rows, env: { TMUX: undefined, TMUX_PANE: undefined } });
+  const dashboard = (cols: number, rows: number, extra: string[] = []) =>
+    new PtyScreen({
+      args: [BIN, '--config', configFile, ...extra],
+      cols,
+      rows,
+      env: { TMUX: undefined, TMUX_PANE: undefined },
+    });
 
-  it('runs the engine embedded: delivers, p pauses, q quits, closes the engine and restores the terminal', async () => {
-    const { file, spool, dataDir } = await setup();
-    screen = dashboard(80, 24);
-    await screen.waitFor((t) => t.includes('RUNNING') && t.includes('embedded') && t.includes('1 queue'), 30_000);
-    writeSpoolFile(spool, JSON.stringify({ command: 'echo from-the-spool' }));
-    await waitFor(() => recorded(file).length === 1, 30_000, 'delivery');
-    expect(recorded(file)).toEqual(['echo from-the-spool']);
-    await screen.waitFor('delivered #1', 10_000);
+  it.each([
+    ['on its own thread (the default)', []],
+    ['on the dashboard thread (--tui.engineThread false)', ['--tui.engineThread', 'false']],
+  ])(
+    'runs the engine embedded %s: delivers, p pauses, q quits, closes the engine and restores the terminal',
+    async (_, extra) => {
+      const { file, spool, dataDir } = await setup();
+      screen = dashboard(80, 24, extra);
+      await screen.waitFor((t) => t.includes('RUNNING') && t.includes('embedded') && t.includes('1 queue'), 30_000);
+      writeSpoolFile(spool, JSON.stringify({ command: 'echo from-the-spool' }));
+      await waitFor(() => recorded(file).length === 1, 30_000, 'delivery');
+      expect(recorded(file)).toEqual(['echo from-the-spool']);
+      await screen.waitFor('delivered #1', 10_000);
 
-    screen.write('p');
-    await screen.waitFor('PAUSED', 10_000);
-    writeSpoolFile(spool, JSON.stringify({ command: 'echo held-while-paused' }));
-    await screen.waitFor(/pend 1\//, 10_000);
-    expect(recorded(file)).toEqual(['echo from-the-spool']);
+      screen.write('p');
+      await screen.waitFor('PAUSED', 10_000);
+      writeSpoolFile(spool, JSON.stringify({ command: 'echo held-while-paused' }));
+      await screen.waitFor(/pend 1\//, 10_000);
+      expect(recorded(file)).toEqual(['echo from-the-spool']);
 
-    screen.write('q');
+      screen.write('q');
+      const exit = await screen.exited;
+      expect(exit.exitCode).toBe(0);
+      expect(screen.raw).toContain('\u001b[?1049l'); // left the alternate screen
+      expect(lockHolder(join(dataDir, 'engine.pid'))).toBeNull();
+      expect(recorded(file)).toEqual(['echo from-the-spool']);
+    },
+    90_000,
+  );
+
+  it('an embedded engine that cannot start: exit 2 and the reason on the terminal, the dashboard never opens', async () => {
+    await setup();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    fx.defer(() => new Promise((r) => blocker.close(r)));
+    const port = (blocker.address() as AddressInfo).port;
+    screen = dashboard(80, 24, ['--http.port', String(port)]);
     const exit = await screen.exited;
-    expect(exit.exitCode).toBe(0);
-    expect(screen.raw).toContain('\u001b[?1049l'); // left the alternate screen
-    expect(lockHolder(join(dataDir, 'engine.pid'))).toBeNull();
-    expect(recorded(file)).toEqual(['echo from-the-spool']);
-  }, 90_000);
+    expect(exit.exitCode).toBe(2);
+    expect(screen.raw).toContain('cannot listen on 127.0.0.1');
+    expect(screen.raw).toContain(String(port));
+    expect(screen.raw).not.toContain('1 queue');
+  }, 60_000);
 
   it('attaches to a running serve, acts on it, and leaves it running on quit', async () => {
     const { file, spool, dataDir } = await setup();

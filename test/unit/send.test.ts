@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { argvLiteral, EXEC_ARGV_BUDGET, sendLiteralArgs, splitUtf8 } from '../../src/engine/delivery/tmux-args.js';
+import { typeAndEnter } from '../../src/engine/delivery/send.js';
 import { seeded } from '../contract/store.contract.js';
 
 /** What tmux types for one argv element given to `send-keys -l` (cmd-parse.y: a final `\;` becomes `;`, a final `;` is dropped). */
@@ -93,5 +94,36 @@ describe('sendLiteralArgs', () => {
       for (const a of argvs) expect(packed(a), JSON.stringify(a)).toBeLessThanOrEqual(budget);
       expect(argvs.map((a) => tmuxTypes(a[5]!)).join('')).toBe(text);
     }
+  });
+});
+
+describe('typeAndEnter (shell targets: the Enter rides in the last call)', () => {
+  const recorder = () => {
+    const calls: string[][] = [];
+    const tmux = {
+      run: async (argv: readonly string[]) => {
+        calls.push([...argv]);
+        return { stdout: '' };
+      },
+      close: async () => {},
+    };
+    return { calls, tmux };
+  };
+
+  it('one call for a short command: the text, then `;` and Enter as a second command; a final `;` stays text', async () => {
+    const { calls, tmux } = recorder();
+    await typeAndEnter(tmux, '%3', 'echo a;', 1000);
+    expect(calls).toEqual([['send-keys', '-t', '%3', '-l', '--', 'echo a\\;', ';', 'send-keys', '-t', '%3', 'C-m']]);
+  });
+
+  it('a long command: every chunk in order, the Enter only after the last, each call within the argv budget', async () => {
+    const { calls, tmux } = recorder();
+    const text = 'x'.repeat(3 * EXEC_ARGV_BUDGET);
+    await typeAndEnter(tmux, '%3', text, 1000);
+    expect(calls.length).toBeGreaterThan(3);
+    expect(calls.slice(0, -1).every((c) => !c.includes('C-m'))).toBe(true);
+    expect(calls.at(-1)!.slice(-5)).toEqual([';', 'send-keys', '-t', '%3', 'C-m']);
+    expect(calls.map((c) => c[5]).join('')).toBe(text);
+    for (const c of calls) expect(packed(c)).toBeLessThanOrEqual(EXEC_ARGV_BUDGET);
   });
 });

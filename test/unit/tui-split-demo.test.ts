@@ -187,6 +187,7 @@ describe('tui config', () => {
       maxFps: 4,
       targetsMs: 5000,
       mouse: false,
+      engineThread: true,
       exportDir: null,
       split: { direction: 'horizontal', size: '40%' },
       demo: { meanGapMs: 700, failEvery: 7 },

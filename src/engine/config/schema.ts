@@ -7,6 +7,7 @@ import { hooksConfigSchema, httpConfigSchema } from '../intake/http/config.js';
 import { tuiConfigSchema } from './tui.js';
 import { logConfigSchema } from '../logs/config.js';
 import { clusterConfigSchema, type ClusterConfig } from '../cluster/config.js';
+import { callbacksConfigSchema } from '../callbacks-config.js';
 
 export type { ResolvedTarget };
 
@@ -59,6 +60,8 @@ export const configSchema = z
     http: httpConfigSchema.prefault({}),
     /** Webhooks: `hooks.NAME` is served at POST /hooks/NAME. @default {} */
     hooks: hooksConfigSchema.default({}),
+    /** Callbacks: where task state changes may be POSTed, signed (README: Callbacks). */
+    callbacks: callbacksConfigSchema.prefault({}),
     /** Latency histograms, resource samples, health checks, alerts and history (README: Monitor). */
     monitor: monitorConfigSchema.prefault({}),
     /** The dashboard (README: Dashboard). */

@@ -11,6 +11,11 @@ export const tuiConfigSchema = z
     targetsMs: z.number().int().min(1000).default(5000),
     /** Mouse support (click/scroll); off keeps tmux's own mouse bindings working. @default false */
     mouse: z.boolean().default(false),
+    /**
+     * The embedded engine runs in its own worker thread, so drawing a frame never delays a delivery; false runs it on
+     * the dashboard's thread (as before 0.2). @default true
+     */
+    engineThread: z.boolean().default(true),
     /** Where `e` writes exports. @default null (`<dataDir>/exports`) */
     exportDir: z.string().min(1).nullable().default(null),
     split: z

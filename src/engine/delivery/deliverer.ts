@@ -6,7 +6,7 @@ import type { Task } from '../types.js';
 import { confirmAgent, sleep, transcriptCount, waitReady } from './agent-wait.js';
 import { inspectPane, takeMark, textsSinceMark, type PaneState } from './pane.js';
 import type { Judgement, ReadinessBook } from './readiness.js';
-import { pasteText, pressEnter, typeLiteral } from './send.js';
+import { pasteText, pressEnter, typeAndEnter, typeLiteral } from './send.js';
 import { normalizeScreen } from './screen.js';
 
 export { normalizeScreen };
@@ -45,18 +45,21 @@ export async function deliver(
   const mark = await takeMark(tmux, target.pane, pane);
   const before = screen === null ? 0 : transcriptCount(target, screen, task.text);
   hooks.beforeSend(mark);
-  if (task.text.includes('\n')) {
-    if (!target.multiline)
-      throw new WhtError(
-        'WHT_ERR_TEXT_UNSAFE',
-        `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`,
-      );
-    await pasteText(tmux, target.pane, task.text, `wht-${task.id}`, timeoutMs);
+  const multiline = task.text.includes('\n');
+  if (multiline && !target.multiline)
+    throw new WhtError(
+      'WHT_ERR_TEXT_UNSAFE',
+      `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`,
+    );
+  if (multiline) await pasteText(tmux, target.pane, task.text, `wht-${task.id}`, timeoutMs);
+  if (!multiline && target.profile === 'shell' && target.enterDelayMs === 0) {
+    // A shell reads keys as they come: the Enter rides in the text's own tmux call.
+    await typeAndEnter(tmux, target.pane, task.text, timeoutMs);
   } else {
-    await typeLiteral(tmux, target.pane, task.text, timeoutMs);
+    if (!multiline) await typeLiteral(tmux, target.pane, task.text, timeoutMs);
+    await sleep(target.enterDelayMs, undefined, clock);
+    await pressEnter(tmux, target.pane, timeoutMs);
   }
-  await sleep(target.enterDelayMs, undefined, clock);
-  await pressEnter(tmux, target.pane, timeoutMs);
   if (target.profile === 'agent') hooks.book.submitted(hooks.name, clock.now());
   await assertStillThere(tmux, target.pane);
   if (!target.confirm) return;

@@ -1,9 +1,27 @@
 import type { Tmux } from '../ports/tmux.js';
-import { sendLiteralArgs } from './tmux-args.js';
+import { argvLiteral, EXEC_ARGV_BUDGET, sendLiteralArgs } from './tmux-args.js';
 
 /** Type `text` literally into `target`: no key names, no flags, no tmux command, chunked under the argv limit. */
 export async function typeLiteral(tmux: Tmux, target: string, text: string, timeoutMs: number): Promise<void> {
   for (const argv of sendLiteralArgs(target, text)) await tmux.run(argv, { timeoutMs });
+}
+
+/** Room left in the last chunk's argv for the Enter command appended to it. */
+const ENTER_ROOM = 64;
+
+/**
+ * Type `text` and press Enter in as few tmux calls as its length allows: the Enter rides in the last call, as a second
+ * command after the text (`send-keys -l -- TEXT ; send-keys C-m`: tmux runs them in order, in control mode and per
+ * process alike; one round trip instead of two). For shells, which read keys as they come; agents get `pressEnter`.
+ */
+export async function typeAndEnter(tmux: Tmux, target: string, text: string, timeoutMs: number): Promise<void> {
+  const chunks = sendLiteralArgs(target, text, EXEC_ARGV_BUDGET - ENTER_ROOM);
+  const enter = ['send-keys', '-t', argvLiteral(target), 'C-m'];
+  if (chunks.length === 0) return pressEnter(tmux, target, timeoutMs);
+  for (let i = 0; i < chunks.length; i++) {
+    const argv = i === chunks.length - 1 ? [...chunks[i]!, ';', ...enter] : chunks[i]!;
+    await tmux.run(argv, { timeoutMs });
+  }
 }
 
 export async function pressEnter(tmux: Tmux, target: string, timeoutMs: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { ClusterHttp, RequestCtx } from './context.js';
 import { describeIssue, listQuerySchema, newTaskBodySchema, validIdemKey } from './fields.js';
 import { firstHeader, parseJson, readLimitedBody, requireMedia, sendEnqueued } from './hooks.js';
 import { HttpError, sendJson } from './responses.js';
+import { streamEvents } from './events-sse.js';
 
 function badField(err: Parameters<typeof describeIssue>[0]): HttpError {
   return new HttpError(400, 'WHT_ERR_BAD_TRIGGER', describeIssue(err).message);
@@ -29,6 +30,9 @@ async function createTask(ctx: RequestCtx): Promise<void> {
     idemKey: t.id ?? headerKey,
     source: 'api',
     receivedAt: ctx.now,
+    ...(t.callback === undefined
+      ? {}
+      : { callback: typeof t.callback === 'string' ? { url: t.callback } : t.callback }),
   });
   sendEnqueued(ctx, result);
 }
@@ -97,6 +101,8 @@ export async function handleV1(ctx: RequestCtx, route: string): Promise<void> {
       return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('resume', ctx.param!) });
     case 'cluster':
       return sendJson(ctx.res, 200, await clusterOf(ctx).view());
+    case 'events':
+      return streamEvents(ctx, ctx.state.streams);
     case 'stats':
       return sendJson(ctx.res, 200, ctx.state.deps.status ? ctx.state.deps.status() : api.snapshot());
     default:

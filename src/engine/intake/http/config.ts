@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { WhtError } from '../../errors.js';
 import { parseTemplate, type Template } from './template.js';
 import { defaultSecretSources, resolveSecrets, type HookAuthType, type SecretSources } from './secrets.js';
+import { hookCallbackSchema } from '../../callbacks-config.js';
+import type { NewTaskCallback } from '../../task.js';
 
 export type { HookAuthType, SecretSources } from './secrets.js';
 
@@ -117,6 +119,8 @@ export const hookSchema = z
      * always answered 200 `{"pong": true}`. @default every event
      */
     events: z.array(z.string().regex(EVENT_RE, 'event names are 1-128 of A-Z a-z 0-9 _ . : -')).min(1).optional(),
+    /** POST this hook's tasks' state changes to a URL, signed (README: Callbacks). @default none */
+    callback: hookCallbackSchema.optional(),
   })
   .refine((h) => h.events === undefined || h.auth?.type === 'github' || h.auth?.type === 'standard', {
     message: "events needs auth.type github (X-GitHub-Event) or standard (the payload's type)",
@@ -143,6 +147,8 @@ export interface ResolvedHook {
   auth: { type: HookAuthType; secrets: string[] } | null;
   /** Events that run the command; null = every event (GitHub's ping never does). */
   events: ReadonlySet<string> | null;
+  /** Where its tasks' state changes are POSTed (hooks.NAME.callback), signed with `hooks.NAME`'s or the global secret. */
+  callback: NewTaskCallback | undefined;
 }
 
 /** Read secrets and parse templates; throws WHT_ERR_CONFIG_INVALID naming the key. Secrets never appear in messages. */
@@ -169,6 +175,9 @@ export function resolveHooks(hooks: HooksConfig, src: SecretSources = defaultSec
       quote: hook.quote,
       auth: hook.auth ? { type: hook.auth.type, secrets: resolveSecrets(name, hook.auth, src) } : null,
       events: hook.events ? new Set(hook.events) : null,
+      callback: hook.callback
+        ? { url: hook.callback.url, events: hook.callback.events, secret: `hooks.${name}` }
+        : undefined,
     });
   }
   return out;

@@ -9,6 +9,7 @@ import type { HttpCounters } from './metrics.js';
 import type { CommitBatcher } from './batch.js';
 import type { ClientLimiter } from './rate-limit.js';
 import type { ReplayCache } from './replay-cache.js';
+import type { EventFeed } from './event-feed.js';
 
 export interface ReadyReport {
   ok: boolean;
@@ -44,6 +45,8 @@ export interface HttpDeps {
   logger: Logger;
   /** The text policy's options for a target (its profile's multiline), for template values; default single-line. */
   textOptions?: ((target: string) => TextCheckOptions) | undefined;
+  /** The event log for `GET /v1/events` (absent: 404). */
+  events?: EventFeed | undefined;
   /** Where secretEnv/secretFile are read from; default process.env and the file system. */
   secretSources?: SecretSources | undefined;
   /** Cluster mode: `GET /v1/cluster`, `GET /v1/tasks/NODE.ID`, where a forwarded task is. */
@@ -58,6 +61,8 @@ export interface HandlerState {
   replay: ReplayCache;
   counters: HttpCounters;
   batcher: CommitBatcher;
+  /** Open `GET /v1/events` streams (ended when the server closes). */
+  streams: Set<ServerResponse>;
 }
 
 export interface RequestCtx {

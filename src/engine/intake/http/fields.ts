@@ -36,6 +36,13 @@ export const newTaskBodySchema = z.strictObject({
   priority: z.number().int().min(-100).max(100).optional(),
   category: name.optional(),
   id: safeId(256).optional(),
+  /** Where this task's state changes are POSTed: a URL, or {url, events}. */
+  callback: z
+    .union([
+      z.string().max(2048),
+      z.strictObject({ url: z.string().max(2048), events: z.array(z.enum(TASK_STATES)).min(1).optional() }),
+    ])
+    .optional(),
 });
 export type NewTaskBody = z.output<typeof newTaskBodySchema>;
 

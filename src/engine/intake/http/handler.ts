@@ -37,6 +37,7 @@ export function createHandlerState(deps: HttpDeps): HandlerState {
     replay: new ReplayCache(config.signatureToleranceSec * 2 * 1000 + 60_000, config.replayCacheSize),
     counters: new HttpCounters(),
     batcher: new CommitBatcher(deps.api),
+    streams: new Set(),
   };
 }
 

@@ -164,6 +164,7 @@ export async function handleHook(ctx: RequestCtx): Promise<void> {
       idemKey: rawId === undefined ? undefined : `hook:${name}:${rawId}`,
       source: 'http',
       receivedAt: ctx.now,
+      callback: hook.callback,
     });
     sendEnqueued(ctx, result);
   } catch (err) {

@@ -18,6 +18,7 @@ export type RouteName =
   | 'tasks.global.drop'
   | 'cluster.pause'
   | 'cluster.resume'
+  | 'events'
   | 'livez'
   | 'readyz'
   | 'metrics';
@@ -48,6 +49,7 @@ const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: new RegExp(`^/v1/tasks/${GID}/retry$`), name: 'tasks.global.retry' },
   { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/pause$/, name: 'cluster.pause' },
   { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/resume$/, name: 'cluster.resume' },
+  { method: 'GET', pattern: /^\/v1\/events$/, name: 'events' },
   { method: 'GET', pattern: /^\/livez$/, name: 'livez' },
   { method: 'GET', pattern: /^\/readyz$/, name: 'readyz' },
   { method: 'GET', pattern: /^\/metrics$/, name: 'metrics' },

@@ -69,6 +69,7 @@ export async function startHttpServer(deps: HttpDeps): Promise<RunningHttpServer
   const close = (graceMs = 2000): Promise<void> => {
     if (closing) return closing;
     closing = new Promise<void>((resolve) => {
+      for (const stream of handler.state.streams) stream.end();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       timer.unref();
       server.close(() => {

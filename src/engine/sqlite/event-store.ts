@@ -1,0 +1,130 @@
+/**
+ * The event log and the callback outbox (tables `events` and `callbacks`, migration 2). Rows are written by
+ * triggers in the same transaction as each task state change (migrations.ts); this store reads them, records what
+ * the sender did, adds the monitor's alerts to the log, and prunes old rows.
+ */
+import type Database from 'better-sqlite3';
+import type { CallbackStats } from '../task.js';
+
+export interface StoredEvent {
+  seq: number;
+  at: number;
+  kind: 'task' | 'alert';
+  taskId: number | null;
+  state: string | null;
+  data: unknown;
+}
+
+export interface OutboxRow {
+  seq: number;
+  taskId: number;
+  url: string;
+  secret: string;
+  webhookId: string;
+  createdAt: number;
+  attempts: number;
+  nextAt: number;
+  state: string;
+  /** The event's JSON data (from `events`). */
+  data: string;
+  eventAt: number;
+}
+
+export type CallbackCounts = Omit<CallbackStats, 'sentSinceStart' | 'failedTriesSinceStart'>;
+
+interface EventRow {
+  seq: number;
+  at: number;
+  kind: 'task' | 'alert';
+  task_id: number | null;
+  state: string | null;
+  data: string;
+}
+
+const toEvent = (r: EventRow): StoredEvent => ({
+  seq: r.seq,
+  at: r.at,
+  kind: r.kind,
+  taskId: r.task_id,
+  state: r.state,
+  data: JSON.parse(r.data) as unknown,
+});
+
+export class EventStore {
+  private readonly stmt;
+
+  constructor(db: Database.Database) {
+    this.stmt = {
+      since: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+      last: db.prepare('SELECT max(seq) FROM events').pluck(),
+      alert: db.prepare(`INSERT INTO events (at, kind, data) VALUES (?, 'alert', ?)`),
+      // The oldest pending callback of each URL: one URL's events go out in order, one at a time.
+      heads: db.prepare(`SELECT c.seq, c.task_id AS taskId, c.url, c.secret, c.webhook_id AS webhookId,
+          c.created_at AS createdAt, c.attempts, c.next_at AS nextAt, c.state, e.data, e.at AS eventAt
+        FROM callbacks c JOIN events e ON e.seq = c.seq
+        WHERE c.seq IN (SELECT min(seq) FROM callbacks WHERE state = 'pending' GROUP BY url)`),
+      sent: db.prepare(
+        `UPDATE callbacks SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_status = ? WHERE seq = ?`,
+      ),
+      failed: db.prepare(`UPDATE callbacks SET state = CASE WHEN @nextAt IS NULL THEN 'failed' ELSE 'pending' END,
+        attempts = attempts + 1, next_at = coalesce(@nextAt, next_at), last_status = @status, last_error = @error
+        WHERE seq = @seq`),
+      counts: db.prepare(`SELECT state, count(*) AS n, sum(CASE WHEN last_error IS NOT NULL THEN 1 ELSE 0 END) AS erred
+        FROM callbacks GROUP BY state`),
+      lastError: db.prepare(
+        `SELECT last_error AS error FROM callbacks WHERE last_error IS NOT NULL AND state != 'sent' ORDER BY seq DESC LIMIT 1`,
+      ),
+      pruneEvents: db.prepare(
+        `DELETE FROM events WHERE at < ? AND seq NOT IN (SELECT seq FROM callbacks WHERE state = 'pending')`,
+      ),
+      pruneCallbacks: db.prepare(`DELETE FROM callbacks WHERE state != 'pending' AND created_at < ?`),
+    };
+  }
+
+  /** Events after `seq`, oldest first (SSE resume). */
+  since(seq: number, limit = 1000): StoredEvent[] {
+    return (this.stmt.since.all(seq, limit) as EventRow[]).map(toEvent);
+  }
+
+  lastSeq(): number {
+    return (this.stmt.last.get() as number | null) ?? 0;
+  }
+
+  /** Add a monitor alert to the log; returns its seq. */
+  addAlert(at: number, data: unknown): number {
+    return Number(this.stmt.alert.run(at, JSON.stringify(data)).lastInsertRowid);
+  }
+
+  /** The next callback of each URL (due or not). */
+  heads(): OutboxRow[] {
+    return this.stmt.heads.all() as OutboxRow[];
+  }
+
+  markSent(seq: number, now: number, status: number): void {
+    this.stmt.sent.run(now, status, seq);
+  }
+
+  /** A failed try: pending again from `nextAt`, or `failed` for good when nextAt is null. */
+  markFailed(seq: number, nextAt: number | null, status: number | null, error: string): void {
+    this.stmt.failed.run({ seq, nextAt, status, error });
+  }
+
+  counts(): CallbackCounts {
+    const out: CallbackCounts = { pending: 0, sent: 0, failed: 0, retrying: 0, lastError: null };
+    for (const r of this.stmt.counts.all() as Array<{ state: string; n: number; erred: number }>) {
+      if (r.state === 'pending') {
+        out.pending = r.n;
+        out.retrying = r.erred;
+      } else if (r.state === 'sent') out.sent = r.n;
+      else if (r.state === 'failed') out.failed = r.n;
+    }
+    const last = this.stmt.lastError.get() as { error: string } | undefined;
+    if (last) out.lastError = last.error;
+    return out;
+  }
+
+  /** Delete events and finished callbacks older than `before` (pending callbacks and their events stay). */
+  prune(before: number): number {
+    return this.stmt.pruneCallbacks.run(before).changes + this.stmt.pruneEvents.run(before).changes;
+  }
+}
