@@ -249,6 +249,22 @@ describe('cluster mode: forwarding between nodes (real Redis, tmux, SQLite)', ()
       );
       expect(isWhtError(err, 'WHT_ERR_REDIS_EVICTION')).toBe(true);
       expect((err as Error).message).toContain('maxmemory-policy is allkeys-lru');
+      // doctor says the same before anyone starts an engine.
+      const configFile = join(tmp.dir, 'doctor-lru.json');
+      const dataDir = join(tmp.dir, 'doctor-data');
+      writeFileSync(
+        configFile,
+        JSON.stringify({ dataDir, cluster: { redis: lru.socket, secretFile: secret, node: 'doc' } }),
+      );
+      const doctor = await runCliAsync(['doctor', '--json', '--config', configFile]);
+      const { checks } = JSON.parse(doctor.out) as { checks: Array<{ id: string; status: string; message: string }> };
+      const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+      expect(byId['cluster.secret']?.status).toBe('ok');
+      expect(byId['cluster.redis']?.status).toBe('ok');
+      expect(byId['cluster.eviction']).toMatchObject({
+        status: 'fail',
+        message: expect.stringContaining('allkeys-lru'),
+      });
     } finally {
       await lru.stop();
     }
