@@ -111,6 +111,12 @@ describe('cluster mode: forwarding between nodes (real Redis, tmux, SQLite)', ()
     expect(view.pools).toEqual(
       expect.arrayContaining([expect.objectContaining({ pool: 'crew', members: ['kappa/k-pool'] })]),
     );
+    // The dashboard's data: every node as of the last heartbeat, in this node's snapshot.
+    await waitFor(
+      () => (a.engine.snapshot().stats.cluster?.nodes ?? []).some((n) => n.node === 'kappa' && n.targets.length === 2),
+      10_000,
+      'kappa in iota snapshot',
+    );
     const metrics = await (await fetch(`${a.engine.httpUrl()}/metrics`)).text();
     expect(metrics).toContain('webhook_tui_cluster_forwarded_total{node="kappa"} 1');
     expect(metrics).toContain('webhook_tui_cluster_connected 1');
