@@ -9,11 +9,9 @@ import { WeeklyReports } from './report/weekly.js';
 import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { CompletionWatch } from './delivery/completion-watch.js';
-import { CallbackSender } from './callbacks/sender.js';
-import { resolveCallbackSecrets } from './intake/http/callback-secrets.js';
-import { checkCallbackUrl, secretNameFor } from './callbacks/policy.js';
-import { EventStore } from './sqlite/event-store.js';
-import { eventFeed, withAlertLog } from './event-feed.js';
+import type { EventStore } from './sqlite/event-store.js';
+import { checkCallbacks, eventLog } from './event-log.js';
+import { withAlertLog } from './event-feed.js';
 import { formatCallbackMetrics } from './callbacks/metrics.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
@@ -113,19 +111,6 @@ function logRefusal(config: Config, deps: EngineDeps, err: unknown): void {
   else recordStartFailure(config, dataPaths(config.dataDir).log, err);
 }
 
-/** Events that change a task's state (each may have written an outbox row). */
-const TASK_EVENTS = [
-  'task:queued',
-  'task:started',
-  'task:delivered',
-  'task:retrying',
-  'task:dead',
-  'task:dropped',
-  'task:working',
-  'task:completed',
-  'task:stalled',
-] as const;
-
 export async function prepareEngine(config: Config, deps: EngineDeps): Promise<(engine: EngineFacade) => EngineCore> {
   const refused = refusal(await runPreflight(config));
   if (refused) {
@@ -179,26 +164,6 @@ interface Opened {
   callbackSecrets: Map<string, string>;
 }
 
-/** Read the callback secrets and check every hook's callback URL: a bad one refuses the start, naming the key. */
-function checkCallbacks(config: Config): Map<string, string> {
-  const secrets = resolveCallbackSecrets(config.callbacks, config.hooks);
-  for (const [name, hook] of Object.entries(config.hooks)) {
-    if (!hook.callback) continue;
-    const key = `hooks.${name}.callback`;
-    try {
-      checkCallbackUrl(hook.callback.url, config.callbacks.allow);
-    } catch (err) {
-      throw new WhtError('WHT_ERR_CONFIG_INVALID', `${key}.url: ${(err as Error).message.replace(/^callback: /, '')}`);
-    }
-    if (secretNameFor({ callbacks: config.callbacks, hooks: config.hooks }, name) === null)
-      throw new WhtError(
-        'WHT_ERR_CONFIG_INVALID',
-        `${key}: set its secretEnv or secretFile, or callbacks.secretEnv/secretFile`,
-      );
-  }
-  return secrets;
-}
-
 /** A failure no caller sees (a timer, a background promise): logged, and emitted as `error` while someone listens. */
 export function errorReporter(
   engine: EventEmitter<EngineEventMap>,
@@ -235,9 +200,9 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logger,
     onChange: (down) => storageChanged(down),
   });
-  const events = new EventStore(store.db);
-  const sender = new CallbackSender({
-    events,
+  const log = eventLog({
+    engine,
+    db: store.db,
     config: config.callbacks,
     secrets: o.callbackSecrets,
     clock,
@@ -245,22 +210,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     random: deps.random,
     onError: (err) => report('callbacks', err),
   });
-  const feed = eventFeed(events);
-  let senderKick: NodeJS.Immediate | undefined;
-  // Every state change wrote an event, and maybe an outbox row (triggers did): look once per event-loop turn.
-  const kickSender = () => {
-    senderKick ??= setImmediate(() => {
-      senderKick = undefined;
-      sender.kick();
-      feed.notify();
-    });
-  };
-  for (const name of TASK_EVENTS) engine.on(name, kickSender);
-  const callbackStats = (): CallbackStats => ({
-    ...events.counts(),
-    sentSinceStart: sender.counters.sent,
-    failedTriesSinceStart: sender.counters.failedTries,
-  });
+  const { events, feed, callbackStats } = log;
   const runner = new DeliveryRunner({
     store,
     tmux,
@@ -445,15 +395,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
         await completions.close();
       },
     },
-    {
-      name: 'callbacks',
-      start: () => sender.start(),
-      close: async () => {
-        for (const name of TASK_EVENTS) engine.off(name, kickSender);
-        if (senderKick) clearImmediate(senderKick);
-        await sender.close();
-      },
-    },
+    log.step,
     // Before the intakes: a task for another node's target is never taken for a local one.
     ...(router ? [cluster.step(router)] : []),
     ...intake.before,

@@ -310,6 +310,7 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
       // work (offline the agent would retry the network for minutes).
       const idleAt: number[] = [];
       let busySince: number | null = null;
+      let escaped = false;
       const sampler = setInterval(() => {
         let screen: string;
         try {
@@ -320,8 +321,12 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
         const busy = judgeScreen(target, screen).busyMarker;
         if (!busy && busySince !== null) idleAt.push(Date.now());
         busySince = busy ? (busySince ?? Date.now()) : null;
-        if (ESC_MS > 0 && busySince !== null && Date.now() - busySince > ESC_MS)
+        // once per busy phase: a second Esc opens Codex's backtrack menu
+        if (ESC_MS > 0 && busySince !== null && !escaped && Date.now() - busySince > ESC_MS) {
           tmux!.run('send-keys', '-t', pane, 'Escape');
+          escaped = true;
+        }
+        if (!busy) escaped = false;
       }, 50);
       const latencies: number[] = [];
       let captured = 0;
