@@ -342,7 +342,7 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
             'agent',
             '--wait',
             '--timeout',
-            '3m',
+            ESC_MS > 0 ? '3m' : '15m',
             '--json',
             '--',
             `wht done check ${i}: reply with one word`,
@@ -359,7 +359,8 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
           if (idle !== undefined) latencies.push(task.completedAt - idle);
           // Correct: every output line is one the pane shows below the prompt's last line, and none is chrome.
           const plain = tmux.run('capture-pane', '-p', '-J', '-t', pane, '-S', '-').split('\n');
-          const promptAt = plain.findLastIndex((l) => l.includes(`wht done check ${i}:`));
+          // the transcript's (or input box's) prompt line; Codex's footer also names the session's first prompt
+          const promptAt = plain.findLastIndex((l) => /^\s*[❯›]\s/.test(l) && l.includes(`wht done check ${i}:`));
           const after = new Set(plain.slice(promptAt + 1).map((l) => l.trimEnd()));
           const lines = task.output.split('\n').filter((l) => l.trim() !== '');
           const chrome = /\? for shortcuts|esc to interrupt|^\s*[❯›]\s*$/;
