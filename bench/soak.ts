@@ -16,6 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSpoolFile } from '../src/engine/intake/spool-writer.js';
 import { prepareSpool } from '../src/engine/intake/spool-dirs.js';
+import { connectRpc } from '../src/engine/rpc/client.js';
+import { dataPaths } from '../src/engine/data-dir.js';
+import type { EngineSnapshot } from '../src/engine/types.js';
 import { RecorderLog, sleep, table } from './e2e-lib.js';
 
 const MIN = Number(process.env.BENCH_SOAK_MIN ?? 30);
@@ -28,12 +31,40 @@ const ROOT = mkdtempSync(join(tmpdir(), 'wht-soak-'));
 const children: ChildProcess[] = [];
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCK, ...args], { encoding: 'utf8' }).trim();
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** VmRSS (all resident memory) or RssAnon (without the mapped files: binary, libraries) of a process, in MiB. */
+function rssMiB(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function engine(name: string, first: boolean): Promise<{ child: ChildProcess; spool: string; log: RecorderLog }> {
+interface SoakEngine {
+  child: ChildProcess;
+  spool: string;
+  log: RecorderLog;
+  dataDir: string;
+}
+
+/** The engine's own figures (V8 heap used, memory outside the heap: buffers and native) through its RPC socket. */
+async function heapOf(e: SoakEngine): Promise<{ heap: number; total: number; external: number }> {
+  try {
+    const client = await connectRpc(dataPaths(e.dataDir).socket, 5000);
+    try {
+      const snap = await client.call<EngineSnapshot>('snapshot');
+      const r = snap.monitor?.resources?.engine;
+      return {
+        heap: (r?.heapUsedBytes ?? NaN) / 2 ** 20,
+        total: (r?.heapTotalBytes ?? NaN) / 2 ** 20,
+        external: (r?.externalBytes ?? NaN) / 2 ** 20,
+      };
+    } finally {
+      client.close();
+    }
+  } catch {
+    return { heap: NaN, total: NaN, external: NaN };
+  }
+}
+
+async function engine(name: string, first: boolean): Promise<SoakEngine> {
   const dir = join(ROOT, name);
   mkdirSync(dir);
   const logPath = join(dir, 'rec.jsonl');
@@ -81,7 +112,7 @@ async function engine(name: string, first: boolean): Promise<{ child: ChildProce
   });
   children.push(child);
   await sleep(2000);
-  return { child, spool, log: new RecorderLog(logPath) };
+  return { child, spool, log: new RecorderLog(logPath), dataDir: join(dir, 'data') };
 }
 
 try {
@@ -100,12 +131,17 @@ try {
       loaded.log.poll();
       const point = { s: Math.round(s), loaded: rssMiB(loaded.child.pid!), idle: rssMiB(idle.child.pid!) };
       series.push(point);
+      const [lh, ih] = await Promise.all([heapOf(loaded), heapOf(idle)]);
       rows.push([
         String(point.s),
         String(sent),
         String(loaded.log.lines.length),
         point.loaded.toFixed(1),
+        rssMiB(loaded.child.pid!, 'RssAnon').toFixed(1),
+        `${lh.heap.toFixed(1)}/${lh.total.toFixed(1)}`,
+        lh.external.toFixed(1),
         point.idle.toFixed(1),
+        `${ih.heap.toFixed(1)}/${ih.total.toFixed(1)}`,
         loadavg()[0]!.toFixed(2),
       ]);
       console.log(rows.at(-1)!.join('\t'));
@@ -122,7 +158,10 @@ try {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  table(['s', 'sent', 'typed', 'RSS loaded MiB', 'RSS idle MiB', 'load1'], rows);
+  console.log(
+    'MiB; anon: RssAnon (RSS without mapped files); heap: V8 heap used/total; external: buffers and native objects V8 knows of',
+  );
+  table(['s', 'sent', 'typed', 'RSS loaded', 'anon', 'heap', 'external', 'RSS idle', 'heap idle', 'load1'], rows);
   const after = series.filter((p) => p.s >= WARMUP_S);
   const span = (k: 'loaded' | 'idle') => Math.max(...after.map((p) => p[k])) - Math.min(...after.map((p) => p[k]));
   const growth = (k: 'loaded' | 'idle') => (after.length > 1 ? after.at(-1)![k] - after[0]![k] : NaN);

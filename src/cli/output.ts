@@ -44,7 +44,18 @@ export function formatStats(s: QueueStats): string {
           `storage:    database ${mib(s.storage.databaseBytes)}, WAL ${mib(s.storage.walBytes)} (checkpointed past ${mib(s.storage.walLimitBytes)})`,
         ]
       : []),
+    ...(s.cluster ? [formatClusterLine(s.cluster)] : []),
   ].join('\n');
+}
+
+/** This node in the cluster, one line (status). */
+function formatClusterLine(c: NonNullable<QueueStats['cluster']>): string {
+  const by = (m: Record<string, number>) =>
+    Object.entries(m)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ') || 'none';
+  const state = c.state === 'connected' ? 'Redis connected' : `${c.state.toUpperCase()}: ${c.reason ?? ''}`;
+  return `cluster:    node ${c.node}, ${state} (${c.redis}); backlog ${c.backlog}; forwarded ${by(c.forwarded)}; received ${by(c.received)}; refused ${c.rejected}`;
 }
 
 function rejectedReasons(by: Record<string, number> | undefined): string {

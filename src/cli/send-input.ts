@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../engine/config/schema.js';
 import { WhtError } from '../engine/errors.js';
 import { decodeUtf8 } from '../engine/text-safety.js';
+import { callbackChecker } from '../engine/callbacks/policy.js';
 import { toTaskRow } from '../engine/queue/task-row.js';
 import type { HttpTaskInput } from '../engine/intake/http/index.js';
 
@@ -66,6 +67,7 @@ export function sendPayload(
     },
     config,
     Date.now(),
+    callbackChecker({ callbacks: config.callbacks, hooks: config.hooks }),
   );
   const json = JSON.stringify(payload);
   const size = Buffer.byteLength(json);

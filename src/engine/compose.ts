@@ -4,14 +4,18 @@
  * CLI) and throws (exit 2). Then it does the I/O (lock, log file, database) and returns `wire`, which builds the
  * parts around the facade and lists them, in start order, for the Lifecycle (close runs in reverse).
  */
+import { buildSnapshot } from './snapshot.js';
 import type { EventEmitter } from 'node:events';
 import { WeeklyReports } from './report/weekly.js';
 import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { CompletionWatch } from './delivery/completion-watch.js';
-import type { EventStore } from './sqlite/event-store.js';
-import { checkCallbacks, eventLog } from './event-log.js';
-import { withAlertLog } from './event-feed.js';
+import { CallbackSender } from './callbacks/sender.js';
+import { resolveCallbackSecrets } from './intake/http/callback-secrets.js';
+import { callbackChecker, checkCallbackUrl, secretNameFor } from './callbacks/policy.js';
+import type { CallbackCheck } from './queue/task-row.js';
+import { EventStore } from './sqlite/event-store.js';
+import { eventFeed, withAlertLog } from './event-feed.js';
 import { formatCallbackMetrics } from './callbacks/metrics.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
@@ -48,12 +52,14 @@ import { isStorageFault } from './sqlite/faults.js';
 import { openHistoryStore } from './sqlite/history-store.js';
 import { openEngineStore } from './sqlite/open-store.js';
 import type { SqliteStore } from './sqlite/queue-store.js';
-import { WATCHED_STATES, type CallbackStats, type StorageDown, type StorageStats, type Task } from './task.js';
+import { WATCHED_STATES, type CallbackStats, type StorageDown, type Task } from './task.js';
 import type { EngineFacade } from './facade.js';
 import { ClusterRouter } from './cluster/router.js';
+import { formatClusterMetrics } from './cluster/metrics.js';
 import type { ClusterNode } from './cluster/node.js';
 import type { ClusterBus } from './cluster/bus.js';
-import type { ClusterStatus } from './task.js';
+import type { QueueStats } from './task.js';
+import type { EngineSnapshot } from './types.js';
 import { VERSION } from './version.js';
 
 export interface EngineDeps {
@@ -84,12 +90,14 @@ export interface EngineCore {
   lifecycle: Lifecycle;
   /** The log manager's state (absent with an injected logger). */
   logStatus(): LogStatus | undefined;
-  /** Sizes of the database and its WAL, with the configured WAL limit. */
-  storage(): StorageStats;
+  /** What engine.stats adds to the queue's counters: storage sizes, the callback outbox, the cluster (when on). */
+  extraStats(): Pick<QueueStats, 'storage' | 'callbacks' | 'cluster'>;
+  /** The plain-data picture of the engine for the UI (engine.snapshot). */
+  snapshot(paused: boolean, startedAt: number): EngineSnapshot;
+  /** Checks a new task's callback (admission). */
+  checkCallback: CallbackCheck;
   /** Whether commits can succeed now (disk full, database file deleted); intake and delivery stop while not. */
   storageGuard: StorageGuard;
-  /** The callback outbox now and since start (engine.stats). */
-  callbackStats(): CallbackStats;
   /** The event log (task state changes, alerts) for GET /v1/events. */
   events: EventStore;
   /** Wake the spool after a drop freed room. */
@@ -97,8 +105,6 @@ export interface EngineCore {
   /** Look at the spool's new/ now. */
   scanIntake(): Promise<void>;
   httpUrl(): string | undefined;
-  /** Cluster mode: this node's view of the cluster (undefined on a single node, or before the cluster step ran). */
-  cluster(): ClusterStatus | undefined;
 }
 
 /** Log a failed start where the operator looks (one line in the data dir's engine.log, or the injected logger). */
@@ -110,6 +116,19 @@ function logRefusal(config: Config, deps: EngineDeps, err: unknown): void {
     });
   else recordStartFailure(config, dataPaths(config.dataDir).log, err);
 }
+
+/** Events that change a task's state (each may have written an outbox row). */
+const TASK_EVENTS = [
+  'task:queued',
+  'task:started',
+  'task:delivered',
+  'task:retrying',
+  'task:dead',
+  'task:dropped',
+  'task:working',
+  'task:completed',
+  'task:stalled',
+] as const;
 
 export async function prepareEngine(config: Config, deps: EngineDeps): Promise<(engine: EngineFacade) => EngineCore> {
   const refused = refusal(await runPreflight(config));
@@ -164,6 +183,26 @@ interface Opened {
   callbackSecrets: Map<string, string>;
 }
 
+/** Read the callback secrets and check every hook's callback URL: a bad one refuses the start, naming the key. */
+function checkCallbacks(config: Config): Map<string, string> {
+  const secrets = resolveCallbackSecrets(config.callbacks, config.hooks);
+  for (const [name, hook] of Object.entries(config.hooks)) {
+    if (!hook.callback) continue;
+    const key = `hooks.${name}.callback`;
+    try {
+      checkCallbackUrl(hook.callback.url, config.callbacks.allow);
+    } catch (err) {
+      throw new WhtError('WHT_ERR_CONFIG_INVALID', `${key}.url: ${(err as Error).message.replace(/^callback: /, '')}`);
+    }
+    if (secretNameFor({ callbacks: config.callbacks, hooks: config.hooks }, name) === null)
+      throw new WhtError(
+        'WHT_ERR_CONFIG_INVALID',
+        `${key}: set its secretEnv or secretFile, or callbacks.secretEnv/secretFile`,
+      );
+  }
+  return secrets;
+}
+
 /** A failure no caller sees (a timer, a background promise): logged, and emitted as `error` while someone listens. */
 export function errorReporter(
   engine: EventEmitter<EngineEventMap>,
@@ -200,9 +239,9 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logger,
     onChange: (down) => storageChanged(down),
   });
-  const log = eventLog({
-    engine,
-    db: store.db,
+  const events = new EventStore(store.db);
+  const sender = new CallbackSender({
+    events,
     config: config.callbacks,
     secrets: o.callbackSecrets,
     clock,
@@ -210,7 +249,22 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     random: deps.random,
     onError: (err) => report('callbacks', err),
   });
-  const { events, feed, callbackStats } = log;
+  const feed = eventFeed(events);
+  let senderKick: NodeJS.Immediate | undefined;
+  // Every state change wrote an event, and maybe an outbox row (triggers did): look once per event-loop turn.
+  const kickSender = () => {
+    senderKick ??= setImmediate(() => {
+      senderKick = undefined;
+      sender.kick();
+      feed.notify();
+    });
+  };
+  for (const name of TASK_EVENTS) engine.on(name, kickSender);
+  const callbackStats = (): CallbackStats => ({
+    ...events.counts(),
+    sentSinceStart: sender.counters.sent,
+    failedTriesSinceStart: sender.counters.failedTries,
+  });
   const runner = new DeliveryRunner({
     store,
     tmux,
@@ -330,7 +384,11 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     logger,
     monitor,
     closing: () => closing,
-    extraMetrics: () => formatLogMetrics(o.logs?.status()) + formatCallbackMetrics(callbackStats()),
+    extraMetrics: () =>
+      formatLogMetrics(o.logs?.status()) +
+      formatCallbackMetrics(callbackStats()) +
+      formatClusterMetrics(cluster.node?.status()),
+    cluster: () => cluster.node,
     room: () => config.queue.capacity - store.pendingCount(),
     countRejected: (code) => store.bumpCounter(`rejected:${code}`),
     events: feed,
@@ -395,7 +453,15 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
         await completions.close();
       },
     },
-    log.step,
+    {
+      name: 'callbacks',
+      start: () => sender.start(),
+      close: async () => {
+        for (const name of TASK_EVENTS) engine.off(name, kickSender);
+        if (senderKick) clearImmediate(senderKick);
+        await sender.close();
+      },
+    },
     // Before the intakes: a task for another node's target is never taken for a local one.
     ...(router ? [cluster.step(router)] : []),
     ...intake.before,
@@ -432,14 +498,34 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     monitor,
     lifecycle,
     logStatus: () => o.logs?.status(),
-    storage: () => ({ ...o.checkpointer.sizes(), walLimitBytes: o.checkpointer.walLimitBytes }),
+    extraStats: () => {
+      const node = cluster.node?.status();
+      return {
+        storage: { ...o.checkpointer.sizes(), walLimitBytes: o.checkpointer.walLimitBytes },
+        callbacks: callbackStats(),
+        ...(node ? { cluster: node } : {}),
+      };
+    },
+    snapshot(paused, startedAt) {
+      const snap = buildSnapshot({
+        store,
+        capacity: o.config.queue.capacity,
+        paused,
+        now: clock.now(),
+        startedAt,
+        pid: process.pid,
+        targets: probe.lastKnown(),
+        monitor: monitor.snapshot(),
+        logs: o.logs?.status(),
+      });
+      return { ...snap, stats: { ...snap.stats, ...this.extraStats() } };
+    },
+    checkCallback: callbackChecker({ callbacks: o.config.callbacks, hooks: o.config.hooks }),
     storageGuard: storage,
-    callbackStats,
     events,
     kickIntake: () => intake.kick(),
     scanIntake: () => intake.scan(),
     httpUrl: () => intake.httpUrl(),
-    cluster: () => cluster.node?.status(),
   };
 }
 
@@ -474,6 +560,7 @@ function clusterParts(
           startedAt: w.clock.now(),
           enqueueMany: (inputs) => engine.enqueueMany!(inputs),
           events: engine,
+          api: engine,
           report: w.report,
           targets: () => clusterTargets(config, store, w.probe),
           health: () => w.monitor().snapshot().health?.status ?? 'unknown',
@@ -485,6 +572,7 @@ function clusterParts(
             store.head(t) === undefined,
           probe: () => engine.targetStatus(),
           room: () => config.queue.capacity - store.pendingCount(),
+          retainMs: config.queue.retainDays * 86_400_000,
           ...(o.deps.clusterBus ? { bus: o.deps.clusterBus } : {}),
         });
       },

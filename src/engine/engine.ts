@@ -4,7 +4,6 @@ import { WhtError } from './errors.js';
 import type { EngineEventMap } from './events.js';
 import type { HistoryRange, HistoryResult } from './monitor/index.js';
 import { admit } from './queue/admission.js';
-import { buildSnapshot } from './snapshot.js';
 import { buildStats } from './stats.js';
 import type { StorageDown, TargetStatus } from './task.js';
 import type { EngineApi, EngineSnapshot, EnqueueResult, ListTasksQuery, NewTask, QueueStats, Task } from './types.js';
@@ -74,21 +73,21 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
     if (storageGuard.down) return inputs.map(() => storageGuard.error());
     let out: Array<EnqueueResult | Error>;
     try {
-      out = admit({ store, config: this.config }, inputs, this.#core.clock.now());
+      out = admit(
+        { store, config: this.config, checkCallback: this.#core.checkCallback },
+        inputs,
+        this.#core.clock.now(),
+      );
     } catch (err) {
       const e = storageGuard.report(err);
       return inputs.map(() => e);
     }
     for (const r of out) {
       if (r instanceof Error) continue;
-      if (!r.created) {
-        this.emit('task:deduplicated', r.task);
-        continue;
-      }
-      this.emit('task:queued', r.task);
-      dispatcher.markReady(r.task.target);
-      dispatcher.pump();
+      this.emit(r.created ? 'task:queued' : 'task:deduplicated', r.task);
+      if (r.created) dispatcher.markReady(r.task.target);
     }
+    dispatcher.pump();
     return out;
   }
 
@@ -130,20 +129,21 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   pause(): void {
-    if (this.#paused) return;
-    this.#paused = true;
-    this.#core.store.setMeta('paused', '1');
-    this.#core.logger.info('queue paused');
-    this.emit('queue:paused');
+    this.#setPaused(true);
   }
 
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.#core.store.setMeta('paused', '0');
-    this.#core.logger.info('queue resumed');
-    this.emit('queue:resumed');
-    this.#core.dispatcher.pump();
+    this.#setPaused(false);
+  }
+
+  /** Persisted (a restart keeps it), logged, emitted; resuming wakes the dispatcher. */
+  #setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    this.#core.store.setMeta('paused', paused ? '1' : '0');
+    this.#core.logger.info(paused ? 'queue paused' : 'queue resumed');
+    this.emit(paused ? 'queue:paused' : 'queue:resumed');
+    if (!paused) this.#core.dispatcher.pump();
   }
 
   isPaused(): boolean {
@@ -151,30 +151,12 @@ export class Engine extends EventEmitter<EngineEventMap> implements EngineApi {
   }
 
   stats(): QueueStats {
-    const stats = buildStats(this.#core.store, this.config.queue.capacity, this.#paused, this.#core.clock.now());
-    const cluster = this.#core.cluster();
-    return {
-      ...stats,
-      storage: this.#core.storage(),
-      callbacks: this.#core.callbackStats(),
-      ...(cluster ? { cluster } : {}),
-    };
+    const { store, clock } = this.#core;
+    return { ...buildStats(store, this.config.queue.capacity, this.#paused, clock.now()), ...this.#core.extraStats() };
   }
 
   snapshot(): EngineSnapshot {
-    const { store, clock, probe, monitor } = this.#core;
-    const snap = buildSnapshot({
-      store,
-      capacity: this.config.queue.capacity,
-      paused: this.#paused,
-      now: clock.now(),
-      startedAt: this.startedAt,
-      pid: process.pid,
-      targets: probe.lastKnown(),
-      monitor: monitor.snapshot(),
-      logs: this.#core.logStatus(),
-    });
-    return { ...snap, stats: { ...snap.stats, callbacks: this.#core.callbackStats() } };
+    return this.#core.snapshot(this.#paused, this.startedAt);
   }
 
   /** Ask tmux about every target pane (for the dashboard and health checks). */

@@ -1,3 +1,4 @@
+import { callbackChecker } from './callbacks/policy.js';
 import type { Config } from './config/schema.js';
 import { admit, admitOne } from './queue/admission.js';
 import type { QueueStore } from './queue/store.js';
@@ -43,13 +44,14 @@ function storageOf(config: Config): StorageStats {
  */
 export function offlineApi(store: QueueStore, config: Config, clock: Clock = systemClock): EngineApi {
   const paused = () => store.getMeta('paused') === '1';
+  const checkCallback = callbackChecker({ callbacks: config.callbacks, hooks: config.hooks });
   const stats = (now: number) => ({
     ...buildStats(store, config.queue.capacity, paused(), now),
     storage: storageOf(config),
   });
   return {
-    enqueue: (input) => admitOne({ store, config }, input, clock.now()),
-    enqueueMany: (inputs) => admit({ store, config }, inputs, clock.now()),
+    enqueue: (input) => admitOne({ store, config, checkCallback }, input, clock.now()),
+    enqueueMany: (inputs) => admit({ store, config, checkCallback }, inputs, clock.now()),
     getTask: (id) => store.get(id),
     listTasks: (query) => store.list(query),
     retry: (id) => store.retry(id, clock.now()),

@@ -3,7 +3,7 @@ import type { LogStatus } from './logs/manager.js';
 import type { MonitorSnapshot } from './monitor/types.js';
 import type { QueueStore } from './queue/store.js';
 import { buildStats } from './stats.js';
-import type { TargetStatus, Task } from './task.js';
+import type { ClusterStatus, TargetStatus, Task } from './task.js';
 import type { EngineSnapshot } from './types.js';
 import { VERSION } from './version.js';
 
@@ -27,6 +27,8 @@ export interface SnapshotInput {
   targets: TargetStatus[];
   monitor?: MonitorSnapshot | undefined;
   logs?: LogStatus | undefined;
+  /** Cluster mode: this node's view (inside `stats`, as in `stats()`). */
+  cluster?: ClusterStatus | undefined;
 }
 
 export function buildSnapshot(i: SnapshotInput): EngineSnapshot {
@@ -36,7 +38,7 @@ export function buildSnapshot(i: SnapshotInput): EngineSnapshot {
     pid: i.pid,
     version: VERSION,
     paused: i.paused,
-    stats: buildStats(i.store, i.capacity, i.paused, i.now),
+    stats: { ...buildStats(i.store, i.capacity, i.paused, i.now), ...(i.cluster ? { cluster: i.cluster } : {}) },
     targets: i.targets,
     pending: pendingTasks(i.store),
     dead: i.store.list({ state: 'dead', limit: 200 }),

@@ -18,6 +18,7 @@ import { readyFromHealth, type Monitor } from './monitor/index.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import { RpcServer } from './rpc/server.js';
+import type { ClusterHttp } from './intake/http/context.js';
 
 export interface SurfaceDeps {
   engine: EngineFacade;
@@ -35,6 +36,8 @@ export interface SurfaceDeps {
   room: () => number;
   /** The event log for GET /v1/events. */
   events?: EventFeed | undefined;
+  /** Cluster mode: GET /v1/cluster and global task ids (undefined on a single node). */
+  cluster?: () => ClusterHttp | undefined;
 }
 
 export interface Surfaces {
@@ -114,6 +117,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
         metrics: () => d.monitor.prometheus() + d.extraMetrics(),
         textOptions: (target) => textOptionsFor(config, target),
         events: d.events,
+        cluster: d.cluster,
       }).catch((err: NodeJS.ErrnoException) => {
         // Taken between the preflight probe and now.
         if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;

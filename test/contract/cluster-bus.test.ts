@@ -167,9 +167,12 @@ describe('ClusterBus on BullMQ (real redis-server)', () => {
   it('keeps and reads back task states', async () => {
     const b = bus();
     const gid = `${uniq('S')}.5`;
-    await b.putStates([{ gid, node: 'B', id: 9, state: 'delivered', attempts: 1, at: 1, error: null }], 60_000);
+    await b.putStates(
+      [{ gid, node: 'B', id: 9, target: 't', state: 'delivered', attempts: 1, at: 1, error: null }],
+      60_000,
+    );
     expect(await b.getStates([gid, 'nope.1'])).toEqual([
-      { gid, node: 'B', id: 9, state: 'delivered', attempts: 1, at: 1, error: null },
+      { gid, node: 'B', id: 9, target: 't', state: 'delivered', attempts: 1, at: 1, error: null },
       null,
     ]);
   });

@@ -41,7 +41,11 @@ describe('agent targets', () => {
 
   it('waits while the agent works, then types each message once and Enter submits it', async () => {
     const { pane, file } = agentPane(700, 1500);
-    engine = await fx.start(fx.config({ targets: { claude: { pane, preset: 'claude-code' } } }));
+    // A loaded machine may take the fake agent over the default 2 s hold to draw its busy marker after an Enter; the
+    // hold ends as soon as the marker shows, so a longer one costs nothing here and keeps the test about waiting.
+    engine = await fx.start(
+      fx.config({ targets: { claude: { pane, preset: 'claude-code', postSubmitHoldMs: 8000 } } }),
+    );
     engine.enqueue({ text: 'first: explain the build', target: 'claude', source: 'api' });
     engine.enqueue({ text: 'second: now run the tests', target: 'claude', source: 'api' });
     await waitFor(() => messages(file).length >= 2, 20_000, 'two messages');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callbacksConfigSchema } from '../../src/engine/callbacks/config.js';
+import { callbacksConfigSchema } from '../../src/engine/callbacks-config.js';
 import { callbackBody, checkCallbackUrl, nextCallbackTry, taskCallback } from '../../src/engine/callbacks/policy.js';
 import { parseCallbackField } from '../../src/engine/intake/trigger.js';
 

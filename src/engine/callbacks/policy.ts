@@ -5,7 +5,7 @@
 import { WhtError } from '../errors.js';
 import { isLoopbackHost } from '../net.js';
 import type { NewTaskCallback, TaskCallback } from '../task.js';
-import type { CallbacksConfig, HookCallbackConfig } from './config.js';
+import type { CallbacksConfig, HookCallbackConfig } from '../callbacks-config.js';
 
 /** What admission needs to know about the configured callbacks. */
 export interface CallbackSetup {
@@ -52,6 +52,11 @@ export function taskCallback(input: NewTaskCallback, setup: CallbackSetup): Task
       `nothing to sign it with: set callbacks.secretEnv or callbacks.secretFile${hook ? ` (or hooks.${hook}.callback's)` : ''}`,
     );
   return { url, events: [...new Set(input.events ?? setup.callbacks.events)], secret };
+}
+
+/** The check admission runs on a new task's `callback` (queue/task-row.ts), for this config. */
+export function callbackChecker(setup: CallbackSetup): (input: NewTaskCallback) => TaskCallback {
+  return (input) => taskCallback(input, setup);
 }
 
 /** The callback of a hook's tasks, or undefined. */

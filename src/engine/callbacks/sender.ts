@@ -11,7 +11,7 @@ import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { CallbackOutbox, OutboxRow } from './outbox.js';
 import { VERSION } from '../version.js';
-import type { CallbacksConfig } from './config.js';
+import type { CallbacksConfig } from '../callbacks-config.js';
 import { callbackBody, checkCallbackUrl, nextCallbackTry } from './policy.js';
 
 export interface CallbackSenderDeps {

@@ -204,16 +204,23 @@ export class BullBus implements ClusterBus {
     const q = this.#queue(queue);
     const conn = newRedis(this.#o.connect, { maxRetriesPerRequest: null });
     conn.on('error', () => undefined);
+    const run = (job: Job) =>
+      handler({ id: job.id!, data: job.data as unknown, attemptsMade: job.attemptsStarted - 1 });
     const worker = new Worker(
       queue,
       async (job: Job) => {
         try {
-          await handler({ id: job.id!, data: job.data as unknown, attemptsMade: job.attemptsStarted - 1 });
+          await this.#orphansFirst(q, job.id!, run);
+          await run(job);
         } catch (err) {
           if (err instanceof JobRejected) throw new UnrecoverableError(err.message);
           // Anything else (JobLater, or a fault) puts the job back at the head: order is kept, nothing is dropped.
           if (!(err instanceof JobLater)) opts.onError?.(err);
-          await q.rateLimit(err instanceof JobLater ? err.delayMs : 1000);
+          const delayMs = err instanceof JobLater ? err.delayMs : 1000;
+          // Redis itself failing here must not fail the job (it would land in the failed set): wait, then put it back.
+          await bounded(q.rateLimit(delayMs), this.#o.timeoutMs, 'rate limit').catch(
+            () => new Promise((r) => setTimeout(r, Math.min(delayMs, 1000)).unref()),
+          );
           throw Worker.RateLimitError();
         }
       },
@@ -239,6 +246,23 @@ export class BullBus implements ClusterBus {
     };
     this.#closers.push(close);
     return { close };
+  }
+
+  /**
+   * Jobs left active by a consumer that is gone (this node before a crash, or a fetch whose reply was lost when Redis
+   * died) wait for their lock to run out before BullMQ hands them out again, after later jobs. So before each job, the
+   * older active ones are handled first (concurrency is 1: any other active job is such an orphan). The handler is
+   * idempotent per job id; when BullMQ hands an orphan out again it completes without doing anything twice.
+   */
+  async #orphansFirst(q: Queue, current: string, run: (job: Job) => Promise<void>): Promise<void> {
+    const active = await this.#b(() => q.getActive(0, 20), `active jobs of ${q.name}`);
+    for (const job of active.reverse()) {
+      if (job.id === current) continue;
+      await run(job as Job).catch((err: unknown) => {
+        // Refused: it is refused again when handed out; anything else: this job waits behind it.
+        if (!(err instanceof JobRejected)) throw err;
+      });
+    }
   }
 
   poolTaker(queue: string, opts: Pick<ConsumeOptions, 'onError' | 'onFailed'>): PoolTaker {

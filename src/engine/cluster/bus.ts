@@ -110,6 +110,8 @@ export interface TaskMirror {
   node: string;
   /** The owner's task id. */
   id: number;
+  /** The owner's target (a pool member for pooled tasks). */
+  target: string;
   state: string;
   attempts: number;
   at: number;

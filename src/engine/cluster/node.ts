@@ -16,6 +16,13 @@ import { nodeQueue, type ClusterBus, type Consumer, type NodeRecord } from './bu
 import { Forwarder } from './forwarder.js';
 import { commitForwarded, receiveHandler, type ReceiverDeps } from './receiver.js';
 import { PoolRunner, poolsOf } from './pools.js';
+import { gidOf, parseGid } from './signing.js';
+import { StateReporter } from './states.js';
+import { clusterView, type ClusterView } from './view.js';
+import type { TaskMirror } from './bus.js';
+import { JobRejected } from './bus.js';
+import { applyControl, sendControl, type ControlAction } from './control.js';
+import type { EngineApi } from '../types.js';
 import { describeEndpoint, readClusterSecret, redisConnectOptions } from './redis-options.js';
 import { Registrar } from './registrar.js';
 import type { ClusterRouter } from './router.js';
@@ -29,6 +36,8 @@ export interface ClusterNodeDeps {
   logger: Logger;
   startedAt: number;
   enqueueMany: (inputs: readonly NewTask[]) => Array<EnqueueResult | Error>;
+  /** The facade's actions, for operator actions sent from other nodes. */
+  api: Pick<EngineApi, 'retry' | 'drop' | 'pause' | 'resume'>;
   /** The engine's events: listened to (queued tasks) and emitted on (forwarded, rejected). */
   events: EventEmitter<EngineEventMap>;
   report: (component: string, err: unknown) => void;
@@ -43,6 +52,8 @@ export interface ClusterNodeDeps {
   probe: () => Promise<TargetStatus[]>;
   /** Pools: how many more tasks the queue takes now. */
   room: () => number;
+  /** How long finished tasks are kept (queue.retainDays): reported states live as long in Redis. */
+  retainMs: number;
   /** Injected in tests; default: BullMQ on `cluster.redis`. */
   bus?: ClusterBus;
 }
@@ -54,6 +65,7 @@ export class ClusterNode {
   readonly registrar: Registrar;
   readonly forwarder: Forwarder;
   readonly pools: PoolRunner;
+  readonly #states: StateReporter;
   #consumer: Consumer | undefined;
   #rejected = 0;
   #closing: Promise<void> | undefined;
@@ -97,6 +109,13 @@ export class ClusterNode {
       onForwarded: (tasks, node, queue) => this.#forwarded(tasks, node, queue),
       onError: (err) => d.logger.warn('cluster: forwarding waits for Redis', { error: (err as Error).message }),
     });
+    this.#states = new StateReporter({
+      bus: this.#bus,
+      events: d.events,
+      node: c.node,
+      clock: d.clock,
+      ttlMs: Math.max(3_600_000, d.retainMs),
+    });
     this.pools = new PoolRunner({
       bus: this.#bus,
       pools: poolsOf(d.config.targets),
@@ -120,7 +139,31 @@ export class ClusterNode {
       onCommitted: (r, from) => {
         if (r.created) this.#d.store.bumpCounter(`cluster:received:${from.origin}`);
       },
+      control: (data) => this.#applyControl(data),
     };
+  }
+
+  #applyControl(data: unknown): void {
+    const { api, store, logger, config } = this.#d;
+    try {
+      const what = applyControl(data, this.#secret, {
+        node: config.cluster.node,
+        store,
+        retry: (id) => api.retry(id),
+        drop: (id) => api.drop(id),
+        pause: () => api.pause(),
+        resume: () => api.resume(),
+      });
+      logger.info('cluster: operator action applied', { action: what });
+    } catch (err) {
+      if (err instanceof JobRejected) throw err;
+      logger.warn('cluster: operator action not applied', { error: (err as Error).message });
+    }
+  }
+
+  /** An operator's action for whichever node holds the task (retry, drop) or for node `arg` (pause, resume). */
+  control(action: ControlAction, arg: string): Promise<{ node: string; action: ControlAction; gid: string | null }> {
+    return sendControl(this.#bus, this.#secret, this.#d.config.cluster.node, action, arg);
   }
 
   async start(): Promise<void> {
@@ -132,6 +175,7 @@ export class ClusterNode {
       onError: (err) => this.#d.logger.debug('cluster: worker', { error: (err as Error).message }),
     });
     this.pools.start();
+    this.#states.start();
     this.#d.events.on('task:delivered', this.#onSettled);
     this.#d.logger.info('cluster node started', {
       node: this.#d.config.cluster.node,
@@ -217,6 +261,26 @@ export class ClusterNode {
     };
   }
 
+  /** The cluster as Redis knows it (GET /v1/cluster). */
+  view(): Promise<ClusterView> {
+    return clusterView(this.#bus, this.#d.clock.now());
+  }
+
+  /** This node's global id for a local task. */
+  gid(id: number): string {
+    return gidOf(this.#d.config.cluster.node, id);
+  }
+
+  /** A task by global id: the local row when this node accepted it, and what its owner reported. */
+  async task(gid: string): Promise<{ gid: string; task?: Task; remote: TaskMirror | null } | undefined> {
+    const p = parseGid(gid);
+    if (!p) return undefined;
+    const [remote] = await this.#bus.getStates([gid]);
+    const task = p.node === this.#d.config.cluster.node ? this.#d.store.get(p.id) : undefined;
+    if (!task && !remote) return undefined;
+    return { gid, ...(task ? { task } : {}), remote: remote ?? null };
+  }
+
   /** The monitor's `cluster` check: Redis down or a conflict make the node DEGRADED. */
   health(): HealthCheckResult[] {
     const s = this.status();
@@ -235,6 +299,7 @@ export class ClusterNode {
       this.#d.events.off('task:queued', this.#onQueued);
       this.#d.events.off('task:delivered', this.#onSettled);
       await this.pools.close();
+      await this.#states.close();
       await this.forwarder.close();
       await this.#consumer?.close();
       await this.registrar.close();

@@ -9,7 +9,7 @@ import type { EnqueueResult, NewTask } from '../task.js';
 import type { QueueStore } from '../queue/store.js';
 import { isWhtError } from '../errors.js';
 import { JobLater, JobRejected, type BusJob } from './bus.js';
-import { verify, type ForwardPayload } from './signing.js';
+import { isControl, verify, type ForwardPayload } from './signing.js';
 
 export interface ReceiverDeps {
   store: QueueStore;
@@ -17,6 +17,8 @@ export interface ReceiverDeps {
   enqueueMany: (inputs: readonly NewTask[]) => Array<EnqueueResult | Error>;
   /** A task committed here for another node (counters, state reports). */
   onCommitted: (result: EnqueueResult, from: ForwardPayload) => void;
+  /** A control message (an operator's action from another node): verified and applied. */
+  control?: (data: unknown) => void;
 }
 
 /** Codes that mean "not now" (full, storage down, closing): the job waits at the head of its queue. */
@@ -57,6 +59,7 @@ export function commitForwarded(d: ReceiverDeps, task: ForwardPayload, target: s
 
 export function receiveHandler(d: ReceiverDeps): (job: BusJob) => Promise<void> {
   return async (job) => {
+    if (d.control && isControl(job.data)) return d.control(job.data);
     const task = verifiedPayload(job, d.secret);
     commitForwarded(d, task, task.target);
   };

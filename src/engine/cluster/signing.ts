@@ -73,3 +73,62 @@ export function parseGid(gid: string): { node: string; id: number } | undefined 
 }
 
 export const gidOf = (node: string, id: number): string => `${node}.${id}`;
+
+/** An operator's action sent to the node that holds a task or a queue (`dlq retry/drop`, `pause/resume` from any node). */
+export interface ControlPayload {
+  action: 'retry' | 'drop' | 'pause' | 'resume';
+  /** retry/drop: the task's global id. */
+  gid: string | null;
+  /** The node it is for. */
+  node: string;
+  /** Who sent it (a node name, or `cli`). */
+  from: string;
+  at: number;
+  nonce: string;
+}
+
+export interface SignedControl {
+  v: 1;
+  control: ControlPayload;
+  sig: string;
+}
+
+const canonicalControl = (c: ControlPayload): string =>
+  JSON.stringify([2, c.action, c.gid, c.node, c.from, c.at, c.nonce]);
+
+export function signControl(control: ControlPayload, secret: string): SignedControl {
+  return { v: 1, control, sig: createHmac('sha256', secret).update(canonicalControl(control)).digest('hex') };
+}
+
+export const isControl = (data: unknown): boolean =>
+  data !== null && typeof data === 'object' && 'control' in data && !('task' in data);
+
+export function verifyControl(
+  data: unknown,
+  secret: string,
+): { ok: true; control: ControlPayload } | { ok: false; reason: string } {
+  const job = data as Partial<SignedControl>;
+  const c = job.control as unknown as Record<string, unknown> | undefined;
+  if (job.v !== 1 || typeof job.sig !== 'string' || !c || typeof c !== 'object')
+    return { ok: false, reason: 'job is not a signed webhook-tui control message' };
+  const fields: Array<[string, string]> = [
+    ['action', 'string'],
+    ['node', 'string'],
+    ['from', 'string'],
+    ['at', 'number'],
+    ['nonce', 'string'],
+  ];
+  for (const [k, t] of fields) if (typeof c[k] !== t) return { ok: false, reason: `field ${k} is not a ${t}` };
+  if (!['retry', 'drop', 'pause', 'resume'].includes(c.action as string))
+    return { ok: false, reason: 'unknown action' };
+  if (c.gid !== null && typeof c.gid !== 'string') return { ok: false, reason: 'field gid is not a string' };
+  const control = c as unknown as ControlPayload;
+  const expected = createHmac('sha256', secret).update(canonicalControl(control)).digest();
+  const given = Buffer.from(job.sig, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return {
+      ok: false,
+      reason: 'signature does not match (wrong cluster secret, or the message was altered or forged)',
+    };
+  return { ok: true, control };
+}

@@ -6,8 +6,8 @@ import { monitorConfigSchema } from '../monitor/config.js';
 import { hooksConfigSchema, httpConfigSchema } from '../intake/http/config.js';
 import { tuiConfigSchema } from './tui.js';
 import { logConfigSchema } from '../logs/config.js';
-import { callbacksConfigSchema } from '../callbacks/config.js';
 import { clusterConfigSchema, type ClusterConfig } from '../cluster/config.js';
+import { callbacksConfigSchema } from '../callbacks-config.js';
 
 export type { ResolvedTarget };
 

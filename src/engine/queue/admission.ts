@@ -5,13 +5,15 @@
  */
 import type { QueueConfig } from './config.js';
 import { toWhtError, WhtError } from '../errors.js';
-import { toTaskRow, type TaskDefaults } from './task-row.js';
+import { toTaskRow, type CallbackCheck, type TaskDefaults } from './task-row.js';
 import type { EnqueueResult, NewTask } from '../task.js';
 import type { QueueStore, TaskRow } from './store.js';
 
 export interface AdmissionDeps {
   store: QueueStore;
   config: TaskDefaults & { queue: Pick<QueueConfig, 'capacity' | 'dedupeWindowMs'> };
+  /** Checks a task's callback; without it a task with one is refused. */
+  checkCallback?: CallbackCheck | undefined;
 }
 
 export function queueFull(capacity: number): WhtError {
@@ -30,7 +32,7 @@ export function admit(deps: AdmissionDeps, inputs: readonly NewTask[], now: numb
   const at: number[] = [];
   inputs.forEach((input, i) => {
     try {
-      rows.push(toTaskRow(input, config, now));
+      rows.push(toTaskRow(input, config, now, deps.checkCallback));
       at.push(i);
     } catch (err) {
       out[i] = toWhtError(err, 'WHT_ERR_BAD_TRIGGER');

@@ -4,18 +4,17 @@
  */
 import { WhtError } from '../errors.js';
 import { checkText, type TextCheckOptions } from '../text-safety.js';
-import type { NewTask, NewTaskCallback } from '../types.js';
-import { taskCallback, type CallbackSetup } from '../callbacks/policy.js';
+import type { NewTask, NewTaskCallback, TaskCallback } from '../task.js';
 import type { TaskRow } from './store.js';
 
 /** What of the config a task row needs (the engine's Config has these). */
 export interface TaskDefaults {
   queue: { defaultCategory: string; defaultPriority: number };
   targets?: Readonly<Record<string, { multiline?: boolean } | undefined>>;
-  /** Callback allow-list and secrets (absent: a task with a callback is refused). */
-  callbacks?: CallbackSetup['callbacks'] | undefined;
-  hooks?: CallbackSetup['hooks'] | undefined;
 }
+
+/** Checks a task's `callback` (URL, allow-list, a secret to sign with): callbacks/policy.ts `callbackChecker`. */
+export type CallbackCheck = (input: NewTaskCallback) => TaskCallback;
 
 const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 /** A target: a name, or (cluster mode) `pool:NAME` for whichever member of the pool is ready first. */
@@ -30,7 +29,7 @@ export function textOptionsFor(config: Pick<TaskDefaults, 'targets'>, target: st
  * Validate a new task against config and apply defaults. Throws WhtError naming the field. Pure.
  * An unknown target is accepted here (the task goes dead at delivery, visible in the DLQ, retryable after a config fix).
  */
-export function toTaskRow(input: NewTask, config: TaskDefaults, now: number): TaskRow {
+export function toTaskRow(input: NewTask, config: TaskDefaults, now: number, checkCallback?: CallbackCheck): TaskRow {
   const check = checkText(input.text, textOptionsFor(config, input.target));
   if (!check.ok) throw new WhtError(check.code, `command: ${check.reason}`, { field: 'command' });
   const target = input.target ?? 'default';
@@ -53,7 +52,7 @@ export function toTaskRow(input: NewTask, config: TaskDefaults, now: number): Ta
   if (idemKey !== null && (idemKey.length === 0 || idemKey.length > 256 || !checkText(idemKey).ok)) {
     throw new WhtError('WHT_ERR_BAD_TRIGGER', 'id: must be 1-256 printable characters', { field: 'id' });
   }
-  const callback = input.callback ? callbackFor(input.callback, config) : undefined;
+  const callback = input.callback ? callbackFor(input.callback, checkCallback) : undefined;
   return {
     text: input.text,
     target,
@@ -66,10 +65,10 @@ export function toTaskRow(input: NewTask, config: TaskDefaults, now: number): Ta
   };
 }
 
-function callbackFor(input: NewTaskCallback, config: TaskDefaults) {
-  if (!config.callbacks)
+function callbackFor(input: NewTaskCallback, check: CallbackCheck | undefined): TaskCallback {
+  if (!check)
     throw new WhtError('WHT_ERR_CALLBACK_REFUSED', 'callback: callbacks are not configured here', {
       field: 'callback',
     });
-  return taskCallback(input, { callbacks: config.callbacks, hooks: config.hooks ?? {} });
+  return check(input);
 }

@@ -23,6 +23,8 @@ const { path, intervalMs, pollMs, idleMs, walLimitBytes } = workerData;
 // fileMustExist: a worker that starts late must never create an empty database where the engine's was deleted.
 const db = new Database(path, { timeout: 1000, fileMustExist: true });
 db.pragma('journal_size_limit = ' + walLimitBytes);
+// Checkpoints copy WAL frames without the page cache; keep this connection's cache small (default 16,000 KiB).
+db.pragma('cache_size = -256');
 const walSize = () => { try { return statSync(path + '-wal').size; } catch { return 0; } };
 const checkpoint = (mode) => {
   try {

@@ -1,5 +1,5 @@
 /** `/v1/*`: the bearer-token API over the same EngineApi methods the CLI and TUI use. */
-import type { RequestCtx } from './context.js';
+import type { ClusterHttp, RequestCtx } from './context.js';
 import { describeIssue, listQuerySchema, newTaskBodySchema, validIdemKey } from './fields.js';
 import { firstHeader, parseJson, readLimitedBody, requireMedia, sendEnqueued } from './hooks.js';
 import { HttpError, sendJson } from './responses.js';
@@ -47,10 +47,27 @@ function taskId(ctx: RequestCtx): number {
   return Number(ctx.param);
 }
 
-function getTask(ctx: RequestCtx): void {
+async function getTask(ctx: RequestCtx): Promise<void> {
   const task = ctx.state.deps.api.getTask(taskId(ctx));
   if (task === undefined) throw new HttpError(404, 'WHT_ERR_TASK_NOT_FOUND', `no task ${ctx.param}`);
-  sendJson(ctx.res, 200, task);
+  const cluster = ctx.state.deps.cluster?.();
+  if (task.state !== 'forwarded' || !cluster) return sendJson(ctx.res, 200, task);
+  // Forwarded: where it is now, as its owner reported (null until the owner has taken it).
+  const info = await cluster.task(cluster.gid(task.id));
+  sendJson(ctx.res, 200, { ...task, remote: info?.remote ?? null });
+}
+
+function clusterOf(ctx: RequestCtx): ClusterHttp {
+  const cluster = ctx.state.deps.cluster?.();
+  if (!cluster) throw new HttpError(404, 'WHT_ERR_NOT_FOUND', 'cluster mode is off (cluster.redis is not set)');
+  return cluster;
+}
+
+async function getGlobalTask(ctx: RequestCtx): Promise<void> {
+  const info = await clusterOf(ctx).task(ctx.param!);
+  if (info === undefined)
+    throw new HttpError(404, 'WHT_ERR_TASK_NOT_FOUND', `no task ${ctx.param} known in the cluster`);
+  sendJson(ctx.res, 200, info);
 }
 
 export async function handleV1(ctx: RequestCtx, route: string): Promise<void> {
@@ -74,6 +91,18 @@ export async function handleV1(ctx: RequestCtx, route: string): Promise<void> {
       return sendJson(ctx.res, 200, { paused: api.isPaused() });
     case 'events':
       return streamEvents(ctx, ctx.state.streams);
+    case 'tasks.global':
+      return getGlobalTask(ctx);
+    case 'tasks.global.retry':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('retry', ctx.param!) });
+    case 'tasks.global.drop':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('drop', ctx.param!) });
+    case 'cluster.pause':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('pause', ctx.param!) });
+    case 'cluster.resume':
+      return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('resume', ctx.param!) });
+    case 'cluster':
+      return sendJson(ctx.res, 200, await clusterOf(ctx).view());
     case 'stats':
       return sendJson(ctx.res, 200, ctx.state.deps.status ? ctx.state.deps.status() : api.snapshot());
     default:

@@ -5,7 +5,7 @@
  */
 import { WhtError } from '../../errors.js';
 import { defaultSecretSources, secretProblem, type SecretSources } from './secrets.js';
-import type { CallbacksConfig, HookCallbackConfig } from '../../callbacks/config.js';
+import type { CallbacksConfig, HookCallbackConfig } from '../../callbacks-config.js';
 
 interface Source {
   secretEnv?: string | undefined;

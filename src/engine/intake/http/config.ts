@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { WhtError } from '../../errors.js';
 import { parseTemplate, type Template } from './template.js';
 import { defaultSecretSources, resolveSecrets, type HookAuthType, type SecretSources } from './secrets.js';
-import { hookCallbackSchema } from '../../callbacks/config.js';
+import { hookCallbackSchema } from '../../callbacks-config.js';
 import type { NewTaskCallback } from '../../task.js';
 import { isLoopbackHost } from '../../net.js';
 

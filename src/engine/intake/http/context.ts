@@ -16,6 +16,17 @@ export interface ReadyReport {
   checks: Record<string, unknown>;
 }
 
+/** Cluster mode's part of the API (cluster/node.ts). */
+export interface ClusterHttp {
+  view(): Promise<unknown>;
+  /** A task by global id `NODE.ID`, with what its owner reported; undefined when nothing is known. */
+  task(gid: string): Promise<{ remote: unknown } | undefined>;
+  /** This node's global id for a local task id. */
+  gid(id: number): string;
+  /** An operator's action for the node holding task `arg` (retry, drop) or for node `arg` (pause, resume). */
+  control(action: 'retry' | 'drop' | 'pause' | 'resume', arg: string): Promise<unknown>;
+}
+
 export interface HttpDeps {
   api: EngineApi;
   /** Resolved `http` config (httpConfigSchema output). */
@@ -38,6 +49,8 @@ export interface HttpDeps {
   events?: EventFeed | undefined;
   /** Where secretEnv/secretFile are read from; default process.env and the file system. */
   secretSources?: SecretSources | undefined;
+  /** Cluster mode: `GET /v1/cluster`, `GET /v1/tasks/NODE.ID`, where a forwarded task is. */
+  cluster?: (() => ClusterHttp | undefined) | undefined;
 }
 
 /** Everything a route needs, built once per handler. */

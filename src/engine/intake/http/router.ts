@@ -13,6 +13,12 @@ export type RouteName =
   | 'queue.resume'
   | 'stats'
   | 'events'
+  | 'cluster'
+  | 'tasks.global'
+  | 'tasks.global.retry'
+  | 'tasks.global.drop'
+  | 'cluster.pause'
+  | 'cluster.resume'
   | 'livez'
   | 'readyz'
   | 'metrics';
@@ -24,6 +30,8 @@ interface RouteDef {
 }
 
 const ID = '([1-9][0-9]{0,15})';
+/** A global task id (cluster mode): `NODE.ID`. */
+const GID = '([A-Za-z0-9_-]{1,64}\\.[1-9][0-9]{0,15})';
 
 const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: /^\/hooks\/([A-Za-z0-9_-]{1,64})$/, name: 'hook' },
@@ -36,6 +44,12 @@ const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: /^\/v1\/queue\/resume$/, name: 'queue.resume' },
   { method: 'GET', pattern: /^\/v1\/stats$/, name: 'stats' },
   { method: 'GET', pattern: /^\/v1\/events$/, name: 'events' },
+  { method: 'GET', pattern: /^\/v1\/cluster$/, name: 'cluster' },
+  { method: 'GET', pattern: new RegExp(`^/v1/tasks/${GID}$`), name: 'tasks.global' },
+  { method: 'DELETE', pattern: new RegExp(`^/v1/tasks/${GID}$`), name: 'tasks.global.drop' },
+  { method: 'POST', pattern: new RegExp(`^/v1/tasks/${GID}/retry$`), name: 'tasks.global.retry' },
+  { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/pause$/, name: 'cluster.pause' },
+  { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/resume$/, name: 'cluster.resume' },
   { method: 'GET', pattern: /^\/livez$/, name: 'livez' },
   { method: 'GET', pattern: /^\/readyz$/, name: 'readyz' },
   { method: 'GET', pattern: /^\/metrics$/, name: 'metrics' },

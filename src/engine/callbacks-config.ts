@@ -3,7 +3,7 @@
  * `hooks.NAME.callback` (a hook's own URL and secret). Secrets are read at start (`resolveCallbackSecrets`).
  */
 import { z } from 'zod';
-import { TASK_STATES } from '../task.js';
+import { TASK_STATES } from './task.js';
 
 export const DEFAULT_CALLBACK_EVENTS = ['delivered', 'completed', 'stalled', 'dead'] as const;
 
