@@ -160,7 +160,7 @@ describe('dashboard over the real engine in a pty', () => {
     await s.waitFor('dead letters (1)', 15_000);
     s.write('2');
     s.write('\r');
-    const detail = await s.waitFor('Attempts (2 failed)');
+    const detail = await s.waitFor((t) => t.includes('Attempts (2 failed)') && t.includes('echo to-the-ghost'));
     expect(detail).toMatch(/Task #\d+\s+dead/);
     expect(detail).toContain('echo to-the-ghost');
     s.write('\x1b');
@@ -179,7 +179,7 @@ describe('dashboard over the real engine in a pty', () => {
 
   it('uses the compact layout at 60x24, shows alerts in the shared slot on 3, and resizes to too-small and back', async () => {
     const s = start(60, 24);
-    const t = await s.waitFor('5 log');
+    const t = await s.waitFor((x) => x.includes('5 log') && x.includes('1 queue') && x.includes('2 dead letters'));
     expect(t).toContain('1 queue');
     expect(t).toContain('2 dead letters');
     expect(t).not.toContain('3 alerts');
