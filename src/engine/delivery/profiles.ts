@@ -33,8 +33,8 @@ export const PRESETS = {
     inputPattern: '^\\s*[›▌][\\s\\u00a0]?(.*)$',
     multiline: true,
     enterDelayMs: 200,
-    /** Output lines that are its own chrome: the status line (`• Working (41s • esc to interrupt)`). */
-    chromePattern: '^\\s*• (?:Working|Reconnecting)',
+    /** Output lines that are its own chrome: the status line (`• Working (41s • esc to interrupt)`), the hint under a queued message. */
+    chromePattern: '^\\s*(?:• (?:Working|Reconnecting)|shift\\+← edit last queued message)',
   },
 } as const;
 
