@@ -1,7 +1,8 @@
 /**
  * Queue store throughput: enqueue + claim + complete through the SQLite store, no tmux.
  * Prints tasks/s one by one and batched, for synchronous=NORMAL (the default) beside synchronous=FULL (baseline:
- * an fsync per commit), plus head()/stats() cost and RSS with a deep queue.
+ * an fsync per commit), and NORMAL without the event log (the triggers that write `events` and the callback outbox
+ * on every state change dropped: what that log costs), plus head()/stats() cost and RSS with a deep queue.
  *
  *   npm run bench:queue                 # N=20000, deep queue 100000
  *   BENCH_N=50000 BENCH_DEEP=1000000 npm run bench:queue
@@ -32,10 +33,12 @@ function row(i: number): TaskRow {
 }
 
 /** A store set up as the engine sets it up: WAL checkpoints in a worker thread, not inside commits. */
-async function withStore<T>(sync: 'NORMAL' | 'FULL', fn: (store: SqliteStore) => T): Promise<T> {
+async function withStore<T>(sync: 'NORMAL' | 'FULL', fn: (store: SqliteStore) => T, noLog = false): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'wht-bench-'));
   const path = join(dir, 'q.db');
-  const store = new SqliteStore(openDatabase(path, { synchronous: sync }));
+  const db = openDatabase(path, { synchronous: sync });
+  if (noLog) db.exec('DROP TRIGGER tasks_event_insert; DROP TRIGGER tasks_event_update;');
+  const store = new SqliteStore(db);
   store.db.pragma('wal_autocheckpoint = 0');
   const checkpointer = new Checkpointer(path, silentLogger);
   try {
@@ -119,16 +122,21 @@ for (let round = 0; round < 3; round++) {
     (results[`${sync} one-by-one`] ??= []).push(await withStore(sync, (s) => oneByOne(s, n)));
     (results[`${sync} batched`] ??= []).push(await withStore(sync, (s) => batched(s, N)));
   }
+  (results['NORMAL one-by-one, no event log'] ??= []).push(await withStore('NORMAL', (s) => oneByOne(s, N), true));
+  (results['NORMAL batched, no event log'] ??= []).push(await withStore('NORMAL', (s) => batched(s, N), true));
 }
 console.log(
   `queue store: enqueue + claim + complete, median of 3 rounds (N=${N}; FULL one-by-one N=${Math.min(N, 5000)})`,
 );
 for (const [name, xs] of Object.entries(results))
-  console.log(`  ${name.padEnd(20)} ${median(xs).toFixed(0).padStart(8)} tasks/s`);
+  console.log(`  ${name.padEnd(32)} ${median(xs).toFixed(0).padStart(8)} tasks/s`);
 const normal = median(results['NORMAL one-by-one']!);
 const full = median(results['FULL one-by-one']!);
 console.log(
   `  ratio NORMAL/FULL one-by-one: ${(normal / full).toFixed(1)}x; batched/one-by-one (NORMAL): ${(median(results['NORMAL batched']!) / normal).toFixed(1)}x`,
+);
+console.log(
+  `  event log cost (NORMAL): one-by-one ${(median(results['NORMAL one-by-one, no event log']!) / normal).toFixed(2)}x, batched ${(median(results['NORMAL batched, no event log']!) / median(results['NORMAL batched']!)).toFixed(2)}x faster without it`,
 );
 console.log(`  targets (issue 2): >= 10,000 tasks/s one by one, >= 30,000 batched; the old system: 16.7 triggers/s`);
 await deepQueue();

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../engine/config/schema.js';
 import { WhtError } from '../engine/errors.js';
 import { decodeUtf8 } from '../engine/text-safety.js';
+import { callbackChecker } from '../engine/callbacks/policy.js';
 import { toTaskRow } from '../engine/queue/task-row.js';
 import type { HttpTaskInput } from '../engine/intake/http/index.js';
 
@@ -17,6 +18,8 @@ export interface SendArgs {
   priority?: number | undefined;
   category?: string | undefined;
   id?: string | undefined;
+  /** POST the task's state changes here (callbacks.events, signed with callbacks.secretEnv/secretFile). */
+  callback?: string | undefined;
 }
 
 /** The command text: stdin for `-` (strict UTF-8, one trailing newline dropped, as `echo` adds one), else the words. */
@@ -43,11 +46,28 @@ export function sendPayload(
   readStdin?: () => Buffer,
 ): { payload: HttpTaskInput; json: string } {
   const text = sendText(args.words, readStdin);
-  const payload = { command: text, target: args.target, priority: args.priority, category: args.category, id: args.id };
+  const payload = {
+    command: text,
+    target: args.target,
+    priority: args.priority,
+    category: args.category,
+    id: args.id,
+    callback: args.callback,
+  };
+  const callback = args.callback === undefined ? undefined : { url: args.callback };
   toTaskRow(
-    { text, target: args.target, priority: args.priority, category: args.category, idemKey: args.id, source: 'cli' },
+    {
+      text,
+      target: args.target,
+      priority: args.priority,
+      category: args.category,
+      idemKey: args.id,
+      source: 'cli',
+      callback,
+    },
     config,
     Date.now(),
+    callbackChecker({ callbacks: config.callbacks, hooks: config.hooks }),
   );
   const json = JSON.stringify(payload);
   const size = Buffer.byteLength(json);

@@ -11,11 +11,11 @@ import type { Config } from './config/schema.js';
 import { dataPaths, ensureDataDir } from './data-dir.js';
 import { CompletionWatch } from './delivery/completion-watch.js';
 import { CallbackSender } from './callbacks/sender.js';
-import { resolveCallbackSecrets } from './callbacks/secrets.js';
+import { resolveCallbackSecrets } from './intake/http/callback-secrets.js';
 import { callbackChecker, checkCallbackUrl, secretNameFor } from './callbacks/policy.js';
 import type { CallbackCheck } from './queue/task-row.js';
 import { EventStore } from './sqlite/event-store.js';
-import { eventFeed, withAlertLog } from './callbacks/feed.js';
+import { eventFeed, withAlertLog } from './event-feed.js';
 import { formatCallbackMetrics } from './callbacks/metrics.js';
 import { Deliveries } from './delivery/deliveries.js';
 import { DeliveryRunner } from './delivery/runner.js';
@@ -453,8 +453,6 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
         await completions.close();
       },
     },
-    // Before the intakes: a task for another node's target is never taken for a local one.
-    ...(router ? [cluster.step(router)] : []),
     {
       name: 'callbacks',
       start: () => sender.start(),
@@ -464,6 +462,8 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
         await sender.close();
       },
     },
+    // Before the intakes: a task for another node's target is never taken for a local one.
+    ...(router ? [cluster.step(router)] : []),
     ...intake.before,
     { name: 'retention', start: () => retention.start(), close: () => retention.close() },
     { name: 'weekly reports', start: () => weekly?.start(), close: () => weekly?.close() },

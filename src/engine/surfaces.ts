@@ -34,10 +34,10 @@ export interface SurfaceDeps {
   countRejected: (code: string) => void;
   /** How many more tasks the queue takes now (the spool reads no more files than that). */
   room: () => number;
-  /** Cluster mode: GET /v1/cluster and global task ids (undefined on a single node). */
-  cluster?: () => ClusterHttp | undefined;
   /** The event log for GET /v1/events. */
   events?: EventFeed | undefined;
+  /** Cluster mode: GET /v1/cluster and global task ids (undefined on a single node). */
+  cluster?: () => ClusterHttp | undefined;
 }
 
 export interface Surfaces {
@@ -116,8 +116,8 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
         ready: async () => readyFromHealth(await d.monitor.health()),
         metrics: () => d.monitor.prometheus() + d.extraMetrics(),
         textOptions: (target) => textOptionsFor(config, target),
-        cluster: d.cluster,
         events: d.events,
+        cluster: d.cluster,
       }).catch((err: NodeJS.ErrnoException) => {
         // Taken between the preflight probe and now.
         if (err.code !== 'EADDRINUSE' && err.code !== 'EADDRNOTAVAIL' && err.code !== 'EACCES') throw err;

@@ -16,12 +16,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { judgeScreen } from '../../src/engine/delivery/readiness.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { startEngine, tempDir, testConfig } from '../helpers/engine.js';
+import { runCliAsync } from '../helpers/cli.js';
 import { TestTmux, waitFor } from '../helpers/tmux.js';
 
 const CLAUDE = process.env.WHT_CLAUDE_BIN;
 const CODEX = process.env.WHT_CODEX_BIN;
 const installed = Boolean(CLAUDE && CODEX && existsSync(CLAUDE) && existsSync(CODEX));
 const PROMPTS = Number(process.env.WHT_AGENT_PROMPTS ?? 20);
+/** The completion test presses Esc after this much work (0: never; offline the agent then retries for minutes). */
+const ESC_MS = Number(process.env.WHT_AGENT_ESC_MS ?? 1000);
 const version = (bin: string) =>
   execFileSync(bin, ['--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } }).trim();
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -263,6 +266,120 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
       process.stdout.write(`AGENT-FIGURES ${JSON.stringify(figures)}\nAGENT-HISTORY ${JSON.stringify(history)}\n`);
       expect(history).toEqual(texts);
       expect(typedWhileBusy).toBe(0);
+    },
+  );
+
+  it.each(['claude-code', 'codex'] as const)(
+    '%s: send --wait returns once the agent is idle again, with the output the pane shows',
+    async (which) => {
+      tmp = tempDir('wht-agents-');
+      const home = join(tmp.dir, 'home');
+      const work = join(tmp.dir, 'work');
+      mkdirSync(home);
+      mkdirSync(work);
+      const setup = which === 'claude-code' ? claudeSetup(home, work) : codexSetup(home, work);
+      tmux = new TestTmux();
+      const pane = tmux.session(
+        'agent',
+        [
+          'sh',
+          '-c',
+          `cd ${q(work)} && exec env -i PATH=/usr/bin:/bin TERM=xterm-256color LANG=C.UTF-8 ${setup.argv.map(q).join(' ')}`,
+        ],
+        { x: 120, y: 40 },
+      );
+      const panePid = Number(tmux.run('display-message', '-p', '-t', pane, '#{pane_pid}'));
+      const input = {
+        dataDir: join(tmp.dir, 'data'),
+        spool: { dir: join(tmp.dir, 'spool'), rescanMs: 500 },
+        tmux: { socketName: tmux.socket },
+        targets: { agent: { pane, preset: setup.preset, clearInput: true, readyTimeoutMs: 60_000 } },
+        http: { enabled: false },
+      };
+      const configFile = join(tmp.dir, 'config.json');
+      writeFileSync(configFile, JSON.stringify(input));
+      engine = await startEngine(testConfig(tmp.dir, tmux, input));
+      await waitFor(
+        async () => (await engine!.targetStatus()).find((t) => t.name === 'agent')?.state === 'ready',
+        90_000,
+        `${which} to show its idle prompt`,
+      );
+      pids = [panePid, ...descendants(panePid)];
+      const target = engine.config.targets.agent!;
+      // The screen every 50 ms: when the busy marker goes away (the agent's own "idle again"), and Esc after 1 s of
+      // work (offline the agent would retry the network for minutes).
+      const idleAt: number[] = [];
+      let busySince: number | null = null;
+      const sampler = setInterval(() => {
+        let screen: string;
+        try {
+          screen = tmux!.run('capture-pane', '-p', '-e', '-J', '-t', pane);
+        } catch {
+          return;
+        }
+        const busy = judgeScreen(target, screen).busyMarker;
+        if (!busy && busySince !== null) idleAt.push(Date.now());
+        busySince = busy ? (busySince ?? Date.now()) : null;
+        if (ESC_MS > 0 && busySince !== null && Date.now() - busySince > ESC_MS)
+          tmux!.run('send-keys', '-t', pane, 'Escape');
+      }, 50);
+      const latencies: number[] = [];
+      let captured = 0;
+      let nonEmpty = 0;
+      const outputs: string[] = [];
+      try {
+        for (let i = 1; i <= PROMPTS; i++) {
+          const r = await runCliAsync([
+            'send',
+            '--config',
+            configFile,
+            '--target',
+            'agent',
+            '--wait',
+            '--timeout',
+            '3m',
+            '--json',
+            '--',
+            `wht done check ${i}: reply with one word`,
+          ]);
+          if (r.code !== 0) {
+            const why = (await engine.targetStatus()).find((t) => t.name === 'agent');
+            process.stdout.write(
+              `AGENT-STUCK ${JSON.stringify({ why, screen: tmux.run('capture-pane', '-p', '-t', pane) })}\n`,
+            );
+          }
+          expect(r.code, r.err).toBe(0);
+          const task = JSON.parse(r.out) as { completedAt: number; workingAt: number | null; output: string };
+          const idle = idleAt.find((t) => t >= (task.workingAt ?? 0) - 100);
+          if (idle !== undefined) latencies.push(task.completedAt - idle);
+          // Correct: every output line is one the pane shows below the prompt's last line, and none is chrome.
+          const plain = tmux.run('capture-pane', '-p', '-J', '-t', pane, '-S', '-').split('\n');
+          const promptAt = plain.findLastIndex((l) => l.includes(`wht done check ${i}:`));
+          const after = new Set(plain.slice(promptAt + 1).map((l) => l.trimEnd()));
+          const lines = task.output.split('\n').filter((l) => l.trim() !== '');
+          const chrome = /\? for shortcuts|esc to interrupt|^\s*[❯›]\s*$/;
+          if (promptAt >= 0 && lines.every((l) => after.has(l.trimEnd()) && !chrome.test(l))) captured++;
+          if (lines.length > 0) nonEmpty++;
+          outputs.push(task.output);
+        }
+      } finally {
+        clearInterval(sampler);
+      }
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+      const figures = {
+        agent: which,
+        version: version(which === 'claude-code' ? CLAUDE! : CODEX!),
+        prompts: PROMPTS,
+        idleToCompletedMs: { n: sorted.length, p50: pct(50), p99: pct(99), max: sorted.at(-1) },
+        outputCaptured: `${captured}/${PROMPTS}`,
+        outputsNotEmpty: nonEmpty,
+        escAfterMs: ESC_MS,
+      };
+      process.stdout.write(
+        `AGENT-COMPLETION ${JSON.stringify(figures)}\nAGENT-OUTPUTS ${JSON.stringify(outputs.slice(0, 3))}\n`,
+      );
+      expect(captured).toBe(PROMPTS);
     },
   );
 });

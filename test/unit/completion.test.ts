@@ -148,6 +148,10 @@ describe('output extraction', () => {
     });
   });
 
+  it('is empty when the prompt is not in the transcript (Claude put an interrupted prompt back into the input)', () => {
+    expect(extractOutput(screen('claude-interrupted.ansi'), 'say hello in one word', claude, 65_536).output).toBe('');
+  });
+
   it('removes escape sequences and control characters', () => {
     const colored = claudeDone.replace('⏺ Hello!', '\x1b[1m⏺ \x1b[38;5;75mHello!\x1b[0m\x07');
     expect(extractOutput(colored, 'say hello in one word', claude, 65_536).output).toBe(

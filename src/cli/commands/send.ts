@@ -54,6 +54,10 @@ export const sendCommand = defineCommand({
       .option('priority', { type: 'string', describe: 'higher runs first (-100..100)' })
       .option('category', { type: 'string', describe: 'rate-limit category' })
       .option('id', { type: 'string', describe: 'idempotency key' })
+      .option('callback', {
+        type: 'string',
+        describe: "POST the task's state changes to this URL, signed (callbacks.secretEnv/secretFile)",
+      })
       .option('http', {
         type: 'boolean',
         default: false,

@@ -3,8 +3,7 @@
  * and when a failed POST is tried again. Side effects (HTTP, the outbox) are in sender.ts and sqlite/callback-store.ts.
  */
 import { WhtError } from '../errors.js';
-import { isLoopbackHost } from '../intake/http/config.js';
-import { backoffDelay } from '../queue/backoff.js';
+import { isLoopbackHost } from '../net.js';
 import type { NewTaskCallback, TaskCallback } from '../task.js';
 import type { CallbacksConfig, HookCallbackConfig } from '../callbacks-config.js';
 
@@ -76,6 +75,12 @@ export interface RetryInput {
   retryAfterSec: number | null;
 }
 
+/** min(max, base·2^(attempt-1)), drawn from [0.8·d, d] (as queue/backoff.ts, with 20% jitter). */
+function backoff(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const d = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(d * 0.8 + d * 0.2 * random());
+}
+
 /** When to try a failed callback again, or null to give up (410 Gone, or past giveUpAfterMs). */
 export function nextCallbackTry(
   r: RetryInput,
@@ -84,7 +89,7 @@ export function nextCallbackTry(
 ): number | null {
   if (r.status === 410) return null;
   const delay = Math.max(
-    backoffDelay(r.attempts, { baseMs: cfg.retryBaseMs, maxMs: cfg.retryMaxMs, jitter: 0.2 }, random),
+    backoff(r.attempts, cfg.retryBaseMs, cfg.retryMaxMs, random),
     r.retryAfterSec === null ? 0 : Math.min(r.retryAfterSec * 1000, cfg.retryMaxMs),
   );
   const at = r.now + delay;

@@ -9,13 +9,13 @@
 import { Webhook } from 'standardwebhooks';
 import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { EventStore, OutboxRow } from '../sqlite/event-store.js';
+import type { CallbackOutbox, OutboxRow } from './outbox.js';
 import { VERSION } from '../version.js';
 import type { CallbacksConfig } from '../callbacks-config.js';
 import { callbackBody, checkCallbackUrl, nextCallbackTry } from './policy.js';
 
 export interface CallbackSenderDeps {
-  events: EventStore;
+  events: CallbackOutbox;
   config: CallbacksConfig;
   /** Signing secrets by name (`callbacks`, `hooks.NAME`), read at start. */
   secrets: ReadonlyMap<string, string>;

@@ -4,7 +4,8 @@
  * `output.maxBytes` with a marker. Pure.
  *
  * Agents: the prompt is the last transcript line (inputPattern, e.g. `❯ text`) that starts with the task's first
- * line above the input line; the output ends above the input line, and trailing blank lines, rules (box drawing)
+ * line above the input line (none: the output is empty; Claude Code puts an interrupted prompt back into the input
+ * and drops it from the transcript); the output ends above the input line, and trailing blank lines, rules (box drawing)
  * and chromePattern/busyPattern lines (status lines) are trimmed. Shells: the first line showing the command is the
  * prompt, and the last line (the shell's prompt again) ends it; its promptPattern group 1 is the exit status.
  */
@@ -48,6 +49,8 @@ function agentSpan(lines: readonly string[], spec: OutputSpec, prompt: string): 
   };
   let anchor = lastIndex(lines, stop - 1, startsPrompt);
   if (anchor < 0 && want !== '') anchor = lastIndex(lines, stop - 1, (l) => squash(l).includes(want));
+  // The prompt is not in the transcript (an interrupt put it back into the input box): nothing was answered.
+  if (anchor < 0) return [stop, stop];
   // A multi-line prompt shows its other lines below the first: skip those that are part of it.
   const whole = squash(prompt);
   let start = anchor + 1;

@@ -1,7 +1,6 @@
 import type { ErrorCode } from '../errors.js';
 import { decodeUtf8 } from '../text-safety.js';
-import type { NewTask, NewTaskCallback, TaskSource, TaskState } from '../types.js';
-import { TASK_STATES } from '../types.js';
+import { TASK_STATES, type NewTask, type NewTaskCallback, type TaskSource, type TaskState } from '../types.js';
 
 export type ParseResult = { ok: true; task: NewTask } | { ok: false; code: ErrorCode; reason: string };
 

@@ -5,6 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { CallbackStats } from '../task.js';
+import type { CallbackOutbox, OutboxRow } from '../callbacks/outbox.js';
+
+export type { OutboxRow };
 
 export interface StoredEvent {
   seq: number;
@@ -13,21 +16,6 @@ export interface StoredEvent {
   taskId: number | null;
   state: string | null;
   data: unknown;
-}
-
-export interface OutboxRow {
-  seq: number;
-  taskId: number;
-  url: string;
-  secret: string;
-  webhookId: string;
-  createdAt: number;
-  attempts: number;
-  nextAt: number;
-  state: string;
-  /** The event's JSON data (from `events`). */
-  data: string;
-  eventAt: number;
 }
 
 export type CallbackCounts = Omit<CallbackStats, 'sentSinceStart' | 'failedTriesSinceStart'>;
@@ -50,7 +38,7 @@ const toEvent = (r: EventRow): StoredEvent => ({
   data: JSON.parse(r.data) as unknown,
 });
 
-export class EventStore {
+export class EventStore implements CallbackOutbox {
   private readonly stmt;
 
   constructor(db: Database.Database) {

@@ -89,6 +89,8 @@ export async function handleV1(ctx: RequestCtx, route: string): Promise<void> {
     case 'queue.resume':
       api.resume();
       return sendJson(ctx.res, 200, { paused: api.isPaused() });
+    case 'events':
+      return streamEvents(ctx, ctx.state.streams);
     case 'tasks.global':
       return getGlobalTask(ctx);
     case 'tasks.global.retry':
@@ -101,8 +103,6 @@ export async function handleV1(ctx: RequestCtx, route: string): Promise<void> {
       return sendJson(ctx.res, 202, { sent: await clusterOf(ctx).control('resume', ctx.param!) });
     case 'cluster':
       return sendJson(ctx.res, 200, await clusterOf(ctx).view());
-    case 'events':
-      return streamEvents(ctx, ctx.state.streams);
     case 'stats':
       return sendJson(ctx.res, 200, ctx.state.deps.status ? ctx.state.deps.status() : api.snapshot());
     default:

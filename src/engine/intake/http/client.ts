@@ -12,6 +12,8 @@ export interface HttpTaskInput {
   category?: string | undefined;
   /** Idempotency key. */
   id?: string | undefined;
+  /** Callback URL (POST /v1/tasks `callback`). */
+  callback?: string | undefined;
 }
 
 export interface HttpEnqueueOptions {

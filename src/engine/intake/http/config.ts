@@ -10,6 +10,9 @@ import { parseTemplate, type Template } from './template.js';
 import { defaultSecretSources, resolveSecrets, type HookAuthType, type SecretSources } from './secrets.js';
 import { hookCallbackSchema } from '../../callbacks-config.js';
 import type { NewTaskCallback } from '../../task.js';
+import { isLoopbackHost } from '../../net.js';
+
+export { isLoopbackHost };
 
 export type { HookAuthType, SecretSources } from './secrets.js';
 
@@ -181,14 +184,6 @@ export function resolveHooks(hooks: HooksConfig, src: SecretSources = defaultSec
     });
   }
   return out;
-}
-
-/** True for 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 /**

@@ -12,13 +12,13 @@ export type RouteName =
   | 'queue.pause'
   | 'queue.resume'
   | 'stats'
+  | 'events'
   | 'cluster'
   | 'tasks.global'
   | 'tasks.global.retry'
   | 'tasks.global.drop'
   | 'cluster.pause'
   | 'cluster.resume'
-  | 'events'
   | 'livez'
   | 'readyz'
   | 'metrics';
@@ -43,13 +43,13 @@ const ROUTES: readonly RouteDef[] = [
   { method: 'POST', pattern: /^\/v1\/queue\/pause$/, name: 'queue.pause' },
   { method: 'POST', pattern: /^\/v1\/queue\/resume$/, name: 'queue.resume' },
   { method: 'GET', pattern: /^\/v1\/stats$/, name: 'stats' },
+  { method: 'GET', pattern: /^\/v1\/events$/, name: 'events' },
   { method: 'GET', pattern: /^\/v1\/cluster$/, name: 'cluster' },
   { method: 'GET', pattern: new RegExp(`^/v1/tasks/${GID}$`), name: 'tasks.global' },
   { method: 'DELETE', pattern: new RegExp(`^/v1/tasks/${GID}$`), name: 'tasks.global.drop' },
   { method: 'POST', pattern: new RegExp(`^/v1/tasks/${GID}/retry$`), name: 'tasks.global.retry' },
   { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/pause$/, name: 'cluster.pause' },
   { method: 'POST', pattern: /^\/v1\/cluster\/nodes\/([A-Za-z0-9_-]{1,64})\/resume$/, name: 'cluster.resume' },
-  { method: 'GET', pattern: /^\/v1\/events$/, name: 'events' },
   { method: 'GET', pattern: /^\/livez$/, name: 'livez' },
   { method: 'GET', pattern: /^\/readyz$/, name: 'readyz' },
   { method: 'GET', pattern: /^\/metrics$/, name: 'metrics' },

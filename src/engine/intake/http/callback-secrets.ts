@@ -3,9 +3,9 @@
  * `hooks.NAME` (hooks.NAME.callback.secretEnv / secretFile). Each must be a Standard Webhooks key (`whsec_` and
  * base64 of 24-64 bytes); a file's first line signs. Errors name the key, never the secret.
  */
-import { WhtError } from '../errors.js';
-import { defaultSecretSources, secretProblem, type SecretSources } from '../intake/http/secrets.js';
-import type { CallbacksConfig, HookCallbackConfig } from '../callbacks-config.js';
+import { WhtError } from '../../errors.js';
+import { defaultSecretSources, secretProblem, type SecretSources } from './secrets.js';
+import type { CallbacksConfig, HookCallbackConfig } from '../../callbacks-config.js';
 
 interface Source {
   secretEnv?: string | undefined;

@@ -2,9 +2,9 @@
  * The event log as a live feed (GET /v1/events): readers are told after new events were written; the monitor's
  * alert transitions are added to the log as they are recorded.
  */
-import type { EventFeed } from '../intake/http/event-feed.js';
-import type { AlertTransition, HistoryStore } from '../monitor/index.js';
-import type { EventStore } from '../sqlite/event-store.js';
+import type { EventFeed } from './intake/http/event-feed.js';
+import type { AlertTransition, HistoryStore } from './monitor/index.js';
+import type { EventStore } from './sqlite/event-store.js';
 
 export function eventFeed(events: EventStore): EventFeed & { notify(): void } {
   const listeners = new Set<() => void>();
