@@ -310,6 +310,7 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
       // work (offline the agent would retry the network for minutes).
       const idleAt: number[] = [];
       let busySince: number | null = null;
+      let escaped = false;
       const sampler = setInterval(() => {
         let screen: string;
         try {
@@ -320,8 +321,12 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
         const busy = judgeScreen(target, screen).busyMarker;
         if (!busy && busySince !== null) idleAt.push(Date.now());
         busySince = busy ? (busySince ?? Date.now()) : null;
-        if (ESC_MS > 0 && busySince !== null && Date.now() - busySince > ESC_MS)
+        // once per busy phase: a second Esc opens Codex's backtrack menu
+        if (ESC_MS > 0 && busySince !== null && !escaped && Date.now() - busySince > ESC_MS) {
           tmux!.run('send-keys', '-t', pane, 'Escape');
+          escaped = true;
+        }
+        if (!busy) escaped = false;
       }, 50);
       const latencies: number[] = [];
       let captured = 0;
@@ -337,7 +342,7 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
             'agent',
             '--wait',
             '--timeout',
-            '3m',
+            ESC_MS > 0 ? '3m' : '15m',
             '--json',
             '--',
             `wht done check ${i}: reply with one word`,
@@ -354,7 +359,8 @@ describe.skipIf(!installed)('real agent CLIs as targets (offline)', () => {
           if (idle !== undefined) latencies.push(task.completedAt - idle);
           // Correct: every output line is one the pane shows below the prompt's last line, and none is chrome.
           const plain = tmux.run('capture-pane', '-p', '-J', '-t', pane, '-S', '-').split('\n');
-          const promptAt = plain.findLastIndex((l) => l.includes(`wht done check ${i}:`));
+          // the transcript's (or input box's) prompt line; Codex's footer also names the session's first prompt
+          const promptAt = plain.findLastIndex((l) => /^\s*[❯›]\s/.test(l) && l.includes(`wht done check ${i}:`));
           const after = new Set(plain.slice(promptAt + 1).map((l) => l.trimEnd()));
           const lines = task.output.split('\n').filter((l) => l.trim() !== '');
           const chrome = /\? for shortcuts|esc to interrupt|^\s*[❯›]\s*$/;

@@ -55,8 +55,20 @@ describe('completion state machine (agents)', () => {
     ]);
   });
 
-  it('takes an idle screen without a busy marker for completed only after postSubmitHoldMs (a quick answer)', () => {
-    expect(run(claude, [look(500, idle), look(1999, idle), look(2000, idle)])).toEqual(['wait', 'wait', 'completed']);
+  it('takes an idle screen without a busy marker for completed only after postSubmitHoldMs, once an answer shows', () => {
+    const answered = idle.replace('\n────', '\n❯ quick one\n\n⏺ Done.\n\n────');
+    const quick = startWatch(0, false, 'quick one');
+    expect(run(claude, [look(500, answered), look(1999, answered), look(2000, answered)], quick)).toEqual([
+      'wait',
+      'wait',
+      'completed',
+    ]);
+    // idle-looking with nothing below the prompt (Codex's first turn before its busy marker): not done yet
+    const echoed = idle.replace('\n────', '\n❯ quick one\n\n────');
+    expect(run(claude, [look(2500, echoed), look(5000, echoed)], startWatch(0, false, 'quick one'))).toEqual([
+      'wait',
+      'wait',
+    ]);
   });
 
   it('is stalled when still busy past completionTimeoutMs, naming the time', () => {

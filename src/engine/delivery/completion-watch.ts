@@ -61,7 +61,7 @@ export class CompletionWatch {
 
   private async loop(task: Task): Promise<void> {
     const target = await this.d.targets.resolve(task.target);
-    let memory = startWatch(task.deliveredAt ?? this.d.clock.now(), task.state === 'working');
+    let memory = startWatch(task.deliveredAt ?? this.d.clock.now(), task.state === 'working', task.text);
     const signal = this.aborter.signal;
     while (!signal.aborted) {
       await sleep(target.readyPollMs, signal, this.d.clock);

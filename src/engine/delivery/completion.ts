@@ -3,13 +3,15 @@
  * at a time. Pure: the caller observes the pane (agent-wait.ts `observe`) and keeps the memory.
  *
  * Agents: `working` once the busy marker shows; `completed` when the screen is idle again (readiness.ts judgeScreen
- * says ready) after the busy marker was seen, or after postSubmitHoldMs without one (a quick answer), or when the busy
+ * says ready) after the busy marker was seen, or after postSubmitHoldMs without one when an answer shows below the
+ * prompt (a quick answer), or when the busy
  * marker is gone and its input holds text (interrupted: Claude puts the prompt back) with no dialog open; `stalled` when
  * it is not idle completionTimeoutMs after delivery, or the pane went away.
  * Shells: `working` while the foreground command is not the shell (shellCommands); `completed` when it is the shell
  * again (or still, postSubmitHoldMs after delivery, at least SHELL_SETTLE_MS: a command quicker than one look).
  */
 import type { ResolvedTarget } from './profiles.js';
+import { extractOutput } from './output.js';
 import { judgeScreen, type Observation } from './readiness.js';
 
 /** A shell target whose postSubmitHoldMs is 0 waits this long before a command never seen running counts as done. */
@@ -26,6 +28,8 @@ export type CompletionSpec = Pick<
   | 'readyCommands'
   | 'completionTimeoutMs'
   | 'shellCommands'
+  | 'chromePattern'
+  | 'promptPattern'
 >;
 
 export interface CompletionMemory {
@@ -34,6 +38,8 @@ export interface CompletionMemory {
   busySeen: boolean;
   /** `working` was recorded. */
   working: boolean;
+  /** The task's text: an agent idle again without ever showing its busy marker must show an answer below it. */
+  prompt: string;
 }
 
 export type CompletionStep =
@@ -43,15 +49,16 @@ export type CompletionStep =
   | { kind: 'stalled'; reason: string; code: 'WHT_ERR_STALLED' | 'WHT_ERR_TARGET_MISSING' };
 
 /** Memory for a task delivered at `deliveredAt`; one already `working` (after a restart) has seen its busy marker. */
-export function startWatch(deliveredAt: number, working = false): CompletionMemory {
-  return { deliveredAt, busySeen: working, working };
+export function startWatch(deliveredAt: number, working = false, prompt = ''): CompletionMemory {
+  return { deliveredAt, busySeen: working, working, prompt };
 }
 
 /**
  * Is it working (true), done (false), or cannot be told yet (null)? Done also when, after its busy marker was seen,
  * the input holds text and no menu is open: an interrupt put the prompt back, or someone typed while it worked.
  */
-function busyNow(spec: CompletionSpec, obs: Observation, busySeen: boolean): boolean | null {
+function busyNow(spec: CompletionSpec, obs: Observation, memory: CompletionMemory): boolean | null {
+  const { busySeen } = memory;
   const pane = obs.pane!;
   if (spec.profile !== 'agent') return !spec.shellCommands.includes(pane.currentCommand);
   // In copy mode or with input off the screen is not captured: nothing can be told.
@@ -59,7 +66,8 @@ function busyNow(spec: CompletionSpec, obs: Observation, busySeen: boolean): boo
   const j = judgeScreen(spec, obs.screen);
   if (j.busyMarker) return true;
   if (spec.readyCommands.length && !spec.readyCommands.includes(pane.currentCommand)) return false;
-  if (j.state === 'ready') return false;
+  // Never seen busy: done only once an answer shows below the prompt (Codex's first turn can look idle for seconds).
+  if (j.state === 'ready') return busySeen || answered(spec, obs.screen, memory.prompt) ? false : null;
   return busySeen && j.input !== null && !j.menu ? false : null;
 }
 
@@ -81,7 +89,7 @@ export function stepCompletion(
     };
   }
   const since = obs.now - memory.deliveredAt;
-  const busy = busyNow(spec, obs, memory.busySeen);
+  const busy = busyNow(spec, obs, memory);
   if (busy === true) {
     const next = { ...memory, busySeen: true, working: true };
     if (!memory.working) return { step: { kind: 'working' }, memory: next };
@@ -92,6 +100,10 @@ export function stepCompletion(
   if (busy === false && (memory.busySeen || since >= hold)) return { step: { kind: 'completed' }, memory };
   if (since >= spec.completionTimeoutMs) return stalled(spec, memory, since);
   return { step: { kind: 'wait' }, memory };
+}
+
+function answered(spec: CompletionSpec, screen: string, prompt: string): boolean {
+  return prompt !== '' && extractOutput(screen, prompt, spec, 1 << 20).output !== '';
 }
 
 function stalled(

@@ -30,7 +30,8 @@ export interface DeliveryHooks {
  * Type one task into its pane: wait until the target is ready (readiness.ts; shell targets only need a pane that
  * takes input), record where its cursor is, type the text (one bracketed paste when multi-line), pause
  * enterDelayMs, press Enter, and confirm when the target asks for it. Throws WhtError (retryable or not);
- * hooks.beforeSend runs exactly once, right before the first keystroke.
+ * hooks.beforeSend runs exactly once, right before the first keystroke. Resolves with whether an agent's
+ * confirmation saw its busy marker (the task is `working` already).
  */
 export async function deliver(
   tmux: Tmux,
@@ -38,7 +39,7 @@ export async function deliver(
   target: ResolvedTarget,
   hooks: DeliveryHooks,
   timeoutMs: number,
-): Promise<void> {
+): Promise<{ busySeen: boolean }> {
   const clock = hooks.clock ?? systemClock;
   const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting, clock };
   const { pane, screen } = await waitReady(tmux, target, waitOpts);
@@ -62,9 +63,13 @@ export async function deliver(
   }
   if (target.profile === 'agent') hooks.book.submitted(hooks.name, clock.now());
   await assertStillThere(tmux, target.pane);
-  if (!target.confirm) return;
-  if (target.profile === 'agent') await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });
-  else await confirm(tmux, task, target, mark);
+  if (!target.confirm) return { busySeen: false };
+  if (target.profile === 'agent') {
+    const how = await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });
+    return { busySeen: how === 'busy-marker' };
+  }
+  await confirm(tmux, task, target, mark);
+  return { busySeen: false };
 }
 
 /**

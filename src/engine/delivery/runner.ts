@@ -68,9 +68,11 @@ export class DeliveryRunner {
         name: task.target,
         onWaiting,
       };
-      await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
+      const { busySeen } = await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       typed = true;
       emit('task:delivered', store.markDelivered(task.id, clock.now(), watched));
+      // The confirmation saw the busy marker: it is working now (a short job may be idle again by the first look).
+      if (watched && busySeen) this.markWorking(task);
     } catch (err) {
       if (this.storageFailed(err, task, typed, watched)) return;
       const e = toWhtError(err);
@@ -121,6 +123,18 @@ export class DeliveryRunner {
         this.d.emit('task:delivered', this.d.store.markDelivered(task.id, this.d.clock.now(), watched)),
       );
     return true;
+  }
+
+  /** delivered -> working; if it cannot be written now, the completion watch records it on its next look. */
+  private markWorking(task: Task): void {
+    try {
+      this.d.emit('task:working', this.d.store.markWorking(task.id, this.d.clock.now()));
+    } catch (err) {
+      this.d.logger.debug('working not recorded at delivery; the completion watch will', {
+        id: task.id,
+        error: String(err),
+      });
+    }
   }
 
   /** Write the outcomes that could not be written (the store is writable again); stops at the first failure. */
