@@ -102,6 +102,48 @@ export function remoteTargets(c: ClusterInfo | undefined): Array<{ text: string;
     );
 }
 
+/** The cluster panel (`c`): this node and Redis, then every node with its health, backlog and targets. */
+export function clusterLines(c: ClusterInfo | undefined, width: number): StyledLine[] {
+  if (!c) return [[{ text: 'Cluster mode is off (cluster.redis is not set; see README: Cluster).', tone: 'dim' }]];
+  const fwd =
+    Object.entries(c.forwarded)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ') || 'none';
+  const rcv =
+    Object.entries(c.received)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ') || 'none';
+  const lines: StyledLine[] = [
+    [
+      { text: 'this node ', bold: true },
+      { text: c.node, bold: true },
+      { text: `  ${sanitize(c.redis)}  ` },
+      { text: c.state, tone: c.state === 'connected' ? 'ok' : 'bad', bold: c.state !== 'connected' },
+      ...(c.reason && c.state !== 'connected'
+        ? [{ text: ` ${sanitize(truncate(c.reason, 60))}`, tone: 'dim' as Tone }]
+        : []),
+    ],
+    [{ text: `backlog ${c.backlog}  forwarded ${fwd}  received ${rcv}  refused ${c.rejected}` }],
+    [],
+  ];
+  for (const n of c.nodes ?? []) {
+    lines.push([
+      { text: padEnd(sanitize(n.node), 14), bold: true },
+      { text: n.alive ? 'up  ' : 'DOWN', tone: n.alive ? 'ok' : 'bad', bold: !n.alive },
+      { text: `  health ${sanitize(n.health)}`, tone: HEALTH_TONE[n.health] ?? 'dim' },
+      { text: `  backlog ${n.backlog}`, tone: n.backlog > 0 ? 'warn' : undefined },
+    ]);
+    for (const t of n.targets)
+      lines.push([
+        { text: `    ${sanitize(t.name)}${t.pool ? ` (pool ${sanitize(t.pool)})` : ''}: ` },
+        { text: n.alive ? sanitize(t.state) : 'down', tone: !n.alive ? 'dim' : t.state === 'ready' ? 'ok' : 'warn' },
+        { text: `, ${t.depth} queued`, tone: 'dim' },
+      ]);
+  }
+  if (!c.nodes?.length) lines.push([{ text: 'No node records read yet.', tone: 'dim' }]);
+  return lines.map((l) => fit(l, width));
+}
+
 /** Cut a styled line to `width` columns. */
 export function fit(line: StyledLine, width: number): StyledLine {
   const out: StyledLine = [];

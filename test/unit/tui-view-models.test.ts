@@ -16,6 +16,7 @@ import {
   metricsLines,
   percentileLines,
   statusLines,
+  clusterLines,
 } from '../../src/tui/vm-panels.js';
 import { deadView, detailLines, filterTasks, queueView, windowStart } from '../../src/tui/vm-tasks.js';
 import { lineText, type StyledLine } from '../../src/widgets/styled.js';
@@ -281,6 +282,14 @@ describe('status line', () => {
     );
     expect(text).toContain('cluster alpha 2/3 up redis disconnected backlog 7');
     expect(text).toContain('default:ready ci:missing b1@beta:ready g1@gamma:down');
+    // The cluster panel (c): this node, then every node with its targets.
+    const panel = clusterLines(cluster, 100).map(lineText);
+    expect(panel[0]).toContain('this node alpha  unix:/r.sock  disconnected down');
+    expect(panel[1]).toBe('backlog 7  forwarded none  received none  refused 0');
+    expect(panel).toContain('gamma         DOWN  health HEALTHY  backlog 0');
+    expect(panel).toContain('    g1 (pool crew): down, 2 queued');
+    expect(panel).toContain('    b1: ready, 0 queued');
+    expect(clusterLines(undefined, 100).map(lineText)[0]).toContain('Cluster mode is off');
     // A single node shows none of it.
     const single = lineText(
       statusLines(
