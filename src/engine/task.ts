@@ -235,4 +235,14 @@ export interface ClusterStatus {
   received: Record<string, number>;
   /** Jobs refused here (bad signature, unsafe text): never typed, kept in Redis's failed set. */
   rejected: number;
+  /** Every node as of the last heartbeat (for the dashboard): liveness, health, backlog, its targets. */
+  nodes?: ClusterNodeSummary[] | undefined;
+}
+
+export interface ClusterNodeSummary {
+  node: string;
+  alive: boolean;
+  health: string;
+  backlog: number;
+  targets: Array<{ name: string; pool: string | null; state: string; depth: number }>;
 }

@@ -21,7 +21,8 @@ export type KeyAction =
   | 'drop'
   | 'filter'
   | 'export'
-  | 'freeze';
+  | 'freeze'
+  | 'cluster';
 
 export interface KeyBinding {
   /** Normalised key names as the dispatcher sees them: printable chars as typed, others as blessed names. */
@@ -91,6 +92,12 @@ export const KEY_BINDINGS: readonly KeyBinding[] = [
     description: 'Export a snapshot as JSON and CSV to the data dir (the path is shown).',
   },
   { keys: ['f'], label: 'f', action: 'freeze', description: 'Freeze or unfreeze the screen; the queue keeps running.' },
+  {
+    keys: ['c'],
+    label: 'c',
+    action: 'cluster',
+    description: 'Cluster mode: show or hide the cluster panel (every node, its health, backlog and targets).',
+  },
 ];
 
 /** Key name -> binding (first match wins). */

@@ -19,7 +19,7 @@ export type Effect =
   | { type: 'export' }
   | { type: 'quit' };
 
-export type Overlay = { kind: 'help' } | { kind: 'detail'; taskId: number };
+export type Overlay = { kind: 'help' } | { kind: 'cluster' } | { kind: 'detail'; taskId: number };
 export type Prompt =
   { kind: 'filter'; list: ListId; text: string } | { kind: 'confirm'; message: string; effect: Effect };
 
@@ -98,7 +98,8 @@ export function reduceKey(state: UiState, key: string, ctx: KeyContext): Reduced
   if (state.prompt?.kind === 'filter') return reduceFilter(state, state.prompt, key, ctx);
   const binding = bindingFor(key);
   if (!binding) return { state, effects: [] };
-  if (state.overlay && !['quit', 'help', 'back', 'detail'].includes(binding.action)) return { state, effects: [] };
+  if (state.overlay && !['quit', 'help', 'back', 'detail', 'cluster'].includes(binding.action))
+    return { state, effects: [] };
   return reduceAction(state, binding.action, key, ctx);
 }
 
@@ -109,6 +110,8 @@ function reduceAction(state: UiState, action: KeyAction, key: string, ctx: KeyCo
       return quit(state, key, ctx);
     case 'help':
       return none({ ...state, overlay: state.overlay?.kind === 'help' ? null : { kind: 'help' } });
+    case 'cluster':
+      return none({ ...state, overlay: state.overlay?.kind === 'cluster' ? null : { kind: 'cluster' } });
     case 'focusNext':
       return none(cycleFocus(state, 1));
     case 'focusPrev':

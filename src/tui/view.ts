@@ -21,7 +21,15 @@ import {
 import type { HistoryPointLike, MonitorView } from './monitor-view.js';
 import type { UiState } from './state.js';
 import { logView, type LogLine } from './vm-log.js';
-import { alertLines, footerLine, historySeries, metricsLines, percentileLines, statusLines } from './vm-panels.js';
+import {
+  alertLines,
+  clusterLines,
+  footerLine,
+  historySeries,
+  metricsLines,
+  percentileLines,
+  statusLines,
+} from './vm-panels.js';
 import { deadView, detailLines, queueView, type ListView } from './vm-tasks.js';
 
 export interface Frame {
@@ -237,7 +245,9 @@ export class DashboardView {
             [],
             [{ text: 'Esc or ? closes this help.', tone: 'dim' }],
           ]
-        : [...detailLines(f.detailTask, width - 2, f.now), [], [{ text: 'Esc closes.', tone: 'dim' }]];
+        : o.kind === 'cluster'
+          ? [...clusterLines(f.snapshot?.stats.cluster, width - 2), [], [{ text: 'Esc or c closes.', tone: 'dim' }]]
+          : [...detailLines(f.detailTask, width - 2, f.now), [], [{ text: 'Esc closes.', tone: 'dim' }]];
     const height = Math.min(rows - 2, lines.length + 2);
     this.overlay.setRect({
       top: Math.max(0, Math.floor((rows - height) / 2)),
@@ -245,7 +255,7 @@ export class DashboardView {
       width,
       height,
     });
-    this.overlay.setTitle(o.kind === 'help' ? 'help' : 'task detail', true);
+    this.overlay.setTitle(o.kind === 'help' ? 'help' : o.kind === 'cluster' ? 'cluster' : 'task detail', true);
     this.overlay.setLines(
       lines.slice(0, height - 2).map((l) => l.map((s) => ({ ...s, text: truncate(s.text, width - 2) }))),
     );

@@ -65,13 +65,83 @@ export function statusLines(s: StatusInput, width: number, rows: number): Styled
     if (cb && cb.failed + cb.retrying > 0)
       info.push({ text: ' callbacks ' }, { text: `failing ${cb.retrying}+${cb.failed}`, tone: 'bad' });
   }
+  if (snap?.stats.cluster) info.push(...clusterSegs(snap.stats.cluster));
   const nAlerts = s.monitor.alerts.active.length;
   if (nAlerts > 0) info.push({ text: ' ' }, { text: `alerts ${nAlerts}`, tone: 'bad', bold: true });
   const targets: StyledLine = [];
   for (const t of snap?.targets ?? []) targets.push({ text: ' ' }, targetSeg(t));
+  for (const t of remoteTargets(snap?.stats.cluster)) targets.push({ text: ' ' }, t);
   const clock: StyledLine = [{ text: ` ${formatClock(s.now)}Z`, tone: 'dim' }];
   if (rows >= 2) return [fit([...state, ...info], width), fit([...targets.slice(1), ...clock], width)];
   return [fit([...state, ...info, { text: ' |' }, ...targets, ...clock], width)];
+}
+
+type ClusterInfo = NonNullable<EngineSnapshot['stats']['cluster']>;
+
+/** Cluster mode: `cluster NODE 2/3 up`, Redis state when it is not connected, the forward backlog. */
+export function clusterSegs(c: ClusterInfo): StyledLine {
+  const nodes = c.nodes ?? [];
+  const up = nodes.filter((n) => n.alive).length;
+  const out: StyledLine = [{ text: ' cluster ' }, { text: c.node, bold: true }];
+  if (nodes.length) out.push({ text: ` ${up}/${nodes.length} up`, tone: up === nodes.length ? 'ok' : 'warn' });
+  if (c.state !== 'connected') out.push({ text: ' ' }, { text: `redis ${c.state}`, tone: 'bad', bold: true });
+  if (c.backlog > 0) out.push({ text: ' backlog ' }, { text: String(c.backlog), tone: 'warn' });
+  return out;
+}
+
+/** Other nodes' targets, marked `name@node:state` (dim: the node is down). */
+export function remoteTargets(c: ClusterInfo | undefined): Array<{ text: string; tone: Tone }> {
+  if (!c?.nodes) return [];
+  return c.nodes
+    .filter((n) => n.node !== c.node)
+    .flatMap((n) =>
+      n.targets.map((t) => ({
+        text: `${sanitize(t.name)}@${sanitize(n.node)}:${n.alive ? sanitize(t.state) : 'down'}`,
+        tone: (!n.alive ? 'dim' : t.state === 'ready' ? 'ok' : 'warn') as Tone,
+      })),
+    );
+}
+
+/** The cluster panel (`c`): this node and Redis, then every node with its health, backlog and targets. */
+export function clusterLines(c: ClusterInfo | undefined, width: number): StyledLine[] {
+  if (!c) return [[{ text: 'Cluster mode is off (cluster.redis is not set; see README: Cluster).', tone: 'dim' }]];
+  const fwd =
+    Object.entries(c.forwarded)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ') || 'none';
+  const rcv =
+    Object.entries(c.received)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ') || 'none';
+  const lines: StyledLine[] = [
+    [
+      { text: 'this node ', bold: true },
+      { text: c.node, bold: true },
+      { text: `  ${sanitize(c.redis)}  ` },
+      { text: c.state, tone: c.state === 'connected' ? 'ok' : 'bad', bold: c.state !== 'connected' },
+      ...(c.reason && c.state !== 'connected'
+        ? [{ text: ` ${sanitize(truncate(c.reason, 60))}`, tone: 'dim' as Tone }]
+        : []),
+    ],
+    [{ text: `backlog ${c.backlog}  forwarded ${fwd}  received ${rcv}  refused ${c.rejected}` }],
+    [],
+  ];
+  for (const n of c.nodes ?? []) {
+    lines.push([
+      { text: padEnd(sanitize(n.node), 14), bold: true },
+      { text: n.alive ? 'up  ' : 'DOWN', tone: n.alive ? 'ok' : 'bad', bold: !n.alive },
+      { text: `  health ${sanitize(n.health)}`, tone: HEALTH_TONE[n.health] ?? 'dim' },
+      { text: `  backlog ${n.backlog}`, tone: n.backlog > 0 ? 'warn' : undefined },
+    ]);
+    for (const t of n.targets)
+      lines.push([
+        { text: `    ${sanitize(t.name)}${t.pool ? ` (pool ${sanitize(t.pool)})` : ''}: ` },
+        { text: n.alive ? sanitize(t.state) : 'down', tone: !n.alive ? 'dim' : t.state === 'ready' ? 'ok' : 'warn' },
+        { text: `, ${t.depth} queued`, tone: 'dim' },
+      ]);
+  }
+  if (!c.nodes?.length) lines.push([{ text: 'No node records read yet.', tone: 'dim' }]);
+  return lines.map((l) => fit(l, width));
 }
 
 /** Cut a styled line to `width` columns. */

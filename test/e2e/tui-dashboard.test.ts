@@ -88,7 +88,8 @@ describe('dashboard over the real engine in a pty', () => {
   it('shows CJK, emoji and combining marks at their width, and bidi controls as <U+202E>, in the list and the detail', async () => {
     const text = 'echo 日本語 🚀 cafe\u0301 \u202eevil';
     const s = start(120, 36, { FIXTURE_SOURCE: 'memory', FIXTURE_PAUSED: '1', FIXTURE_TEXT: text });
-    const list = await s.waitFor((t) => t.includes('日本語'), 15_000);
+    // The screen is drawn in more than one write: wait for the whole row and the row it is compared with.
+    const list = await s.waitFor((t) => t.includes('<U+202E>ev') && t.includes('seeded-1'), 15_000);
     expect(list).toContain('echo 日本語 🚀 cafe\u0301 <U+202E>ev');
     // the row keeps its columns: the queue panel's right border is where it is on every other row
     const rows = s.lines();
@@ -102,7 +103,7 @@ describe('dashboard over the real engine in a pty', () => {
     const border = (l: string) => l.slice(0, l.indexOf('│', 1));
     expect(width(border(row))).toBe(width(border(plain)));
     s.write('\r');
-    const detail = await s.waitFor('Attempts (0 failed)');
+    const detail = await s.waitFor((t) => t.includes('Attempts (0 failed)') && t.includes('<U+202E>evil'));
     expect(detail).toContain('echo 日本語 🚀 cafe\u0301 <U+202E>evil');
     // nothing of the list under the overlay shows through its rows (where the wide characters were drawn)
     expect(detail).toMatch(/│target default +priority 50 +category default +source cli +│/);
@@ -159,7 +160,7 @@ describe('dashboard over the real engine in a pty', () => {
     await s.waitFor('dead letters (1)', 15_000);
     s.write('2');
     s.write('\r');
-    const detail = await s.waitFor('Attempts (2 failed)');
+    const detail = await s.waitFor((t) => t.includes('Attempts (2 failed)') && t.includes('echo to-the-ghost'));
     expect(detail).toMatch(/Task #\d+\s+dead/);
     expect(detail).toContain('echo to-the-ghost');
     s.write('\x1b');
@@ -178,7 +179,7 @@ describe('dashboard over the real engine in a pty', () => {
 
   it('uses the compact layout at 60x24, shows alerts in the shared slot on 3, and resizes to too-small and back', async () => {
     const s = start(60, 24);
-    const t = await s.waitFor('5 log');
+    const t = await s.waitFor((x) => x.includes('5 log') && x.includes('1 queue') && x.includes('2 dead letters'));
     expect(t).toContain('1 queue');
     expect(t).toContain('2 dead letters');
     expect(t).not.toContain('3 alerts');

@@ -9,7 +9,25 @@ import { TestTmux } from './tmux.js';
 
 export function tempDir(prefix = 'wht-'): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 }) };
+  return { dir, cleanup: () => removeDir(dir) };
+}
+
+/**
+ * rm -rf that outlasts a process still writing into the dir as it goes (a pane's program, a child a test killed a
+ * moment ago): ENOTEMPTY / EBUSY are retried for up to 2 s (CI saw ENOTEMPTY once under load).
+ */
+function removeDir(dir: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; ; i++) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (i >= 20 || (code !== 'ENOTEMPTY' && code !== 'EBUSY')) throw err;
+      Atomics.wait(pause, 0, 0, 100);
+    }
+  }
 }
 
 /** Config for a test: data and spool in `dir`, the test's tmux server, no rate limit, fast retries. */

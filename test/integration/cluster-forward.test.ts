@@ -111,6 +111,12 @@ describe('cluster mode: forwarding between nodes (real Redis, tmux, SQLite)', ()
     expect(view.pools).toEqual(
       expect.arrayContaining([expect.objectContaining({ pool: 'crew', members: ['kappa/k-pool'] })]),
     );
+    // The dashboard's data: every node as of the last heartbeat, in this node's snapshot.
+    await waitFor(
+      () => (a.engine.snapshot().stats.cluster?.nodes ?? []).some((n) => n.node === 'kappa' && n.targets.length === 2),
+      10_000,
+      'kappa in iota snapshot',
+    );
     const metrics = await (await fetch(`${a.engine.httpUrl()}/metrics`)).text();
     expect(metrics).toContain('webhook_tui_cluster_forwarded_total{node="kappa"} 1');
     expect(metrics).toContain('webhook_tui_cluster_connected 1');
@@ -249,6 +255,22 @@ describe('cluster mode: forwarding between nodes (real Redis, tmux, SQLite)', ()
       );
       expect(isWhtError(err, 'WHT_ERR_REDIS_EVICTION')).toBe(true);
       expect((err as Error).message).toContain('maxmemory-policy is allkeys-lru');
+      // doctor says the same before anyone starts an engine.
+      const configFile = join(tmp.dir, 'doctor-lru.json');
+      const dataDir = join(tmp.dir, 'doctor-data');
+      writeFileSync(
+        configFile,
+        JSON.stringify({ dataDir, cluster: { redis: lru.socket, secretFile: secret, node: 'doc' } }),
+      );
+      const doctor = await runCliAsync(['doctor', '--json', '--config', configFile]);
+      const { checks } = JSON.parse(doctor.out) as { checks: Array<{ id: string; status: string; message: string }> };
+      const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
+      expect(byId['cluster.secret']?.status).toBe('ok');
+      expect(byId['cluster.redis']?.status).toBe('ok');
+      expect(byId['cluster.eviction']).toMatchObject({
+        status: 'fail',
+        message: expect.stringContaining('allkeys-lru'),
+      });
     } finally {
       await lru.stop();
     }

@@ -236,7 +236,8 @@ describe('init, config show/schema, start and stop (built CLI)', () => {
           dataDir: dataDir(),
           tmux: { socketName: fx.tmux.socket },
           http: { enabled: false },
-          targets: { default: { pane, enterDelayMs: 4000 } },
+          // Delivering for 10 s: long enough that a status poll on a loaded machine (one CLI process each) sees it.
+          targets: { default: { pane, enterDelayMs: 10_000 } },
         }),
       );
       const cfg = ['--config', join(fx.dir, 'c.json')];

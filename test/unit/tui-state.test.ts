@@ -127,6 +127,14 @@ describe('reduceKey', () => {
     expect(keys(['?', 'p']).effects).toEqual([]);
   });
 
+  it('c toggles the cluster panel; Esc closes it; it swallows action keys', () => {
+    expect(keys(['c']).state.overlay).toEqual({ kind: 'cluster' });
+    expect(keys(['c', 'c']).state.overlay).toBeNull();
+    expect(keys(['c', 'escape']).state.overlay).toBeNull();
+    expect(keys(['c', 'p']).effects).toEqual([]);
+    expect(keys(['?', 'c']).state.overlay).toEqual({ kind: 'cluster' });
+  });
+
   it('e exports and f freezes/unfreezes', () => {
     expect(keys(['e']).effects).toEqual([{ type: 'export' }]);
     expect(keys(['f']).state.frozen).toBe(true);

@@ -16,6 +16,7 @@ import {
   metricsLines,
   percentileLines,
   statusLines,
+  clusterLines,
 } from '../../src/tui/vm-panels.js';
 import { deadView, detailLines, filterTasks, queueView, windowStart } from '../../src/tui/vm-tasks.js';
 import { lineText, type StyledLine } from '../../src/widgets/styled.js';
@@ -239,6 +240,65 @@ describe('status line', () => {
     expect(text).toContain('DISCONNECTED');
     expect(text).toContain('attached up 1m05s pend 3/100 dead 1');
     expect(text).toContain('default:ready ci:missing');
+  });
+
+  it("cluster mode: shows the node, nodes up, Redis trouble, the backlog, and marks other nodes' targets", () => {
+    const base = snapshot();
+    const cluster = {
+      node: 'alpha',
+      redis: 'unix:/r.sock',
+      state: 'disconnected' as const,
+      reason: 'down',
+      lastHeartbeatAt: null,
+      backlog: 7,
+      forwarded: {},
+      received: {},
+      rejected: 0,
+      nodes: [
+        { node: 'alpha', alive: true, health: 'HEALTHY', backlog: 7, targets: [] },
+        {
+          node: 'beta',
+          alive: true,
+          health: 'HEALTHY',
+          backlog: 0,
+          targets: [{ name: 'b1', pool: null, state: 'ready', depth: 0 }],
+        },
+        {
+          node: 'gamma',
+          alive: false,
+          health: 'HEALTHY',
+          backlog: 0,
+          targets: [{ name: 'g1', pool: 'crew', state: 'ready', depth: 2 }],
+        },
+      ],
+    };
+    const snap = { ...base, stats: { ...base.stats, cluster } };
+    const text = lineText(
+      statusLines(
+        { now: T0, mode: 'embedded', snapshot: snap, monitor: local, frozen: false, connected: true },
+        300,
+        1,
+      )[0]!,
+    );
+    expect(text).toContain('cluster alpha 2/3 up redis disconnected backlog 7');
+    expect(text).toContain('default:ready ci:missing b1@beta:ready g1@gamma:down');
+    // The cluster panel (c): this node, then every node with its targets.
+    const panel = clusterLines(cluster, 100).map(lineText);
+    expect(panel[0]).toContain('this node alpha  unix:/r.sock  disconnected down');
+    expect(panel[1]).toBe('backlog 7  forwarded none  received none  refused 0');
+    expect(panel).toContain('gamma         DOWN  health HEALTHY  backlog 0');
+    expect(panel).toContain('    g1 (pool crew): down, 2 queued');
+    expect(panel).toContain('    b1: ready, 0 queued');
+    expect(clusterLines(undefined, 100).map(lineText)[0]).toContain('Cluster mode is off');
+    // A single node shows none of it.
+    const single = lineText(
+      statusLines(
+        { now: T0, mode: 'embedded', snapshot: base, monitor: local, frozen: false, connected: true },
+        300,
+        1,
+      )[0]!,
+    );
+    expect(single).not.toContain('cluster');
   });
 
   it('fits the width, and uses two rows in compact mode', () => {

@@ -5,10 +5,10 @@
 import type { EventEmitter } from 'node:events';
 import type { EngineEventMap } from '../events.js';
 import type { HealthCheckResult } from '../monitor/types.js';
-import type { Clock } from '../ports/clock.js';
+import { timersOf, type Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { QueueStore } from '../queue/store.js';
-import type { ClusterStatus, EnqueueResult, NewTask, Task, TargetStatus } from '../task.js';
+import type { ClusterNodeSummary, ClusterStatus, EnqueueResult, NewTask, Task, TargetStatus } from '../task.js';
 import type { ClusterConfig } from './config.js';
 import { VERSION } from '../version.js';
 import { BullBus } from './bullmq-bus.js';
@@ -68,6 +68,8 @@ export class ClusterNode {
   readonly #states: StateReporter;
   #consumer: Consumer | undefined;
   #rejected = 0;
+  #nodes: ClusterNodeSummary[] = [];
+  #nodesTimer: ReturnType<typeof setInterval> | undefined;
   #closing: Promise<void> | undefined;
   #scheduled = false;
 
@@ -176,6 +178,12 @@ export class ClusterNode {
     });
     this.pools.start();
     this.#states.start();
+    // The other nodes, for the dashboard (one read per heartbeat; stale while Redis is away).
+    this.#nodesTimer = timersOf(this.#d.clock).setInterval(
+      () => void this.#readNodes(),
+      this.#d.config.cluster.heartbeatMs,
+    );
+    void this.#readNodes();
     this.#d.events.on('task:delivered', this.#onSettled);
     this.#d.logger.info('cluster node started', {
       node: this.#d.config.cluster.node,
@@ -202,6 +210,21 @@ export class ClusterNode {
   readonly #onQueued = (task: Task): void => {
     if (!this.#d.router.owns(task.target)) this.kick();
   };
+
+  async #readNodes(): Promise<void> {
+    if (this.registrar.state !== 'connected') return;
+    try {
+      this.#nodes = (await this.#bus.nodes()).map((n) => ({
+        node: n.node,
+        alive: n.alive,
+        health: n.health,
+        backlog: n.backlog,
+        targets: n.targets,
+      }));
+    } catch {
+      /* kept as last read */
+    }
+  }
 
   #forwarded(tasks: Task[], node: string | null, queue: string): void {
     const dest = node ?? `pool:${queue.replace(/^pool-/, '')}`;
@@ -258,6 +281,7 @@ export class ClusterNode {
       forwarded: by('forwarded'),
       received: by('received'),
       rejected: this.#rejected,
+      nodes: this.#nodes,
     };
   }
 
@@ -298,6 +322,7 @@ export class ClusterNode {
     this.#closing ??= (async () => {
       this.#d.events.off('task:queued', this.#onQueued);
       this.#d.events.off('task:delivered', this.#onSettled);
+      timersOf(this.#d.clock).clearInterval(this.#nodesTimer);
       await this.pools.close();
       await this.#states.close();
       await this.forwarder.close();

@@ -9,6 +9,7 @@ import { runPreflight as startChecks } from './index.js';
 import { checkDatabase, checkDisk, checkLogs, checkSpoolLayout } from './storage-checks.js';
 import { checkNode, checkSqlite, checkTmuxVersion } from './system-checks.js';
 import { tmuxChecks } from './tmux-checks.js';
+import { checkClusterRedis } from './cluster-checks.js';
 
 export interface DoctorCheck extends CheckResult {
   group: string;
@@ -20,7 +21,7 @@ export interface DoctorOptions {
   expectedExecStart: readonly string[];
 }
 
-export const GROUPS = ['system', 'tmux', 'data', 'spool', 'http', 'engine', 'service'] as const;
+export const GROUPS = ['system', 'tmux', 'data', 'spool', 'http', 'engine', 'service', 'cluster'] as const;
 
 const GROUP_OF: Record<string, (typeof GROUPS)[number]> = {
   'data-dir': 'data',
@@ -30,6 +31,7 @@ const GROUP_OF: Record<string, (typeof GROUPS)[number]> = {
   'http.bind': 'http',
   'http.token': 'http',
   'http.port': 'http',
+  'cluster.secret': 'cluster',
 };
 
 export async function runDoctor(config: Config, opts: DoctorOptions): Promise<DoctorCheck[]> {
@@ -54,5 +56,7 @@ export async function runDoctor(config: Config, opts: DoctorOptions): Promise<Do
     ...byGroup('engine'),
     ...tag('engine', [checkEngine(config, info)]),
     ...tag('service', [checkService(opts.expectedExecStart, opts.env)]),
+    ...byGroup('cluster'),
+    ...tag('cluster', await checkClusterRedis(config.cluster, Object.keys(config.targets))),
   ];
 }

@@ -15,6 +15,7 @@ import {
   checkLock,
   checkSpool,
 } from './checks.js';
+import { checkClusterSecret } from './cluster-checks.js';
 
 export { fail, ok, warn, type CheckResult, type CheckStatus } from './check.js';
 export {
@@ -39,6 +40,7 @@ export async function runPreflight(config: Config): Promise<CheckResult[]> {
     checkHttpBind(config, resolved),
     await checkHttpToken(config),
     await checkHttpPort(config),
+    ...[checkClusterSecret(config.cluster)].filter((r) => r !== null),
   ];
 }
 
