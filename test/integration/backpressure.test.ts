@@ -36,6 +36,12 @@ describe('spool backpressure at queue capacity', () => {
     engine.resume();
     await waitFor(() => recorded(file).length >= n, 120_000, `all ${n} lines`);
     expect(recorded(file)).toEqual(texts);
+    // The pane has the last line a moment before its task is recorded delivered.
+    await waitFor(
+      () => engine!.listTasks({ state: 'delivered', limit: n }).length >= n,
+      10_000,
+      'all recorded delivered',
+    );
     // Ids are commit order: the same as name order.
     const delivered = engine
       .listTasks({ state: 'delivered', limit: n })
