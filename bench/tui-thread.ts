@@ -2,8 +2,8 @@
  * Does the dashboard cost delivery anything? The built CLI, three ways, the same trickle of spool triggers into a
  * shell pane (tmux on its own -L socket, SQLite in a temp dir), rounds interleaved:
  *   headless   `webhook-tui serve` (the baseline)
- *   same-thread `webhook-tui --tui.engineThread false` in a 120x40 pty: the dashboard and the engine on one event loop
- *   thread     `webhook-tui` in a 120x40 pty (default): the engine on its own worker thread
+ *   same-thread `webhook-tui --tui.engineThread false` (the default) in a 120x40 pty: the dashboard and the engine on one event loop
+ *   thread     `webhook-tui --tui.engineThread true` in a 120x40 pty: the engine on its own worker thread
  * Latency per delivery is received -> delivered, read from the engine's database afterwards (no event of the run
  * itself is timed by this process). Prints P50/P95/P99/max per round and over all rounds, and each mode's P99 against
  * headless.
@@ -83,7 +83,7 @@ async function run(mode: Mode, rate: number): Promise<number[]> {
     mode === 'headless'
       ? null
       : new PtyScreen({
-          args: mode === 'same-thread' ? [...args, '--tui.engineThread', 'false'] : args,
+          args: [...args, '--tui.engineThread', mode === 'thread' ? 'true' : 'false'],
           cols: 120,
           rows: 40,
           env,

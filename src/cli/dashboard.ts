@@ -103,8 +103,8 @@ export async function runDashboardCommand(config: Config, split?: SplitChild | n
 }
 
 /**
- * Embedded, with the engine on its own thread (tui.engineThread): the dashboard draws on this one and talks to the
- * engine through its control socket, as when attached; quitting closes the engine (in-flight deliveries finish).
+ * Embedded, with the engine on its own thread (tui.engineThread: true): the dashboard draws on this one and talks to
+ * the engine through its control socket, as when attached; quitting closes the engine (in-flight deliveries finish).
  */
 async function runOnEngineThread(config: Config, split?: SplitChild | null): Promise<number> {
   const thread = await startEngineThread(config);

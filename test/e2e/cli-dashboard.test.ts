@@ -57,8 +57,8 @@ describe('webhook-tui (the dashboard) from the built CLI in a pty', () => {
     });
 
   it.each([
-    ['on its own thread (the default)', []],
-    ['on the dashboard thread (--tui.engineThread false)', ['--tui.engineThread', 'false']],
+    ['on the dashboard thread (the default)', []],
+    ['on its own thread (--tui.engineThread true)', ['--tui.engineThread', 'true']],
   ])(
     'runs the engine embedded %s: delivers, p pauses, q quits, closes the engine and restores the terminal',
     async (_, extra) => {

@@ -187,7 +187,7 @@ describe('tui config', () => {
       maxFps: 4,
       targetsMs: 5000,
       mouse: false,
-      engineThread: true,
+      engineThread: false,
       exportDir: null,
       split: { direction: 'horizontal', size: '40%' },
       demo: { meanGapMs: 700, failEvery: 7 },

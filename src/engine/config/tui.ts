@@ -12,10 +12,11 @@ export const tuiConfigSchema = z
     /** Mouse support (click/scroll); off keeps tmux's own mouse bindings working. @default false */
     mouse: z.boolean().default(false),
     /**
-     * The embedded engine runs in its own worker thread, so drawing a frame never delays a delivery; false runs it on
-     * the dashboard's thread (as before 0.2). @default true
+     * Run the embedded engine in its own worker thread (the dashboard then talks to it through its control socket).
+     * Off by default: measured here it did not beat one thread at 50/s and cost more at 500/s, where every event
+     * crosses the socket (README: Benchmarks). @default false
      */
-    engineThread: z.boolean().default(true),
+    engineThread: z.boolean().default(false),
     /** Where `e` writes exports. @default null (`<dataDir>/exports`) */
     exportDir: z.string().min(1).nullable().default(null),
     split: z

@@ -122,8 +122,17 @@ export class RpcServer {
     this.sockets.add(socket);
     socket.setEncoding('utf8');
     const unsubscribe: Array<() => void> = [];
+    // Lines queued in one turn of the event loop leave in one write: a burst's events are thousands a second, and a
+    // write (a syscall) each cost the engine more than the events themselves.
+    let queued: string[] = [];
+    const flush = () => {
+      const lines = queued;
+      queued = [];
+      if (!socket.destroyed && lines.length) socket.write(lines.join(''));
+    };
     const send = (msg: unknown) => {
-      if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`);
+      if (socket.destroyed) return;
+      if (queued.push(`${JSON.stringify(msg)}\n`) === 1) setImmediate(flush);
     };
     const splitter = new LineSplitter((line) => void this.answer(line, send, unsubscribe));
     socket.on('data', (chunk: string) => {
