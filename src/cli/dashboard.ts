@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../engine/config/schema.js';
-import { connectRpc, remoteApi } from '../engine/rpc/client.js';
-import { createEngine } from '../engine/engine.js';
+import { connectRpc, remoteApi, type RpcClient } from '../engine/rpc/client.js';
+import { createEngine, type Engine } from '../engine/engine.js';
 import { dataPaths } from '../engine/data-dir.js';
 import { lockHolder } from '../engine/lock.js';
 import { resolveConfig } from '../engine/config/resolve.js';
@@ -51,6 +51,30 @@ async function running(run: Promise<number>): Promise<void> {
   if (failed) throw error;
 }
 
+/** The dashboard's source for an engine in this process. */
+function engineSource(engine: Engine, close: () => Promise<void>): DashboardSource {
+  return {
+    api: engine,
+    events: engine,
+    mode: 'embedded',
+    targets: () => engine.targetStatus(),
+    history: (range) => engine.history(range),
+    close,
+  };
+}
+
+/** The dashboard's source for an engine behind its control socket (a `serve`, or the engine thread). */
+function rpcSource(client: RpcClient, mode: DashboardSource['mode'], close: () => Promise<void>): DashboardSource {
+  return {
+    api: remoteApi(client),
+    events: client.events,
+    mode,
+    targets: () => client.call('targetStatus'),
+    history: (range) => client.call('history', { range }),
+    close,
+  };
+}
+
 /**
  * The dashboard. When a `serve` engine owns the data dir it attaches through the control socket; otherwise it runs
  * the engine embedded (nothing is printed: logs go to the log file and the log pane). `split`: started by `--split`,
@@ -63,16 +87,11 @@ export async function runDashboardCommand(config: Config, split?: SplitChild | n
   if (servePid !== null) {
     const client = await connectRpc(paths.socket);
     await client.subscribe();
-    const api = remoteApi(client);
     const run = runDashboard(
-      dashboardOptions(config, {
-        api,
-        events: client.events,
-        mode: 'attached',
-        targets: () => client.call('targetStatus'),
-        history: (range) => client.call('history', { range }),
-        close: async () => client.close(),
-      }),
+      dashboardOptions(
+        config,
+        rpcSource(client, 'attached', async () => client.close()),
+      ),
     );
     await running(run);
     const target = (await client.call<string | null>('describeDefaultTarget').catch(() => null)) ?? 'unknown';
@@ -88,14 +107,10 @@ export async function runDashboardCommand(config: Config, split?: SplitChild | n
     throw err;
   }
   const run = runDashboard(
-    dashboardOptions(config, {
-      api: engine,
-      events: engine,
-      mode: 'embedded',
-      targets: () => engine.targetStatus(),
-      history: (range) => engine.history(range),
-      close: () => engine.close(),
-    }),
+    dashboardOptions(
+      config,
+      engineSource(engine, () => engine.close()),
+    ),
   );
   await running(run);
   split?.ready({ mode: 'embedded', target: await engine.describeDefaultTarget() });
@@ -108,7 +123,7 @@ export async function runDashboardCommand(config: Config, split?: SplitChild | n
  */
 async function runOnEngineThread(config: Config, split?: SplitChild | null): Promise<number> {
   const thread = await startEngineThread(config);
-  let client: Awaited<ReturnType<typeof connectRpc>>;
+  let client: RpcClient;
   try {
     client = await connectRpc(dataPaths(config.dataDir).socket);
     await client.subscribe();
@@ -119,17 +134,13 @@ async function runOnEngineThread(config: Config, split?: SplitChild | null): Pro
   const died = new AbortController();
   thread.onExit((reason) => died.abort(new Error(reason)));
   const run = runDashboard({
-    ...dashboardOptions(config, {
-      api: remoteApi(client),
-      events: client.events,
-      mode: 'embedded',
-      targets: () => client.call('targetStatus'),
-      history: (range) => client.call('history', { range }),
-      close: async () => {
+    ...dashboardOptions(
+      config,
+      rpcSource(client, 'embedded', async () => {
         client.close();
         await thread.close();
-      },
-    }),
+      }),
+    ),
     stop: died.signal,
   });
   await running(run);
@@ -194,17 +205,13 @@ export async function runDemo(base: Config): Promise<number> {
       { loop: true },
     );
     return await runDashboard(
-      dashboardOptions(config, {
-        api: engine,
-        events: engine,
-        mode: 'embedded',
-        targets: () => engine.targetStatus(),
-        history: (range) => engine.history(range),
-        close: async () => {
+      dashboardOptions(
+        config,
+        engineSource(engine, async () => {
           stop();
           await engine.close();
-        },
-      }),
+        }),
+      ),
     );
   } finally {
     stop();
