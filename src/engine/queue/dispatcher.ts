@@ -1,4 +1,4 @@
-import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
+import { WakeTimer, type Clock } from '../ports/clock.js';
 import type { QueueStore } from './store.js';
 import { takeToken, type Bucket, type BucketRate } from './token-bucket.js';
 import type { Task } from '../task.js';
@@ -34,12 +34,19 @@ export class Dispatcher {
   private readonly ready = new Set<string>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly rateLimitedIds = new Set<number>();
-  private timer: ClockTimer | undefined;
-  private timerAt = Infinity;
+  private readonly wake: WakeTimer;
   private stopped = false;
 
   constructor(opts: DispatcherOptions) {
     this.opts = opts;
+    this.wake = new WakeTimer(opts.clock, () => {
+      try {
+        this.pump();
+      } catch (err) {
+        if (!opts.onError) throw err;
+        opts.onError(err);
+      }
+    });
     for (const t of opts.store.readyTargets()) this.ready.add(t);
   }
 
@@ -107,32 +114,11 @@ export class Dispatcher {
       this.ready.add(target);
       this.opts.start(head);
     }
-    if (wakeAt < Infinity) this.wakeAt(wakeAt);
-  }
-
-  private wakeAt(at: number): void {
-    if (this.timer && this.timerAt <= at) return;
-    const timers = timersOf(this.opts.clock);
-    if (this.timer) timers.clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = timers.setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        try {
-          this.pump();
-        } catch (err) {
-          if (!this.opts.onError) throw err;
-          this.opts.onError(err);
-        }
-      },
-      Math.max(0, Math.ceil(at - this.opts.clock.now())),
-    );
+    if (wakeAt < Infinity) this.wake.at(wakeAt);
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) timersOf(this.opts.clock).clearTimeout(this.timer);
-    this.timer = undefined;
+    this.wake.cancel();
   }
 }

@@ -12,28 +12,17 @@ import {
   type Task,
   type TaskState,
 } from '../task.js';
-import type {
-  AdmitLimits,
-  AdmitResult,
-  CompletionResult,
-  CounterName,
-  InsertResult,
-  QueueStore,
-  TaskRow,
+import {
+  FIXED_COUNTERS,
+  type AdmitLimits,
+  type AdmitResult,
+  type CompletionResult,
+  type CounterName,
+  type InsertResult,
+  type QueueStore,
+  type TaskRow,
 } from './store.js';
 
-const COUNTERS: readonly CounterName[] = [
-  'received',
-  'delivered',
-  'dead',
-  'failed_attempts',
-  'retries',
-  'rate_limited',
-  'deduplicated',
-  'sum_processing_ms',
-  'sum_e2e_ms',
-  'peak_pending',
-];
 const READY: readonly TaskState[] = ['queued', 'retrying'];
 
 interface Stored extends Task {
@@ -60,7 +49,7 @@ function assertRow(row: TaskRow): void {
 
 export class MemoryStore implements QueueStore {
   private readonly tasks = new Map<number, Stored>();
-  private readonly counts = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+  private readonly counts = Object.fromEntries(FIXED_COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
   private readonly meta = new Map<string, string>();
   private seq = 0;
 

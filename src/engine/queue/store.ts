@@ -27,17 +27,22 @@ export interface AdmitLimits {
 /** Per row: inserted or deduplicated (InsertResult), or null: refused because the queue is full. */
 export type AdmitResult = InsertResult | null;
 
+/** The fixed counters every store keeps (seeded at 0); the named families below come and go. */
+export const FIXED_COUNTERS = [
+  'received',
+  'delivered',
+  'dead',
+  'failed_attempts',
+  'retries',
+  'rate_limited',
+  'deduplicated',
+  'sum_processing_ms',
+  'sum_e2e_ms',
+  'peak_pending',
+] as const;
+
 export type CounterName =
-  | 'received'
-  | 'delivered'
-  | 'dead'
-  | 'failed_attempts'
-  | 'retries'
-  | 'rate_limited'
-  | 'deduplicated'
-  | 'sum_processing_ms'
-  | 'sum_e2e_ms'
-  | 'peak_pending'
+  | (typeof FIXED_COUNTERS)[number]
   /** Triggers rejected at intake (spool, legacy file), by reason code: `rejected:WHT_ERR_TEXT_UNSAFE`. */
   | `rejected:${string}`
   /** Cluster mode, per other node: `cluster:forwarded:NODE` (tasks handed to it), `cluster:received:NODE`. */

@@ -10,14 +10,15 @@ import {
   type TaskState,
 } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
-import type {
-  AdmitLimits,
-  AdmitResult,
-  CompletionResult,
-  CounterName,
-  InsertResult,
-  QueueStore,
-  TaskRow,
+import {
+  FIXED_COUNTERS,
+  type AdmitLimits,
+  type AdmitResult,
+  type CompletionResult,
+  type CounterName,
+  type InsertResult,
+  type QueueStore,
+  type TaskRow,
 } from '../queue/store.js';
 
 interface Row {
@@ -75,19 +76,6 @@ function toTask(r: Row, withOutput = true): Task {
 }
 
 const WATCHED_SQL = `state IN ('delivered', 'working') AND finished_at IS NULL`;
-
-const COUNTERS: readonly CounterName[] = [
-  'received',
-  'delivered',
-  'dead',
-  'failed_attempts',
-  'retries',
-  'rate_limited',
-  'deduplicated',
-  'sum_processing_ms',
-  'sum_e2e_ms',
-  'peak_pending',
-];
 
 export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
@@ -236,7 +224,7 @@ export class SqliteStore implements QueueStore {
     };
     this.counts = this.loadCounts();
     db.transaction(() => {
-      for (const c of COUNTERS) this.stmt.seed.run(c);
+      for (const c of FIXED_COUNTERS) this.stmt.seed.run(c);
     })();
     this.peak = this.counters().peak_pending;
   }
@@ -507,7 +495,7 @@ export class SqliteStore implements QueueStore {
   }
 
   counters(): Record<CounterName, number> {
-    const out = Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
+    const out = Object.fromEntries(FIXED_COUNTERS.map((c) => [c, 0])) as Record<CounterName, number>;
     for (const { name, value } of this.stmt.counters.all() as Array<{ name: CounterName; value: number }>)
       out[name] = value;
     out.received = (this.stmt.received.get() as number | undefined) ?? 0;
