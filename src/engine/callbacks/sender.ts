@@ -7,7 +7,7 @@
  * may be sent again with the same webhook-id (receivers dedupe on it).
  */
 import { Webhook } from 'standardwebhooks';
-import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
+import { WakeTimer, type Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { CallbackOutbox, OutboxRow } from './outbox.js';
 import { VERSION } from '../version.js';
@@ -36,12 +36,13 @@ export class CallbackSender {
   readonly counters: SenderCounters = { sent: 0, failedTries: 0, givenUp: 0 };
   private readonly inflight = new Set<string>();
   private readonly sending = new Set<Promise<void>>();
-  private timer: ClockTimer | undefined;
-  private timerAt = Infinity;
+  private readonly wake: WakeTimer;
   private closed = false;
   private readonly aborter = new AbortController();
 
-  constructor(private readonly d: CallbackSenderDeps) {}
+  constructor(private readonly d: CallbackSenderDeps) {
+    this.wake = new WakeTimer(d.clock, () => this.kick());
+  }
 
   start(): void {
     this.kick();
@@ -76,22 +77,7 @@ export class CallbackSender {
         });
       this.sending.add(p);
     }
-    if (wake < Infinity) this.wakeAt(wake);
-  }
-
-  private wakeAt(at: number): void {
-    if (this.timer && this.timerAt <= at) return;
-    const timers = timersOf(this.d.clock);
-    if (this.timer) timers.clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = timers.setTimeout(
-      () => {
-        this.timer = undefined;
-        this.timerAt = Infinity;
-        this.kick();
-      },
-      Math.max(0, Math.ceil(at - this.d.clock.now())),
-    );
+    if (wake < Infinity) this.wake.at(wake);
   }
 
   /** One POST of one row, and its outcome recorded. */
@@ -168,8 +154,7 @@ export class CallbackSender {
   async close(): Promise<void> {
     this.closed = true;
     this.aborter.abort();
-    if (this.timer) timersOf(this.d.clock).clearTimeout(this.timer);
-    this.timer = undefined;
+    this.wake.cancel();
     await Promise.allSettled([...this.sending]);
   }
 }

@@ -32,3 +32,38 @@ export function timersOf(clock: Clock): ClockTimers {
 
 /** Epoch ms with microsecond resolution (performance.now() anchored at timeOrigin), so stage latencies below 1 ms show. */
 export const systemClock: Clock = { now: () => performance.timeOrigin + performance.now(), ...globalTimers };
+
+/**
+ * One timer for the earliest of several deadlines (a dispatcher's next retry, an outbox's next try): `at(t)` makes it
+ * fire at t unless it already fires sooner; firing forgets the deadline, then runs `fire`.
+ */
+export class WakeTimer {
+  private timer: ClockTimer | undefined;
+  private timerAt = Infinity;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly fire: () => void,
+  ) {}
+
+  at(when: number): void {
+    if (this.timer && this.timerAt <= when) return;
+    const timers = timersOf(this.clock);
+    if (this.timer) timers.clearTimeout(this.timer);
+    this.timerAt = when;
+    this.timer = timers.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.fire();
+      },
+      Math.max(0, Math.ceil(when - this.clock.now())),
+    );
+  }
+
+  cancel(): void {
+    if (this.timer) timersOf(this.clock).clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}
