@@ -51,6 +51,8 @@ export function quoteArg(arg: string): string {
     throw new WhtError('WHT_ERR_TEXT_UNSAFE', 'tmux arguments cannot contain NUL');
   }
   if (arg === '') return "''";
+  // Most arguments (targets, formats, plain text) need no escape: one regex scan instead of one per character.
+  if (!SPECIAL.test(arg)) return `'${arg}'`;
   let out = '';
   let run = '';
   const flush = (): void => {
