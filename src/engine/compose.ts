@@ -311,8 +311,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     : undefined;
   const deliveries = new Deliveries({
     runner,
-    settled: (task) => {
-      const now = store.get(task.id);
+    settled: (task, now) => {
       if (now && WATCHED_STATES.includes(now.state) && now.finishedAt === null && !closing) watchDelivered(now);
       dispatcher.done(task.target);
       intake.kick();
