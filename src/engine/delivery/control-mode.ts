@@ -177,7 +177,11 @@ export class ControlModeTmux implements Tmux {
       if ((this.state as State) === 'closed') throw transportError('closed', 'attach-session', false);
       this.state = 'up';
       // Prove that commands are answered (a wedged server can attach clients and then never reply).
-      const probe = await this.send("display-message -p 'wht-probe'", ['display-message'], this.opts.startTimeoutMs ?? 3000);
+      const probe = await this.send(
+        "display-message -p 'wht-probe'",
+        ['display-message'],
+        this.opts.startTimeoutMs ?? 3000,
+      );
       if (probe.join('\n') !== 'wht-probe')
         throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: probe answered wrongly', {
           transport: 'down',
