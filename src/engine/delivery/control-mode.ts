@@ -13,7 +13,7 @@ import {
 } from '../ports/tmux.js';
 import { ControlParser, type ControlEvent, type ControlNotification } from './control-parser.js';
 import { quoteCommand, splitCommands } from './control-quote.js';
-import { ExecTmux } from './exec-tmux.js';
+import { pickSession, resolveServer, transportError, type TransportFailure } from './control-attach.js';
 
 /**
  * A persistent tmux control-mode client (`tmux -C attach-session -f no-output,ignore-size -t SESSION`): one child
@@ -58,7 +58,7 @@ export interface ControlModeOptions {
   onNotification?: ((n: ControlNotification) => void) | undefined;
 }
 
-export type TransportFailure = 'down' | 'timeout' | 'closed';
+export type { TransportFailure };
 
 interface Pending {
   resolve: (lines: string[]) => void;
@@ -171,7 +171,9 @@ export class ControlModeTmux implements Tmux {
     if (this.state === 'closed') throw transportError('closed', 'attach-session', false);
     this.state = 'starting';
     try {
-      const target = this.opts.session ?? (await this.pickSession());
+      const target =
+        this.opts.session ??
+        (await pickSession(this.server, this.opts.binary, this.opts.preferSession, this.opts.startTimeoutMs ?? 3000));
       if ((this.state as State) === 'closed') throw transportError('closed', 'attach-session', false);
       await this.spawnClient(target);
       if ((this.state as State) === 'closed') throw transportError('closed', 'attach-session', false);
@@ -200,24 +202,6 @@ export class ControlModeTmux implements Tmux {
             { cause: err },
           );
     }
-  }
-
-  private async pickSession(): Promise<string> {
-    const exec = new ExecTmux(this.server, this.opts.binary);
-    const { stdout } = await exec.run(['list-sessions', '-F', '#{session_id} #{session_name}'], {
-      timeoutMs: this.opts.startTimeoutMs ?? 3000,
-    });
-    const sessions = stdout
-      .split('\n')
-      .filter((s) => s !== '')
-      .map((l) => ({ id: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
-    const first = (sessions.find((s) => s.name === this.opts.preferSession) ?? sessions[0])?.id;
-    if (!first)
-      throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: no session to attach to', {
-        transport: 'down',
-        sent: false,
-      });
-    return first;
   }
 
   private spawnClient(target: string): Promise<void> {
@@ -341,20 +325,4 @@ export class ControlModeTmux implements Tmux {
       });
     });
   }
-}
-
-function transportError(kind: TransportFailure, name: string, sent: boolean, reason?: string): WhtError {
-  const text = reason ?? (kind === 'closed' ? 'client closed' : 'client not connected');
-  return new WhtError('WHT_ERR_TMUX_FAILED', `tmux ${name} (control mode): ${text}`, {
-    path: 'control',
-    transport: kind,
-    sent,
-  });
-}
-
-/** With no -L/-S, tmux would use $TMUX's socket; make that explicit so the child can run with TMUX unset. */
-function resolveServer(server: TmuxServer): TmuxServer {
-  if (server.socketPath || server.socketName) return server;
-  const fromEnv = process.env.TMUX?.split(',')[0];
-  return fromEnv ? { socketPath: fromEnv } : server;
 }

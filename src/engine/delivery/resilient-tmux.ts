@@ -9,6 +9,7 @@ import {
   type TmuxSettled,
 } from '../ports/tmux.js';
 import { ControlModeTmux, type ControlModeOptions } from './control-mode.js';
+import { CONTROL_COMMANDS, IDEMPOTENT_COMMANDS } from './control-commands.js';
 import { splitCommands } from './control-quote.js';
 import { ExecTmux } from './exec-tmux.js';
 
@@ -28,70 +29,7 @@ import { ExecTmux } from './exec-tmux.js';
  *   own, and those that fail over run via exec one after another in their order (a later call never overtakes an
  *   earlier one). Calls not eligible for control mode make the whole pipeline run one call after another.
  */
-export const CONTROL_COMMANDS: ReadonlySet<string> = new Set([
-  'send-keys',
-  'send',
-  'capture-pane',
-  'capturep',
-  'display-message',
-  'display',
-  'list-panes',
-  'lsp',
-  'list-windows',
-  'lsw',
-  'list-sessions',
-  'ls',
-  'list-clients',
-  'lsc',
-  'has-session',
-  'has',
-  'set-buffer',
-  'setb',
-  'paste-buffer',
-  'pasteb',
-  'delete-buffer',
-  'deleteb',
-  'show-buffer',
-  'showb',
-  'list-buffers',
-  'lsb',
-  'show-options',
-  'show',
-  'set-option',
-  'set',
-  'copy-mode',
-  'select-pane',
-  'selectp',
-  'refresh-client',
-  'refresh',
-]);
-
-export const IDEMPOTENT_COMMANDS: ReadonlySet<string> = new Set([
-  'capture-pane',
-  'capturep',
-  'display-message',
-  'display',
-  'list-panes',
-  'lsp',
-  'list-windows',
-  'lsw',
-  'list-sessions',
-  'ls',
-  'list-clients',
-  'lsc',
-  'has-session',
-  'has',
-  'show-buffer',
-  'showb',
-  'list-buffers',
-  'lsb',
-  'show-options',
-  'show',
-  'set-buffer',
-  'setb',
-  'set-option',
-  'set',
-]);
+export { CONTROL_COMMANDS, IDEMPOTENT_COMMANDS };
 
 export interface ResilientTmuxOptions {
   logger?: Logger | undefined;
