@@ -6,6 +6,7 @@ import { ExecTmux } from '../../src/engine/delivery/exec-tmux.js';
 import { inspectPane, inspectWithCapture, markFromCapture, takeMark } from '../../src/engine/delivery/pane.js';
 import { decodeMark } from '../../src/engine/delivery/pane-mark.js';
 import { ResilientTmux } from '../../src/engine/delivery/resilient-tmux.js';
+import { pasteText } from '../../src/engine/delivery/send.js';
 import type { Engine } from '../../src/engine/engine.js';
 import { isWhtError } from '../../src/engine/errors.js';
 import { jsonLines, waitFor } from '../helpers/tmux.js';
@@ -60,6 +61,17 @@ describe('pipelined calls through the control-mode client (real tmux)', () => {
     );
     const results = await cc.pipeline(calls);
     expect(results).toEqual(calls.map((_, i) => ({ ok: true, stdout: i % 3 === 0 ? `n=${i}\nm=${i}` : `n=${i}` })));
+  });
+
+  it.each([
+    ['the control-mode client', () => cc],
+    ['one tmux process per call', () => new ExecTmux(rec.server)],
+  ])('pastes multi-line text in one command list, a final ; kept, through %s', async (_, make) => {
+    const text = 'first line\nsecond; line\nends in;';
+    await pasteText(make(), rec.pane, text, 'wht-test', 5000);
+    // paste-buffer turns LF into CR (what Enter sends); the recorder is not in bracketed-paste mode.
+    expect(await rec.waitRecorded(text.length)).toBe(text.replace(/\n/g, '\r'));
+    expect(rec.tmux('list-buffers', '-F', '#{buffer_name}')).not.toContain('wht-test');
   });
 
   it('counts a line not yet written (closed within its tick) as not sent', async () => {

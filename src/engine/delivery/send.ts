@@ -64,7 +64,13 @@ export async function pasteText(
 ): Promise<void> {
   // A final newline inside a bracketed paste is text, not Enter: Enter comes on its own afterwards.
   const text = fullText.replace(/\n+$/, '');
-  if (text.length <= SET_BUFFER_MAX) await tmux.run(['set-buffer', '-b', buffer, '--', text], { timeoutMs });
-  else await tmux.run(['load-buffer', '-b', buffer, '-'], { input: text, timeoutMs });
-  await tmux.run(['paste-buffer', '-p', '-d', '-b', buffer, '-t', target], { timeoutMs });
+  const paste = ['paste-buffer', '-p', '-d', '-b', buffer, '-t', target];
+  // One command list (one round trip): tmux pastes only if the buffer was set. A final `;` of the text is escaped,
+  // or tmux would read it as the end of the command.
+  if (text.length <= SET_BUFFER_MAX) {
+    await tmux.run(['set-buffer', '-b', buffer, '--', argvLiteral(text), ';', ...paste], { timeoutMs });
+    return;
+  }
+  await tmux.run(['load-buffer', '-b', buffer, '-'], { input: text, timeoutMs });
+  await tmux.run(paste, { timeoutMs });
 }
