@@ -127,16 +127,16 @@ describe('the control-mode client against a stand-in that shows its writes', () 
       ['display-message', '-p', 'b'],
       ['display-message', '-p', 'c'],
     ]);
-    const alone = await cc.run(['display-message', '-p', 'd']);
+    const same = await cc.run(['display-message', '-p', 'd']);
     expect((await first).map((r) => r.ok && r.stdout)).toEqual(['a', 'b', 'c']);
-    expect(alone.stdout).toBe('d');
-    // Chunks as the stand-in read them: the probe, then the tick's write (`d` was issued in the same tick).
-    const chunks = jsonLines<string[]>(log).slice(1);
-    const abc = chunks.find((c) => c.includes("display-message '-p' 'a'"));
-    expect(abc?.slice(0, 3)).toEqual([
-      "display-message '-p' 'a'",
-      "display-message '-p' 'b'",
-      "display-message '-p' 'c'",
+    expect(same.stdout).toBe('d');
+    // Issued after the answers came: nothing else is in flight, so its write is read on its own.
+    expect((await cc.run(['display-message', '-p', 'e'])).stdout).toBe('e');
+    // Chunks as the stand-in read them: the probe, the tick of a-d (one write), then e.
+    expect(jsonLines<string[]>(log)).toEqual([
+      ["display-message -p 'wht-probe'"],
+      ["display-message '-p' 'a'", "display-message '-p' 'b'", "display-message '-p' 'c'", "display-message '-p' 'd'"],
+      ["display-message '-p' 'e'"],
     ]);
   });
 
