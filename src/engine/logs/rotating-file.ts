@@ -62,6 +62,19 @@ export class RotatingFile {
     return this.append(buf, now);
   }
 
+  /**
+   * Append several lines in one write: `skip` (nothing written) when the file is not open or they would cross a
+   * rotation (write them one by one then), `failed` when the write failed (the file is closed, as `write` does).
+   */
+  writeMany(lines: readonly string[], now: number): 'ok' | 'skip' | 'failed' {
+    if (this.fd === null) return 'skip';
+    const buf = Buffer.from(this.partial ? `\n${lines.join('')}` : lines.join(''));
+    // An empty file takes any one line, never several that together would pass the size limit.
+    if (this.size + buf.length > this.o.policy.maxBytes) return 'skip';
+    if (shouldRotate({ size: this.size, openedAt: this.openedAt }, buf.length, now, this.o.policy)) return 'skip';
+    return this.append(buf, now) ? 'ok' : 'failed';
+  }
+
   /** Rotate now when the daily boundary has passed (for a timer at the boundary; a quiet file rotates too). */
   rotateIfDue(now: number): void {
     if (
