@@ -72,7 +72,8 @@ export class EventStore implements CallbackOutbox {
       ),
       pruneScan: db.prepare(`SELECT max(seq) AS last, max(at >= @before) AS reached
         FROM (SELECT seq, at FROM events WHERE seq > @after ORDER BY seq LIMIT @chunk)`),
-      pruneEvents: db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq > @after ORDER BY seq LIMIT @chunk)
+      pruneEvents:
+        db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq > @after ORDER BY seq LIMIT @chunk)
         AND at < @before AND seq NOT IN (SELECT seq FROM callbacks WHERE state = 'pending')`),
       pruneCallbacks: db.prepare(`DELETE FROM callbacks WHERE state != 'pending' AND created_at < ?`),
     };
@@ -130,7 +131,7 @@ export class EventStore implements CallbackOutbox {
    */
   prune(before: number): number {
     let deleted = this.stmt.pruneCallbacks.run(before).changes;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const scan = this.stmt.pruneScan.get({ before, after, chunk: PRUNE_CHUNK }) as {
         last: number | null;
         reached: number | null;

@@ -38,18 +38,21 @@ export class GroupCommit {
     return this.group.length + this.owed.length;
   }
 
-  /** Run `fn` and commit it, with everything deferred before it, before returning. */
-  durable<T>(fn: () => T): T {
-    if (this.foreign()) return fn();
-    const result = this.write(fn);
+  /**
+   * Run `fn` and commit it, with everything deferred before it, before returning. `multi`: `fn` runs more than one
+   * statement (a failure then undoes all of them; one statement is atomic by itself).
+   */
+  durable<T>(fn: () => T, multi = false): T {
+    if (this.foreign()) return this.inForeign(fn, multi);
+    const result = this.write(fn, multi);
     this.commit();
     return result;
   }
 
   /** Run `fn` in the open transaction (opening one); `replay` writes it again if that transaction is lost. */
-  deferred<T>(fn: () => T, replay: () => void): T {
-    if (this.foreign()) return fn();
-    const result = this.write(fn);
+  deferred<T>(fn: () => T, replay: () => void, multi = false): T {
+    if (this.foreign()) return this.inForeign(fn, multi);
+    const result = this.write(fn, multi);
     this.group.push(replay);
     this.timer ??= setImmediate(this.flushSoon);
     return result;
@@ -97,23 +100,27 @@ export class GroupCommit {
     return !this.open && this.db.inTransaction;
   }
 
-  /** Run `fn` in the open transaction; a failure undoes `fn` alone (a savepoint) when others' writes are in it. */
-  private write<T>(fn: () => T): T {
+  /**
+   * Run `fn` in the open transaction. A failure undoes `fn` alone: a transaction of its own is rolled back; in a
+   * shared one, a savepoint around `fn` when it runs several statements (SQLite undoes a failed statement itself).
+   */
+  private write<T>(fn: () => T, multi: boolean): T {
     const fresh = !this.open;
     if (fresh) this.begin();
     const alone = fresh && this.group.length === 0;
-    if (!alone) this.sql.savepoint.run();
+    const savepoint = multi && !alone;
+    if (savepoint) this.sql.savepoint.run();
     try {
       const result = fn();
-      if (!alone) this.sql.release.run();
+      if (savepoint) this.sql.release.run();
       return result;
     } catch (err) {
-      this.undo(alone);
+      this.undo(alone, savepoint);
       throw err;
     }
   }
 
-  private undo(alone: boolean): void {
+  private undo(alone: boolean, savepoint: boolean): void {
     if (!this.db.inTransaction) {
       this.lose(); // SQLite rolled the whole transaction back (disk full, I/O error)
       return;
@@ -123,9 +130,28 @@ export class GroupCommit {
       this.open = false;
       return;
     }
-    this.sql.undo.run();
-    this.sql.release.run();
+    if (savepoint) {
+      this.sql.undo.run();
+      this.sql.release.run();
+    }
     this.timer ??= setImmediate(this.flushSoon); // what else is in the transaction still commits this turn
+  }
+
+  /** In a caller's transaction: a savepoint keeps a write of several statements whole. */
+  private inForeign<T>(fn: () => T, multi: boolean): T {
+    if (!multi) return fn();
+    this.sql.savepoint.run();
+    try {
+      const result = fn();
+      this.sql.release.run();
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) {
+        this.sql.undo.run();
+        this.sql.release.run();
+      }
+      throw err;
+    }
   }
 
   /** BEGIN, then the owed writes first (they commit with this transaction). */

@@ -77,24 +77,12 @@ export class SqliteStore implements QueueStore {
   private readonly counts: Record<TaskState, number>;
   private readonly stmt: TaskStatements;
   private readonly group: GroupCommit;
-  private readonly multi;
   private peak: number;
 
   constructor(db: Database.Database) {
     this.db = db;
     this.stmt = prepareStatements(db);
     this.group = new GroupCommit(db);
-    // Writes of more than one statement: atomic inside the group's transaction (better-sqlite3 nests a savepoint).
-    this.multi = {
-      insertMany: db.transaction(this.insertManyTx.bind(this)),
-      delivered: db.transaction(this.deliveredTx.bind(this)),
-      forwarded: db.transaction((ids: readonly number[], now: number) =>
-        ids.flatMap((id) => {
-          const row = this.stmt.forwarded.get({ id, now });
-          return row ? [toTask(row)] : [];
-        }),
-      ),
-    };
     this.counts = this.loadCounts();
     db.transaction(() => {
       for (const c of FIXED_COUNTERS) this.stmt.seed.run(c);
@@ -145,10 +133,23 @@ export class SqliteStore implements QueueStore {
     });
   }
 
+  /** The row an UPDATE without RETURNING changed, read back (or why it did not change). */
+  private changed(changes: number, id: number, action: string): Task {
+    return this.one(changes ? this.stmt.get.get(id) : undefined, id, action);
+  }
+
   /** A state change that commits before it returns; the counts move once it has. */
-  private durable(from: TaskState | undefined, to: TaskState, write: () => Task): Task {
-    const task = this.group.durable(write);
-    this.move(from!, to);
+  /**
+   * A state change that commits before it returns; the counts move once it has. The state it changes from is read
+   * in the same transaction when not given (a read outside one takes and drops a WAL read lock: two fcntl calls).
+   */
+  private durable(id: number, to: TaskState, write: () => Task, from?: TaskState, multi = false): Task {
+    let before = from;
+    const task = this.group.durable(() => {
+      before ??= this.stmt.state.get(id) as TaskState;
+      return write();
+    }, multi);
+    this.move(before!, to);
     return task;
   }
 
@@ -158,7 +159,7 @@ export class SqliteStore implements QueueStore {
 
   /** The acknowledgement: committed, with every deferred write before it, before this returns. */
   admit(rows: readonly TaskRow[], now: number, limits: AdmitLimits): AdmitResult[] {
-    const { results, created } = this.group.durable(() => this.multi.insertMany(rows, now, limits));
+    const { results, created } = this.group.durable(() => this.insertManyTx(rows, now, limits), true);
     this.counts.queued += created;
     this.peak = Math.max(this.peak, this.pendingCount());
     return results;
@@ -184,7 +185,20 @@ export class SqliteStore implements QueueStore {
       }
       room--;
       const callback = row.callback ? JSON.stringify(row.callback) : null;
-      const id = Number(this.stmt.insert.run({ ...row, callback, now }).lastInsertRowid);
+      const { text, target, priority, category, idemKey, source, receivedAt } = row;
+      const inserted = this.stmt.insert.run(
+        text,
+        target,
+        priority,
+        category,
+        idemKey,
+        source,
+        now,
+        receivedAt,
+        now,
+        callback,
+      );
+      const id = Number(inserted.lastInsertRowid);
       results.push({ task: insertedTask(id, row, callback, now), created: true });
       created++;
     }
@@ -245,7 +259,7 @@ export class SqliteStore implements QueueStore {
   /** The targets of the active index (a seek each), those with a queued or retrying task. */
   readyTargets(): string[] {
     const out: string[] = [];
-    for (let t = this.stmt.firstTarget.get() as string | undefined; t !== undefined; ) {
+    for (let t = this.stmt.firstTarget.get() as string | undefined; t !== undefined;) {
       if (this.stmt.hasReady.get(t) !== undefined) out.push(t);
       t = this.stmt.nextTarget.get(t) as string | undefined;
     }
@@ -253,9 +267,8 @@ export class SqliteStore implements QueueStore {
   }
 
   markDelivering(id: number, now: number, paneMark: string | null): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    return this.durable(before, 'delivering', () =>
-      this.one(this.stmt.delivering.get({ id, now, mark: paneMark }), id, 'start'),
+    return this.durable(id, 'delivering', () =>
+      this.changed(this.stmt.delivering.run({ id, now, mark: paneMark }).changes, id, 'start'),
     );
   }
 
@@ -265,8 +278,9 @@ export class SqliteStore implements QueueStore {
    */
   markDelivered(id: number, now: number, watched = false): Task {
     const task = this.group.deferred(
-      () => this.multi.delivered(id, now, watched),
+      () => this.deliveredTx(id, now, watched),
       () => this.replayDelivered(id, now, watched),
+      true,
     );
     this.move('delivering', 'delivered');
     return task;
@@ -274,38 +288,29 @@ export class SqliteStore implements QueueStore {
 
   /** A deferred `delivered` whose transaction was lost, written again (the task is still `delivering` there). */
   private replayDelivered(id: number, now: number, watched: boolean): void {
-    if (this.stmt.state.get(id) === 'delivering') this.multi.delivered(id, now, watched);
+    if (this.stmt.state.get(id) === 'delivering') this.deliveredTx(id, now, watched);
   }
 
   private deliveredTx(id: number, now: number, watched: boolean): Task {
-    const t = this.one(this.stmt.delivered.get({ id, now, watched: watched ? 1 : 0 }), id, 'complete');
-    this.stmt.bump3.run({
-      a: 'delivered',
-      av: 1,
-      b: 'sum_processing_ms',
-      bv: now - (t.startedAt ?? now),
-      c: 'sum_e2e_ms',
-      cv: now - t.receivedAt,
-    });
+    const t = this.changed(this.stmt.delivered.run({ id, now, watched: watched ? 1 : 0 }).changes, id, 'complete');
+    this.stmt.add.run(1, 'delivered');
+    this.stmt.add.run(now - (t.startedAt ?? now), 'sum_processing_ms');
+    this.stmt.add.run(now - t.receivedAt, 'sum_e2e_ms');
     return t;
   }
 
   markWorking(id: number, now: number): Task {
-    return this.durable('delivered', 'working', () =>
-      this.one(this.stmt.working.get({ id, now }), id, 'mark working'),
-    );
+    return this.durable(id, 'working', () => this.one(this.stmt.working.get({ id, now }), id, 'mark working'));
   }
 
   markCompleted(id: number, now: number, result: CompletionResult): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    return this.durable(before, 'completed', () =>
+    return this.durable(id, 'completed', () =>
       this.one(this.stmt.completed.get({ id, now, ...result }), id, 'complete'),
     );
   }
 
   markStalled(id: number, now: number, error: AttemptError, output: string | null): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    return this.durable(before, 'stalled', () =>
+    return this.durable(id, 'stalled', () =>
       this.one(this.stmt.stalled.get({ id, now, output, error: JSON.stringify(error) }), id, 'mark stalled'),
     );
   }
@@ -316,9 +321,7 @@ export class SqliteStore implements QueueStore {
 
   markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task {
     const state: TaskState = retryAt === null ? 'dead' : 'retrying';
-    return this.durable('delivering', state, () =>
-      this.db.transaction(() => this.failedTx(id, error, retryAt, now, state))(),
-    );
+    return this.durable(id, state, () => this.failedTx(id, error, retryAt, now, state), 'delivering', true);
   }
 
   private failedTx(id: number, error: AttemptError, retryAt: number | null, now: number, state: TaskState): Task {
@@ -333,19 +336,22 @@ export class SqliteStore implements QueueStore {
       id,
       'fail',
     );
-    this.stmt.bump3.run({ a: 'failed_attempts', av: 1, b: state === 'dead' ? 'dead' : 'retries', bv: 1, c: '', cv: 0 });
+    this.stmt.add.run(1, 'failed_attempts');
+    this.stmt.add.run(1, state === 'dead' ? 'dead' : 'retries');
     return t;
   }
 
   requeue(id: number, note: AttemptError | null): Task {
-    return this.durable('delivering', 'queued', () =>
-      this.one(this.stmt.requeue.get({ id, note: note ? JSON.stringify(note) : null }), id, 'requeue'),
+    return this.durable(
+      id,
+      'queued',
+      () => this.one(this.stmt.requeue.get({ id, note: note ? JSON.stringify(note) : null }), id, 'requeue'),
+      'delivering',
     );
   }
 
   retry(id: number, now: number): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    const task = this.durable(before, 'queued', () => this.one(this.stmt.retry.get({ id, now }), id, 'retry'));
+    const task = this.durable(id, 'queued', () => this.one(this.stmt.retry.get({ id, now }), id, 'retry'));
     this.keepPeak();
     return task;
   }
@@ -369,8 +375,7 @@ export class SqliteStore implements QueueStore {
   }
 
   drop(id: number, now: number): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    return this.durable(before, 'dropped', () => this.one(this.stmt.drop.get({ id, now }), id, 'drop'));
+    return this.durable(id, 'dropped', () => this.one(this.stmt.drop.get({ id, now }), id, 'drop'));
   }
 
   paneMark(id: number): string | null {
@@ -391,7 +396,14 @@ export class SqliteStore implements QueueStore {
   }
 
   markForwarded(ids: readonly number[], now: number): Task[] {
-    const moved = this.group.durable(() => this.multi.forwarded(ids, now));
+    const moved = this.group.durable(
+      () =>
+        ids.flatMap((id) => {
+          const row = this.stmt.forwarded.get({ id, now });
+          return row ? [toTask(row)] : [];
+        }),
+      true,
+    );
     this.move('queued', 'forwarded', moved.length);
     return moved;
   }
@@ -411,8 +423,8 @@ export class SqliteStore implements QueueStore {
   oldestPendingReceivedAt(): number | null {
     if (this.pendingCount() === 0) return null;
     let oldest = Infinity;
-    for (let t = this.stmt.firstTarget.get() as string | undefined; t !== undefined; ) {
-      for (let g = this.stmt.firstOfTarget.get(t) as [number, number] | undefined; g; ) {
+    for (let t = this.stmt.firstTarget.get() as string | undefined; t !== undefined;) {
+      for (let g = this.stmt.firstOfTarget.get(t) as [number, number] | undefined; g;) {
         oldest = Math.min(oldest, g[1]);
         g = this.stmt.nextOfTarget.get(t, g[0]) as [number, number] | undefined;
       }
@@ -448,8 +460,8 @@ export class SqliteStore implements QueueStore {
   /** In id order, a chunk per statement, up to the first chunk that reaches tasks committed after `before`. */
   prune(before: number): number {
     const n = this.group.durable(() => {
-      let deleted = 0;
-      for (let after = 0; ; ) {
+      let deleted = 0; // (all or nothing, like the one DELETE it replaces)
+      for (let after = 0; ;) {
         const scan = this.stmt.pruneScan.get({ before, after, chunk: PRUNE_CHUNK }) as {
           last: number | null;
           reached: number | null;
@@ -460,7 +472,7 @@ export class SqliteStore implements QueueStore {
         after = scan.last;
       }
       return deleted;
-    });
+    }, true);
     if (n) Object.assign(this.counts, this.loadCounts());
     return n;
   }
