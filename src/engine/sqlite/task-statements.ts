@@ -67,7 +67,8 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE tasks SET state = 'dropped', finished_at = @now WHERE id = @id AND (state IN ('queued', 'retrying') OR state = 'dead') RETURNING ${C}`,
     ),
     paneMark: db.prepare('SELECT pane_mark FROM tasks WHERE id = ?').pluck(),
-    listDelivering: raw(`SELECT ${C} FROM tasks WHERE ${ACTIVE} AND state = 'delivering' ORDER BY id`),
+    // `+id`: ordered after the index scan (ORDER BY id alone makes the planner scan the whole table in rowid order).
+    listDelivering: raw(`SELECT ${C} FROM tasks WHERE ${ACTIVE} AND state = 'delivering' ORDER BY +id`),
     countByState: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
     counters: db.prepare('SELECT name, value FROM counters'),
     received: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'tasks'`).pluck(),
