@@ -101,6 +101,33 @@ describe('the event log and the outbox (migration 3)', () => {
     }
   });
 
+  it('event ids never go back: after an upgrade of a log whose newest events were pruned, and after a prune', () => {
+    const v2 = new Database(path);
+    v2.pragma('journal_mode = WAL');
+    for (const m of MIGRATIONS.slice(0, 2)) v2.exec(m);
+    v2.pragma('user_version = 2');
+    const old = new SqliteStore(v2);
+    old.insertMany([row('a', false), row('b', false)], 1000, 0);
+    const last = v2.prepare('SELECT max(seq) FROM events').pluck().get() as number;
+    v2.exec('DELETE FROM events'); // all pruned (an engine idle for longer than retainDays)
+    old.close();
+
+    const store = new SqliteStore(openDatabase(path));
+    const log = new EventStore(store.db);
+    expect(log.since(0)).toEqual([]);
+    expect(log.lastSeq()).toBe(last);
+    const { task } = store.insertMany([row('c', false)], 9000, 0)[0]!;
+    expect(log.since(0).map((e) => [e.seq, e.taskId])).toEqual([[last + 1, task.id]]);
+    // Everything is old now (the row holding the last id too): the prune keeps the newest event, so the next one
+    // still gets a higher id.
+    const later = Date.now() + 60_000;
+    expect(log.prune(later)).toBe(1);
+    expect(log.lastSeq()).toBe(last + 1);
+    store.insertMany([row('d', false)], later + 1, 0);
+    expect(log.since(last + 1).map((e) => e.seq)).toEqual([last + 2]);
+    store.close();
+  });
+
   it('a task without a callback writes its events and no outbox row; one with a callback, both', () => {
     const store = new SqliteStore(openDatabase(path));
     const log = new EventStore(store.db);

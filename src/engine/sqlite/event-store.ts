@@ -51,7 +51,8 @@ export class EventStore implements CallbackOutbox {
     private readonly settle: () => void = () => undefined,
   ) {
     this.stmt = {
-      since: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+      // kind 'seq': the row migration 3 may leave to hold the last id given (never served).
+      since: db.prepare(`SELECT * FROM events WHERE seq > ? AND kind != 'seq' ORDER BY seq LIMIT ?`),
       last: db.prepare('SELECT max(seq) FROM events').pluck(),
       alert: db.prepare(`INSERT INTO events (at, kind, data) VALUES (?, 'alert', ?)`),
       // The oldest pending callback of each URL: one URL's events go out in order, one at a time.
@@ -74,7 +75,8 @@ export class EventStore implements CallbackOutbox {
         FROM (SELECT seq, at FROM events WHERE seq > @after ORDER BY seq LIMIT @chunk)`),
       pruneEvents:
         db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq > @after ORDER BY seq LIMIT @chunk)
-        AND at < @before AND seq NOT IN (SELECT seq FROM callbacks WHERE state = 'pending')`),
+        AND at < @before AND seq NOT IN (SELECT seq FROM callbacks WHERE state = 'pending')
+        AND seq < (SELECT max(seq) FROM events)`),
       pruneCallbacks: db.prepare(`DELETE FROM callbacks WHERE state != 'pending' AND created_at < ?`),
     };
   }
@@ -125,8 +127,8 @@ export class EventStore implements CallbackOutbox {
   }
 
   /**
-   * Delete events and finished callbacks older than `before` (pending callbacks and their events stay). Events go in
-   * seq order, a chunk per statement, up to the first chunk that reaches an event at or after `before`: the work is
+   * Delete events and finished callbacks older than `before` (pending callbacks and their events stay, and the newest
+   * event: the next seq is one past it, so ids never go back without AUTOINCREMENT). Events go in seq order, a chunk per statement, up to the first chunk that reaches an event at or after `before`: the work is
    * bounded by what is deleted, and no index on `at` is updated by every state change.
    */
   prune(before: number): number {

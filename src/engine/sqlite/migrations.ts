@@ -112,7 +112,9 @@ export const MIGRATIONS: readonly string[] = [
   // 3: the same log and outbox, written at what they cost (issue 18). Every commit writes each page it dirtied to
   // the WAL, so the hot path keeps only the b-trees a query needs:
   // - events loses its two indexes: the callback's webhook-id count comes from the outbox itself (callbacks.task_state,
-  //   indexed: only tasks with a callback pay), and retention prunes the log in seq order (event-store.ts).
+  //   indexed: only tasks with a callback pay), and retention prunes the log in seq order (event-store.ts); and its
+  //   AUTOINCREMENT (a sqlite_sequence read and write per event, and that page in every commit): seq stays
+  //   monotonic because the prune never deletes the newest row.
   // - a task without a callback pays nothing for the outbox: each trigger is split in two by a WHEN on NEW.callback,
   //   exactly one of the pair fires, so the outbox row still follows its own event (last_insert_rowid()).
   // - no IN list of more than two constants where a row change evaluates it (a partial index's condition, a trigger):
@@ -157,8 +159,22 @@ function migration3(): string {
   return `
   DROP TRIGGER tasks_event_insert;
   DROP TRIGGER tasks_event_update;
-  DROP INDEX events_task;
-  DROP INDEX events_at;
+  CREATE TABLE events_v3 (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    task_id INTEGER,
+    state TEXT,
+    data TEXT NOT NULL
+  );
+  INSERT INTO events_v3 (seq, at, kind, task_id, state, data) SELECT seq, at, kind, task_id, state, data FROM events;
+  -- Event ids never go back (Last-Event-ID): when the newest events were pruned, a row of kind 'seq' (never served)
+  -- holds the last id given; the prune always keeps the newest row.
+  INSERT INTO events_v3 (seq, at, kind, data)
+    SELECT s.seq, (julianday('now') - 2440587.5) * 86400000.0, 'seq', 'null' FROM sqlite_sequence s
+    WHERE s.name = 'events' AND s.seq > coalesce((SELECT max(seq) FROM events), 0);
+  DROP TABLE events;
+  ALTER TABLE events_v3 RENAME TO events;
   ALTER TABLE callbacks ADD COLUMN task_state TEXT;
   UPDATE callbacks SET task_state = CASE WHEN instr(${rest}, '_') > 0
     THEN substr(${rest}, 1, instr(${rest}, '_') - 1) ELSE ${rest} END;
