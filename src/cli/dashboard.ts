@@ -10,6 +10,7 @@ import { dataPaths } from '../engine/data-dir.js';
 import { lockHolder } from '../engine/lock.js';
 import { resolveConfig } from '../engine/config/resolve.js';
 import { runDashboard, type DashboardSource } from '../tui/dashboard.js';
+import { DASHBOARD_EVENTS } from '../tui/dashboard-data.js';
 import { demoSchedule, playSchedule, DEMO_FAILING_TARGET } from '../tui/demo.js';
 import { splitAndRun, splitSummary } from '../tui/split.js';
 import type { SplitChild } from '../tui/split-handshake.js';
@@ -86,7 +87,7 @@ export async function runDashboardCommand(config: Config, split?: SplitChild | n
   const servePid = lockHolder(paths.lock);
   if (servePid !== null) {
     const client = await connectRpc(paths.socket);
-    await client.subscribe();
+    await client.subscribe(DASHBOARD_EVENTS);
     const run = runDashboard(
       dashboardOptions(
         config,
@@ -126,7 +127,7 @@ async function runOnEngineThread(config: Config, split?: SplitChild | null): Pro
   let client: RpcClient;
   try {
     client = await connectRpc(dataPaths(config.dataDir).socket);
-    await client.subscribe();
+    await client.subscribe(DASHBOARD_EVENTS);
   } catch (err) {
     await thread.close();
     throw err;

@@ -257,11 +257,15 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
   });
   const feed = eventFeed(events);
   let senderKick: NodeJS.Immediate | undefined;
-  // Every state change wrote an event, and maybe an outbox row (triggers did): look once per event-loop turn.
-  const kickSender = () => {
+  let outboxChanged = false;
+  // Every state change wrote an event (the feed's readers are told once per event-loop turn); only a task with a
+  // callback can have written an outbox row, so only its changes make the sender look at the outbox (a query).
+  const kickSender = (task: Task) => {
+    if (task.callback) outboxChanged = true;
     senderKick ??= setImmediate(() => {
       senderKick = undefined;
-      sender.kick();
+      if (outboxChanged) sender.kick();
+      outboxChanged = false;
       feed.notify();
     });
   };
@@ -313,8 +317,7 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     : undefined;
   const deliveries = new Deliveries({
     runner,
-    settled: (task) => {
-      const now = store.get(task.id);
+    settled: (task, now) => {
       if (now && WATCHED_STATES.includes(now.state) && now.finishedAt === null && !closing) watchDelivered(now);
       dispatcher.done(task.target);
       intake.kick();

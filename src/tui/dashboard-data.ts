@@ -35,6 +35,9 @@ export interface DashboardSource {
 
 export type FrameData = Omit<Frame, 'ui' | 'now'>;
 
+/** The engine events the dashboard listens to (an engine behind the control socket sends only these). */
+export const DASHBOARD_EVENTS = ['task:queued', 'task:delivered', 'task:dead', 'log'] as const;
+
 export class DashboardData {
   snapshot: EngineSnapshot | null = null;
   connected = true;

@@ -49,6 +49,23 @@ describe('WAL checkpoints in a worker thread', () => {
     reader.close();
     store.close();
   });
+
+  it('stops polling once the WAL is truncated, and the next commit wakes it (inotify on the WAL, not the slow poll)', async () => {
+    const path = join(tmp.dir, 'q.db');
+    const store = new SqliteStore(openDatabase(path));
+    store.db.pragma('wal_autocheckpoint = 0');
+    // asleepMs far beyond the test: only the WAL watch can wake the worker in time
+    const checkpointer = new Checkpointer(path, silentLogger, { idleMs: 200, asleepMs: 600_000 });
+    const wal = () => statSync(`${path}-wal`).size;
+    const truncations = () => checkpointer.counts.TRUNCATE ?? 0;
+    for (let round = 1; round <= 2; round++) {
+      store.insertMany([row(round)], Date.now(), 0);
+      expect(wal()).toBeGreaterThan(0);
+      await waitFor(() => truncations() >= round && wal() === 0, 15_000, `the WAL truncated after commit ${round}`);
+    }
+    await checkpointer.close();
+    store.close();
+  });
 });
 
 /** WAL bytes one task (insert, start, finish; a transaction each) adds when nothing checkpoints. */

@@ -1,5 +1,4 @@
 import { loadConfig } from '../context.js';
-import { runDashboardCommand, runDemo, runSplit } from '../dashboard.js';
 import { defineCommand } from './command.js';
 
 export const tuiCommand = defineCommand({
@@ -20,6 +19,8 @@ export const tuiCommand = defineCommand({
       }),
   handler: async (args, ctx) => {
     const config = loadConfig(ctx.global);
+    // blessed and blessed-contrib load only for the dashboard: `serve` and the other commands start without them.
+    const { runDashboardCommand, runDemo, runSplit } = await import('../dashboard.js');
     if (args.demo) ctx.code = await runDemo(config);
     else if (args.split) ctx.code = await runSplit(config, ctx.argv, ctx.out);
     else ctx.code = await runDashboardCommand(config, ctx.split);

@@ -8,8 +8,11 @@ import type { DeliveryRunner } from './runner.js';
 
 export interface DeliveriesDeps {
   runner: DeliveryRunner;
-  /** After each delivery, whatever its outcome (free the target, pump the queue, kick the spool). */
-  settled: (task: Task) => void;
+  /**
+   * After each delivery, whatever its outcome (free the target, pump the queue, kick the spool); `typed` is the task as
+   * its delivery left it when it was typed (delivered or working), undefined otherwise.
+   */
+  settled: (task: Task, typed: Task | undefined) => void;
   /** A delivery or recovery threw past the runner's own handling. */
   onError: (err: unknown, task: Task) => void;
 }
@@ -20,12 +23,16 @@ export class Deliveries {
   constructor(private readonly d: DeliveriesDeps) {}
 
   start(task: Task): void {
+    let typed: Task | undefined;
     const run = this.d.runner
       .run(task)
+      .then((t) => {
+        typed = t;
+      })
       .catch((err: unknown) => this.d.onError(err, task))
       .finally(() => {
         this.inflight.delete(task.id);
-        this.d.settled(task);
+        this.d.settled(task, typed);
       });
     this.inflight.set(task.id, run);
   }

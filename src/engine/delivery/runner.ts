@@ -39,7 +39,8 @@ export class DeliveryRunner {
 
   constructor(private readonly d: RunnerDeps) {}
 
-  async run(task: Task): Promise<void> {
+  /** Resolves with the task as its delivery left it when it was typed (delivered or working), undefined otherwise. */
+  async run(task: Task): Promise<Task | undefined> {
     const { store, clock, emit } = this.d;
     let started = false;
     let typed = false;
@@ -70,11 +71,12 @@ export class DeliveryRunner {
       };
       const { busySeen } = await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       typed = true;
-      emit('task:delivered', store.markDelivered(task.id, clock.now(), watched));
+      const delivered = store.markDelivered(task.id, clock.now(), watched);
+      emit('task:delivered', delivered);
       // The confirmation saw the busy marker: it is working now (a short job may be idle again by the first look).
-      if (watched && busySeen) this.markWorking(task);
+      return watched && busySeen ? (this.markWorking(task) ?? delivered) : delivered;
     } catch (err) {
-      if (this.storageFailed(err, task, typed, watched)) return;
+      if (this.storageFailed(err, task, typed, watched)) return undefined;
       const e = toWhtError(err);
       if (!started && e.details?.cancelled === true) {
         // shutdown during a readiness wait: nothing typed, nothing charged; the task stays queued for the next start
@@ -82,18 +84,19 @@ export class DeliveryRunner {
           id: task.id,
           target: task.target,
         });
-        return;
+        return undefined;
       }
       if (e.code === 'WHT_ERR_TARGET_MISSING') this.d.targets.invalidate(task.target);
       try {
         if (!started) markStarted(null);
       } catch (err2) {
-        if (this.storageFailed(err2, task, false)) return; // still queued: nothing was typed
+        if (this.storageFailed(err2, task, false)) return undefined; // still queued: nothing was typed
         throw err2;
       }
       // A keystroke command cut off after it was written may have run: look before typing again.
       const verdict = e.details?.sent === true ? await this.checkPane(task).catch(() => null) : null;
-      if (arrived(verdict)) return;
+      // Recorded delivered by the pane check (rare): read back, as it may be watched until it completes.
+      if (arrived(verdict)) return store.get(task.id);
       const failure = verdict?.kind === 'undecided' ? undecided(task, verdict.why) : e;
       try {
         this.fail(task, failure);
@@ -103,6 +106,7 @@ export class DeliveryRunner {
         this.d.storage.report(err2);
         this.unrecorded.push(() => this.fail(task, failure));
       }
+      return undefined;
     }
   }
 
@@ -126,9 +130,11 @@ export class DeliveryRunner {
   }
 
   /** delivered -> working; if it cannot be written now, the completion watch records it on its next look. */
-  private markWorking(task: Task): void {
+  private markWorking(task: Task): Task | undefined {
     try {
-      this.d.emit('task:working', this.d.store.markWorking(task.id, this.d.clock.now()));
+      const working = this.d.store.markWorking(task.id, this.d.clock.now());
+      this.d.emit('task:working', working);
+      return working;
     } catch (err) {
       this.d.logger.debug('working not recorded at delivery; the completion watch will', {
         id: task.id,

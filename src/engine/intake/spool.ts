@@ -71,6 +71,11 @@ export class SpoolIntake {
   private closed = false;
   /** new/ in name order as last read; read again after a watch event or the rescan timer. */
   private listing: string[] | null = null;
+  /**
+   * Names this intake removed from new/ (committed, rejected) whose watch event has not come yet: that event is not a
+   * reason to list new/ again (in a burst, half of all events; each listing is a readdir and a sort).
+   */
+  private readonly removed = new Set<string>();
   /** Backpressure: since when the queue has been full, and how many files were committed since. */
   private fullSince: number | null = null;
   private waited = 0;
@@ -81,13 +86,20 @@ export class SpoolIntake {
   }
 
   async start(): Promise<void> {
-    this.watcher = watch(this.dirs.new, { persistent: true }, () => this.touch());
+    this.watcher = watch(this.dirs.new, { persistent: true }, (_event, name) => {
+      // Our own removal of a file we took changes nothing the listing does not know already.
+      if (typeof name === 'string' && this.removed.delete(name)) return;
+      this.touch();
+    });
     this.watcher.on('error', (err: unknown) =>
       this.opts.logger.warn('spool watcher error; the rescan still runs', { error: String(err) }),
     );
     this.schedule();
     await this.draining;
-    this.timer = timersOf(this.opts.clock).setInterval(() => this.touch(), this.opts.rescanMs);
+    this.timer = timersOf(this.opts.clock).setInterval(() => {
+      this.removed.clear(); // events that never came (a watch that failed) do not pile up
+      this.touch();
+    }, this.opts.rescanMs);
     this.timer.unref();
   }
 
@@ -208,6 +220,7 @@ export class SpoolIntake {
     for (const name of outcome.committed) {
       try {
         unlinkSync(join(this.dirs.new, name));
+        this.removed.add(name);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
           this.opts.logger.error('cannot remove committed spool file', { name, error: String(err) });
@@ -257,6 +270,7 @@ export class SpoolIntake {
     const to = join(this.dirs.rejected, name);
     try {
       await fsp.rename(from, to);
+      this.removed.add(name);
       await fsp.writeFile(`${to}.reason`, `${reason}\n`, { mode: 0o600 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT')

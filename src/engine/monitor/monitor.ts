@@ -82,6 +82,7 @@ class MonitorImpl implements Monitor {
     return {
       'task:queued': (task: Task) => {
         const at = now();
+        this.sampler.active();
         t.add('received', at);
         this.latency.recordMs('intake', task.committedAt - task.receivedAt, at);
       },
@@ -95,6 +96,7 @@ class MonitorImpl implements Monitor {
   }
 
   private onDelivered(task: Task, at: number): void {
+    this.sampler.active();
     this.throughput.add('delivered', at);
     const delivered = task.deliveredAt ?? at;
     if (task.startedAt !== null) {

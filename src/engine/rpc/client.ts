@@ -97,8 +97,9 @@ export class RpcClient {
     });
   }
 
-  async subscribe(): Promise<void> {
-    await this.call('subscribe');
+  /** Turn on the event stream: only `events` when given (each event sent costs the engine), else all. */
+  async subscribe(events?: ReadonlyArray<keyof EngineEventMap>): Promise<void> {
+    await this.call('subscribe', events ? { events } : undefined);
   }
 
   close(): void {

@@ -3,8 +3,8 @@
  * running engine. Not to be confused with tmux control mode (delivery/control-mode.ts).
  * Newline-delimited JSON over a Unix socket in the data dir (0600).
  * Request `{"id": n, "method": "...", "params": {...}}`, answer `{"id": n, "result": ...}` or
- * `{"id": n, "error": {"code": "WHT_ERR_...", "message": "..."}}`. After `subscribe`, the server also sends
- * `{"event": "task:delivered", "args": [...]}` lines.
+ * `{"id": n, "error": {"code": "WHT_ERR_...", "message": "..."}}`. After `subscribe` (`params.events`: the event
+ * names wanted, all when absent), the server also sends `{"event": "task:delivered", "args": [...]}` lines.
  */
 export const RPC_METHODS = [
   'enqueue',

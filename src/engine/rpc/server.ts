@@ -24,6 +24,21 @@ const EVENTS: Array<keyof EngineEventMap> = [
   'log',
 ];
 
+/**
+ * The events a `subscribe` asks for (`params.events`; all of them when absent): each one sent costs the engine a
+ * JSON line, and a burst makes thousands a second, so a reader asks only for what it shows.
+ */
+function subscribedEvents(params: unknown): Array<keyof EngineEventMap> {
+  const asked = (params as { events?: unknown } | undefined)?.events;
+  if (asked === undefined) return EVENTS;
+  if (!Array.isArray(asked) || !asked.every((e) => typeof e === 'string'))
+    throw new WhtError('WHT_ERR_USAGE', 'params.events must be an array of event names');
+  const unknown = asked.filter((e) => !EVENTS.includes(e as keyof EngineEventMap));
+  if (unknown.length)
+    throw new WhtError('WHT_ERR_USAGE', `unknown event ${unknown.join(', ')} (known: ${EVENTS.join(', ')})`);
+  return asked as Array<keyof EngineEventMap>;
+}
+
 function idParam(params: unknown): number {
   const id = (params as { id?: unknown } | undefined)?.id;
   if (typeof id !== 'number' || !Number.isInteger(id))
@@ -163,7 +178,7 @@ export class RpcServer {
         throw new WhtError('WHT_ERR_BAD_TRIGGER', `unknown control method ${String(req.method)}`);
       res.result = await dispatchControl(this.api, req.method, req.params, this.extras);
       if (req.method === 'subscribe' && unsubscribe.length === 0) {
-        for (const name of EVENTS) {
+        for (const name of subscribedEvents(req.params)) {
           const listener = (...args: unknown[]) => send({ event: name, args });
           this.events.on(name, listener as never);
           unsubscribe.push(() => this.events.off(name, listener as never));

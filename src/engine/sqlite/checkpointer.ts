@@ -14,17 +14,19 @@ import type { Logger } from '../ports/logger.js';
  *   40 KB a task without end.
  * - TRUNCATE when the WAL is past twice the limit (it holds off the engine's next commit for the short tail of the
  *   checkpoint: frames PASSIVE already copied are not copied again), and when the engine has been idle for `idleMs`.
+ * - Idle after that: no polling until the WAL is written again (inotify on the -wal file).
  */
 const WORKER_SOURCE = `
-const { statSync } = require('node:fs');
+const { statSync, watch } = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
-const { path, intervalMs, pollMs, idleMs, walLimitBytes } = workerData;
+const { path, intervalMs, pollMs, idleMs, walLimitBytes, asleepMs } = workerData;
 // fileMustExist: a worker that starts late must never create an empty database where the engine's was deleted.
 const db = new Database(path, { timeout: 1000, fileMustExist: true });
 db.pragma('journal_size_limit = ' + walLimitBytes);
 // Checkpoints copy WAL frames without the page cache; keep this connection's cache small (default 16,000 KiB).
 db.pragma('cache_size = -256');
+const dataVersion = db.prepare('PRAGMA data_version').pluck();
 const walSize = () => { try { return statSync(path + '-wal').size; } catch { return 0; } };
 const checkpoint = (mode) => {
   try {
@@ -32,20 +34,43 @@ const checkpoint = (mode) => {
     parentPort.postMessage({ checkpoint: mode, done: r.busy === 0 && r.log === r.checkpointed, walBytes: walSize() });
   } catch (err) { parentPort.postMessage({ error: String(err) }); }
 };
-// data_version changes when another connection commits: an idle engine costs one cheap read per poll.
-let seen = -1, changedAt = 0, lastPassive = 0, truncated = true;
-const timer = setInterval(() => {
+// data_version changes when another connection commits: a poll is one cheap read and a stat.
+let seen = -1, changedAt = 0, lastPassive = 0, truncated = true, timer = null, watcher = null, stopped = false;
+// Polled every pollMs while the WAL grows fast (a burst: a checkpoint must not come late), less often (up to 8x) while
+// it grows slowly (the monitor's history every few seconds).
+let interval = pollMs, lastSize = 0;
+const poll = () => {
+  timer = null;
   const now = Date.now();
-  const version = db.pragma('data_version', { simple: true });
+  const version = dataVersion.get();
   if (version !== seen) { seen = version; changedAt = now; truncated = false; }
   const size = walSize();
-  if (size > 2 * walLimitBytes) { checkpoint('TRUNCATE'); lastPassive = now; return; }
-  if (changedAt > lastPassive && (size > walLimitBytes || now - lastPassive >= intervalMs)) { checkpoint('PASSIVE'); lastPassive = now; return; }
-  if (!truncated && now - changedAt >= idleMs) { checkpoint('TRUNCATE'); truncated = true; }
-}, pollMs);
+  if (size > 2 * walLimitBytes) { checkpoint('TRUNCATE'); lastPassive = now; }
+  else if (changedAt > lastPassive && (size > walLimitBytes || now - lastPassive >= intervalMs)) { checkpoint('PASSIVE'); lastPassive = now; }
+  else if (!truncated && now - changedAt >= idleMs) { checkpoint('TRUNCATE'); truncated = true; }
+  if (stopped) return;
+  const grew = size - lastSize;
+  lastSize = walSize();
+  interval = grew > 64 * 1024 || size > walLimitBytes / 2 ? pollMs : Math.min(interval * 2, 8 * pollMs);
+  if (truncated) sleep(); else timer = setTimeout(poll, interval);
+};
+// Idle (WAL truncated, no commit for idleMs): no polling (40 wake-ups a second were most of an idle engine's CPU);
+// the first write to the WAL wakes the worker through inotify, and a slow poll covers a watch that cannot be set.
+const sleep = () => {
+  try { watcher = watch(path + '-wal', { persistent: false }, wake); watcher.on('error', () => {}); } catch { watcher = null; }
+  timer = setTimeout(wake, asleepMs);
+};
+const wake = () => {
+  if (watcher) { watcher.close(); watcher = null; }
+  if (timer) clearTimeout(timer);
+  if (!stopped) poll();
+};
+poll();
 parentPort.on('message', (msg) => {
   if (msg !== 'stop') return;
-  clearInterval(timer);
+  stopped = true;
+  if (watcher) watcher.close();
+  if (timer) clearTimeout(timer);
   checkpoint('TRUNCATE');
   db.close();
   parentPort.postMessage({ stopped: true });
@@ -59,6 +84,11 @@ export interface CheckpointerOptions {
   pollMs?: number;
   /** After this long without a commit, TRUNCATE the WAL. @default 2000 */
   idleMs?: number;
+  /**
+   * Once the WAL is truncated the worker stops polling: a write to the WAL wakes it (inotify), or this much time
+   * (in case the watch could not be set). @default 5000
+   */
+  asleepMs?: number;
   /** WAL size that triggers a checkpoint at once (twice it: TRUNCATE); also `journal_size_limit`. @default 8 MiB */
   walLimitBytes?: number;
 }
@@ -88,6 +118,7 @@ export class Checkpointer {
       intervalMs: options.intervalMs ?? 1000,
       pollMs: options.pollMs ?? 25,
       idleMs: options.idleMs ?? 2000,
+      asleepMs: options.asleepMs ?? 5000,
       walLimitBytes: this.walLimitBytes,
     };
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
