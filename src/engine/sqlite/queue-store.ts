@@ -267,10 +267,18 @@ export class SqliteStore implements QueueStore {
   }
 
   markDelivering(id: number, now: number, paneMark: string | null): Task {
-    return this.durable(id, 'delivering', () =>
+    const task = this.durable(id, 'delivering', () =>
       this.changed(this.stmt.delivering.run({ id, now, mark: paneMark }).changes, id, 'start'),
     );
+    this.started.set(id, task);
+    return task;
   }
+
+  /**
+   * Tasks as markDelivering returned them, until their attempt ends: a `delivering` row changes only through this
+   * store's markDelivered/markFailed/requeue (each drops it here), so markDelivered needs no read back.
+   */
+  private readonly started = new Map<number, Task>();
 
   /**
    * Deferred (group commit): `delivered` need not be durable before the next step; a crash before it is committed
@@ -292,7 +300,18 @@ export class SqliteStore implements QueueStore {
   }
 
   private deliveredTx(id: number, now: number, watched: boolean): Task {
-    const t = this.changed(this.stmt.delivered.run({ id, now, watched: watched ? 1 : 0 }).changes, id, 'complete');
+    const changes = this.stmt.delivered.run({ id, now, watched: watched ? 1 : 0 }).changes;
+    const started = changes ? this.started.get(id) : undefined;
+    const t = started
+      ? {
+          ...started,
+          errors: [...started.errors],
+          state: 'delivered' as const,
+          deliveredAt: now,
+          finishedAt: watched ? null : now,
+        }
+      : this.changed(changes, id, 'complete');
+    this.started.delete(id);
     this.stmt.add.run(1, 'delivered');
     this.stmt.add.run(now - (t.startedAt ?? now), 'sum_processing_ms');
     this.stmt.add.run(now - t.receivedAt, 'sum_e2e_ms');
@@ -325,6 +344,7 @@ export class SqliteStore implements QueueStore {
   }
 
   private failedTx(id: number, error: AttemptError, retryAt: number | null, now: number, state: TaskState): Task {
+    this.started.delete(id);
     const t = this.one(
       this.stmt.failed.get({
         id,
@@ -342,6 +362,7 @@ export class SqliteStore implements QueueStore {
   }
 
   requeue(id: number, note: AttemptError | null): Task {
+    this.started.delete(id);
     return this.durable(
       id,
       'queued',
