@@ -42,6 +42,7 @@ import type { ConfigInput } from '../src/engine/config/schema.js';
 import { openStore } from '../src/engine/sqlite/open-store.js';
 import { writeSpoolFile } from '../src/engine/intake/spool-writer.js';
 import type { Task } from '../src/engine/types.js';
+import type { DeliverySteps } from '../src/engine/events.js';
 import { account, cmdText, epochNow, fmtMs, paced, pct, RecorderLog, sleep, table, type Outcome } from './e2e-lib.js';
 
 const RATE_N = Number(process.env.BENCH_RATE_N ?? 500);
@@ -251,7 +252,50 @@ async function warmUp(log: RecorderLog, write: (text: string) => void): Promise<
   await scenario('warm-up', 'warm', 20, 50, log, write, 3000, 10_000);
 }
 
-function stageRows(s: Scenario, tasks: Map<string, Task>, log: RecorderLog): { rows: string[][]; notes: string[] } {
+/** Each task's `stepsMs` from the engine's `task delivered` log lines (engine.log and its archives), by task id. */
+function stepsOf(run: EngineRun): Map<number, DeliverySteps> {
+  const out = new Map<number, DeliverySteps>();
+  const dir = join(run.configInput.dataDir!, 'logs');
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!/^engine(-.*)?\.log(\.gz)?$/.test(name)) continue;
+    const buf = readFileSync(join(dir, name));
+    for (const line of (name.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8').split('\n')) {
+      if (!line.includes('"stepsMs"')) continue;
+      const l = JSON.parse(line) as { task: number; stepsMs: DeliverySteps };
+      out.set(l.task, l.stepsMs);
+    }
+  }
+  return out;
+}
+
+/** Rows that split wait and send into their tmux round trips and commits (stepsMs of the task delivered lines). */
+function stepRows(s: Scenario, tasks: Map<string, Task>, steps: Map<number, DeliverySteps>): string[][] {
+  const names: Array<[keyof DeliverySteps, string]> = [
+    ['check', 'wait: pane check (shells: + mark capture)'],
+    ['mark', 'wait: mark capture of its own'],
+    ['commit', 'send: commit delivering'],
+    ['type', 'send: text+Enter (shells: + check)'],
+    ['confirm', 'send: check of its own / confirm'],
+    ['record', 'after delivered: commit delivered'],
+  ];
+  const got = [...s.sentAt.keys()].flatMap((k) => {
+    const t = tasks.get(k);
+    const st = t ? steps.get(t.id) : undefined;
+    return st ? [st] : [];
+  });
+  if (got.length === 0) return [];
+  return names.map(([key, label]) => {
+    const xs = got.map((g) => g[key]);
+    return [`    ${label}`, fmtMs(pct(xs, 50)), fmtMs(pct(xs, 99)), fmtMs(Math.max(...xs))];
+  });
+}
+
+function stageRows(
+  s: Scenario,
+  tasks: Map<string, Task>,
+  log: RecorderLog,
+  steps: Map<number, DeliverySteps> = new Map(),
+): { rows: string[][]; notes: string[] } {
   const st: Record<string, number[]> = {
     'detect (rename->receivedAt)': [],
     'commit (received->committed)': [],
@@ -326,6 +370,8 @@ function stageRows(s: Scenario, tasks: Map<string, Task>, log: RecorderLog): { r
     fmtMs(pct(xs, 99)),
     fmtMs(Math.max(...xs)),
   ]);
+  // The round trips inside wait and send, right after the send row.
+  rows.splice(4, 0, ...stepRows(s, tasks, steps));
   return { rows, notes };
 }
 
@@ -454,6 +500,7 @@ async function main(): Promise<void> {
     ? await scenario('webhook-tui pairs', 's3w', 2 * PAIRS, 10, wht.log, spoolWriter(cm), 3000, 10_000, 2)
     : undefined;
   const cmTasks = await stopEngine(cm);
+  const cmSteps = stepsOf(cm);
   notes.push(...leftInSpool(cm));
   notes.push(...engineComplaints(cm));
 
@@ -482,6 +529,7 @@ async function main(): Promise<void> {
     ex.child.pid,
   );
   const exTasks = await stopEngine(ex);
+  const exSteps = stepsOf(ex);
   notes.push(...leftInSpool(ex));
   notes.push(...engineComplaints(ex));
 
@@ -564,20 +612,21 @@ async function main(): Promise<void> {
 
   const stageHead = ['per stage (ms, from the engine database)', 'p50', 'p99', 'max'];
   const stageAll: string[][] = [];
-  for (const [s, tasks] of [
-    [s0w, cmTasks],
-    [s1w, cmTasks],
-    ...bursts.map((b) => [b, cmTasks] as const),
-    [s1x, exTasks],
-    ...(s3w ? [[s3w, cmTasks] as const] : []),
+  for (const [s, tasks, steps] of [
+    [s0w, cmTasks, cmSteps],
+    [s1w, cmTasks, cmSteps],
+    ...bursts.map((b) => [b, cmTasks, cmSteps] as const),
+    [s1x, exTasks, exSteps],
+    ...(s3w ? [[s3w, cmTasks, cmSteps] as const] : []),
   ] as const) {
-    const { rows, notes: n } = stageRows(s, tasks, wht.log);
+    const { rows, notes: n } = stageRows(s, tasks, wht.log, steps);
     stageAll.push([s.label, '', '', ''], ...rows);
     notes.push(...n);
   }
   table(stageHead, stageAll);
   console.log(
-    '(wait includes inspectPane, one tmux call before startedAt; at 50/s the cycle is the trigger interval, in the burst it bounds throughput)',
+    '(wait includes the pane check, one tmux round trip before startedAt (the indented rows: stepsMs of the engine log, p50/p99 per step);\n' +
+      ' at 50/s the cycle is the trigger interval, in the burst it bounds throughput)',
   );
   if (notes.length) console.log(`\n${notes.join('\n')}`);
   console.log(

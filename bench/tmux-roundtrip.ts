@@ -1,7 +1,11 @@
 /**
  * tmux round trip: `send-keys -l` through the persistent control-mode client vs one tmux process per call
  * (ExecTmux), alternating call by call against the same pane of a private server (`tmux -L wht-bench-PID`).
- * Time is from `run()` until tmux has answered (%end, or the process exited).
+ * Time is from `run()` until tmux has answered (%end, or the process exited). Then, in the same run:
+ * - pipelined: batches of 10 send-keys issued together (one write), time per batch / 10, beside one by one;
+ * - a shell delivery's tmux calls (no database): the old sequence (pane check; mark capture; text; Enter; check,
+ *   each waiting for its answer) beside the new one (check + mark capture pipelined; text + Enter + check in one
+ *   write), wall time and this process's CPU time per delivery.
  *
  *   npm run bench:tmux            # N=300 each
  *   npm run bench:tmux -- 1000
@@ -12,6 +16,14 @@ import { performance } from 'node:perf_hooks';
 import { ControlModeTmux } from '../src/engine/delivery/control-mode.js';
 import { ExecTmux } from '../src/engine/delivery/exec-tmux.js';
 import { ResilientTmux } from '../src/engine/delivery/resilient-tmux.js';
+import {
+  inspectArgs,
+  inspectPane,
+  inspectWithCapture,
+  markFromCapture,
+  takeMark,
+} from '../src/engine/delivery/pane.js';
+import { typeAndEnter } from '../src/engine/delivery/send.js';
 import type { Tmux } from '../src/engine/ports/tmux.js';
 import { statsOf } from '../src/engine/loadtest/histogram.js';
 
@@ -33,6 +45,66 @@ async function time(t: Tmux, args: string[]): Promise<number> {
   const t0 = performance.now();
   await t.run(args);
   return performance.now() - t0;
+}
+
+/** The tmux calls of one shell delivery as they were: five round trips, each waiting for the previous answer. */
+async function oldDelivery(t: Tmux, pane: string, text: string): Promise<void> {
+  const state = (await inspectPane(t, pane))!;
+  await takeMark(t, pane, state);
+  await t.run(['send-keys', '-t', pane, '-l', '--', text]);
+  await t.run(['send-keys', '-t', pane, 'C-m']);
+  await inspectPane(t, pane);
+}
+
+/** As deliver() makes them now: the check with the mark's capture, then keys with the check behind them. */
+async function newDelivery(t: Tmux, pane: string, text: string): Promise<void> {
+  const { pane: state, capture } = await inspectWithCapture(t, pane);
+  if (markFromCapture(state!, capture!) === null) await takeMark(t, pane, state!);
+  await typeAndEnter(t, pane, text, 5000, inspectArgs(pane));
+}
+
+async function deliveries(t: Tmux, pane: string): Promise<void> {
+  const text = 'echo hello world';
+  const wall: Record<'old' | 'new', number[]> = { old: [], new: [] };
+  const cpu: Record<'old' | 'new', number[]> = { old: [], new: [] };
+  const one = async (kind: 'old' | 'new'): Promise<void> => {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await (kind === 'old' ? oldDelivery : newDelivery)(t, pane, text);
+    wall[kind].push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu[kind].push((c.user + c.system) / 1000);
+  };
+  for (let i = 0; i < 20; i++) await one(i % 2 ? 'old' : 'new');
+  wall.old = [];
+  wall.new = [];
+  cpu.old = [];
+  cpu.new = [];
+  for (let i = 0; i < N; i++) {
+    await one('old');
+    await one('new');
+  }
+  const fmt = (x: number): string => x.toFixed(3).padStart(8);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `\na shell delivery's tmux calls (ResilientTmux, control mode; no database), N=${N} each, alternating, ms`,
+  );
+  console.log(
+    `${'sequence'.padEnd(44)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'cpu/op'.padStart(8)}`,
+  );
+  const label = {
+    old: 'old: check; mark; text; Enter; check (5 RT)',
+    new: 'new: check+mark | text+Enter+check (2 RT)',
+  };
+  for (const kind of ['old', 'new'] as const) {
+    const s = summary(wall[kind]);
+    console.log(`${label[kind].padEnd(44)}${fmt(s.p50)}${fmt(s.p95)}${fmt(s.p99)}${fmt(mean(cpu[kind]))}`);
+  }
+  const o = summary(wall.old);
+  const n = summary(wall.new);
+  console.log(
+    `new / old: p50 ${(n.p50 / o.p50).toFixed(2)}x, p99 ${(n.p99 / o.p99).toFixed(2)}x; CPU of this process per delivery ${(mean(cpu.new) / mean(cpu.old)).toFixed(2)}x (cpu/op: process.cpuUsage, user+system)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -70,10 +142,22 @@ async function main(): Promise<void> {
       ex.push(await time(exec, args));
       rs.push(await time(resilient, args));
     }
+    const batched: number[] = [];
+    const single: number[] = [];
+    for (let i = 0; i < N / 10; i++) {
+      let t0 = performance.now();
+      await control.pipeline(Array.from({ length: 10 }, () => args));
+      batched.push((performance.now() - t0) / 10);
+      t0 = performance.now();
+      for (let j = 0; j < 10; j++) await control.run(args);
+      single.push((performance.now() - t0) / 10);
+    }
     const rows = {
       'control mode': summary(cm),
       'ResilientTmux (control)': summary(rs),
       'ExecTmux (baseline)': summary(ex),
+      'control, 10 one by one /10': summary(single),
+      'control, 10 pipelined /10': summary(batched),
     };
     const fmt = (x: number): string => x.toFixed(3).padStart(8);
     console.log(
@@ -89,6 +173,10 @@ async function main(): Promise<void> {
     console.log(
       `exec / control ratio: p50 ${(e.p50 / c.p50).toFixed(1)}x, p95 ${(e.p95 / c.p95).toFixed(1)}x, p99 ${(e.p99 / c.p99).toFixed(1)}x`,
     );
+    console.log(
+      `pipelined / one by one (per call): p50 ${(rows['control, 10 pipelined /10'].p50 / rows['control, 10 one by one /10'].p50).toFixed(2)}x`,
+    );
+    await deliveries(resilient, pane);
     console.log(`ResilientTmux status: ${JSON.stringify(resilient.status())}`);
   } finally {
     await control.close();

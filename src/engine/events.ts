@@ -12,12 +12,32 @@ export interface IntakeRejected {
   reason: string;
 }
 
+/**
+ * Where one delivery's time went, in ms, by the tmux round trips and the commits between them (startedAt is taken
+ * just before `commit`, deliveredAt just before `record`).
+ */
+export interface DeliverySteps {
+  /** The pane check (readiness); for shell targets the mark's capture rides in the same round trip. */
+  check: number;
+  /** A capture of its own for the mark: agents, or a shell pane whose capture could not be cut (a wrapped line). */
+  mark: number;
+  /** The `delivering` commit (with the mark), before the first keystroke. */
+  commit: number;
+  /** Typing text and Enter; for shell targets the still-there check is pipelined behind the keys. */
+  type: number;
+  /** The still-there check when it had a round trip of its own, and the confirmation (targets.NAME.confirm). */
+  confirm: number;
+  /** The `delivered` commit. */
+  record: number;
+}
+
 /** Events the engine emits; listeners get plain data. */
 export interface EngineEventMap {
   'task:queued': [task: Task];
   'task:deduplicated': [task: Task];
   'task:started': [task: Task];
-  'task:delivered': [task: Task];
+  /** `steps` when this process typed it just now (not for a delivery found typed after a crash). */
+  'task:delivered': [task: Task, steps?: DeliverySteps];
   'task:retrying': [task: Task, error: AttemptError];
   'task:dead': [task: Task, error: AttemptError | null];
   /** A watched task's busy marker showed (delivered -> working). */

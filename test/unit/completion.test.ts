@@ -21,6 +21,7 @@ const pane = (over: Partial<PaneState> = {}): PaneState => ({
   historySize: 0,
   historyLimit: 2000,
   cursorY: 0,
+  height: 24,
   currentCommand: 'claude',
   pid: 1,
   ...over,

@@ -39,7 +39,7 @@ describe('judgeRecovery after a crash between send-keys chunks', () => {
 
 describe('parsePaneState', () => {
   it('reads every field of the format line', () => {
-    expect(parsePaneState('%3\t0\t1\t0\t120\t5\t4242\t2000\tbash')).toEqual({
+    expect(parsePaneState('%3\t0\t1\t0\t120\t5\t4242\t2000\t40\tbash')).toEqual({
       id: '%3',
       inMode: false,
       inputOff: true,
@@ -47,10 +47,11 @@ describe('parsePaneState', () => {
       historySize: 120,
       historyLimit: 2000,
       cursorY: 5,
+      height: 40,
       pid: 4242,
       currentCommand: 'bash',
     });
-    expect(parsePaneState('%0\t1\t0\t1\t0\t0\t1\t10\tvim')).toMatchObject({
+    expect(parsePaneState('%0\t1\t0\t1\t0\t0\t1\t10\t24\tvim')).toMatchObject({
       inMode: true,
       dead: true,
       currentCommand: 'vim',
@@ -58,7 +59,7 @@ describe('parsePaneState', () => {
   });
 
   it('keeps tabs inside the current command', () => {
-    expect(parsePaneState('%1\t0\t0\t0\t0\t0\t9\t10\tmy\tcmd')?.currentCommand).toBe('my\tcmd');
+    expect(parsePaneState('%1\t0\t0\t0\t0\t0\t9\t10\t24\tmy\tcmd')?.currentCommand).toBe('my\tcmd');
   });
 
   it('reads missing or non-numeric counters as 0', () => {
@@ -66,6 +67,7 @@ describe('parsePaneState', () => {
       historySize: 0,
       historyLimit: 0,
       cursorY: 0,
+      height: 0,
       pid: 0,
       currentCommand: '',
     });
@@ -85,6 +87,7 @@ describe('assertWritable', () => {
     historySize: 10,
     historyLimit: 2000,
     cursorY: 3,
+    height: 24,
     currentCommand: 'bash',
     pid: 1,
   };

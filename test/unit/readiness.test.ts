@@ -159,6 +159,7 @@ describe('the readiness state machine', () => {
     historySize: 0,
     historyLimit: 2000,
     cursorY: 0,
+    height: 24,
     currentCommand: 'claude',
     pid: 1,
   };

@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { ControlModeOptions, ControlModeTmux } from '../../src/engine/delivery/control-mode.js';
 import { controlEligible, reconnectDelay, ResilientTmux } from '../../src/engine/delivery/resilient-tmux.js';
 import { WhtError } from '../../src/engine/errors.js';
-import type { Tmux, TmuxResult } from '../../src/engine/ports/tmux.js';
+import type { Tmux, TmuxResult, TmuxSettled } from '../../src/engine/ports/tmux.js';
 
 class FakeExec implements Tmux {
   readonly calls: string[][] = [];
   async run(args: readonly string[]): Promise<TmuxResult> {
+    // Calls in the order they finished: send-keys takes longer, so a call started before it had answered would
+    // finish first and show up out of order.
+    await new Promise((r) => setTimeout(r, args[0] === 'send-keys' ? 20 : 0));
     this.calls.push([...args]);
     return { stdout: 'exec' };
   }
@@ -106,6 +109,70 @@ describe('ResilientTmux failover', () => {
     await t.start();
     expect(seen).toEqual([]);
     expect(t.status().mode).toBe('exec');
+    await t.close();
+  });
+});
+
+/** A control client whose pipelined calls all fail as when it dies with them in flight (written or not). */
+function dyingPipeline(sent: boolean, seen: string[][][]) {
+  return (opts: ControlModeOptions): ControlModeTmux => {
+    const fake = {
+      up: true,
+      start: async () => {},
+      close: async () => {},
+      run: async (): Promise<TmuxResult> => ({ stdout: 'control' }),
+      pipeline: async (calls: ReadonlyArray<readonly string[]>): Promise<TmuxSettled[]> => {
+        seen.push(calls.map((c) => [...c]));
+        fake.up = false;
+        queueMicrotask(() => opts.onDown?.('killed'));
+        return calls.map(() => ({
+          ok: false,
+          error: new WhtError('WHT_ERR_TMUX_FAILED', 'control client exited', { transport: 'down', sent }),
+        }));
+      },
+    };
+    return fake as unknown as ControlModeTmux;
+  };
+}
+
+describe('ResilientTmux pipelines', () => {
+  const keys = ['send-keys', '-t', '%1', '-l', '--', 'x', ';', 'send-keys', '-t', '%1', 'C-m'];
+  const check = ['display-message', '-p', '-t', '%1', '#{pane_id}'];
+
+  it('when the client died after writing them: keeps the keys failed (maybe sent), repeats the check via exec', async () => {
+    const exec = new FakeExec();
+    const seen: string[][][] = [];
+    const t = new ResilientTmux({}, { exec, reconnectMinMs: 60_000, createControl: dyingPipeline(true, seen) });
+    await t.start();
+    const [typed, shown] = await t.pipeline([keys, check]);
+    expect(seen).toEqual([[keys, check]]);
+    expect(typed).toMatchObject({ ok: false, error: { details: { transport: 'down', sent: true } } });
+    expect(shown).toEqual({ ok: true, stdout: 'exec' });
+    expect(exec.calls).toEqual([check]);
+    await t.close();
+  });
+
+  it('when the client died before writing them: runs all via exec, one after another in their order', async () => {
+    const exec = new FakeExec();
+    const t = new ResilientTmux({}, { exec, reconnectMinMs: 60_000, createControl: dyingPipeline(false, []) });
+    await t.start();
+    const results = await t.pipeline([keys, check]);
+    expect(results).toEqual([
+      { ok: true, stdout: 'exec' },
+      { ok: true, stdout: 'exec' },
+    ]);
+    expect(exec.calls).toEqual([keys, check]);
+    expect(t.status().failovers).toBe(2);
+    await t.close();
+  });
+
+  it('without control mode runs them one after another in their order, each settled on its own', async () => {
+    const exec = new FakeExec();
+    const t = new ResilientTmux({}, { exec, controlMode: false });
+    await t.start();
+    const results = await t.pipeline([keys, ['load-buffer', '-'], check]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(exec.calls).toEqual([keys, ['load-buffer', '-'], check]);
     await t.close();
   });
 });

@@ -6,7 +6,7 @@
 import { WhtError } from '../errors.js';
 import { systemClock, timersOf, type Clock } from '../ports/clock.js';
 import type { Tmux } from '../ports/tmux.js';
-import { inspectPane, type PaneState } from './pane.js';
+import { inspectPane, inspectWithCapture, type PaneState } from './pane.js';
 import type { ResolvedTarget } from './profiles.js';
 import { findInput, step, type Judgement, type Observation, type ReadinessBook } from './readiness.js';
 import { normalizeScreen, parseScreen } from './screen.js';
@@ -30,8 +30,20 @@ export async function captureScreen(tmux: Tmux, pane: string): Promise<string> {
   return (await tmux.run(['capture-pane', '-p', '-e', '-J', '-t', pane])).stdout;
 }
 
-/** One look at a target. Shell targets: the pane only (their screen is never captured). */
-export async function observe(tmux: Tmux, target: ResolvedTarget, clock: Clock = systemClock): Promise<Observation> {
+/**
+ * One look at a target. Shell targets: the pane only (their screen is never captured); with `forMark`, also the
+ * capture a delivery's mark is cut from, in the same round trip.
+ */
+export async function observe(
+  tmux: Tmux,
+  target: ResolvedTarget,
+  clock: Clock = systemClock,
+  forMark = false,
+): Promise<Observation> {
+  if (forMark && target.profile !== 'agent') {
+    const { pane, capture } = await inspectWithCapture(tmux, target.pane);
+    return { pane, screen: null, now: clock.now(), markCapture: capture };
+  }
   const pane = await inspectPane(tmux, target.pane);
   const usable = pane && !pane.dead && !pane.inMode && !pane.inputOff;
   const screen = usable && target.profile === 'agent' ? await captureScreen(tmux, target.pane) : null;
@@ -45,8 +57,9 @@ export async function judgeTarget(
   target: ResolvedTarget,
   book: ReadinessBook,
   clock: Clock = systemClock,
+  forMark = false,
 ): Promise<{ judgement: Judgement; observation: Observation }> {
-  const observation = await observe(tmux, target, clock);
+  const observation = await observe(tmux, target, clock, forMark);
   const { judgement, memory } = step(target, book.get(name), observation);
   book.set(name, memory);
   return { judgement, observation };
@@ -89,14 +102,15 @@ export async function waitReady(
   tmux: Tmux,
   target: ResolvedTarget,
   opts: WaitOptions,
-): Promise<{ pane: PaneState; screen: string | null }> {
+): Promise<{ pane: PaneState; screen: string | null; markCapture: string | null }> {
   const clock = opts.clock ?? systemClock;
   const started = clock.now();
   let lastReason: string | null = null;
   let clearRounds = 0;
   for (;;) {
-    const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book, opts.clock);
-    if (j.state === 'ready') return { pane: observation.pane!, screen: observation.screen };
+    const { judgement: j, observation } = await judgeTarget(tmux, opts.name, target, opts.book, opts.clock, true);
+    if (j.state === 'ready')
+      return { pane: observation.pane!, screen: observation.screen, markCapture: observation.markCapture ?? null };
     if (j.state === 'missing' || j.state === 'in-mode' || j.state === 'input-off') throw stateError(target, j, null);
     if (j.reason !== lastReason) {
       lastReason = j.reason;

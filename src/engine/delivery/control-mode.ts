@@ -2,14 +2,28 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { WhtError } from '../errors.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
-import { serverArgs, type Tmux, type TmuxResult, type TmuxServer } from '../ports/tmux.js';
+import {
+  serverArgs,
+  settle,
+  type Tmux,
+  type TmuxResult,
+  type TmuxRunOptions,
+  type TmuxServer,
+  type TmuxSettled,
+} from '../ports/tmux.js';
 import { ControlParser, type ControlEvent, type ControlNotification } from './control-parser.js';
-import { toControlLines } from './control-quote.js';
-import { ExecTmux } from './exec-tmux.js';
+import { quoteCommand, splitCommands } from './control-quote.js';
+import { pickSession, resolveServer, transportError, type TransportFailure } from './control-attach.js';
 
 /**
  * A persistent tmux control-mode client (`tmux -C attach-session -f no-output,ignore-size -t SESSION`): one child
- * process, one command line per command, replies matched first-in first-out by their `%begin/%end/%error` block.
+ * process, one command line per call, replies matched first-in first-out by their `%begin/%end/%error` blocks.
+ *
+ * Pipelining: calls do not wait for each other. The lines of calls made in the same tick (synchronous code and the
+ * promise jobs it starts) are written to tmux in one write at the end of the tick (process.nextTick), and tmux runs
+ * them in that order. A call whose argv holds several commands (`a ; b`) is one line, one tmux command list: tmux
+ * answers one block per command and, at the first command that fails, drops the rest of the list and answers no more
+ * blocks for it (cmdq_remove_group), so a failure stops the call as on the exec path.
  *
  * Which session: the one named `options.preferSession` if it exists (the engine's own session is the natural
  * choice: no user session then counts the client), else the first session the server lists. tmux requires a
@@ -23,7 +37,7 @@ import { ExecTmux } from './exec-tmux.js';
  *
  * Failures reject with WhtError WHT_ERR_TMUX_FAILED. `details.transport` is set when the client itself failed
  * (`down`, `timeout`, `closed`) rather than tmux answering `%error`; `details.sent` says whether the command line
- * had been written (then it may have run). On a timeout the client kills itself: a late reply would otherwise be
+ * had been written (then it may have run; a line still waiting for the end of its tick is not sent). On a timeout the client kills itself: a late reply would otherwise be
  * matched to the wrong command. Use ResilientTmux for fallback and reconnect.
  */
 export interface ControlModeOptions {
@@ -44,13 +58,19 @@ export interface ControlModeOptions {
   onNotification?: ((n: ControlNotification) => void) | undefined;
 }
 
-export type TransportFailure = 'down' | 'timeout' | 'closed';
+export type { TransportFailure };
 
 interface Pending {
   resolve: (lines: string[]) => void;
   reject: (err: WhtError) => void;
   timer: NodeJS.Timeout;
-  name: string;
+  /** The names of the line's commands, in order: tmux answers one block per command until the first failure. */
+  names: string[];
+  /** Blocks answered so far. */
+  done: number;
+  out: string[];
+  /** The line was handed to the pipe: it may have run. */
+  written: boolean;
 }
 
 type State = 'idle' | 'starting' | 'up' | 'down' | 'closed';
@@ -62,6 +82,9 @@ export class ControlModeTmux implements Tmux {
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly parser = new ControlParser();
   private readonly pending: Pending[] = [];
+  /** Lines not written yet (the last `outbox.length` entries of `pending`); written together at the end of the tick. */
+  private outbox: string[] = [];
+  private flushQueued = false;
   private state: State = 'idle';
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -89,30 +112,25 @@ export class ControlModeTmux implements Tmux {
     return this.starting;
   }
 
-  async run(
-    args: readonly string[],
-    options: { input?: string | undefined; timeoutMs?: number | undefined } = {},
-  ): Promise<TmuxResult> {
+  async run(args: readonly string[], options: TmuxRunOptions = {}): Promise<TmuxResult> {
     if (options.input !== undefined) {
       throw new WhtError('WHT_ERR_TMUX_FAILED', 'control mode cannot pass stdin; use ExecTmux', {
         transport: 'down',
         sent: false,
       });
     }
-    const lines = toControlLines(args);
-    const out: string[] = [];
-    let sent = false;
-    for (const line of lines) {
-      try {
-        out.push(...(await this.send(line, options.timeoutMs ?? this.opts.commandTimeoutMs ?? 5000)));
-      } catch (err) {
-        // A later command of the same argv failing after an earlier one ran: the call as a whole was sent.
-        if (sent && err instanceof WhtError && err.details?.transport) err.details.sent = true;
-        throw err;
-      }
-      sent = true;
-    }
+    const commands = splitCommands(args);
+    if (commands.length === 0) return { stdout: '' };
+    const line = commands.map(quoteCommand).join(' ; ');
+    const names = commands.map((c) => c[0] ?? '');
+    const out = await this.send(line, names, options.timeoutMs ?? this.opts.commandTimeoutMs ?? 5000);
     return { stdout: out.join('\n') };
+  }
+
+  /** `calls` written together, answered in order, each settled on its own (see the Tmux port). */
+  pipeline(calls: ReadonlyArray<readonly string[]>, options: TmuxRunOptions = {}): Promise<TmuxSettled[]> {
+    // Each run() queues its line synchronously: all of them go out in one write.
+    return Promise.all(calls.map((c) => settle(this.run(c, options))));
   }
 
   close(): Promise<void> {
@@ -120,31 +138,52 @@ export class ControlModeTmux implements Tmux {
     return this.closing;
   }
 
-  private send(line: string, timeoutMs: number): Promise<string[]> {
-    const space = line.indexOf(' ');
-    const name = space < 0 ? line : line.slice(0, space);
-    const child = this.child;
-    if (this.state !== 'up' || !child) {
-      return Promise.reject(transportError(this.state === 'closed' ? 'closed' : 'down', name, false));
+  private send(line: string, names: string[], timeoutMs: number): Promise<string[]> {
+    if (this.state !== 'up' || !this.child) {
+      return Promise.reject(transportError(this.state === 'closed' ? 'closed' : 'down', names[0] ?? '', false));
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail('timeout', `no reply to ${name} within ${timeoutMs} ms`), timeoutMs);
-      this.pending.push({ resolve, reject, timer, name });
-      child.stdin.write(`${line}\n`);
+      const timer = setTimeout(
+        () => this.fail('timeout', `no reply to ${names.join(' ; ')} within ${timeoutMs} ms`),
+        timeoutMs,
+      );
+      this.pending.push({ resolve, reject, timer, names, done: 0, out: [], written: false });
+      this.outbox.push(line);
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        process.nextTick(this.flush);
+      }
     });
   }
+
+  /** Write the tick's lines in one write. After fail() the outbox is empty (its calls were rejected unsent). */
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const lines = this.outbox;
+    const child = this.child;
+    if (lines.length === 0 || !child) return;
+    this.outbox = [];
+    for (let i = this.pending.length - lines.length; i < this.pending.length; i++) this.pending[i]!.written = true;
+    child.stdin.write(`${lines.join('\n')}\n`);
+  };
 
   private async attach(): Promise<void> {
     if (this.state === 'closed') throw transportError('closed', 'attach-session', false);
     this.state = 'starting';
     try {
-      const target = this.opts.session ?? (await this.pickSession());
+      const target =
+        this.opts.session ??
+        (await pickSession(this.server, this.opts.binary, this.opts.preferSession, this.opts.startTimeoutMs ?? 3000));
       if ((this.state as State) === 'closed') throw transportError('closed', 'attach-session', false);
       await this.spawnClient(target);
       if ((this.state as State) === 'closed') throw transportError('closed', 'attach-session', false);
       this.state = 'up';
       // Prove that commands are answered (a wedged server can attach clients and then never reply).
-      const probe = await this.send("display-message -p 'wht-probe'", this.opts.startTimeoutMs ?? 3000);
+      const probe = await this.send(
+        "display-message -p 'wht-probe'",
+        ['display-message'],
+        this.opts.startTimeoutMs ?? 3000,
+      );
       if (probe.join('\n') !== 'wht-probe')
         throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: probe answered wrongly', {
           transport: 'down',
@@ -163,24 +202,6 @@ export class ControlModeTmux implements Tmux {
             { cause: err },
           );
     }
-  }
-
-  private async pickSession(): Promise<string> {
-    const exec = new ExecTmux(this.server, this.opts.binary);
-    const { stdout } = await exec.run(['list-sessions', '-F', '#{session_id} #{session_name}'], {
-      timeoutMs: this.opts.startTimeoutMs ?? 3000,
-    });
-    const sessions = stdout
-      .split('\n')
-      .filter((s) => s !== '')
-      .map((l) => ({ id: l.slice(0, l.indexOf(' ')), name: l.slice(l.indexOf(' ') + 1) }));
-    const first = (sessions.find((s) => s.name === this.opts.preferSession) ?? sessions[0])?.id;
-    if (!first)
-      throw new WhtError('WHT_ERR_TMUX_FAILED', 'tmux control mode: no session to attach to', {
-        transport: 'down',
-        sent: false,
-      });
-    return first;
   }
 
   private spawnClient(target: string): Promise<void> {
@@ -239,14 +260,22 @@ export class ControlModeTmux implements Tmux {
       if (this.ready) this.ready(ok ? undefined : new Error(lines.join(' ') || 'attach failed'));
       return;
     }
-    const p = this.pending.shift();
+    const p = this.pending[0];
     if (!p) {
       this.fail('down', 'reply without a pending command');
       return;
     }
+    if (ok) {
+      p.out.push(...lines);
+      if (++p.done < p.names.length) return;
+    }
+    this.pending.shift();
     clearTimeout(p.timer);
-    if (ok) p.resolve(lines);
-    else p.reject(new WhtError('WHT_ERR_TMUX_FAILED', `tmux ${p.name}: ${lines.join('\n')}`, { path: 'control' }));
+    if (ok) p.resolve(p.out);
+    else {
+      const name = p.names[p.done] ?? p.names[0] ?? '';
+      p.reject(new WhtError('WHT_ERR_TMUX_FAILED', `tmux ${name}: ${lines.join('\n')}`, { path: 'control' }));
+    }
   }
 
   private onChildGone(child: ChildProcessWithoutNullStreams, reason: string): void {
@@ -260,9 +289,10 @@ export class ControlModeTmux implements Tmux {
     if (this.ready) this.ready(new Error(reason));
     const wasUp = this.state === 'up';
     if (this.state !== 'closed') this.state = 'down';
+    this.outbox = [];
     for (const p of this.pending.splice(0)) {
       clearTimeout(p.timer);
-      p.reject(transportError(kind, p.name, true, reason));
+      p.reject(transportError(kind, p.names.join(' ; '), p.written, reason));
     }
     this.killChild();
     if (wasUp) {
@@ -295,20 +325,4 @@ export class ControlModeTmux implements Tmux {
       });
     });
   }
-}
-
-function transportError(kind: TransportFailure, name: string, sent: boolean, reason?: string): WhtError {
-  const text = reason ?? (kind === 'closed' ? 'client closed' : 'client not connected');
-  return new WhtError('WHT_ERR_TMUX_FAILED', `tmux ${name} (control mode): ${text}`, {
-    path: 'control',
-    transport: kind,
-    sent,
-  });
-}
-
-/** With no -L/-S, tmux would use $TMUX's socket; make that explicit so the child can run with TMUX unset. */
-function resolveServer(server: TmuxServer): TmuxServer {
-  if (server.socketPath || server.socketName) return server;
-  const fromEnv = process.env.TMUX?.split(',')[0];
-  return fromEnv ? { socketPath: fromEnv } : server;
 }

@@ -1,10 +1,20 @@
+import { performance } from 'node:perf_hooks';
 import type { ResolvedTarget } from './profiles.js';
 import { WhtError } from '../errors.js';
 import { systemClock, type Clock } from '../ports/clock.js';
-import type { Tmux } from '../ports/tmux.js';
+import type { DeliverySteps } from '../events.js';
+import type { Tmux, TmuxSettled } from '../ports/tmux.js';
 import type { Task } from '../types.js';
 import { confirmAgent, sleep, transcriptCount, waitReady } from './agent-wait.js';
-import { inspectPane, takeMark, textsSinceMark, type PaneState } from './pane.js';
+import {
+  inspectArgs,
+  inspectPane,
+  markFromCapture,
+  paneFromResult,
+  takeMark,
+  textsSinceMark,
+  type PaneState,
+} from './pane.js';
 import type { Judgement, ReadinessBook } from './readiness.js';
 import { pasteText, pressEnter, typeAndEnter, typeLiteral } from './send.js';
 import { normalizeScreen } from './screen.js';
@@ -31,7 +41,10 @@ export interface DeliveryHooks {
  * takes input), record where its cursor is, type the text (one bracketed paste when multi-line), pause
  * enterDelayMs, press Enter, and confirm when the target asks for it. Throws WhtError (retryable or not);
  * hooks.beforeSend runs exactly once, right before the first keystroke. Resolves with whether an agent's
- * confirmation saw its busy marker (the task is `working` already).
+ * confirmation saw its busy marker (the task is `working` already), and where the time went.
+ *
+ * Shell targets take two round trips in all: the pane check with the capture the mark is cut from, and the keys with
+ * the still-there check behind them (tmux runs it after the keys).
  */
 export async function deliver(
   tmux: Tmux,
@@ -39,47 +52,87 @@ export async function deliver(
   target: ResolvedTarget,
   hooks: DeliveryHooks,
   timeoutMs: number,
-): Promise<{ busySeen: boolean }> {
+): Promise<{ busySeen: boolean; steps: Omit<DeliverySteps, 'record'> }> {
   const clock = hooks.clock ?? systemClock;
   const waitOpts = { book: hooks.book, name: hooks.name, signal: hooks.signal, onWaiting: hooks.onWaiting, clock };
-  const { pane, screen } = await waitReady(tmux, target, waitOpts);
-  const mark = await takeMark(tmux, target.pane, pane);
+  const lap = stopwatch();
+  const { pane, screen, markCapture } = await waitReady(tmux, target, waitOpts);
+  const check = lap();
+  const cut = markCapture === null ? null : markFromCapture(pane, markCapture);
+  const mark = cut ?? (await takeMark(tmux, target.pane, pane));
+  const markMs = lap();
   const before = screen === null ? 0 : transcriptCount(target, screen, task.text);
   hooks.beforeSend(mark);
+  const commit = lap();
+  const shown = await typeText(tmux, task, target, clock, timeoutMs);
+  const type = lap();
+  if (target.profile === 'agent') hooks.book.submitted(hooks.name, clock.now());
+  await assertStillThere(tmux, target.pane, shown);
+  const steps = (confirm: number): Omit<DeliverySteps, 'record'> => ({ check, mark: markMs, commit, type, confirm });
+  if (!target.confirm) return { busySeen: false, steps: steps(lap()) };
+  if (target.profile === 'agent') {
+    const how = await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });
+    return { busySeen: how === 'busy-marker', steps: steps(lap()) };
+  }
+  await confirm(tmux, task, target, mark);
+  return { busySeen: false, steps: steps(lap()) };
+}
+
+/** ms since the previous call (the first: since creation). */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const ms = now - last;
+    last = now;
+    return ms;
+  };
+}
+
+/**
+ * The text and Enter as the target wants them. Returns the still-there check's outcome when it could be pipelined
+ * behind the keys (a one-line text into a shell that takes the Enter at once), else null.
+ */
+async function typeText(
+  tmux: Tmux,
+  task: Task,
+  target: ResolvedTarget,
+  clock: Clock,
+  timeoutMs: number,
+): Promise<TmuxSettled | null> {
   const multiline = task.text.includes('\n');
   if (multiline && !target.multiline)
     throw new WhtError(
       'WHT_ERR_TEXT_UNSAFE',
       `target ${target.pane} does not accept multi-line text (targets.NAME.multiline)`,
     );
-  if (multiline) await pasteText(tmux, target.pane, task.text, `wht-${task.id}`, timeoutMs);
   if (!multiline && target.profile === 'shell' && target.enterDelayMs === 0) {
-    // A shell reads keys as they come: the Enter rides in the text's own tmux call.
-    await typeAndEnter(tmux, target.pane, task.text, timeoutMs);
-  } else {
-    if (!multiline) await typeLiteral(tmux, target.pane, task.text, timeoutMs);
-    await sleep(target.enterDelayMs, undefined, clock);
-    await pressEnter(tmux, target.pane, timeoutMs);
+    // A shell reads keys as they come: the Enter rides in the text's own tmux call, the check right behind it.
+    return typeAndEnter(tmux, target.pane, task.text, timeoutMs, inspectArgs(target.pane));
   }
-  if (target.profile === 'agent') hooks.book.submitted(hooks.name, clock.now());
-  await assertStillThere(tmux, target.pane);
-  if (!target.confirm) return { busySeen: false };
-  if (target.profile === 'agent') {
-    const how = await confirmAgent(tmux, target, task.text, before, { ...waitOpts, timeoutMs });
-    return { busySeen: how === 'busy-marker' };
-  }
-  await confirm(tmux, task, target, mark);
-  return { busySeen: false };
+  if (multiline) await pasteText(tmux, target.pane, task.text, `wht-${task.id}`, timeoutMs);
+  else await typeLiteral(tmux, target.pane, task.text, timeoutMs);
+  await sleep(target.enterDelayMs, undefined, clock);
+  await pressEnter(tmux, target.pane, timeoutMs);
+  return null;
 }
 
 /**
  * tmux accepts keys for a pane whose program has exited (remain-on-exit) without an error, and a pane killed while
- * the text was typed may never have read the Enter: check before the task is recorded delivered.
+ * the text was typed may never have read the Enter: check before the task is recorded delivered. `shown`: the check's
+ * outcome when it was pipelined behind the keys (else it is made now).
  */
-async function assertStillThere(tmux: Tmux, target: string): Promise<void> {
+async function assertStillThere(tmux: Tmux, target: string, shown: TmuxSettled | null): Promise<void> {
   // When the tmux server itself is gone (killed, restarting), its acknowledged Enter had already been written to the
   // pane: counting that as failed would type the command a second time into the pane that comes back.
-  const pane = await inspectPane(tmux, target).catch(() => 'server gone' as const);
+  const look = (): PaneState | null | 'server gone' => {
+    try {
+      return paneFromResult(shown!);
+    } catch {
+      return 'server gone';
+    }
+  };
+  const pane = shown ? look() : await inspectPane(tmux, target).catch(() => 'server gone' as const);
   if (pane === 'server gone' || (pane === null && (await serverGone(tmux)))) return;
   if (pane && !pane.dead) return;
   const what = pane ? 'its program exited' : 'it was closed';

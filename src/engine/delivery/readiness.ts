@@ -87,6 +87,8 @@ export interface Observation {
   pane: PaneState | null;
   screen: string | null;
   now: number;
+  /** Shell targets looked at for a delivery: the capture a mark is cut from (pane.ts markFromCapture), when taken. */
+  markCapture?: string | null;
 }
 
 function paneProblem(pane: PaneState | null): Judgement | null {

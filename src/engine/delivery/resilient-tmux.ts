@@ -1,7 +1,15 @@
 import { isWhtError } from '../errors.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
-import type { Tmux, TmuxResult, TmuxServer } from '../ports/tmux.js';
+import {
+  settle,
+  type Tmux,
+  type TmuxResult,
+  type TmuxRunOptions,
+  type TmuxServer,
+  type TmuxSettled,
+} from '../ports/tmux.js';
 import { ControlModeTmux, type ControlModeOptions } from './control-mode.js';
+import { CONTROL_COMMANDS, IDEMPOTENT_COMMANDS } from './control-commands.js';
 import { splitCommands } from './control-quote.js';
 import { ExecTmux } from './exec-tmux.js';
 
@@ -17,71 +25,11 @@ import { ExecTmux } from './exec-tmux.js';
  * - A failure after the command line was written is ambiguous (it may have run). It fails over only for commands
  *   that are safe to repeat (IDEMPOTENT_COMMANDS); for send-keys / paste-buffer it is rethrown as a retryable
  *   WHT_ERR_TMUX_FAILED with `details.sent === true`, so the delivery layer confirms before typing again.
+ * - `pipeline(calls)`: written to the control client together; when it fails, each call is judged as above on its
+ *   own, and those that fail over run via exec one after another in their order (a later call never overtakes an
+ *   earlier one). Calls not eligible for control mode make the whole pipeline run one call after another.
  */
-export const CONTROL_COMMANDS: ReadonlySet<string> = new Set([
-  'send-keys',
-  'send',
-  'capture-pane',
-  'capturep',
-  'display-message',
-  'display',
-  'list-panes',
-  'lsp',
-  'list-windows',
-  'lsw',
-  'list-sessions',
-  'ls',
-  'list-clients',
-  'lsc',
-  'has-session',
-  'has',
-  'set-buffer',
-  'setb',
-  'paste-buffer',
-  'pasteb',
-  'delete-buffer',
-  'deleteb',
-  'show-buffer',
-  'showb',
-  'list-buffers',
-  'lsb',
-  'show-options',
-  'show',
-  'set-option',
-  'set',
-  'copy-mode',
-  'select-pane',
-  'selectp',
-  'refresh-client',
-  'refresh',
-]);
-
-export const IDEMPOTENT_COMMANDS: ReadonlySet<string> = new Set([
-  'capture-pane',
-  'capturep',
-  'display-message',
-  'display',
-  'list-panes',
-  'lsp',
-  'list-windows',
-  'lsw',
-  'list-sessions',
-  'ls',
-  'list-clients',
-  'lsc',
-  'has-session',
-  'has',
-  'show-buffer',
-  'showb',
-  'list-buffers',
-  'lsb',
-  'show-options',
-  'show',
-  'set-buffer',
-  'setb',
-  'set-option',
-  'set',
-]);
+export { CONTROL_COMMANDS, IDEMPOTENT_COMMANDS };
 
 export interface ResilientTmuxOptions {
   logger?: Logger | undefined;
@@ -165,10 +113,7 @@ export class ResilientTmux implements Tmux {
     return { mode: this.mode, ...this.counts, lastError: this.lastError };
   }
 
-  async run(
-    args: readonly string[],
-    options: { input?: string | undefined; timeoutMs?: number | undefined } = {},
-  ): Promise<TmuxResult> {
+  async run(args: readonly string[], options: TmuxRunOptions = {}): Promise<TmuxResult> {
     const control = this.control;
     if (!control?.up || !controlEligible(args, options.input !== undefined)) return this.viaExec(args, options);
     try {
@@ -176,14 +121,35 @@ export class ResilientTmux implements Tmux {
       this.counts.controlCalls++;
       return result;
     } catch (err) {
-      const transport = isWhtError(err) ? err.details?.transport : undefined;
-      if (!transport || !isWhtError(err)) throw err;
-      if (err.details?.sent === true && !splitCommands(args).every((c) => IDEMPOTENT_COMMANDS.has(c[0] ?? '')))
-        throw err;
-      this.counts.failovers++;
-      this.log.warn('tmux control mode failed; using one process per call', { error: err.message });
+      if (!this.mayFailOver(args, err)) throw err;
       return this.viaExec(args, options);
     }
+  }
+
+  async pipeline(calls: ReadonlyArray<readonly string[]>, options: TmuxRunOptions = {}): Promise<TmuxSettled[]> {
+    const control = this.control;
+    const out: TmuxSettled[] = [];
+    if (!control?.up || !calls.every((c) => controlEligible(c, options.input !== undefined))) {
+      for (const call of calls) out.push(await settle(this.run(call, options)));
+      return out;
+    }
+    const results = await control.pipeline(calls, options);
+    for (const [i, r] of results.entries()) {
+      if (r.ok) this.counts.controlCalls++;
+      if (r.ok || !this.mayFailOver(calls[i]!, r.error)) out.push(r);
+      else out.push(await settle(this.viaExec(calls[i]!, options)));
+    }
+    return out;
+  }
+
+  /** A control-mode failure that the exec path may repeat: the transport failed, and the call was not written or is safe to run twice. */
+  private mayFailOver(args: readonly string[], err: unknown): boolean {
+    if (!isWhtError(err) || !err.details?.transport) return false;
+    if (err.details.sent === true && !splitCommands(args).every((c) => IDEMPOTENT_COMMANDS.has(c[0] ?? '')))
+      return false;
+    this.counts.failovers++;
+    this.log.warn('tmux control mode failed; using one process per call', { error: err.message });
+    return true;
   }
 
   close(): Promise<void> {
@@ -191,10 +157,7 @@ export class ResilientTmux implements Tmux {
     return this.closing;
   }
 
-  private async viaExec(
-    args: readonly string[],
-    options: { input?: string | undefined; timeoutMs?: number | undefined },
-  ): Promise<TmuxResult> {
+  private async viaExec(args: readonly string[], options: TmuxRunOptions): Promise<TmuxResult> {
     this.counts.execCalls++;
     const result = await this.exec.run(args, options);
     this.kick();

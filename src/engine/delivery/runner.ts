@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { QueueConfig } from '../queue/config.js';
 import type { TmuxConfig } from './tmux-config.js';
 import { WhtError, toWhtError } from '../errors.js';
@@ -69,10 +70,11 @@ export class DeliveryRunner {
         name: task.target,
         onWaiting,
       };
-      const { busySeen } = await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
+      const { busySeen, steps } = await deliver(this.d.tmux, task, target, hooks, this.d.config.tmux.commandTimeoutMs);
       typed = true;
+      const t0 = performance.now();
       const delivered = store.markDelivered(task.id, clock.now(), watched);
-      emit('task:delivered', delivered);
+      emit('task:delivered', delivered, { ...steps, record: performance.now() - t0 });
       // The confirmation saw the busy marker: it is working now (a short job may be idle again by the first look).
       return watched && busySeen ? (this.markWorking(task) ?? delivered) : delivered;
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { printable } from '../text-safety.js';
 import type { Logger } from '../ports/logger.js';
-import type { EngineEventMap } from '../events.js';
+import type { DeliverySteps, EngineEventMap } from '../events.js';
 import type { AttemptError, Task, TaskSource } from '../task.js';
 
 /** How a task came in, as the log names it. */
@@ -51,12 +51,13 @@ export class TaskEventLog {
     this.on('task:deduplicated', (t) =>
       log.info('task already accepted (repeated key)', { ...base(t), state: t.state }),
     );
-    this.on('task:delivered', (t) =>
+    this.on('task:delivered', (t, steps) =>
       log.info('task delivered', {
         ...base(t),
         attempt: t.attempts,
         latencyMs: round((t.deliveredAt ?? 0) - t.receivedAt),
         deliveryMs: round((t.deliveredAt ?? 0) - (t.startedAt ?? t.receivedAt)),
+        ...(steps ? { stepsMs: stepFields(steps) } : {}),
       }),
     );
     this.on('task:retrying', (t, e) =>
@@ -106,6 +107,19 @@ function errorFields(e: AttemptError | null): Record<string, unknown> {
 /** ms from delivery to `at`. */
 function since(at: number | null | undefined, t: Task): number {
   return round((at ?? 0) - (t.deliveredAt ?? 0));
+}
+
+/** Each step to the µs: `{check, mark, commit, type, confirm, record}` (events.ts DeliverySteps). */
+function stepFields(s: DeliverySteps): Record<keyof DeliverySteps, number> {
+  const us = (ms: number) => Math.round(ms * 1000) / 1000;
+  return {
+    check: us(s.check),
+    mark: us(s.mark),
+    commit: us(s.commit),
+    type: us(s.type),
+    confirm: us(s.confirm),
+    record: us(s.record),
+  };
 }
 
 function round(ms: number): number {
