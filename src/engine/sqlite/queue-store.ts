@@ -102,15 +102,6 @@ export class SqliteStore implements QueueStore {
     this.group.commit();
   }
 
-  /** Record a new peak of pending tasks (written only when it grows). */
-  private notePeak(): void {
-    const pending = this.pendingCount();
-    if (pending > this.peak) {
-      this.peak = pending;
-      this.stmt.setMax.run('peak_pending', pending);
-    }
-  }
-
   private loadCounts(): Record<TaskState, number> {
     const counts = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
     for (const { state, n } of this.stmt.countByState.all() as Array<{ state: TaskState; n: number }>)
@@ -138,7 +129,6 @@ export class SqliteStore implements QueueStore {
     return this.one(changes ? this.stmt.get.get(id) : undefined, id, action);
   }
 
-  /** A state change that commits before it returns; the counts move once it has. */
   /**
    * A state change that commits before it returns; the counts move once it has. The state it changes from is read
    * in the same transaction when not given (a read outside one takes and drops a WAL read lock: two fcntl calls).
