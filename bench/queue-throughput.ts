@@ -1,15 +1,25 @@
 /**
- * Queue store throughput: enqueue + claim + complete through the SQLite store, no tmux.
- * Prints tasks/s one by one and batched, for synchronous=NORMAL (the default) beside synchronous=FULL (baseline:
- * an fsync per commit), and NORMAL without the event log (the triggers that write `events` and the callback outbox
- * on every state change dropped: what that log costs), plus head()/stats() cost and RSS with a deep queue.
+ * Queue store throughput: enqueue + claim + complete through the SQLite store, no tmux, set up as the engine runs it
+ * (synchronous=NORMAL, WAL, automatic checkpoints off, the checkpointer worker thread).
+ *
+ * One by one: per task insertMany([row]) (the acknowledgement: committed before it returns), head(),
+ * markDelivering() (committed before anything would be typed), markDelivered() (deferred: group commit, committed
+ * with the next task's insert). So one by one is TWO commits a task now. Beside it in the same run:
+ * - "3 commits/task": the same store with commit() after markDelivered, every write its own commit (how main did it);
+ * - "schema 2 (main's), 3 commits/task": the same, on a database that stops at migration 2 (main's triggers and
+ *   indexes: an `events` row with two indexes per change, seven indexes on tasks);
+ * - FULL (an fsync per commit), and NORMAL without the event log (the triggers dropped: what the log costs).
+ * Batched: insertMany of 100 in one transaction, then one transaction of 100 x (head, markDelivering, markDelivered).
+ * Also: WAL bytes a task adds (nothing checkpointing), head()/stats() cost and RSS with a deep queue.
  *
  *   npm run bench:queue                 # N=20000, deep queue 100000
  *   BENCH_N=50000 BENCH_DEEP=1000000 npm run bench:queue
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MIGRATIONS } from '../src/engine/sqlite/migrations.js';
 import { openDatabase, SqliteStore } from '../src/engine/sqlite/queue-store.js';
 import { buildStats } from '../src/engine/stats.js';
 import type { TaskRow } from '../src/engine/queue/store.js';
@@ -19,6 +29,14 @@ import { silentLogger } from '../src/engine/ports/logger.js';
 const N = Number(process.env.BENCH_N ?? 20_000);
 const DEEP = Number(process.env.BENCH_DEEP ?? 100_000);
 const BATCH = 100;
+
+type Schema = 'current' | 'v2' | 'no log';
+interface Setup {
+  sync: 'NORMAL' | 'FULL';
+  schema: Schema;
+  /** commit() after markDelivered: three commits a task. */
+  threeCommits: boolean;
+}
 
 function row(i: number): TaskRow {
   return {
@@ -32,33 +50,62 @@ function row(i: number): TaskRow {
   };
 }
 
-/** A store set up as the engine sets it up: WAL checkpoints in a worker thread, not inside commits. */
-async function withStore<T>(sync: 'NORMAL' | 'FULL', fn: (store: SqliteStore) => T, noLog = false): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'wht-bench-'));
-  const path = join(dir, 'q.db');
-  const db = openDatabase(path, { synchronous: sync });
-  if (noLog) db.exec('DROP TRIGGER tasks_event_insert; DROP TRIGGER tasks_event_update;');
+/** A database at migration 2 (main before issue 18), with openDatabase's settings. */
+function openV2(path: string, sync: 'NORMAL' | 'FULL'): Database.Database {
+  const db = new Database(path);
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${sync}`);
+  db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
+  db.pragma('cache_size = -2048');
+  for (const m of MIGRATIONS.slice(0, 2)) db.exec(m);
+  db.pragma('user_version = 2');
+  return db;
+}
+
+function open(path: string, s: Setup): SqliteStore {
+  const db = s.schema === 'v2' ? openV2(path, s.sync) : openDatabase(path, { synchronous: s.sync });
+  if (s.schema === 'no log')
+    for (const t of [
+      'tasks_event_insert',
+      'tasks_event_insert_callback',
+      'tasks_event_update',
+      'tasks_event_update_callback',
+    ])
+      db.exec(`DROP TRIGGER ${t}`);
   const store = new SqliteStore(db);
   store.db.pragma('wal_autocheckpoint = 0');
-  const checkpointer = new Checkpointer(path, silentLogger);
+  return store;
+}
+
+/** A store set up as the engine sets it up: WAL checkpoints in a worker thread, not inside commits. */
+async function withStore<T>(s: Setup, fn: (store: SqliteStore) => T, checkpoints = true): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'wht-bench-'));
+  const path = join(dir, 'q.db');
+  const store = open(path, s);
+  const checkpointer = checkpoints ? new Checkpointer(path, silentLogger) : undefined;
   try {
     return fn(store);
   } finally {
-    await checkpointer.close();
+    await checkpointer?.close();
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function oneByOne(store: SqliteStore, n: number): number {
+function cycle(store: SqliteStore, i: number, threeCommits: boolean): void {
+  const now = Date.now();
+  store.insertMany([row(i)], now, 0);
+  const head = store.head(`t${i % 4}`)!;
+  store.markDelivering(head.id, now, null);
+  store.markDelivered(head.id, now);
+  if (threeCommits) store.commit();
+}
+
+function oneByOne(store: SqliteStore, n: number, threeCommits: boolean): number {
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const now = Date.now();
-    store.insertMany([row(i)], now, 0);
-    const head = store.head(`t${i % 4}`)!;
-    store.markDelivering(head.id, now, null);
-    store.markDelivered(head.id, now);
-  }
+  for (let i = 0; i < n; i++) cycle(store, i, threeCommits);
+  store.commit();
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -84,13 +131,28 @@ function batched(store: SqliteStore, n: number): number {
   return n / ((performance.now() - t0) / 1000);
 }
 
+/** WAL bytes per task one by one, nothing checkpointing (the WAL only grows). */
+function walBytesPerTask(s: Setup, n = 2000): number {
+  const dir = mkdtempSync(join(tmpdir(), 'wht-bench-'));
+  const path = join(dir, 'q.db');
+  const store = open(path, s);
+  try {
+    for (let i = 0; i < n; i++) cycle(store, i, s.threeCommits);
+    store.commit();
+    return statSync(`${path}-wal`).size / n;
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
 async function deepQueue(): Promise<void> {
-  await withStore('NORMAL', (store) => {
+  await withStore({ sync: 'NORMAL', schema: 'current', threeCommits: false }, (store) => {
     const rss0 = process.memoryUsage().rss;
     for (let i = 0; i < DEEP; i += 1000)
       store.insertMany(
@@ -115,28 +177,49 @@ async function deepQueue(): Promise<void> {
   });
 }
 
+const GROUP: Setup = { sync: 'NORMAL', schema: 'current', threeCommits: false };
+const THREE: Setup = { ...GROUP, threeCommits: true };
+const MAIN: Setup = { ...GROUP, schema: 'v2', threeCommits: true };
+const ONE_BY_ONE: Array<[string, Setup, number]> = [
+  ['NORMAL one-by-one (2 commits/task)', GROUP, N],
+  ['NORMAL one-by-one, 3 commits/task', THREE, N],
+  ["schema 2 (main's), 3 commits/task", MAIN, N],
+  ['FULL one-by-one (2 commits/task)', { ...GROUP, sync: 'FULL' }, Math.min(N, 5000)],
+  ['NORMAL one-by-one, no event log', { ...GROUP, schema: 'no log' }, N],
+];
+const BATCHED: Array<[string, Setup]> = [
+  ['NORMAL batched', GROUP],
+  ["schema 2 (main's) batched", MAIN],
+  ['FULL batched', { ...GROUP, sync: 'FULL' }],
+  ['NORMAL batched, no event log', { ...GROUP, schema: 'no log' }],
+];
+
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 const results: Record<string, number[]> = {};
 for (let round = 0; round < 3; round++) {
-  for (const sync of ['NORMAL', 'FULL'] as const) {
-    const n = sync === 'FULL' ? Math.min(N, 5000) : N;
-    (results[`${sync} one-by-one`] ??= []).push(await withStore(sync, (s) => oneByOne(s, n)));
-    (results[`${sync} batched`] ??= []).push(await withStore(sync, (s) => batched(s, N)));
-  }
-  (results['NORMAL one-by-one, no event log'] ??= []).push(await withStore('NORMAL', (s) => oneByOne(s, N), true));
-  (results['NORMAL batched, no event log'] ??= []).push(await withStore('NORMAL', (s) => batched(s, N), true));
+  for (const [name, s, n] of ONE_BY_ONE)
+    (results[name] ??= []).push(await withStore(s, (st) => oneByOne(st, n, s.threeCommits)));
+  for (const [name, s] of BATCHED) (results[name] ??= []).push(await withStore(s, (st) => batched(st, N)));
 }
 console.log(
-  `queue store: enqueue + claim + complete, median of 3 rounds (N=${N}; FULL one-by-one N=${Math.min(N, 5000)})`,
+  `queue store: enqueue + claim + complete, engine settings (WAL, checkpointer worker), median of 3 rounds (N=${N}; FULL one-by-one N=${Math.min(N, 5000)}); load average ${load} before, ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} after`,
 );
 for (const [name, xs] of Object.entries(results))
-  console.log(`  ${name.padEnd(32)} ${median(xs).toFixed(0).padStart(8)} tasks/s`);
-const normal = median(results['NORMAL one-by-one']!);
-const full = median(results['FULL one-by-one']!);
+  console.log(`  ${name.padEnd(38)} ${median(xs).toFixed(0).padStart(8)} tasks/s`);
+const m = (name: string) => median(results[name]!);
 console.log(
-  `  ratio NORMAL/FULL one-by-one: ${(normal / full).toFixed(1)}x; batched/one-by-one (NORMAL): ${(median(results['NORMAL batched']!) / normal).toFixed(1)}x`,
+  `  one by one: ${(m('NORMAL one-by-one (2 commits/task)') / m("schema 2 (main's), 3 commits/task")).toFixed(2)}x main's way, ${(m('NORMAL one-by-one (2 commits/task)') / m('NORMAL one-by-one, 3 commits/task')).toFixed(2)}x from group commit alone; batched: ${(m('NORMAL batched') / m("schema 2 (main's) batched")).toFixed(2)}x main's schema`,
 );
 console.log(
-  `  event log cost (NORMAL): one-by-one ${(median(results['NORMAL one-by-one, no event log']!) / normal).toFixed(2)}x, batched ${(median(results['NORMAL batched, no event log']!) / median(results['NORMAL batched']!)).toFixed(2)}x faster without it`,
+  `  event log cost (NORMAL): one-by-one ${(m('NORMAL one-by-one, no event log') / m('NORMAL one-by-one (2 commits/task)')).toFixed(2)}x, batched ${(m('NORMAL batched, no event log') / m('NORMAL batched')).toFixed(2)}x faster without it`,
 );
-console.log(`  targets (issue 2): >= 10,000 tasks/s one by one, >= 30,000 batched; the old system: 16.7 triggers/s`);
+console.log(`  goals (issue 18): >= 15,000 tasks/s one by one, >= 40,000 batched`);
+const wal = (s: Setup) => (walBytesPerTask(s) / 1024).toFixed(1);
+console.log(
+  `WAL per task (one by one, nothing checkpointing): ${wal(GROUP)} KiB (2 commits), ${wal(THREE)} KiB (3 commits), ${wal(MAIN)} KiB (schema 2, 3 commits)`,
+);
 await deepQueue();

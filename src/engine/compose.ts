@@ -47,7 +47,7 @@ import { configSummary } from './config/summary.js';
 import { Retention } from './retention.js';
 import type { QueueStore } from './queue/store.js';
 import { Checkpointer } from './sqlite/checkpointer.js';
-import { StorageGuard } from './queue/storage-guard.js';
+import { isStorageError, StorageGuard } from './queue/storage-guard.js';
 import { isStorageFault } from './sqlite/faults.js';
 import { openHistoryStore } from './sqlite/history-store.js';
 import { openEngineStore } from './sqlite/open-store.js';
@@ -238,8 +238,14 @@ function wire(engine: EngineFacade, o: Opened): EngineCore {
     clock,
     logger,
     onChange: (down) => storageChanged(down),
+    commit: () => store.commit(),
   });
-  const events = new EventStore(store.db);
+  // A group commit at the end of a turn that failed (disk full): its writes are owed, the guard goes down.
+  store.onCommitError = (err) => {
+    const e = storage.report(err);
+    if (!isStorageError(err)) report('store', e);
+  };
+  const events = new EventStore(store.db, () => store.commit());
   const sender = new CallbackSender({
     events,
     config: config.callbacks,

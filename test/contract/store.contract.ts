@@ -247,13 +247,29 @@ export function describeStoreContract(
     describe('state transitions', () => {
       it('queued -> delivering -> delivered, with attempts and stage timestamps', () => {
         const t = insert(row('a', { receivedAt: 1000 }), 2000).task;
+        // Each change returns the task exactly as it is stored now.
+        expect(store.get(t.id)).toEqual(t);
         const d = store.markDelivering(t.id, 3000, '12');
         expect(d).toMatchObject({ state: 'delivering', attempts: 1, startedAt: 3000 });
+        expect(store.get(t.id)).toEqual(d);
         expect(store.delivering().map((x) => x.id)).toEqual([t.id]);
         const done = store.markDelivered(t.id, 3050);
         expect(done).toMatchObject({ state: 'delivered', deliveredAt: 3050, finishedAt: 3050 });
+        expect(store.get(t.id)).toEqual(done);
         expect(store.delivering()).toEqual([]);
         expect(store.counters()).toMatchObject({ delivered: 1, sum_processing_ms: 50, sum_e2e_ms: 2050 });
+      });
+
+      it('after a failed attempt, delivered on a watched target: not finished; each change returns what is stored', () => {
+        const t = insert(row('w'), 2000).task;
+        store.markDelivering(t.id, 3000, null);
+        const failed = store.markFailed(t.id, err(1, 3010), 3100, 3010);
+        expect(store.get(t.id)).toEqual(failed);
+        const again = store.markDelivering(t.id, 3200, null);
+        expect(again).toMatchObject({ attempts: 2, errors: [err(1, 3010)] });
+        const done = store.markDelivered(t.id, 3300, true);
+        expect(done).toMatchObject({ state: 'delivered', attempts: 2, deliveredAt: 3300, finishedAt: null });
+        expect(store.get(t.id)).toEqual(done);
       });
 
       it('names the missing id (WHT_ERR_TASK_NOT_FOUND)', () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,5 +123,17 @@ describe('crash safety', () => {
     second.kill('SIGTERM');
     await new Promise((r) => second.once('exit', r));
     expect(second.exitCode).toBe(0);
+    // The database agrees (`delivered` is a deferred write: group commit): every task delivered, each counted and
+    // logged once, whether its `delivered` was committed before the kill or recorded by the pane check after it.
+    const db = new Database(join(dataDir, 'webhook-tui.db'), { readonly: true });
+    try {
+      const one = (sql: string) => db.prepare(sql).pluck().get() as number;
+      expect(one(`SELECT count(*) FROM tasks WHERE state = 'delivered'`)).toBe(n);
+      expect(one(`SELECT value FROM counters WHERE name = 'delivered'`)).toBe(n);
+      expect(one(`SELECT count(*) FROM events WHERE state = 'delivered'`)).toBe(n);
+      expect(one(`SELECT count(DISTINCT task_id) FROM events WHERE state = 'delivered'`)).toBe(n);
+    } finally {
+      db.close();
+    }
   }, 600_000);
 });

@@ -292,6 +292,9 @@ export class MemoryStore implements QueueStore {
     return old.length;
   }
 
+  /** Nothing to commit: every write is applied when it returns. */
+  commit(): void {}
+
   close(): void {
     /* nothing to release */
   }

@@ -24,6 +24,8 @@ export interface StorageGuardOptions {
   minFreeBytes?: number;
   /** Storage went down (intake, delivery stop) or came back (they resume). */
   onChange: (down: StorageDown | null) => void;
+  /** Commit the queue's deferred writes (group commit) before the probe, so the probe is a real commit. */
+  commit?: () => void;
 }
 
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL)/;
@@ -131,6 +133,7 @@ export class StorageGuard {
       return this.state;
     }
     try {
+      this.o.commit?.();
       this.probeStmt.run(String(this.o.clock.now()));
       if (this.state) this.goUp();
     } catch (err) {

@@ -50,7 +50,9 @@ export type CounterName =
 
 /**
  * The storage port. One contract suite (test/contract/store.contract.ts) runs against every implementation.
- * All methods are synchronous and each is one transaction.
+ * All methods are synchronous and each is one transaction. Writes are durable when they return, except those marked
+ * deferred (markDelivered, bumpCounter): group commit, they are committed with the next durable write, at the end of
+ * the event-loop turn, or by commit(), whichever comes first. Reads see them at once.
  */
 export interface QueueStore {
   /** Insert a batch in one transaction; a repeated idempotency key inside the window returns the existing task. */
@@ -71,7 +73,10 @@ export interface QueueStore {
   readyTargets(): string[];
   /** queued/retrying -> delivering; attempts + 1; records where the pane was (for crash recovery). */
   markDelivering(id: number, now: number, paneMark: string | null): Task;
-  /** delivering -> delivered; `watched`: its target's completion is watched, so the task is not finished yet. */
+  /**
+   * delivering -> delivered; `watched`: its target's completion is watched, so the task is not finished yet.
+   * Deferred: a crash before it is committed leaves the task `delivering` (the pane check at start finds it submitted).
+   */
   markDelivered(id: number, now: number, watched?: boolean): Task;
   /** delivered (watched) -> working: the busy marker showed. */
   markWorking(id: number, now: number): Task;
@@ -108,5 +113,8 @@ export interface QueueStore {
   setMeta(key: string, value: string): void;
   /** Delete delivered/dropped/forwarded tasks finished before `before`; returns how many. */
   prune(before: number): number;
+  /** Commit the deferred writes now (throws when the commit fails: they are written again with the next commit). */
+  commit(): void;
+  /** Commits what is deferred, then closes. */
   close(): void;
 }

@@ -1,7 +1,9 @@
 /**
- * The event log and the callback outbox (tables `events` and `callbacks`, migration 2). Rows are written by
+ * The event log and the callback outbox (tables `events` and `callbacks`, migrations 2 and 3). Rows are written by
  * triggers in the same transaction as each task state change (migrations.ts); this store reads them, records what
  * the sender did, adds the monitor's alerts to the log, and prunes old rows.
+ * The queue store leaves some writes open until the end of the event-loop turn (group commit, group-commit.ts): the
+ * feed and the sender read only what is committed, so `settle` (commit them) runs before each of their reads.
  */
 import type Database from 'better-sqlite3';
 import type { CallbackStats } from '../task.js';
@@ -38,12 +40,19 @@ const toEvent = (r: EventRow): StoredEvent => ({
   data: JSON.parse(r.data) as unknown,
 });
 
+/** Rows the prune looks at per statement (in seq order: the log has no index on `at`). */
+const PRUNE_CHUNK = 5000;
+
 export class EventStore implements CallbackOutbox {
   private readonly stmt;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly settle: () => void = () => undefined,
+  ) {
     this.stmt = {
-      since: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+      // kind 'seq': the row migration 3 may leave to hold the last id given (never served).
+      since: db.prepare(`SELECT * FROM events WHERE seq > ? AND kind != 'seq' ORDER BY seq LIMIT ?`),
       last: db.prepare('SELECT max(seq) FROM events').pluck(),
       alert: db.prepare(`INSERT INTO events (at, kind, data) VALUES (?, 'alert', ?)`),
       // The oldest pending callback of each URL: one URL's events go out in order, one at a time.
@@ -62,19 +71,24 @@ export class EventStore implements CallbackOutbox {
       lastError: db.prepare(
         `SELECT last_error AS error FROM callbacks WHERE last_error IS NOT NULL AND state != 'sent' ORDER BY seq DESC LIMIT 1`,
       ),
-      pruneEvents: db.prepare(
-        `DELETE FROM events WHERE at < ? AND seq NOT IN (SELECT seq FROM callbacks WHERE state = 'pending')`,
-      ),
+      pruneScan: db.prepare(`SELECT max(seq) AS last, max(at >= @before) AS reached
+        FROM (SELECT seq, at FROM events WHERE seq > @after ORDER BY seq LIMIT @chunk)`),
+      pruneEvents:
+        db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq > @after ORDER BY seq LIMIT @chunk)
+        AND at < @before AND seq NOT IN (SELECT seq FROM callbacks WHERE state = 'pending')
+        AND seq < (SELECT max(seq) FROM events)`),
       pruneCallbacks: db.prepare(`DELETE FROM callbacks WHERE state != 'pending' AND created_at < ?`),
     };
   }
 
   /** Events after `seq`, oldest first (SSE resume). */
   since(seq: number, limit = 1000): StoredEvent[] {
+    this.settled();
     return (this.stmt.since.all(seq, limit) as EventRow[]).map(toEvent);
   }
 
   lastSeq(): number {
+    this.settled();
     return (this.stmt.last.get() as number | null) ?? 0;
   }
 
@@ -85,6 +99,7 @@ export class EventStore implements CallbackOutbox {
 
   /** The next callback of each URL (due or not). */
   heads(): OutboxRow[] {
+    this.settled();
     return this.stmt.heads.all() as OutboxRow[];
   }
 
@@ -111,8 +126,32 @@ export class EventStore implements CallbackOutbox {
     return out;
   }
 
-  /** Delete events and finished callbacks older than `before` (pending callbacks and their events stay). */
+  /**
+   * Delete events and finished callbacks older than `before` (pending callbacks and their events stay, and the newest
+   * event: the next seq is one past it, so ids never go back without AUTOINCREMENT). Events go in seq order, a chunk per statement, up to the first chunk that reaches an event at or after `before`: the work is
+   * bounded by what is deleted, and no index on `at` is updated by every state change.
+   */
   prune(before: number): number {
-    return this.stmt.pruneCallbacks.run(before).changes + this.stmt.pruneEvents.run(before).changes;
+    let deleted = this.stmt.pruneCallbacks.run(before).changes;
+    for (let after = 0; ;) {
+      const scan = this.stmt.pruneScan.get({ before, after, chunk: PRUNE_CHUNK }) as {
+        last: number | null;
+        reached: number | null;
+      };
+      if (scan.last === null) break;
+      deleted += this.stmt.pruneEvents.run({ before, after, chunk: PRUNE_CHUNK }).changes;
+      if (scan.reached) break;
+      after = scan.last;
+    }
+    return deleted;
+  }
+
+  /** Commit the queue's open writes before a read that others act on; if that fails, read what is committed. */
+  private settled(): void {
+    try {
+      this.settle();
+    } catch {
+      /* the commit failed: its writes were rolled back (and are owed), the read sees the committed state */
+    }
   }
 }

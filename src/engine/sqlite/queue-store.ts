@@ -6,10 +6,12 @@ import {
   type AttemptError,
   type ListTasksQuery,
   type Task,
-  type TaskCallback,
   type TaskState,
 } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
+import { GroupCommit } from './group-commit.js';
+import { insertedTask, TASK_COLUMNS, toTask } from './task-rows.js';
+import { prepareStatements, type TaskStatements } from './task-statements.js';
 import {
   FIXED_COUNTERS,
   type AdmitLimits,
@@ -21,61 +23,8 @@ import {
   type TaskRow,
 } from '../queue/store.js';
 
-interface Row {
-  id: number;
-  text: string;
-  target: string;
-  priority: number;
-  category: string;
-  idem_key: string | null;
-  source: Task['source'];
-  state: TaskState;
-  attempts: number;
-  next_attempt_at: number;
-  errors: string;
-  received_at: number;
-  committed_at: number;
-  started_at: number | null;
-  delivered_at: number | null;
-  finished_at: number | null;
-  pane_mark: string | null;
-  working_at?: number | null;
-  completed_at?: number | null;
-  output?: string | null;
-  exit_code?: number | null;
-  callback?: string | null;
-}
-
-/** A row as a Task; lists leave the output out (its length stays, as outputBytes). */
-function toTask(r: Row, withOutput = true): Task {
-  const output = r.output ?? null;
-  return {
-    id: r.id,
-    text: r.text,
-    target: r.target,
-    priority: r.priority,
-    category: r.category,
-    idemKey: r.idem_key,
-    source: r.source,
-    state: r.state,
-    attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    errors: JSON.parse(r.errors) as AttemptError[],
-    receivedAt: r.received_at,
-    committedAt: r.committed_at,
-    startedAt: r.started_at,
-    deliveredAt: r.delivered_at,
-    finishedAt: r.finished_at,
-    workingAt: r.working_at ?? null,
-    completedAt: r.completed_at ?? null,
-    ...(withOutput ? { output } : {}),
-    outputBytes: output === null ? 0 : Buffer.byteLength(output),
-    exitCode: r.exit_code ?? null,
-    callback: r.callback ? (JSON.parse(r.callback) as TaskCallback) : null,
-  };
-}
-
-const WATCHED_SQL = `state IN ('delivered', 'working') AND finished_at IS NULL`;
+/** Rows a prune looks at per statement (in id order). */
+const PRUNE_CHUNK = 5000;
 
 export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
@@ -126,102 +75,14 @@ export function migrate(db: Database.Database): void {
 export class SqliteStore implements QueueStore {
   readonly db: Database.Database;
   private readonly counts: Record<TaskState, number>;
-  private readonly stmt;
-  private readonly tx;
+  private readonly stmt: TaskStatements;
+  private readonly group: GroupCommit;
+  private peak: number;
 
   constructor(db: Database.Database) {
     this.db = db;
-    this.stmt = {
-      insert:
-        db.prepare(`INSERT INTO tasks (text, target, priority, category, idem_key, source, state, next_attempt_at, received_at, committed_at, callback)
-        VALUES (@text, @target, @priority, @category, @idemKey, @source, 'queued', @now, @receivedAt, @now, @callback) RETURNING *`),
-      byIdem: db.prepare('SELECT * FROM tasks WHERE idem_key = ? AND committed_at >= ? ORDER BY id DESC LIMIT 1'),
-      get: db.prepare('SELECT * FROM tasks WHERE id = ?'),
-      head: db.prepare(
-        `SELECT * FROM tasks WHERE target = ? AND state IN ('queued', 'retrying') ORDER BY priority DESC, id LIMIT 1`,
-      ),
-      readyTargets: db.prepare(`SELECT DISTINCT target FROM tasks WHERE state IN ('queued', 'retrying')`),
-      setState: db.prepare('UPDATE tasks SET state = @state WHERE id = @id AND state = @from RETURNING *'),
-      state: db.prepare('SELECT state FROM tasks WHERE id = ?').pluck(),
-      delivering:
-        db.prepare(`UPDATE tasks SET state = 'delivering', attempts = attempts + 1, started_at = @now, pane_mark = @mark
-        WHERE id = @id AND state IN ('queued', 'retrying') RETURNING *`),
-      delivered: db.prepare(
-        `UPDATE tasks SET state = 'delivered', delivered_at = @now, finished_at = CASE WHEN @watched THEN NULL ELSE @now END
-        WHERE id = @id AND state = 'delivering' RETURNING *`,
-      ),
-      working: db.prepare(
-        `UPDATE tasks SET state = 'working', working_at = @now WHERE id = @id AND state = 'delivered' AND finished_at IS NULL RETURNING *`,
-      ),
-      completed: db.prepare(
-        `UPDATE tasks SET state = 'completed', completed_at = @now, finished_at = @now, output = @output, exit_code = @exitCode
-        WHERE id = @id AND ${WATCHED_SQL} RETURNING *`,
-      ),
-      stalled: db.prepare(
-        `UPDATE tasks SET state = 'stalled', finished_at = @now, output = @output, errors = json_insert(errors, '$[#]', json(@error))
-        WHERE id = @id AND ${WATCHED_SQL} RETURNING *`,
-      ),
-      watched: db.prepare(`SELECT * FROM tasks WHERE ${WATCHED_SQL} ORDER BY id`),
-      failed:
-        db.prepare(`UPDATE tasks SET state = @state, errors = json_insert(errors, '$[#]', json(@error)), next_attempt_at = @retryAt, finished_at = @finished
-        WHERE id = @id AND state = 'delivering' RETURNING *`),
-      requeue: db.prepare(`UPDATE tasks SET state = 'queued', attempts = max(0, attempts - 1),
-        errors = CASE WHEN @note IS NULL THEN errors ELSE json_insert(errors, '$[#]', json(@note)) END
-        WHERE id = @id AND state = 'delivering' RETURNING *`),
-      retry: db.prepare(`UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL
-        WHERE id = @id AND state IN ('dead', 'retrying', 'stalled') RETURNING *`),
-      retryAllDead: db.prepare(
-        `UPDATE tasks SET state = 'queued', attempts = 0, next_attempt_at = @now, finished_at = NULL WHERE state = 'dead'`,
-      ),
-      drop: db.prepare(
-        `UPDATE tasks SET state = 'dropped', finished_at = @now WHERE id = @id AND state IN ('queued', 'retrying', 'dead') RETURNING *`,
-      ),
-      paneMark: db.prepare('SELECT pane_mark FROM tasks WHERE id = ?').pluck(),
-      listDelivering: db.prepare(`SELECT * FROM tasks WHERE state = 'delivering' ORDER BY id`),
-      countByState: db.prepare('SELECT state, COUNT(*) AS n FROM tasks GROUP BY state'),
-      oldest: db.prepare(`SELECT received_at FROM tasks WHERE state IN ('queued', 'retrying') ORDER BY id LIMIT 1`),
-      oldestDelivering: db.prepare(`SELECT min(received_at) AS received_at FROM tasks WHERE state = 'delivering'`),
-      counters: db.prepare('SELECT name, value FROM counters'),
-      received: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'tasks'`).pluck(),
-      bump3:
-        db.prepare(`UPDATE counters SET value = value + CASE name WHEN @a THEN @av WHEN @b THEN @bv WHEN @c THEN @cv ELSE 0 END
-        WHERE name IN (@a, @b, @c)`),
-      seed: db.prepare('INSERT OR IGNORE INTO counters (name, value) VALUES (?, 0)'),
-      bump: db.prepare(
-        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value',
-      ),
-      setMax: db.prepare(
-        'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)',
-      ),
-      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      ),
-      prune: db.prepare(
-        `DELETE FROM tasks WHERE state IN ('delivered', 'completed', 'stalled', 'dropped', 'forwarded') AND finished_at < ?`,
-      ),
-      queuedFor: db.prepare(
-        `SELECT * FROM tasks WHERE state = 'queued' AND target IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
-      ),
-      countQueuedFor: db
-        .prepare(`SELECT COUNT(*) FROM tasks WHERE state = 'queued' AND target IN (SELECT value FROM json_each(?))`)
-        .pluck(),
-      forwarded: db.prepare(
-        `UPDATE tasks SET state = 'forwarded', finished_at = @now WHERE id = @id AND state = 'queued' RETURNING *`,
-      ),
-    };
-    // Transaction functions are made once (better-sqlite3 wraps each in BEGIN/COMMIT, nested ones in savepoints).
-    this.tx = {
-      insertMany: db.transaction(this.insertManyTx.bind(this)),
-      delivered: db.transaction(this.deliveredTx.bind(this)),
-      failed: db.transaction(this.failedTx.bind(this)),
-      forwarded: db.transaction((ids: readonly number[], now: number) =>
-        ids.flatMap((id) => {
-          const row = this.stmt.forwarded.get({ id, now }) as Row | undefined;
-          return row ? [toTask(row)] : [];
-        }),
-      ),
-    };
+    this.stmt = prepareStatements(db);
+    this.group = new GroupCommit(db);
     this.counts = this.loadCounts();
     db.transaction(() => {
       for (const c of FIXED_COUNTERS) this.stmt.seed.run(c);
@@ -229,15 +90,16 @@ export class SqliteStore implements QueueStore {
     this.peak = this.counters().peak_pending;
   }
 
-  private peak: number;
+  /**
+   * A commit at the end of an event-loop turn failed (disk full); its writes are applied again with the next
+   * commit. The engine tells the storage guard.
+   */
+  set onCommitError(fn: (err: unknown) => void) {
+    this.group.onError = fn;
+  }
 
-  /** Record a new peak of pending tasks (written only when it grows). */
-  private notePeak(): void {
-    const pending = this.pendingCount();
-    if (pending > this.peak) {
-      this.peak = pending;
-      this.stmt.setMax.run('peak_pending', pending);
-    }
+  commit(): void {
+    this.group.commit();
   }
 
   private loadCounts(): Record<TaskState, number> {
@@ -253,7 +115,7 @@ export class SqliteStore implements QueueStore {
   }
 
   private one(row: unknown, id: number, action: string): Task {
-    if (row) return toTask(row as Row);
+    if (row) return toTask(row);
     const existing = this.get(id);
     if (!existing) throw new WhtError('WHT_ERR_TASK_NOT_FOUND', `no task with id ${id}`, { id });
     throw new WhtError('WHT_ERR_TASK_STATE', `cannot ${action} task ${id}: it is ${existing.state}`, {
@@ -262,22 +124,45 @@ export class SqliteStore implements QueueStore {
     });
   }
 
+  /** The row an UPDATE without RETURNING changed, read back (or why it did not change). */
+  private changed(changes: number, id: number, action: string): Task {
+    return this.one(changes ? this.stmt.get.get(id) : undefined, id, action);
+  }
+
+  /**
+   * A state change that commits before it returns; the counts move once it has. The state it changes from is read
+   * in the same transaction when not given (a read outside one takes and drops a WAL read lock: two fcntl calls).
+   */
+  private durable(id: number, to: TaskState, write: () => Task, from?: TaskState, multi = false): Task {
+    let before = from;
+    const task = this.group.durable(() => {
+      before ??= this.stmt.state.get(id) as TaskState;
+      return write();
+    }, multi);
+    this.move(before!, to);
+    return task;
+  }
+
   insertMany(rows: readonly TaskRow[], now: number, dedupeWindowMs: number): InsertResult[] {
     return this.admit(rows, now, { dedupeWindowMs, capacity: Infinity }) as InsertResult[];
   }
 
+  /** The acknowledgement: committed, with every deferred write before it, before this returns. */
   admit(rows: readonly TaskRow[], now: number, limits: AdmitLimits): AdmitResult[] {
-    return this.tx.insertMany.immediate(rows, now, limits);
+    const { results, created } = this.group.durable(() => this.insertManyTx(rows, now, limits), true);
+    this.counts.queued += created;
+    this.peak = Math.max(this.peak, this.pendingCount());
+    return results;
   }
 
-  private insertManyTx(rows: readonly TaskRow[], now: number, limits: AdmitLimits): AdmitResult[] {
+  private insertManyTx(rows: readonly TaskRow[], now: number, limits: AdmitLimits) {
     const results: AdmitResult[] = [];
     let created = 0;
     let deduplicated = 0;
     let room = limits.capacity - this.pendingCount();
     for (const row of rows) {
       if (row.idemKey !== null) {
-        const existing = this.stmt.byIdem.get(row.idemKey, now - limits.dedupeWindowMs) as Row | undefined;
+        const existing = this.stmt.byIdem.get(row.idemKey, now - limits.dedupeWindowMs);
         if (existing) {
           results.push({ task: toTask(existing), created: false });
           deduplicated++;
@@ -290,28 +175,37 @@ export class SqliteStore implements QueueStore {
       }
       room--;
       const callback = row.callback ? JSON.stringify(row.callback) : null;
-      results.push({ task: toTask(this.stmt.insert.get({ ...row, callback, now }) as Row), created: true });
+      const { text, target, priority, category, idemKey, source, receivedAt } = row;
+      const inserted = this.stmt.insert.run(
+        text,
+        target,
+        priority,
+        category,
+        idemKey,
+        source,
+        now,
+        receivedAt,
+        now,
+        callback,
+      );
+      const id = Number(inserted.lastInsertRowid);
+      results.push({ task: insertedTask(id, row, callback, now), created: true });
       created++;
     }
     // `received` is not counted here: it is the AUTOINCREMENT sequence (one id per created task).
     if (deduplicated) this.stmt.bump.run('deduplicated', deduplicated);
-    this.counts.queued += created;
-    try {
-      this.notePeak();
-    } catch (err) {
-      this.counts.queued -= created;
-      throw err;
-    }
-    return results;
+    const pending = this.pendingCount() + created;
+    if (pending > this.peak) this.stmt.setMax.run('peak_pending', pending);
+    return { results, created };
   }
 
   findByIdemKey(key: string, since: number): Task | undefined {
-    const row = this.stmt.byIdem.get(key, since) as Row | undefined;
+    const row = this.stmt.byIdem.get(key, since);
     return row ? toTask(row) : undefined;
   }
 
   get(id: number): Task | undefined {
-    const row = this.stmt.get.get(id) as Row | undefined;
+    const row = this.stmt.get.get(id);
     return row ? toTask(row) : undefined;
   }
 
@@ -339,77 +233,108 @@ export class SqliteStore implements QueueStore {
     const asked = Number(query.limit ?? 100);
     // a bound parameter, never text in the SQL; callers validate (a bad --limit is a usage error in the CLI)
     const limit = Number.isInteger(asked) ? Math.max(1, Math.min(asked, 10_000)) : 100;
-    const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, limit) as Row[]).map((r) => toTask(r, false));
+    const sql = `SELECT ${TASK_COLUMNS} FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+    return this.db
+      .prepare(sql)
+      .raw()
+      .all(...params, limit)
+      .map((r) => toTask(r, false));
   }
 
   head(target: string): Task | undefined {
-    const row = this.stmt.head.get(target) as Row | undefined;
+    const row = this.stmt.head.get(target);
     return row ? toTask(row) : undefined;
   }
 
+  /** The targets of the active index (a seek each), those with a queued or retrying task. */
   readyTargets(): string[] {
-    return (this.stmt.readyTargets.all() as Array<{ target: string }>).map((r) => r.target);
+    const out: string[] = [];
+    for (let t = this.stmt.firstTarget.get() as string | undefined; t !== undefined;) {
+      if (this.stmt.hasReady.get(t) !== undefined) out.push(t);
+      t = this.stmt.nextTarget.get(t) as string | undefined;
+    }
+    return out;
   }
 
   markDelivering(id: number, now: number, paneMark: string | null): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    const task = this.one(this.stmt.delivering.get({ id, now, mark: paneMark }), id, 'start');
-    this.move(before!, 'delivering');
+    const task = this.durable(id, 'delivering', () =>
+      this.changed(this.stmt.delivering.run({ id, now, mark: paneMark }).changes, id, 'start'),
+    );
+    this.started.set(id, task);
     return task;
   }
 
+  /**
+   * Tasks as markDelivering returned them, until their attempt ends: a `delivering` row changes only through this
+   * store's markDelivered/markFailed/requeue (each drops it here), so markDelivered needs no read back.
+   */
+  private readonly started = new Map<number, Task>();
+
+  /**
+   * Deferred (group commit): `delivered` need not be durable before the next step; a crash before it is committed
+   * leaves the task `delivering`, and the pane check at start finds it submitted (DeliveryRunner.recover).
+   */
   markDelivered(id: number, now: number, watched = false): Task {
-    const task = this.tx.delivered.immediate(id, now, watched);
+    const task = this.group.deferred(
+      () => this.deliveredTx(id, now, watched),
+      () => this.replayDelivered(id, now, watched),
+      true,
+    );
     this.move('delivering', 'delivered');
     return task;
   }
 
-  markWorking(id: number, now: number): Task {
-    const task = this.one(this.stmt.working.get({ id, now }), id, 'mark working');
-    this.move('delivered', 'working');
-    return task;
-  }
-
-  markCompleted(id: number, now: number, result: CompletionResult): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    const task = this.one(this.stmt.completed.get({ id, now, ...result }), id, 'complete');
-    this.move(before!, 'completed');
-    return task;
-  }
-
-  markStalled(id: number, now: number, error: AttemptError, output: string | null): Task {
-    const before = this.stmt.state.get(id) as TaskState | undefined;
-    const task = this.one(this.stmt.stalled.get({ id, now, output, error: JSON.stringify(error) }), id, 'mark stalled');
-    this.move(before!, 'stalled');
-    return task;
-  }
-
-  watched(): Task[] {
-    return (this.stmt.watched.all() as Row[]).map((r) => toTask(r));
+  /** A deferred `delivered` whose transaction was lost, written again (the task is still `delivering` there). */
+  private replayDelivered(id: number, now: number, watched: boolean): void {
+    if (this.stmt.state.get(id) === 'delivering') this.deliveredTx(id, now, watched);
   }
 
   private deliveredTx(id: number, now: number, watched: boolean): Task {
-    const t = this.one(this.stmt.delivered.get({ id, now, watched: watched ? 1 : 0 }), id, 'complete');
-    this.stmt.bump3.run({
-      a: 'delivered',
-      av: 1,
-      b: 'sum_processing_ms',
-      bv: now - (t.startedAt ?? now),
-      c: 'sum_e2e_ms',
-      cv: now - t.receivedAt,
-    });
+    const changes = this.stmt.delivered.run({ id, now, watched: watched ? 1 : 0 }).changes;
+    const started = changes ? this.started.get(id) : undefined;
+    const t = started
+      ? {
+          ...started,
+          errors: [...started.errors],
+          state: 'delivered' as const,
+          deliveredAt: now,
+          finishedAt: watched ? null : now,
+        }
+      : this.changed(changes, id, 'complete');
+    this.started.delete(id);
+    this.stmt.add.run(1, 'delivered');
+    this.stmt.add.run(now - (t.startedAt ?? now), 'sum_processing_ms');
+    this.stmt.add.run(now - t.receivedAt, 'sum_e2e_ms');
     return t;
+  }
+
+  markWorking(id: number, now: number): Task {
+    return this.durable(id, 'working', () => this.one(this.stmt.working.get({ id, now }), id, 'mark working'));
+  }
+
+  markCompleted(id: number, now: number, result: CompletionResult): Task {
+    return this.durable(id, 'completed', () =>
+      this.one(this.stmt.completed.get({ id, now, ...result }), id, 'complete'),
+    );
+  }
+
+  markStalled(id: number, now: number, error: AttemptError, output: string | null): Task {
+    return this.durable(id, 'stalled', () =>
+      this.one(this.stmt.stalled.get({ id, now, output, error: JSON.stringify(error) }), id, 'mark stalled'),
+    );
+  }
+
+  watched(): Task[] {
+    return this.stmt.watched.all().map((r) => toTask(r));
   }
 
   markFailed(id: number, error: AttemptError, retryAt: number | null, now: number): Task {
     const state: TaskState = retryAt === null ? 'dead' : 'retrying';
-    const task = this.tx.failed.immediate(id, error, retryAt, now, state);
-    this.move('delivering', state);
-    return task;
+    return this.durable(id, state, () => this.failedTx(id, error, retryAt, now, state), 'delivering', true);
   }
 
   private failedTx(id: number, error: AttemptError, retryAt: number | null, now: number, state: TaskState): Task {
+    this.started.delete(id);
     const t = this.one(
       this.stmt.failed.get({
         id,
@@ -421,36 +346,47 @@ export class SqliteStore implements QueueStore {
       id,
       'fail',
     );
-    this.stmt.bump3.run({ a: 'failed_attempts', av: 1, b: state === 'dead' ? 'dead' : 'retries', bv: 1, c: '', cv: 0 });
+    this.stmt.add.run(1, 'failed_attempts');
+    this.stmt.add.run(1, state === 'dead' ? 'dead' : 'retries');
     return t;
   }
 
   requeue(id: number, note: AttemptError | null): Task {
-    const task = this.one(this.stmt.requeue.get({ id, note: note ? JSON.stringify(note) : null }), id, 'requeue');
-    this.move('delivering', 'queued');
-    return task;
+    this.started.delete(id);
+    return this.durable(
+      id,
+      'queued',
+      () => this.one(this.stmt.requeue.get({ id, note: note ? JSON.stringify(note) : null }), id, 'requeue'),
+      'delivering',
+    );
   }
 
   retry(id: number, now: number): Task {
-    const before = this.get(id);
-    const task = this.one(this.stmt.retry.get({ id, now }), id, 'retry');
-    this.move(before!.state, 'queued');
-    this.notePeak();
+    const task = this.durable(id, 'queued', () => this.one(this.stmt.retry.get({ id, now }), id, 'retry'));
+    this.keepPeak();
     return task;
   }
 
   retryAllDead(now: number): number {
-    const n = this.stmt.retryAllDead.run({ now }).changes;
+    const n = this.group.durable(() => this.stmt.retryAllDead.run({ now }).changes);
     this.move('dead', 'queued', n);
-    if (n) this.notePeak();
+    if (n) this.keepPeak();
     return n;
   }
 
+  /** After a write that made tasks pending again: a new peak is recorded (deferred, a counter). */
+  private keepPeak(): void {
+    const pending = this.pendingCount();
+    if (pending <= this.peak) return;
+    this.peak = pending;
+    this.group.deferred(
+      () => this.stmt.setMax.run('peak_pending', pending),
+      () => this.stmt.setMax.run('peak_pending', pending),
+    );
+  }
+
   drop(id: number, now: number): Task {
-    const before = this.get(id);
-    const task = this.one(this.stmt.drop.get({ id, now }), id, 'drop');
-    this.move(before!.state, 'dropped');
-    return task;
+    return this.durable(id, 'dropped', () => this.one(this.stmt.drop.get({ id, now }), id, 'drop'));
   }
 
   paneMark(id: number): string | null {
@@ -458,12 +394,12 @@ export class SqliteStore implements QueueStore {
   }
 
   delivering(): Task[] {
-    return (this.stmt.listDelivering.all() as Row[]).map((r) => toTask(r));
+    return this.stmt.listDelivering.all().map((r) => toTask(r));
   }
 
   queuedFor(targets: readonly string[], limit: number): Task[] {
     if (targets.length === 0) return [];
-    return (this.stmt.queuedFor.all(JSON.stringify(targets), limit) as Row[]).map((r) => toTask(r, false));
+    return this.stmt.queuedFor.all(JSON.stringify(targets), limit).map((r) => toTask(r, false));
   }
 
   countQueuedFor(targets: readonly string[]): number {
@@ -471,7 +407,14 @@ export class SqliteStore implements QueueStore {
   }
 
   markForwarded(ids: readonly number[], now: number): Task[] {
-    const moved = this.tx.forwarded.immediate(ids, now);
+    const moved = this.group.durable(
+      () =>
+        ids.flatMap((id) => {
+          const row = this.stmt.forwarded.get({ id, now });
+          return row ? [toTask(row)] : [];
+        }),
+      true,
+    );
     this.move('queued', 'forwarded', moved.length);
     return moved;
   }
@@ -484,14 +427,21 @@ export class SqliteStore implements QueueStore {
     return this.counts.queued + this.counts.delivering + this.counts.retrying;
   }
 
+  /**
+   * The receivedAt of the oldest (lowest id) pending or delivering task: the first row of each (target, priority)
+   * group of the active index, one seek per group.
+   */
   oldestPendingReceivedAt(): number | null {
-    const ready = (this.stmt.oldest.get() as { received_at: number } | undefined)?.received_at ?? null;
-    const delivering =
-      this.counts.delivering > 0
-        ? (this.stmt.oldestDelivering.get() as { received_at: number | null }).received_at
-        : null;
-    if (ready === null) return delivering;
-    return delivering === null ? ready : Math.min(ready, delivering);
+    if (this.pendingCount() === 0) return null;
+    let oldest = Infinity;
+    for (let t = this.stmt.firstTarget.get() as string | undefined; t !== undefined;) {
+      for (let g = this.stmt.firstOfTarget.get(t) as [number, number] | undefined; g;) {
+        oldest = Math.min(oldest, g[1]);
+        g = this.stmt.nextOfTarget.get(t, g[0]) as [number, number] | undefined;
+      }
+      t = this.stmt.nextTarget.get(t) as string | undefined;
+    }
+    return oldest === Infinity ? null : ((this.stmt.receivedAt.get(oldest) as number | undefined) ?? null);
   }
 
   counters(): Record<CounterName, number> {
@@ -502,8 +452,12 @@ export class SqliteStore implements QueueStore {
     return out;
   }
 
+  /** Deferred: a counter need not be durable before the next step. */
   bumpCounter(name: CounterName, by = 1): void {
-    this.stmt.bump.run(name, by);
+    this.group.deferred(
+      () => this.stmt.bump.run(name, by),
+      () => this.stmt.bump.run(name, by),
+    );
   }
 
   getMeta(key: string): string | undefined {
@@ -511,16 +465,33 @@ export class SqliteStore implements QueueStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.stmt.setMeta.run(key, value);
+    this.group.durable(() => this.stmt.setMeta.run(key, value));
   }
 
+  /** In id order, a chunk per statement, up to the first chunk that reaches tasks committed after `before`. */
   prune(before: number): number {
-    const n = this.stmt.prune.run(before).changes;
+    const n = this.group.durable(() => {
+      let deleted = 0; // (all or nothing, like the one DELETE it replaces)
+      for (let after = 0; ;) {
+        const scan = this.stmt.pruneScan.get({ before, after, chunk: PRUNE_CHUNK }) as {
+          last: number | null;
+          reached: number | null;
+        };
+        if (scan.last === null) break;
+        deleted += this.stmt.prune.run({ before, after, chunk: PRUNE_CHUNK }).changes;
+        if (scan.reached) break;
+        after = scan.last;
+      }
+      return deleted;
+    }, true);
     if (n) Object.assign(this.counts, this.loadCounts());
     return n;
   }
 
+  /** Commits what is open (group commit), then closes. Idempotent. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.group.close();
+    this.db.close();
   }
 }
