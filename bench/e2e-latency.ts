@@ -20,6 +20,7 @@
  *   BENCH_BURST_WAIT_S=30 npm run bench:e2e     # wait longer for the burst (default 15 s after the last write)
  *   BENCH_PAIRS=200 npm run bench:e2e    # also 200 pairs of back-to-back renames (ordering check)
  *   BENCH_KEEP=1 BENCH_ENGINE_NODE_ARGS=--cpu-prof npm run bench:e2e  # keep temp dirs; profile the engine (cwd = its dir)
+ *   BENCH_ENGINE_ARGS="--queue.walLimitBytes 67108864" npm run bench:e2e   # serve flags for the control-mode engine
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import {
@@ -483,7 +484,8 @@ async function main(): Promise<void> {
   const notes: string[] = [];
 
   // 1. webhook-tui, control mode (default config): 50/s, then the burst.
-  const cm = await startEngine('control', wht.pane, []);
+  // BENCH_ENGINE_ARGS: extra `serve` flags for this engine (e.g. "--queue.walLimitBytes 67108864")
+  const cm = await startEngine('control', wht.pane, (process.env.BENCH_ENGINE_ARGS ?? '').split(' ').filter(Boolean));
   await warmUp(wht.log, spoolWriter(cm));
   const pid = cm.child.pid;
   const s0w = await scenario('webhook-tui 3/s', 's0w', SLOW_N, 3, wht.log, spoolWriter(cm), 3000, 20_000, 1, pid);
