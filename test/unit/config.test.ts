@@ -28,7 +28,7 @@ describe('resolveConfig', () => {
       defaultPriority: 0,
       defaultCategory: 'default',
       synchronous: 'NORMAL',
-      walLimitBytes: 67_108_864,
+      walLimitBytes: 8_388_608,
     });
     expect(c.spool).toMatchObject({ maxBytes: 65_536, rescanMs: 5000, batchSize: 500, legacyTriggerFile: null });
     expect(c.tmux).toEqual({

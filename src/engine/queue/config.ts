@@ -48,16 +48,14 @@ export const queueConfigSchema = z
     synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
     /**
      * The SQLite WAL is checkpointed (off the event loop) as soon as it passes this size, truncated past twice it and
-     * when idle; also its `journal_size_limit`. A truncation holds the engine's commits for its fsync (about 20 ms
-     * here), and a burst's WAL cannot start over while commits keep coming: at 8 MiB a burst of 2,000 triggers (about
-     * 35 KiB of WAL each) met four of those holds, at 64 MiB none. @default 67108864 (64 MiB)
+     * when idle; also its `journal_size_limit`. @default 8388608 (8 MiB)
      */
     walLimitBytes: z
       .number()
       .int()
       .min(65_536)
       .max(1024 * 1024 * 1024)
-      .default(64 * 1024 * 1024),
+      .default(8 * 1024 * 1024),
   })
   .strict();
 

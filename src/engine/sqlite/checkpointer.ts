@@ -89,7 +89,7 @@ export interface CheckpointerOptions {
    * (in case the watch could not be set). @default 5000
    */
   asleepMs?: number;
-  /** WAL size that triggers a checkpoint at once (twice it: TRUNCATE); also `journal_size_limit`. @default 64 MiB */
+  /** WAL size that triggers a checkpoint at once (twice it: TRUNCATE); also `journal_size_limit`. @default 8 MiB */
   walLimitBytes?: number;
 }
 
@@ -111,7 +111,7 @@ export class Checkpointer {
   constructor(dbPath: string, logger: Logger, options: CheckpointerOptions = {}) {
     const module = createRequire(import.meta.url).resolve('better-sqlite3');
     this.path = dbPath;
-    this.walLimitBytes = options.walLimitBytes ?? 64 * 1024 * 1024;
+    this.walLimitBytes = options.walLimitBytes ?? 8 * 1024 * 1024;
     const workerData = {
       path: dbPath,
       module,

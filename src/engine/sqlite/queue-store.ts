@@ -28,7 +28,7 @@ const PRUNE_CHUNK = 5000;
 
 export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
-  /** `journal_size_limit`: the WAL is cut back to this size when it starts over. @default 64 MiB */
+  /** `journal_size_limit`: the WAL is cut back to this size when it starts over. @default 8 MiB */
   walLimitBytes?: number;
   /** SQLite's page cache of this connection, in KiB (`cache_size = -N`). @default 2048 */
   cacheKiB?: number;
@@ -48,7 +48,7 @@ export function openDatabase(path: string, options: SqliteStoreOptions = {}): Da
   if ((db.pragma('user_version', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-  db.pragma(`journal_size_limit = ${options.walLimitBytes ?? 64 * 1024 * 1024}`);
+  db.pragma(`journal_size_limit = ${options.walLimitBytes ?? 8 * 1024 * 1024}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.pragma(`cache_size = -${options.cacheKiB ?? DEFAULT_CACHE_KIB}`);
