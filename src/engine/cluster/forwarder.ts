@@ -5,6 +5,7 @@
  * job id again (ignored by BullMQ, or deduplicated by the owner's idempotency key). Redis down: the tasks stay queued
  * here (the backlog) and go when it answers again. The event loop never waits on Redis for anything else.
  */
+import { Coalesced } from '../coalesced.js';
 import type { QueueStore } from '../queue/store.js';
 import type { Logger } from '../ports/logger.js';
 import type { Task } from '../task.js';
@@ -33,8 +34,10 @@ const BATCH = 500;
 
 export class Forwarder {
   readonly #d: ForwarderDeps;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #passes = new Coalesced(
+    () => this.#drain(),
+    () => !this.#closed && this.failing === null,
+  );
   #closed = false;
   /** The last add failed: Redis is down or refusing (shown beside the backlog). */
   failing: string | null = null;
@@ -52,17 +55,7 @@ export class Forwarder {
   /** Forward what waits; coalesces calls while a pass runs. Resolves when the outbox is empty or Redis failed. */
   pump(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        await this.#drain();
-      } while (this.#again && !this.#closed && this.failing === null);
-    })().finally(() => (this.#running = undefined));
-    return this.#running;
+    return this.#passes.run();
   }
 
   async #drain(): Promise<void> {
@@ -134,6 +127,6 @@ export class Forwarder {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#running?.catch(() => undefined);
+    await this.#passes.idle();
   }
 }

@@ -5,6 +5,7 @@
  * under `cluster:NODE.ID` for that member and only then completes the job; a node that dies holding a job leaves it
  * to the failed set (WHT_ERR_NODE_LOST), never to another node, so a pooled task is typed at most once.
  */
+import { Coalesced } from '../coalesced.js';
 import { timersOf, type Clock, type ClockTimer } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { TargetStatus } from '../task.js';
@@ -45,8 +46,10 @@ export class PoolRunner {
   readonly #d: PoolDeps;
   readonly #takers = new Map<string, PoolTaker>();
   #timer: ClockTimer | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
+  readonly #passes = new Coalesced(
+    () => this.#round().catch((err: unknown) => this.#d.onError(err)),
+    () => !this.#closed,
+  );
   #closed = false;
 
   constructor(deps: PoolDeps) {
@@ -66,17 +69,7 @@ export class PoolRunner {
   /** Look for work for free members now (a delivery settled, Redis came back). */
   kick(): Promise<void> {
     if (this.#closed || this.#takers.size === 0) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        await this.#round().catch((err: unknown) => this.#d.onError(err));
-      } while (this.#again && !this.#closed);
-    })().finally(() => (this.#running = undefined));
-    return this.#running;
+    return this.#passes.run();
   }
 
   async #round(): Promise<void> {
@@ -119,7 +112,7 @@ export class PoolRunner {
     if (this.#closed) return;
     this.#closed = true;
     timersOf(this.#d.clock).clearInterval(this.#timer);
-    await this.#running?.catch(() => undefined);
+    await this.#passes.idle();
     await Promise.all([...this.#takers.values()].map((t) => t.close()));
   }
 }
