@@ -28,11 +28,14 @@ db.pragma('journal_size_limit = ' + walLimitBytes);
 db.pragma('cache_size = -256');
 const dataVersion = db.prepare('PRAGMA data_version').pluck();
 const walSize = () => { try { return statSync(path + '-wal').size; } catch { return 0; } };
+// Returns the WAL's size after it.
 const checkpoint = (mode) => {
   try {
     const [r] = db.pragma('wal_checkpoint(' + mode + ')');
-    parentPort.postMessage({ checkpoint: mode, done: r.busy === 0 && r.log === r.checkpointed, walBytes: walSize() });
-  } catch (err) { parentPort.postMessage({ error: String(err) }); }
+    const walBytes = walSize();
+    parentPort.postMessage({ checkpoint: mode, done: r.busy === 0 && r.log === r.checkpointed, walBytes });
+    return walBytes;
+  } catch (err) { parentPort.postMessage({ error: String(err) }); return walSize(); }
 };
 // data_version changes when another connection commits: a poll is one cheap read and a stat.
 let seen = -1, changedAt = 0, lastPassive = 0, truncated = true, timer = null, watcher = null, stopped = false;
@@ -45,12 +48,13 @@ const poll = () => {
   const version = dataVersion.get();
   if (version !== seen) { seen = version; changedAt = now; truncated = false; }
   const size = walSize();
-  if (size > 2 * walLimitBytes) { checkpoint('TRUNCATE'); lastPassive = now; }
-  else if (changedAt > lastPassive && (size > walLimitBytes || now - lastPassive >= intervalMs)) { checkpoint('PASSIVE'); lastPassive = now; }
-  else if (!truncated && now - changedAt >= idleMs) { checkpoint('TRUNCATE'); truncated = true; }
+  let after = size;
+  if (size > 2 * walLimitBytes) { after = checkpoint('TRUNCATE'); lastPassive = now; }
+  else if (changedAt > lastPassive && (size > walLimitBytes || now - lastPassive >= intervalMs)) { after = checkpoint('PASSIVE'); lastPassive = now; }
+  else if (!truncated && now - changedAt >= idleMs) { after = checkpoint('TRUNCATE'); truncated = true; }
   if (stopped) return;
   const grew = size - lastSize;
-  lastSize = walSize();
+  lastSize = after;
   interval = grew > 64 * 1024 || size > walLimitBytes / 2 ? pollMs : Math.min(interval * 2, 8 * pollMs);
   if (truncated) sleep(); else timer = setTimeout(poll, interval);
 };
