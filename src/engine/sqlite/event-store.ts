@@ -5,6 +5,7 @@
  * The queue store leaves some writes open until the end of the event-loop turn (group commit, group-commit.ts): the
  * feed and the sender read only what is committed, so `settle` (commit them) runs before each of their reads.
  */
+import { pruneInOrder } from './prune-in-order.js';
 import type Database from 'better-sqlite3';
 import type { CallbackStats } from '../task.js';
 import type { CallbackOutbox, OutboxRow } from '../callbacks/outbox.js';
@@ -39,9 +40,6 @@ const toEvent = (r: EventRow): StoredEvent => ({
   state: r.state,
   data: JSON.parse(r.data) as unknown,
 });
-
-/** Rows the prune looks at per statement (in seq order: the log has no index on `at`). */
-const PRUNE_CHUNK = 5000;
 
 export class EventStore implements CallbackOutbox {
   private readonly stmt;
@@ -128,22 +126,12 @@ export class EventStore implements CallbackOutbox {
 
   /**
    * Delete events and finished callbacks older than `before` (pending callbacks and their events stay, and the newest
-   * event: the next seq is one past it, so ids never go back without AUTOINCREMENT). Events go in seq order, a chunk per statement, up to the first chunk that reaches an event at or after `before`: the work is
-   * bounded by what is deleted, and no index on `at` is updated by every state change.
+   * event: the next seq is one past it, so ids never go back without AUTOINCREMENT). Events go in seq order
+   * (pruneInOrder): no index on `at` is updated by every state change.
    */
   prune(before: number): number {
-    let deleted = this.stmt.pruneCallbacks.run(before).changes;
-    for (let after = 0; ;) {
-      const scan = this.stmt.pruneScan.get({ before, after, chunk: PRUNE_CHUNK }) as {
-        last: number | null;
-        reached: number | null;
-      };
-      if (scan.last === null) break;
-      deleted += this.stmt.pruneEvents.run({ before, after, chunk: PRUNE_CHUNK }).changes;
-      if (scan.reached) break;
-      after = scan.last;
-    }
-    return deleted;
+    const callbacks = this.stmt.pruneCallbacks.run(before).changes;
+    return callbacks + pruneInOrder(this.stmt.pruneScan, this.stmt.pruneEvents, before);
   }
 
   /** Commit the queue's open writes before a read that others act on; if that fails, read what is committed. */

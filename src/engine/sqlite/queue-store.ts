@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { pruneInOrder } from './prune-in-order.js';
 import { WhtError } from '../errors.js';
 import {
   PENDING_STATES,
@@ -22,9 +23,6 @@ import {
   type QueueStore,
   type TaskRow,
 } from '../queue/store.js';
-
-/** Rows a prune looks at per statement (in id order). */
-const PRUNE_CHUNK = 5000;
 
 export interface SqliteStoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
@@ -470,20 +468,8 @@ export class SqliteStore implements QueueStore {
 
   /** In id order, a chunk per statement, up to the first chunk that reaches tasks committed after `before`. */
   prune(before: number): number {
-    const n = this.group.durable(() => {
-      let deleted = 0; // (all or nothing, like the one DELETE it replaces)
-      for (let after = 0; ;) {
-        const scan = this.stmt.pruneScan.get({ before, after, chunk: PRUNE_CHUNK }) as {
-          last: number | null;
-          reached: number | null;
-        };
-        if (scan.last === null) break;
-        deleted += this.stmt.prune.run({ before, after, chunk: PRUNE_CHUNK }).changes;
-        if (scan.reached) break;
-        after = scan.last;
-      }
-      return deleted;
-    }, true);
+    // in one transaction: all or nothing, like the one DELETE it replaces
+    const n = this.group.durable(() => pruneInOrder(this.stmt.pruneScan, this.stmt.prune, before), true);
     if (n) Object.assign(this.counts, this.loadCounts());
     return n;
   }
