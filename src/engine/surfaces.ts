@@ -128,8 +128,7 @@ export function surfaceSteps(d: SurfaceDeps): Surfaces {
           { code: err.code },
         );
       });
-      writeFileSync(paths.httpUrl, `${http.url}\n`, { mode: 0o600 });
-      logger.info('http listening', { url: http.url });
+      writeFileSync(paths.httpUrl, `${http.url}\n`, { mode: 0o600 }); // the server logs "http listening" itself
     },
     close: async () => {
       if (!http) return;
